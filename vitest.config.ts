@@ -1,0 +1,21 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    // Tests exercise the TypeScript sources directly; the built dist is what users and the CLI binary run.
+    alias: {
+      '@ym-chats/sdk': src('sdk'),
+      '@ym-chats/emulator': src('emulator'),
+      '@ym-chats/contract': src('contract'),
+    },
+  },
+  test: {
+    include: ['packages/*/test/**/*.test.ts'],
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});
