@@ -200,7 +200,7 @@ export interface RequestToCheck {
   /** Path with query string, e.g. `/v2/businesses/1/chats?limit=20`. */
   url: string;
   headers: Record<string, string | string[] | undefined>;
-  /** Parsed JSON body, or for multipart the names of the parts (`{ file: true }`). */
+  /** Parsed JSON body, or for multipart an object of part name → part content as a string. */
   body?: unknown;
   /** `json`, `multipart` or none; taken from the content type when omitted. */
   contentType?: string;

@@ -1,0 +1,365 @@
+import { OPERATIONS, type OperationId } from '../operations.js';
+import {
+  AbortError,
+  type ChatsApiError,
+  ConnectionError,
+  errorClassForStatus,
+  RateLimitError,
+  TimeoutError,
+} from './errors.js';
+import {
+  fetchTransport,
+  networkErrorCode,
+  provablyNotSent,
+  type Transport,
+  undiciTransport,
+} from './http.js';
+import {
+  type ClientOptions,
+  type Credential,
+  DEFAULT_BASE_URL,
+  type LogLevel,
+  type RequestOptions,
+} from './options.js';
+import { quotaFromHeaders, RateLimiter } from './rate-limit.js';
+import { Redactor } from './redact.js';
+import { decideRetry, parseRetryAfter, type RetryOptions } from './retry.js';
+import { sleep } from './sleep.js';
+
+/** One API call, already validated and encoded by the resource layer. */
+export interface Call {
+  operation: OperationId;
+  /** Decimal business id. */
+  business: string;
+  /** Encoded query string without `?`, or ''. */
+  query: string;
+  body?: string | Uint8Array<ArrayBuffer>;
+  contentType?: string;
+  options?: RequestOptions | undefined;
+}
+
+const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, off: 99 };
+const USER_AGENT = 'ym-chats-sdk/0.1.0';
+const SEND_HINT =
+  ' The request may have reached the platform, so the buyer may already have it: check the chat history ' +
+  'before sending again, or pass verifiedResend: true to let the SDK check and resend.';
+
+/**
+ * The transport core every operation goes through: auth headers, the limiter, timeouts and cancellation,
+ * status → error mapping, retries and logging. Resource methods only validate and encode.
+ */
+export class Core {
+  readonly redactor = new Redactor();
+  readonly limiter: RateLimiter | undefined;
+  private readonly transport: Transport;
+  private readonly base: string;
+  private readonly logLevel: number;
+
+  constructor(private readonly options: ClientOptions) {
+    if (options.apiKey === undefined && options.accessToken === undefined) {
+      throw new TypeError(
+        'ChatsApi: no credential. Pass apiKey (sent as the Api-Key header) or accessToken (an OAuth token, ' +
+          'sent as Authorization: Bearer).',
+      );
+    }
+    for (const credential of [options.apiKey, options.accessToken]) {
+      if (typeof credential === 'string') this.redactor.add(credential);
+    }
+    for (const [name, value] of Object.entries(options.headers ?? {})) this.rememberSecretHeader(name, value);
+    const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+    if (!/^https?:\/\/[^/]/.test(baseUrl))
+      throw new TypeError(`ChatsApi: baseUrl must be an http(s) URL, got "${baseUrl}"`);
+    this.base = `${baseUrl}${(options.pathPrefix ?? '').replace(/\/+$/, '')}/businesses/`;
+    this.transport = options.fetch ? fetchTransport(options.fetch) : undiciTransport();
+    this.limiter = options.rateLimit === false ? undefined : new RateLimiter(options.rateLimit);
+    this.logLevel = options.logger ? LEVELS[options.logLevel ?? 'info'] : LEVELS.off;
+  }
+
+  async call<T>(call: Call): Promise<T> {
+    const { operation } = call;
+    const spec = OPERATIONS[operation];
+    const options = call.options ?? {};
+    const maxRetries = options.maxRetries ?? this.options.maxRetries ?? 3;
+    const retryOptions: RetryOptions = this.options.retry ?? {};
+    const url = `${this.base}${call.business}${spec.path}${call.query === '' ? '' : `?${call.query}`}`;
+    for (let attempt = 1; ; attempt++) {
+      const headers = await this.headers(call);
+      const release = this.limiter
+        ? await this.limiter.acquire(call.business, operation, options.signal)
+        : undefined;
+      const started = this.logLevel <= LEVELS.debug ? performance.now() : 0;
+      if (this.logLevel <= LEVELS.debug)
+        this.log('debug', `${operation} → ${spec.method} ${url}`, { operation, attempt });
+      let error: ChatsApiError;
+      let notSent = false;
+      let serverWaitMs: number | undefined;
+      try {
+        const response = await this.send(spec.method, url, headers, call.body, options, operation);
+        const quota = quotaFromHeaders(response.header);
+        if (this.limiter) await this.limiter.observe(call.business, operation, quota);
+        const requestId = response.header('x-request-id');
+        if (this.logLevel <= LEVELS.debug) {
+          this.log('debug', `${operation} ← ${response.status}`, {
+            operation,
+            status: response.status,
+            requestId,
+            durationMs: Math.round(performance.now() - started),
+          });
+        }
+        if (response.status >= 200 && response.status < 300)
+          return this.parse<T>(response.text, operation, requestId);
+        error = this.httpError(operation, response.status, response.text, requestId, quota, attempt);
+        serverWaitMs = parseRetryAfter(response.header('retry-after'), Date.now());
+        if (
+          serverWaitMs === undefined &&
+          error instanceof RateLimitError &&
+          error.resetAt &&
+          error.remaining === 0
+        ) {
+          serverWaitMs = error.resetAt.getTime() - Date.now();
+        }
+      } catch (thrown) {
+        if (isSdkError(thrown)) throw thrown;
+        notSent = thrown instanceof TransportFailure && thrown.notSent;
+        error = (thrown as TransportFailure).error;
+      } finally {
+        release?.();
+      }
+      if (error instanceof AbortError)
+        throw this.finalError(error, spec.retryClass === 'send' && !notSent, attempt);
+      const decision = decideRetry({
+        retryClass: spec.retryClass,
+        error,
+        notSent,
+        attempt,
+        maxRetries,
+        serverWaitMs,
+        options: retryOptions,
+      });
+      if (!decision.retry) {
+        throw this.finalError(error, spec.retryClass === 'send' && !notSent, attempt);
+      }
+      this.log('warn', `${operation}: ${error.message} — retrying in ${decision.delayMs} ms`, {
+        operation,
+        attempt,
+        delayMs: decision.delayMs,
+        status: error.status,
+      });
+      try {
+        await sleep(decision.delayMs, options.signal);
+      } catch {
+        throw new AbortError(`${operation}: aborted by the caller while waiting to retry`, {
+          operation,
+          attempts: attempt,
+        });
+      }
+    }
+  }
+
+  /** Current quota figures per operation for one business (learned from the server where possible). */
+  quota(business: string) {
+    if (!this.limiter) throw new TypeError('ChatsApi: the rate limiter is off (rateLimit: false)');
+    return this.limiter.snapshot(business);
+  }
+
+  log(level: Exclude<LogLevel, 'off'>, message: string, data?: Record<string, unknown>): void {
+    if (LEVELS[level] < this.logLevel) return;
+    this.options.logger?.[level](this.redactor.text(message), data);
+  }
+
+  private async headers(call: Call): Promise<Record<string, string>> {
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': USER_AGENT };
+    if (call.contentType) headers['content-type'] = call.contentType;
+    const apiKey = await this.resolve(this.options.apiKey);
+    if (apiKey !== undefined) headers['api-key'] = apiKey;
+    const token = await this.resolve(this.options.accessToken);
+    if (token !== undefined) headers.authorization = `Bearer ${token}`;
+    if (this.options.headers) Object.assign(headers, lowerKeys(this.options.headers));
+    if (call.options?.headers) {
+      for (const [name, value] of Object.entries(call.options.headers))
+        this.rememberSecretHeader(name, value);
+      Object.assign(headers, lowerKeys(call.options.headers));
+    }
+    return headers;
+  }
+
+  private async resolve(credential: Credential | undefined): Promise<string | undefined> {
+    if (credential === undefined || typeof credential === 'string') return credential;
+    const value = await credential();
+    if (typeof value !== 'string' || value === '') {
+      throw new TypeError(
+        'ChatsApi: the credential function returned no token (expected a non-empty string)',
+      );
+    }
+    this.redactor.add(value);
+    return value;
+  }
+
+  private rememberSecretHeader(name: string, value: string): void {
+    const lower = name.toLowerCase();
+    if (lower === 'api-key') this.redactor.add(value);
+    if (lower === 'authorization') this.redactor.add(value.replace(/^Bearer\s+/i, ''));
+  }
+
+  private async send(
+    method: 'GET' | 'POST',
+    url: string,
+    headers: Record<string, string>,
+    body: string | Uint8Array<ArrayBuffer> | undefined,
+    options: RequestOptions,
+    operation: OperationId,
+  ) {
+    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? 30_000;
+    const userSignal = options.signal;
+    if (userSignal?.aborted) {
+      throw new TransportFailure(
+        new AbortError(`${operation}: aborted by the caller before sending`, { operation }),
+        true,
+      );
+    }
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const onAbort = () => controller.abort();
+    userSignal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const request = { method, url, headers, signal: controller.signal };
+      return await this.transport(body === undefined ? request : { ...request, body });
+    } catch (thrown) {
+      if (timedOut) {
+        throw new TransportFailure(
+          new TimeoutError(`${operation}: no response within ${timeoutMs} ms`, { operation }),
+          false,
+        );
+      }
+      if (userSignal?.aborted) {
+        throw new TransportFailure(
+          new AbortError(`${operation}: aborted by the caller`, { operation }),
+          false,
+        );
+      }
+      const notSent = provablyNotSent(thrown);
+      const code = networkErrorCode(thrown) ?? (thrown instanceof Error ? thrown.message : 'unknown');
+      throw new TransportFailure(
+        new ConnectionError(
+          `${operation}: connection failed (${code})${notSent ? ' before the request was sent' : ''}`,
+          { operation, cause: this.redactor.cause(thrown) },
+        ),
+        notSent,
+      );
+    } finally {
+      clearTimeout(timer);
+      userSignal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private parse<T>(text: string, operation: OperationId, requestId: string | undefined): T {
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new (errorClassForStatus(200))(
+        `${operation}: the response was not JSON: ${this.redactor.text(text.slice(0, 200))}`,
+        requestId === undefined ? { operation } : { operation, requestId },
+      );
+    }
+  }
+
+  private httpError(
+    operation: OperationId,
+    status: number,
+    text: string,
+    requestId: string | undefined,
+    quota: ReturnType<typeof quotaFromHeaders>,
+    attempt: number,
+  ): ChatsApiError {
+    const errors = parseErrors(text).map((e) =>
+      e.message === undefined ? e : { code: e.code, message: this.redactor.text(e.message) },
+    );
+    const detail =
+      errors.length > 0
+        ? errors.map((e) => (e.message ? `${e.code}: ${e.message}` : e.code)).join('; ')
+        : this.redactor.text(text.slice(0, 200)) || 'no body';
+    const details = { operation, status, errors, requestId, attempts: attempt };
+    if (status === 420 || status === 429) {
+      const resetAt = quota ? new Date(quota.resetAt) : undefined;
+      const when = resetAt ? `; usable again at ${resetAt.toISOString()}` : '';
+      return new RateLimitError(`${operation}: rate limit hit (HTTP ${status}) — ${detail}${when}`, {
+        ...details,
+        resetAt,
+        limit: quota?.limit,
+        remaining: quota?.remaining,
+      });
+    }
+    return new (errorClassForStatus(status))(
+      `${operation}: HTTP ${status} — ${detail}${hintFor(status)}`,
+      details,
+    );
+  }
+
+  private finalError(error: ChatsApiError, mayBeSent: boolean, attempts: number): ChatsApiError {
+    const ambiguous =
+      mayBeSent && !(error instanceof RateLimitError) && (error.status === undefined || error.status >= 500);
+    const ErrorClass = error.constructor as new (m: string, d: object) => ChatsApiError;
+    const rebuilt =
+      error instanceof RateLimitError
+        ? error
+        : new ErrorClass(ambiguous ? `${error.message}.${SEND_HINT}` : error.message, {
+            operation: error.operation,
+            status: error.status,
+            errors: error.errors,
+            requestId: error.requestId,
+            maybeSent: ambiguous,
+            attempts,
+            cause: error.cause,
+          });
+    this.log('error', rebuilt.message, { operation: rebuilt.operation, status: rebuilt.status, attempts });
+    return rebuilt;
+  }
+}
+
+/** Carries a transport failure out of `send` together with whether the request provably never left. */
+class TransportFailure extends Error {
+  constructor(
+    readonly error: ChatsApiError,
+    readonly notSent: boolean,
+  ) {
+    super(error.message);
+  }
+}
+
+function isSdkError(value: unknown): value is ChatsApiError {
+  return value instanceof Error && !(value instanceof TransportFailure) && 'maybeSent' in value;
+}
+
+function lowerKeys(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = value;
+  return out;
+}
+
+function parseErrors(text: string): { code: string; message?: string }[] {
+  try {
+    const body = JSON.parse(text) as { errors?: unknown };
+    if (!Array.isArray(body.errors)) return [];
+    return body.errors
+      .filter((e): e is { code: unknown; message?: unknown } => typeof e === 'object' && e !== null)
+      .map((e) =>
+        typeof e.message === 'string'
+          ? { code: String(e.code), message: e.message }
+          : { code: String(e.code) },
+      );
+  } catch {
+    return [];
+  }
+}
+
+function hintFor(status: number): string {
+  if (status === 401) return ' — check the Api-Key / OAuth token: missing, invalid or revoked.';
+  if (status === 403) {
+    return ' — the credential cannot act for this business or lacks the "communication" scope (an invalid OAuth token also gives 403).';
+  }
+  return '';
+}

@@ -1,0 +1,120 @@
+import { ChatsApi, RateLimitError } from '@ym-chats/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ScriptedServer } from './support/server.js';
+
+let server: ScriptedServer;
+beforeAll(async () => {
+  server = await ScriptedServer.start();
+});
+afterAll(() => server.close());
+
+const until = () => new Date(Math.floor(Date.now() / 1000) * 1000 + 1_800_000);
+const withQuota = (remaining: number, limit = 1000, at = until()) => ({
+  body: { status: 'OK', result: { chats: [] } },
+  headers: {
+    'x-ratelimit-resource-limit': String(limit),
+    'x-ratelimit-resource-remaining': String(remaining),
+    'x-ratelimit-resource-until': at.toUTCString(),
+  },
+});
+
+describe('client-side quota limiter', () => {
+  it('learns the remaining quota from response headers and exposes it', async () => {
+    const at = until();
+    server.reply(withQuota(4321, 5000, at));
+    const api = new ChatsApi({ baseUrl: server.url, apiKey: 'key-123456' });
+    await api.getChats(77);
+    const state = await api.quotaState(77);
+    expect(state.find((s) => s.operation === 'getChats')).toEqual({
+      operation: 'getChats',
+      limit: 5000,
+      remaining: 4321,
+      resetAt: at,
+    });
+    expect(state.find((s) => s.operation === 'sendMessageToChat')).toMatchObject({
+      limit: 1000,
+      remaining: 1000,
+    });
+  });
+
+  it('refuses (reject mode) instead of provoking a 420 once the server says the quota is spent', async () => {
+    server.reply(withQuota(0));
+    const api = new ChatsApi({ baseUrl: server.url, apiKey: 'key-123456', rateLimit: { mode: 'reject' } });
+    await api.getChats(5);
+    const error = await api.getChats(5).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(error).toMatchObject({ local: true, remaining: 0 });
+    expect((error as RateLimitError).message).toMatch(/did not send/);
+    expect(server.requests).toHaveLength(1);
+    // Other businesses and other operations are unaffected.
+    await api.getChats(6);
+    await api.getChat(5, 1);
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it('counts locally against configured limits when the server sends no headers', async () => {
+    server.reply({ body: { status: 'OK', result: {} } });
+    const api = new ChatsApi({
+      baseUrl: server.url,
+      apiKey: 'key-123456',
+      rateLimit: { mode: 'reject', limits: { getChat: 3 } },
+    });
+    for (let i = 0; i < 3; i++) await api.getChat(9, 1);
+    await expect(api.getChat(9, 1)).rejects.toBeInstanceOf(RateLimitError);
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it('queue mode waits for a window that resets soon, then sends', async () => {
+    server.reply(withQuota(0, 10, new Date(Date.now() + 400)), {
+      body: { status: 'OK', result: { chats: [] } },
+    });
+    const api = new ChatsApi({
+      baseUrl: server.url,
+      apiKey: 'key-123456',
+      rateLimit: { mode: 'queue', maxWaitMs: 5000 },
+    });
+    await api.getChats(3);
+    await api.getChats(3);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('never has more than 4 requests of one business in flight', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    server.reply((_req, res) => {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      setTimeout(() => {
+        inFlight -= 1;
+        res.end('{"status":"OK","result":{}}');
+      }, 20);
+    });
+    const api = new ChatsApi({ baseUrl: server.url, apiKey: 'key-123456' });
+    await Promise.all(Array.from({ length: 12 }, (_, i) => api.getChat(1, i + 1)));
+    expect(server.requests).toHaveLength(12);
+    expect(peak).toBe(4);
+  });
+
+  it('a custom store is used for every quota decision', async () => {
+    const keys: string[] = [];
+    const store = {
+      take(key: string, _now: number, fresh: { limit: number; remaining: number; resetAt: number }) {
+        keys.push(key);
+        return { ok: false, state: { ...fresh, remaining: 0 } };
+      },
+      record() {},
+      get() {
+        return undefined;
+      },
+    };
+    server.reply({ body: { status: 'OK', result: {} } });
+    const api = new ChatsApi({
+      baseUrl: server.url,
+      apiKey: 'key-123456',
+      rateLimit: { mode: 'reject', store },
+    });
+    await expect(api.getChat(8, 1)).rejects.toBeInstanceOf(RateLimitError);
+    expect(keys).toEqual(['8:getChat']);
+    expect(server.requests).toHaveLength(0);
+  });
+});
