@@ -148,3 +148,12 @@ describe('the credential never leaks', () => {
     expect(text).not.toContain(token);
   });
 });
+
+describe('timeouts of several seconds', () => {
+  it('use undici’s own timers and still end in TimeoutError', async () => {
+    server.reply({ delayMs: 9_000, body: { status: 'OK', result: {} } });
+    const error = await failure(client({ timeoutMs: 5_000 }).getChat(1, 2));
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error.message).toMatch(/5000 ms/);
+  }, 15_000);
+});

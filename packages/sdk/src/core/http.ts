@@ -5,7 +5,15 @@ export interface HttpRequest {
   url: string;
   headers: Record<string, string>;
   body?: string | Uint8Array<ArrayBuffer>;
-  signal: AbortSignal;
+  /** The caller's signal, if any. */
+  signal: AbortSignal | undefined;
+  /** Give up when no response (or no further body bytes) arrives for this long. */
+  timeoutMs: number;
+}
+
+/** Thrown by a transport whose request ran out of time. */
+export class TransportTimeout extends Error {
+  override name = 'TransportTimeout';
 }
 
 export interface HttpResponse {
@@ -18,19 +26,34 @@ export interface HttpResponse {
 /** Sends one HTTP request. The default uses undici's `request`, which costs far less per call than `fetch`. */
 export type Transport = (req: HttpRequest) => Promise<HttpResponse>;
 
+const UNDICI_TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
 export type FetchLike = (
   url: string,
-  init: { method: string; headers: Record<string, string>; body?: string | Uint8Array<ArrayBuffer>; signal: AbortSignal },
+  init: {
+    method: string;
+    headers: Record<string, string>;
+    body?: string | Uint8Array<ArrayBuffer>;
+    signal: AbortSignal;
+  },
 ) => Promise<{ status: number; headers: { get(name: string): string | null }; text(): Promise<string> }>;
 
+/**
+ * undici's own per-request timeouts cost less than an AbortController and a timer per call, but tick
+ * about every half second; below this a precise timer of our own is worth its cost.
+ */
+const COARSE_TIMEOUT_MIN_MS = 5_000;
+
 export function undiciTransport(dispatcher = new Agent({ keepAliveTimeout: 4_000 })): Transport {
-  return async (req) => {
+  const coarse = async (req: HttpRequest): Promise<HttpResponse> => {
     const res = await request(req.url, {
       method: req.method,
       headers: req.headers,
       body: req.body,
       signal: req.signal,
       dispatcher,
+      headersTimeout: req.timeoutMs,
+      bodyTimeout: req.timeoutMs,
     });
     const text = await res.body.text();
     const headers = res.headers;
@@ -43,15 +66,49 @@ export function undiciTransport(dispatcher = new Agent({ keepAliveTimeout: 4_000
       text,
     };
   };
+  return async (req) => {
+    if (req.timeoutMs >= COARSE_TIMEOUT_MIN_MS) {
+      try {
+        return await coarse(req);
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (typeof code === 'string' && UNDICI_TIMEOUTS.has(code)) throw new TransportTimeout(code);
+        throw error;
+      }
+    }
+    return withTimer(req, (signal) => coarse({ ...req, signal, timeoutMs: 0 }));
+  };
+}
+
+/** Runs `send` with a signal that fires on the caller's abort or after exactly `timeoutMs`. */
+async function withTimer<T>(req: HttpRequest, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, req.timeoutMs);
+  const onAbort = () => controller.abort();
+  req.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await send(controller.signal);
+  } catch (error) {
+    if (timedOut) throw new TransportTimeout(`no response within ${req.timeoutMs} ms`);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    req.signal?.removeEventListener('abort', onAbort);
+  }
 }
 
 export function fetchTransport(fetchFn: FetchLike): Transport {
-  return async (req) => {
-    const init = { method: req.method, headers: req.headers, signal: req.signal };
-    const res = await fetchFn(req.url, req.body === undefined ? init : { ...init, body: req.body });
-    const text = await res.text();
-    return { status: res.status, header: (name) => res.headers.get(name) ?? undefined, text };
-  };
+  return (req) =>
+    withTimer(req, async (signal) => {
+      const init = { method: req.method, headers: req.headers, signal };
+      const res = await fetchFn(req.url, req.body === undefined ? init : { ...init, body: req.body });
+      const text = await res.text();
+      return { status: res.status, header: (name: string) => res.headers.get(name) ?? undefined, text };
+    });
 }
 
 /** Error codes meaning the request never left this machine: repeating it cannot deliver anything twice. */

@@ -12,17 +12,18 @@ export interface QuotaState {
   resetAt: number;
 }
 
+export interface TakeResult {
+  ok: boolean;
+  state: QuotaState;
+}
+
 /**
  * Where quota windows live. Memory by default; implement this over Redis or a database to share one
  * quota between processes (`take` must then be atomic, e.g. a Lua script or a transaction).
  */
 export interface QuotaStore {
   /** Spends one request if the window has any left; starts a fresh window from `fresh` when none is open. */
-  take(
-    key: string,
-    now: number,
-    fresh: QuotaState,
-  ): { ok: boolean; state: QuotaState } | Promise<{ ok: boolean; state: QuotaState }>;
+  take(key: string, now: number, fresh: QuotaState): TakeResult | Promise<TakeResult>;
   /** Stores what the server reported; the server is the authority. */
   record(key: string, state: QuotaState): void | Promise<void>;
   get(key: string): QuotaState | undefined | Promise<QuotaState | undefined>;
@@ -31,7 +32,7 @@ export interface QuotaStore {
 export class MemoryQuotaStore implements QuotaStore {
   private readonly windows = new Map<string, QuotaState>();
 
-  take(key: string, now: number, fresh: QuotaState): { ok: boolean; state: QuotaState } {
+  take(key: string, now: number, fresh: QuotaState): TakeResult {
     let state = this.windows.get(key);
     if (state === undefined || now >= state.resetAt) {
       state = { ...fresh };
@@ -119,8 +120,47 @@ export class RateLimiter {
   }
 
   /** Waits for a parallel slot and one unit of quota; returns the function that frees the slot. */
-  async acquire(business: string, operation: OperationId, signal?: AbortSignal): Promise<() => void> {
-    await this.takeQuota(business, operation, signal);
+  acquire(
+    business: string,
+    operation: OperationId,
+    signal?: AbortSignal,
+  ): Promise<() => void> | (() => void) {
+    // The common case (quota left, a free slot, a synchronous store) stays synchronous: no extra ticks.
+    const key = `${business}:${operation}`;
+    const now = this.now();
+    const limit = this.limits[operation];
+    const taken = this.store.take(key, now, { limit, remaining: limit, resetAt: now + HOUR_MS });
+    if (!(taken instanceof Promise) && taken.ok) return this.takeSlot(business, signal);
+    return this.acquireSlowly(business, operation, taken, signal);
+  }
+
+  private async acquireSlowly(
+    business: string,
+    operation: OperationId,
+    first: TakeResult | Promise<TakeResult>,
+    signal?: AbortSignal,
+  ): Promise<() => void> {
+    let taken = await first;
+    while (!taken.ok) {
+      const now = this.now();
+      const waitMs = taken.state.resetAt - now;
+      if (this.mode === 'reject' || waitMs > this.maxWaitMs) {
+        const resetAt = new Date(taken.state.resetAt);
+        throw new RateLimitError(
+          `${operation}: the hourly quota of ${taken.state.limit} requests for business ${business} is used up; ` +
+            `it resets at ${resetAt.toISOString()}. The SDK did not send the request.`,
+          { operation, resetAt, limit: taken.state.limit, remaining: 0, local: true },
+        );
+      }
+      await sleep(Math.max(waitMs, 1), signal);
+      const later = this.now();
+      const limit = this.limits[operation];
+      taken = await this.store.take(`${business}:${operation}`, later, {
+        limit,
+        remaining: limit,
+        resetAt: later + HOUR_MS,
+      });
+    }
     return this.takeSlot(business, signal);
   }
 
@@ -150,30 +190,6 @@ export class RateLimiter {
 
   inFlight(business: string): number {
     return this.slots.get(business)?.active ?? 0;
-  }
-
-  private async takeQuota(business: string, operation: OperationId, signal?: AbortSignal): Promise<void> {
-    const key = `${business}:${operation}`;
-    for (;;) {
-      const now = this.now();
-      const limit = this.limits[operation];
-      const { ok, state } = await this.store.take(key, now, {
-        limit,
-        remaining: limit,
-        resetAt: now + HOUR_MS,
-      });
-      if (ok) return;
-      const waitMs = state.resetAt - now;
-      if (this.mode === 'reject' || waitMs > this.maxWaitMs) {
-        const resetAt = new Date(state.resetAt);
-        throw new RateLimitError(
-          `${operation}: the hourly quota of ${state.limit} requests for business ${business} is used up; ` +
-            `it resets at ${resetAt.toISOString()}. The SDK did not send the request.`,
-          { operation, resetAt, limit: state.limit, remaining: 0, local: true },
-        );
-      }
-      await sleep(Math.max(waitMs, 1), signal);
-    }
   }
 
   private takeSlot(business: string, signal?: AbortSignal): Promise<() => void> | (() => void) {

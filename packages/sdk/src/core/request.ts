@@ -12,6 +12,7 @@ import {
   networkErrorCode,
   provablyNotSent,
   type Transport,
+  TransportTimeout,
   undiciTransport,
 } from './http.js';
 import {
@@ -54,6 +55,7 @@ export class Core {
   private readonly transport: Transport;
   private readonly base: string;
   private readonly logLevel: number;
+  private readonly fixedHeaders: Record<string, string>;
 
   constructor(private readonly options: ClientOptions) {
     if (options.apiKey === undefined && options.accessToken === undefined) {
@@ -73,6 +75,11 @@ export class Core {
     this.transport = options.fetch ? fetchTransport(options.fetch) : undiciTransport();
     this.limiter = options.rateLimit === false ? undefined : new RateLimiter(options.rateLimit);
     this.logLevel = options.logger ? LEVELS[options.logLevel ?? 'info'] : LEVELS.off;
+    this.fixedHeaders = { accept: 'application/json', 'user-agent': USER_AGENT };
+    if (typeof options.apiKey === 'string') this.fixedHeaders['api-key'] = options.apiKey;
+    if (typeof options.accessToken === 'string')
+      this.fixedHeaders.authorization = `Bearer ${options.accessToken}`;
+    if (options.headers) Object.assign(this.fixedHeaders, lowerKeys(options.headers));
   }
 
   async call<T>(call: Call): Promise<T> {
@@ -167,24 +174,32 @@ export class Core {
     this.options.logger?.[level](this.redactor.text(message), data);
   }
 
-  private async headers(call: Call): Promise<Record<string, string>> {
-    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': USER_AGENT };
+  /**
+   * Headers for one attempt. Credential functions are called every time, so a refreshed token is used;
+   * with plain string credentials this stays synchronous.
+   */
+  private headers(call: Call): Record<string, string> | Promise<Record<string, string>> {
+    const headers: Record<string, string> = { ...this.fixedHeaders };
     if (call.contentType) headers['content-type'] = call.contentType;
-    const apiKey = await this.resolve(this.options.apiKey);
-    if (apiKey !== undefined) headers['api-key'] = apiKey;
-    const token = await this.resolve(this.options.accessToken);
-    if (token !== undefined) headers.authorization = `Bearer ${token}`;
-    if (this.options.headers) Object.assign(headers, lowerKeys(this.options.headers));
-    if (call.options?.headers) {
-      for (const [name, value] of Object.entries(call.options.headers))
-        this.rememberSecretHeader(name, value);
-      Object.assign(headers, lowerKeys(call.options.headers));
-    }
-    return headers;
+    const { apiKey, accessToken } = this.options;
+    if (typeof apiKey !== 'function' && typeof accessToken !== 'function')
+      return this.withCallHeaders(headers, call);
+    return (async () => {
+      if (typeof apiKey === 'function') headers['api-key'] = await this.resolve(apiKey);
+      if (typeof accessToken === 'function')
+        headers.authorization = `Bearer ${await this.resolve(accessToken)}`;
+      return this.withCallHeaders(headers, call);
+    })();
   }
 
-  private async resolve(credential: Credential | undefined): Promise<string | undefined> {
-    if (credential === undefined || typeof credential === 'string') return credential;
+  private withCallHeaders(headers: Record<string, string>, call: Call): Record<string, string> {
+    const extra = call.options?.headers;
+    if (!extra) return headers;
+    for (const [name, value] of Object.entries(extra)) this.rememberSecretHeader(name, value);
+    return Object.assign(headers, lowerKeys(extra));
+  }
+
+  private async resolve(credential: Exclude<Credential, string>): Promise<string> {
     const value = await credential();
     if (typeof value !== 'string' || value === '') {
       throw new TypeError(
@@ -217,19 +232,11 @@ export class Core {
         true,
       );
     }
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    const onAbort = () => controller.abort();
-    userSignal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const request = { method, url, headers, signal: controller.signal };
+      const request = { method, url, headers, signal: userSignal, timeoutMs };
       return await this.transport(body === undefined ? request : { ...request, body });
     } catch (thrown) {
-      if (timedOut) {
+      if (thrown instanceof TransportTimeout) {
         throw new TransportFailure(
           new TimeoutError(`${operation}: no response within ${timeoutMs} ms`, { operation }),
           false,
@@ -250,9 +257,6 @@ export class Core {
         ),
         notSent,
       );
-    } finally {
-      clearTimeout(timer);
-      userSignal?.removeEventListener('abort', onAbort);
     }
   }
 
