@@ -18,7 +18,12 @@ const CONCURRENCY = 4; // the platform's per-business cap
 const chat = (i: number) => ({
   chatId: 1000 + i,
   orderId: 5000 + i,
-  context: { type: 'ORDER', orderId: 5000 + i, campaignId: 77, customer: { name: 'Покупатель', publicId: `p${i}` } },
+  context: {
+    type: 'ORDER',
+    orderId: 5000 + i,
+    campaignId: 77,
+    customer: { name: 'Покупатель', publicId: `p${i}` },
+  },
   type: 'CHAT',
   status: 'WAITING_FOR_PARTNER',
   createdAt: '2026-11-01T10:00:00+03:00',
@@ -32,11 +37,19 @@ const bodyFile = `${mkdtempSync(`${tmpdir()}/ym-bench-`)}/body.json`;
 writeFileSync(bodyFile, body);
 
 const serverScript = fileURLToPath(new URL('./fixed-server.ts', import.meta.url));
-const server = spawn(process.execPath, ['--import', 'tsx', serverScript, bodyFile], { stdio: ['ignore', 'pipe', 'inherit'] });
-const port = await new Promise<number>((resolve) => server.stdout.once('data', (d: Buffer) => resolve(Number(d.toString()))));
+const server = spawn(process.execPath, ['--import', 'tsx', serverScript, bodyFile], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const port = await new Promise<number>((resolve) =>
+  server.stdout.once('data', (d: Buffer) => resolve(Number(d.toString()))),
+);
 const base = `http://127.0.0.1:${port}`;
 const url = `${base}/v2/businesses/1/chats?limit=20`;
-const headers = { 'api-key': 'bench-api-key', 'content-type': 'application/json', accept: 'application/json' };
+const headers = {
+  'api-key': 'bench-api-key',
+  'content-type': 'application/json',
+  accept: 'application/json',
+};
 
 const dispatcher = new Agent({ keepAliveTimeout: 4_000 });
 const sdk = new ChatsApi({ baseUrl: base, apiKey: 'bench-api-key', pathPrefix: '/v2' });
@@ -53,7 +66,10 @@ const clients: Record<string, () => Promise<unknown>> = {
   },
 };
 
-async function round(call: () => Promise<unknown>, calls: number): Promise<{ wallUs: number; cpuUs: number }> {
+async function round(
+  call: () => Promise<unknown>,
+  calls: number,
+): Promise<{ wallUs: number; cpuUs: number }> {
   let next = 0;
   const worker = async () => {
     while (next < calls) {
@@ -93,8 +109,12 @@ const rows = Object.entries(results).map(([name, r]) => ({
   'wall ratio vs undici': (median(r.wall) / median(baseline.wall)).toFixed(2),
   'CPU ratio vs undici': (median(r.cpu) / median(baseline.cpu)).toFixed(2),
 }));
-console.log(`getChats (20 chats, ${body.length} B) — ${ROUNDS} rounds × ${CALLS_PER_ROUND} calls, ${CONCURRENCY} in flight, median round`);
+console.log(
+  `getChats (20 chats, ${body.length} B) — ${ROUNDS} rounds × ${CALLS_PER_ROUND} calls, ${CONCURRENCY} in flight, median round`,
+);
 console.table(rows);
 const ratio = median(results['ym-chats SDK']!.wall) / median(baseline.wall);
-console.log(`SDK cost per call: ${ratio.toFixed(2)}× raw undici.request (goal ≤ 1.30×) — ${ratio <= 1.3 ? 'met' : 'NOT met'}`);
+console.log(
+  `SDK cost per call: ${ratio.toFixed(2)}× raw undici.request (goal ≤ 1.30×) — ${ratio <= 1.3 ? 'met' : 'NOT met'}`,
+);
 process.exit(0);
