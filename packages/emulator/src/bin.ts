@@ -1,1 +1,131 @@
-export {};
+#!/usr/bin/env node
+/** Starts the emulator on its own: `ym-chats-emulator --port 8080 --seed 1`. */
+import { parseArgs } from 'node:util';
+import { startBanner } from './banner.js';
+import { DEFAULT_BUSINESS_ID, type EmulatorOptions } from './emulator.js';
+import { createEmulator, DEFAULT_PORT } from './index.js';
+import { seedBusiness } from './seed.js';
+
+const HELP = `Usage: ym-chats-emulator [options]
+
+  --port N            port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
+  --host HOST         interface to bind (default 127.0.0.1)
+  --db FILE           SQLite file that keeps state across restarts (default: in memory)
+  --seed N            seed deterministic demo data for the business on start (if it has no chats)
+  --api-key KEY       Api-Key to accept (default emulator-api-key)
+  --oauth-token TOKEN OAuth token to accept (default emulator-oauth-token)
+  --business-id N     business the credentials own (default ${DEFAULT_BUSINESS_ID})
+  --notify-url URL    POST push notifications (CHAT_*) to this URL
+  --no-quotas         switch off hourly quotas and the 4-concurrent-requests cap
+  --quota-scale X     multiply the hourly quotas by X (e.g. 0.01)
+  --help              show this text
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`ym-chats-emulator: ${message}\n\n${HELP}`);
+  process.exit(2);
+}
+
+function integer(name: string, raw: string | undefined, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^-?\d+$/.test(raw)) fail(`--${name} must be an integer, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) fail(`--${name} must be between ${min} and ${max}, got ${raw}`);
+  return n;
+}
+
+function parse(): { options: EmulatorOptions; port: number; host: string } {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        db: { type: 'string' },
+        seed: { type: 'string' },
+        'api-key': { type: 'string' },
+        'oauth-token': { type: 'string' },
+        'business-id': { type: 'string' },
+        'notify-url': { type: 'string' },
+        'no-quotas': { type: 'boolean' },
+        'quota-scale': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  }
+  if (values.help) {
+    process.stdout.write(HELP);
+    process.exit(0);
+  }
+  const str = (name: string) => values[name] as string | undefined;
+  const port = integer('port', str('port'), 0, 65535) ?? DEFAULT_PORT;
+  const businessId =
+    integer('business-id', str('business-id'), 1, Number.MAX_SAFE_INTEGER) ?? DEFAULT_BUSINESS_ID;
+  const seed = integer('seed', str('seed'), 0, 2 ** 32 - 1);
+  const scaleRaw = str('quota-scale');
+  let scale: number | undefined;
+  if (scaleRaw !== undefined) {
+    scale = Number(scaleRaw);
+    if (!Number.isFinite(scale) || scale <= 0)
+      fail(`--quota-scale must be a positive number, got "${scaleRaw}"`);
+  }
+  const notifyUrl = str('notify-url');
+  if (notifyUrl !== undefined && !/^https?:\/\/\S+$/.test(notifyUrl))
+    fail(`--notify-url must be an http(s) URL, got "${notifyUrl}"`);
+  const options: EmulatorOptions = {
+    credentials: [
+      {
+        apiKey: str('api-key') ?? 'emulator-api-key',
+        oauthToken: str('oauth-token') ?? 'emulator-oauth-token',
+        businessIds: [businessId],
+      },
+    ],
+    quotas: { enabled: values['no-quotas'] !== true, scale },
+  };
+  const db = str('db');
+  if (db !== undefined) options.db = db;
+  if (seed !== undefined) options.seed = seed;
+  if (notifyUrl !== undefined) options.notifications = { url: notifyUrl };
+  return { options, port, host: str('host') ?? '127.0.0.1' };
+}
+
+async function main(): Promise<void> {
+  const { options, port, host } = parse();
+  const businessId = options.credentials?.[0]?.businessIds[0] ?? DEFAULT_BUSINESS_ID;
+  // The library seeds DEFAULT_BUSINESS_ID; for another business the seed goes where the credentials point.
+  const { seed, ...withoutSeed } = options;
+  const emulator = createEmulator(businessId === DEFAULT_BUSINESS_ID ? options : withoutSeed);
+  if (
+    seed !== undefined &&
+    businessId !== DEFAULT_BUSINESS_ID &&
+    !emulator.store.businessHasChats(businessId)
+  ) {
+    seedBusiness(emulator.store, { seed, businessId });
+  }
+  await emulator.listen(port, host);
+  process.stdout.write(`${startBanner(emulator, options)}\n`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${signal}: closing the emulator\n`);
+    emulator.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`close failed: ${String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`ym-chats-emulator: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

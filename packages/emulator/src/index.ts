@@ -1,1 +1,32 @@
-export {};
+/** `@ym-chats/emulator`: a stateful local Yandex Market Chats API with an admin namespace. */
+import { type Emulator, type EmulatorOptions, EmulatorServer } from './emulator.js';
+
+export { AdminClient, type AdminPayloadFile, type AdminState } from './admin-client.js';
+export type { EmulatorCredential } from './auth.js';
+export { startBanner } from './banner.js';
+export {
+  DEFAULT_BUSINESS_ID,
+  DEFAULT_CREDENTIALS,
+  type Emulator,
+  type EmulatorOptions,
+  EmulatorServer,
+} from './emulator.js';
+export type { FaultPlan, FaultRule, FaultRuleInput } from './faults.js';
+export { type ChatNotification, DEFAULT_RETRY_SCHEDULE_MS, type Delivery } from './notifications.js';
+export { DEFAULT_CONCURRENCY, DEFAULT_LIMITS } from './quotas.js';
+export type { SeedSummary } from './seed.js';
+export type { ChatJson, MessageJson, PayloadJson } from './serialize.js';
+export {
+  CHAT_STATUSES,
+  CHAT_TYPES,
+  CONTEXT_TYPES,
+  OPERATION_IDS,
+  type OperationId,
+  SENDERS,
+} from './types.js';
+
+export const DEFAULT_PORT = 8080;
+
+export function createEmulator(options: EmulatorOptions = {}): Emulator & EmulatorServer {
+  return new EmulatorServer(options);
+}

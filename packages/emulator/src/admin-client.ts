@@ -1,0 +1,134 @@
+/** A typed client for the admin namespace, for tests and the CLI. */
+import type { EmulatorCredential } from './auth.js';
+import type { FaultRule, FaultRuleInput } from './faults.js';
+import type { Delivery, NotificationSettings } from './notifications.js';
+import type { SeedSummary } from './seed.js';
+import type { ChatJson, MessageJson } from './serialize.js';
+import type { ChatStatus, ChatType, Customer, OperationId, Sender } from './types.js';
+
+export interface AdminState {
+  url: string;
+  clock: { now: number; iso: string; offsetMs: number };
+  totals: Record<'orders' | 'returns' | 'chats' | 'messages' | 'files', number>;
+  businesses: ({ businessId: number } & Record<
+    'orders' | 'returns' | 'chats' | 'messages' | 'files',
+    number
+  >)[];
+  credentials: EmulatorCredential[];
+  quotas: {
+    enabled: boolean;
+    scale: number;
+    concurrency: number | false;
+    limits: Record<OperationId, number>;
+    inFlight: Record<string, number>;
+  };
+  faults: FaultRule[];
+  notifications: { config: NotificationSettings | null; pending: number; delivered: number; failed: number };
+  data?: Record<'orders' | 'returns' | 'chats' | 'messages' | 'files', unknown[]>;
+}
+
+export interface AdminPayloadFile {
+  name: string;
+  base64?: string;
+  text?: string;
+}
+
+export class AdminClient {
+  constructor(private readonly baseUrl: string) {}
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.baseUrl}/_emulator${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} /_emulator${path} → ${response.status}: ${text}`);
+    return JSON.parse(text) as T;
+  }
+
+  reset(): Promise<{ status: 'OK' }> {
+    return this.call('POST', '/reset', {});
+  }
+
+  seed(input: { seed: number; chats?: number; businessId?: number }): Promise<SeedSummary> {
+    return this.call('POST', '/seed', input);
+  }
+
+  state(full = false): Promise<AdminState> {
+    return this.call('GET', full ? '/state?full=1' : '/state');
+  }
+
+  createOrder(
+    businessId: number,
+    input: { orderId?: number; campaignId?: number; customer?: Customer } = {},
+  ): Promise<{ businessId: number; orderId: number; campaignId: number; customer: Customer }> {
+    return this.call('POST', `/businesses/${businessId}/orders`, input);
+  }
+
+  createReturn(
+    businessId: number,
+    input: { returnId?: number; orderId?: number } = {},
+  ): Promise<{ businessId: number; returnId: number; orderId: number }> {
+    return this.call('POST', `/businesses/${businessId}/returns`, input);
+  }
+
+  createChat(
+    businessId: number,
+    input: { context: { type: 'ORDER' | 'RETURN' | 'DIRECT'; id?: number }; customer?: Customer },
+  ): Promise<{ created: boolean; chat: ChatJson }> {
+    return this.call('POST', `/businesses/${businessId}/chats`, input);
+  }
+
+  postMessage(
+    businessId: number,
+    chatId: number,
+    input: { sender: Sender; message?: string; payload?: AdminPayloadFile[] },
+  ): Promise<MessageJson> {
+    return this.call('POST', `/businesses/${businessId}/chats/${chatId}/messages`, input);
+  }
+
+  updateChat(
+    businessId: number,
+    chatId: number,
+    change: { status?: ChatStatus; type?: ChatType },
+  ): Promise<ChatJson> {
+    return this.call('PATCH', `/businesses/${businessId}/chats/${chatId}`, change);
+  }
+
+  clock(
+    change: { advanceMs: number } | { setMs: number },
+  ): Promise<{ now: number; iso: string; offsetMs: number }> {
+    return this.call('POST', '/clock', change);
+  }
+
+  quotas(settings: {
+    enabled?: boolean;
+    scale?: number;
+    limits?: Partial<Record<OperationId, number>>;
+    concurrency?: number | false;
+    reset?: boolean;
+  }): Promise<unknown> {
+    return this.call('POST', '/quotas', settings);
+  }
+
+  addFaults(rules: FaultRuleInput[], seed?: number): Promise<{ added: FaultRule[]; rules: FaultRule[] }> {
+    return this.call('POST', '/faults', seed === undefined ? { rules } : { rules, seed });
+  }
+
+  clearFaults(): Promise<{ rules: FaultRule[] }> {
+    return this.call('DELETE', '/faults');
+  }
+
+  notifications(): Promise<{ config: NotificationSettings | null; deliveries: Delivery[] }> {
+    return this.call('GET', '/notifications');
+  }
+
+  configureNotifications(config: NotificationSettings | { url: null }): Promise<unknown> {
+    return this.call('POST', '/notifications/config', config);
+  }
+
+  addCredential(credential: EmulatorCredential): Promise<{ credentials: EmulatorCredential[] }> {
+    return this.call('POST', '/credentials', credential);
+  }
+}

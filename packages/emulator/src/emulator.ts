@@ -1,0 +1,326 @@
+/**
+ * The server: routing → auth → concurrency and quota → faults → body and validation → handler → store.
+ * The admin namespace (`/_emulator/…`) sits beside the chat API on the same port.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { handleAdmin } from './admin.js';
+import { Auth, type EmulatorCredential } from './auth.js';
+import { type ReadBody, readBody } from './body.js';
+import { type ApiDeps, bodyLimitFor, HANDLERS } from './chat-api.js';
+import { ApiError, apiError, errorBody, FieldErrors } from './errors.js';
+import { type FaultPlan, Faults, parseFaultHeader } from './faults.js';
+import { parseIdText } from './ids.js';
+import { type NotificationSettings, Notifier } from './notifications.js';
+import { type QuotaSettings, type QuotaState, Quotas } from './quotas.js';
+import { matchRoute } from './routes.js';
+import { seedBusiness } from './seed.js';
+import { Store } from './store.js';
+import { Clock, httpDate } from './time.js';
+import type { OperationId } from './types.js';
+import { header } from './validate.js';
+
+export const DEFAULT_BUSINESS_ID = 1001;
+export const DEFAULT_CREDENTIALS: EmulatorCredential[] = [
+  { apiKey: 'emulator-api-key', oauthToken: 'emulator-oauth-token', businessIds: [DEFAULT_BUSINESS_ID] },
+];
+
+export interface EmulatorOptions {
+  /** SQLite file; default ':memory:'. */
+  db?: string;
+  /** When set, seed deterministic data for DEFAULT_BUSINESS_ID on start (only if it has no chats yet). */
+  seed?: number;
+  credentials?: EmulatorCredential[];
+  quotas?: QuotaSettings;
+  notifications?: NotificationSettings;
+  /** Clock source (ms); the admin clock offset is added on top. */
+  now?: () => number;
+  /** Base for file download URLs; default the listening URL. */
+  publicUrl?: string;
+}
+
+export interface Emulator {
+  listen(port?: number, host?: string): Promise<string>;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+type Headers = Record<string, string>;
+
+export class EmulatorServer implements Emulator {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly quotas: Quotas;
+  readonly faults: Faults;
+  readonly notifier: Notifier;
+  readonly auth: Auth;
+  readonly options: EmulatorOptions;
+  private readonly server: Server;
+  private readonly deps: ApiDeps;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly bootId = randomBytes(4).toString('hex');
+  private requestSeq = 0;
+  private listeningUrl: string | undefined;
+  private closed = false;
+
+  constructor(options: EmulatorOptions = {}) {
+    this.options = options;
+    this.store = new Store(options.db ?? ':memory:');
+    this.clock = new Clock(options.now);
+    this.quotas = new Quotas(options.quotas);
+    this.faults = new Faults(options.seed);
+    this.notifier = new Notifier(options.notifications);
+    this.auth = new Auth(options.credentials ?? DEFAULT_CREDENTIALS);
+    this.deps = {
+      store: this.store,
+      clock: this.clock,
+      notifier: this.notifier,
+      baseUrl: () => this.baseUrl(),
+    };
+    if (options.seed !== undefined && !this.store.businessHasChats(DEFAULT_BUSINESS_ID)) {
+      seedBusiness(this.store, { seed: options.seed, businessId: DEFAULT_BUSINESS_ID });
+    }
+    this.server = createServer((req, res) => {
+      this.onRequest(req, res).catch((err: unknown) => this.internalError(res, err));
+    });
+  }
+
+  listen(port = 0, host = '127.0.0.1'): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        const address = this.server.address() as AddressInfo;
+        const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+        this.listeningUrl = `http://${shownHost}:${address.port}`;
+        resolve(this.listeningUrl);
+      });
+    });
+  }
+
+  get url(): string {
+    if (!this.listeningUrl) throw new Error('The emulator is not listening; call listen() first');
+    return this.listeningUrl;
+  }
+
+  baseUrl(): string {
+    return (this.options.publicUrl ?? this.listeningUrl ?? 'http://127.0.0.1').replace(/\/+$/, '');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.notifier.close();
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    if (this.server.listening) {
+      const done = new Promise<void>((resolve) => this.server.close(() => resolve()));
+      this.server.closeAllConnections();
+      await done;
+    }
+    this.store.close();
+  }
+
+  /** Clears data, counters, rules, the delivery log and the clock offset. */
+  reset(): void {
+    this.store.reset();
+    this.quotas.resetCounters();
+    this.faults.clear();
+    this.notifier.clearLog();
+    this.clock.reset();
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        resolve();
+      }, ms);
+      this.timers.add(t);
+    });
+  }
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const rawUrl = req.url ?? '/';
+    const q = rawUrl.indexOf('?');
+    const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
+    const query = new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1));
+    if (path === '/_emulator' || path.startsWith('/_emulator/')) {
+      await handleAdmin(this, req, res, path, query);
+      return;
+    }
+    const headers: Headers = { 'x-request-id': `${this.bootId}-${++this.requestSeq}` };
+    const route = matchRoute(req.method ?? 'GET', path);
+    if (route.kind === 'none') {
+      sendError(res, apiError(404, 'NOT_FOUND', `No such resource: ${req.method} ${path}`), headers);
+      return;
+    }
+    if (route.kind === 'method') {
+      headers.allow = route.allow;
+      sendError(
+        res,
+        apiError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed; use ${route.allow}`),
+        headers,
+      );
+      return;
+    }
+    await this.api(req, res, route.op, route.businessId, query, headers);
+  }
+
+  private setRateHeaders(headers: Headers, state: QuotaState): void {
+    headers['x-ratelimit-resource-limit'] = String(state.limit);
+    headers['x-ratelimit-resource-remaining'] = String(state.remaining);
+    headers['x-ratelimit-resource-until'] = httpDate(state.until);
+  }
+
+  private async api(
+    req: IncomingMessage,
+    res: ServerResponse,
+    op: OperationId,
+    rawBusinessId: string,
+    query: URLSearchParams,
+    headers: Headers,
+  ): Promise<void> {
+    const now = this.clock.now();
+    const idErrors = new FieldErrors();
+    const parsedId = parseIdText(rawBusinessId, 'businessId', idErrors, 'INVALID_PARAMETER');
+    let businessId: number;
+    try {
+      const credential = this.auth.authenticate(req.headers);
+      idErrors.throwIfAny();
+      businessId = parsedId!;
+      this.auth.authorize(credential, businessId);
+    } catch (err) {
+      this.setRateHeaders(headers, this.quotas.peek(parsedId ?? 0, op, now));
+      sendError(res, err, headers);
+      return;
+    }
+
+    if (!this.quotas.acquire(businessId)) {
+      this.setRateHeaders(headers, this.quotas.peek(businessId, op, now));
+      sendError(
+        res,
+        apiError(420, 'LIMIT_EXCEEDED', `Hit rate limit of ${this.quotas.concurrency} parallel requests`),
+        headers,
+      );
+      return;
+    }
+    res.once('close', () => this.quotas.release(businessId));
+
+    const quota = this.quotas.spend(businessId, op, now);
+    this.setRateHeaders(headers, quota);
+    if (quota.exceeded) {
+      sendError(res, limitError(quota.limit, op), headers);
+      return;
+    }
+
+    let plan: FaultPlan | undefined;
+    const faultHeader = header(req.headers, 'x-emulator-fault');
+    if (faultHeader !== undefined && faultHeader.trim() !== '') {
+      const parsed = parseFaultHeader(faultHeader);
+      if (typeof parsed === 'string') {
+        sendError(res, apiError(400, 'BAD_REQUEST', parsed), headers);
+        return;
+      }
+      plan = parsed;
+    } else {
+      plan = this.faults.pick(op);
+    }
+    if (plan) {
+      if (plan.delayMs) {
+        await this.sleep(plan.delayMs);
+        if (res.destroyed || this.closed) return;
+      }
+      if (plan.drop === 'before') {
+        req.socket.destroy();
+        return;
+      }
+      if (plan.status !== undefined) {
+        if (plan.status === 420) {
+          headers['x-ratelimit-resource-remaining'] = '0';
+          sendError(res, limitError(quota.limit, op), headers);
+        } else if (plan.status === 503) {
+          sendError(
+            res,
+            apiError(503, 'SERVICE_UNAVAILABLE', 'Service temporarily unavailable (injected fault)'),
+            headers,
+          );
+        } else {
+          sendError(res, apiError(500, 'INTERNAL_ERROR', 'Internal error (injected fault)'), headers);
+        }
+        return;
+      }
+    }
+
+    let body: ReadBody | undefined;
+    if (req.method === 'POST') {
+      body = await readBody(req, bodyLimitFor(op));
+      if (body.overHardLimit) {
+        headers.connection = 'close';
+        res.once('finish', () => req.socket.destroy());
+        sendError(
+          res,
+          apiError(
+            400,
+            'BAD_REQUEST',
+            `request body: over ${12 * 1024 * 1024} bytes; the file limit is 5 MB, JSON 512 KB`,
+          ),
+          headers,
+        );
+        return;
+      }
+    }
+    let out: string | Buffer;
+    try {
+      out = HANDLERS[op](this.deps, {
+        businessId,
+        query,
+        contentType: header(req.headers, 'content-type'),
+        body,
+      });
+    } catch (err) {
+      sendError(res, err, headers);
+      return;
+    }
+    if (plan?.drop === 'after') {
+      req.socket.destroy();
+      return;
+    }
+    sendJson(res, 200, out, headers);
+  }
+
+  private internalError(res: ServerResponse, err: unknown): void {
+    sendError(res, err, {});
+  }
+
+  /** Adds a credential at runtime (admin namespace). */
+  addCredential(credential: EmulatorCredential): void {
+    this.auth.add(credential);
+  }
+}
+
+function limitError(limit: number, op: OperationId): ApiError {
+  return apiError(
+    420,
+    'LIMIT_EXCEEDED',
+    `Hit rate limit of ${limit} requests per 1 hours for resource ${op}`,
+  );
+}
+
+export function sendJson(res: ServerResponse, status: number, body: string | Buffer, headers: Headers): void {
+  if (res.headersSent || res.destroyed) return;
+  headers['content-type'] = 'application/json;charset=UTF-8';
+  headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+export function sendError(res: ServerResponse, err: unknown, headers: Headers): void {
+  if (err instanceof ApiError) {
+    sendJson(res, err.status, errorBody(err.errors), headers);
+    return;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  sendJson(res, 500, errorBody([{ code: 'INTERNAL_ERROR', message: `Emulator error: ${message}` }]), headers);
+}

@@ -1,0 +1,28 @@
+/**
+ * Opaque page tokens. A token carries a keyset position (the last id served) plus the scope of the query it
+ * belongs to and a checksum, so a token from another query, another chat or an edited token is refused
+ * instead of silently returning the wrong page.
+ */
+import { fnv1a } from './prng.js';
+
+const SALT = 'ym-chats-emulator/page-token/v1';
+
+export function encodePageToken(scope: string, lastId: number): string {
+  const payload = `${scope}|${lastId}`;
+  const check = fnv1a(`${SALT}|${payload}`).toString(36);
+  return Buffer.from(`${payload}|${check}`, 'utf8').toString('base64url');
+}
+
+/** Returns the position, or undefined when the token is malformed, tampered with or for another query. */
+export function decodePageToken(token: string, scope: string): number | undefined {
+  if (token.length === 0 || token.length > 512 || !/^[A-Za-z0-9_-]+$/.test(token)) return undefined;
+  const text = Buffer.from(token, 'base64url').toString('utf8');
+  const lastBar = text.lastIndexOf('|');
+  if (lastBar < 0) return undefined;
+  const payload = text.slice(0, lastBar);
+  if (fnv1a(`${SALT}|${payload}`).toString(36) !== text.slice(lastBar + 1)) return undefined;
+  const idBar = payload.lastIndexOf('|');
+  if (payload.slice(0, idBar) !== scope) return undefined;
+  const id = Number(payload.slice(idBar + 1));
+  return Number.isSafeInteger(id) && id >= 0 ? id : undefined;
+}

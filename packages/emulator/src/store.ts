@@ -1,0 +1,423 @@
+/**
+ * The emulator's state in SQLite. Every write is one transaction; statements are prepared once and reused,
+ * because the chat list is the hot path the throughput goal is measured on.
+ */
+import Database from 'better-sqlite3';
+import type {
+  ChatRow,
+  ChatStatus,
+  ChatType,
+  ContextType,
+  Customer,
+  FileRow,
+  MessageRow,
+  OrderRow,
+  ReturnRow,
+  Sender,
+  StoredPayload,
+} from './types.js';
+
+export interface ChatFilter {
+  orderIds?: number[];
+  contexts?: { type: 'ORDER' | 'RETURN'; id: number }[];
+  contextTypes?: ContextType[];
+  types?: ChatType[];
+  statuses?: ChatStatus[];
+}
+
+export interface NewFile {
+  name: string;
+  contentType: string;
+  data: Buffer;
+}
+
+export interface NewChat {
+  businessId: number;
+  contextType: ContextType;
+  orderId: number | null;
+  returnId: number | null;
+  campaignId: number | null;
+  customer: Customer;
+  type?: ChatType;
+  status?: ChatStatus;
+  createdAt: number;
+}
+
+// Distinct id ranges make a client that mixes up chat, message, order and file ids fail loudly.
+const FIRST_IDS: Record<string, number> = { chats: 40_000_000, messages: 900_000_000, files: 7_000_000 };
+const FIRST_ORDER_ID = 50_000_000;
+const FIRST_RETURN_ID = 300_000;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS orders (
+  business_id INTEGER NOT NULL, order_id INTEGER NOT NULL, campaign_id INTEGER NOT NULL,
+  customer_name TEXT NOT NULL, customer_public_id TEXT NOT NULL, created_at INTEGER NOT NULL,
+  PRIMARY KEY (business_id, order_id)
+);
+CREATE TABLE IF NOT EXISTS returns (
+  business_id INTEGER NOT NULL, return_id INTEGER NOT NULL, order_id INTEGER NOT NULL, created_at INTEGER NOT NULL,
+  PRIMARY KEY (business_id, return_id)
+);
+CREATE TABLE IF NOT EXISTS chats (
+  chat_id INTEGER PRIMARY KEY AUTOINCREMENT, business_id INTEGER NOT NULL, context_type TEXT NOT NULL,
+  order_id INTEGER, return_id INTEGER, campaign_id INTEGER, customer_name TEXT, customer_public_id TEXT,
+  type TEXT NOT NULL, status TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chats_business ON chats (business_id, chat_id);
+CREATE UNIQUE INDEX IF NOT EXISTS chats_order_ctx ON chats (business_id, order_id) WHERE context_type = 'ORDER';
+CREATE UNIQUE INDEX IF NOT EXISTS chats_return_ctx ON chats (business_id, return_id) WHERE context_type = 'RETURN';
+CREATE TABLE IF NOT EXISTS messages (
+  message_id INTEGER PRIMARY KEY AUTOINCREMENT, chat_id INTEGER NOT NULL, business_id INTEGER NOT NULL,
+  sender TEXT NOT NULL, text TEXT, payload TEXT, created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS messages_chat ON messages (chat_id, message_id);
+CREATE TABLE IF NOT EXISTS files (
+  file_id INTEGER PRIMARY KEY AUTOINCREMENT, business_id INTEGER NOT NULL, chat_id INTEGER NOT NULL,
+  name TEXT NOT NULL, size INTEGER NOT NULL, content_type TEXT NOT NULL, data BLOB NOT NULL
+);
+`;
+
+type Stmt = Database.Statement;
+
+export class Store {
+  readonly db: Database.Database;
+  private readonly stmts = new Map<string, Stmt>();
+  /**
+   * Serialized chat-list pages per business, dropped on any write that touches that business's chats.
+   * Pollers repeat the same list request; the store is the only writer, so invalidation is exact.
+   */
+  private readonly pages = new Map<number, Map<string, Buffer>>();
+
+  constructor(file = ':memory:') {
+    this.db = new Database(file);
+    if (file !== ':memory:') this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.exec(SCHEMA);
+    this.initSequences();
+  }
+
+  private initSequences(): void {
+    const insert = this.db.prepare(
+      'INSERT INTO sqlite_sequence (name, seq) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = ?)',
+    );
+    for (const [table, first] of Object.entries(FIRST_IDS)) insert.run(table, first, table);
+  }
+
+  /** Cached prepared statement by SQL text. */
+  private stmt(sql: string): Stmt {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  /** A cached serialized page, built on a miss. */
+  cachedPage(businessId: number, key: string, build: () => string): Buffer {
+    let entries = this.pages.get(businessId);
+    if (!entries) {
+      entries = new Map();
+      this.pages.set(businessId, entries);
+    }
+    let page = entries.get(key);
+    if (page === undefined) {
+      if (entries.size >= 1000) entries.clear();
+      // Kept as bytes: the socket write then skips re-encoding the (mostly Cyrillic) text every time.
+      page = Buffer.from(build(), 'utf8');
+      entries.set(key, page);
+    }
+    return page;
+  }
+
+  private touched(businessId: number): void {
+    this.pages.delete(businessId);
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  // Orders and returns
+
+  createOrder(
+    businessId: number,
+    input: { orderId?: number; campaignId?: number; customer: Customer },
+    now: number,
+  ): OrderRow {
+    const orderId =
+      input.orderId ??
+      Number(
+        (
+          this.stmt('SELECT MAX(order_id) AS m FROM orders WHERE business_id = ?').get(businessId) as {
+            m: number | null;
+          }
+        ).m ?? FIRST_ORDER_ID,
+      ) + 1;
+    const row: OrderRow = {
+      business_id: businessId,
+      order_id: orderId,
+      campaign_id: input.campaignId ?? defaultCampaignId(businessId),
+      customer_name: input.customer.name,
+      customer_public_id: input.customer.publicId,
+      created_at: now,
+    };
+    this.stmt(
+      'INSERT INTO orders VALUES (@business_id, @order_id, @campaign_id, @customer_name, @customer_public_id, @created_at)',
+    ).run(row);
+    return row;
+  }
+
+  getOrder(businessId: number, orderId: number): OrderRow | undefined {
+    return this.stmt('SELECT * FROM orders WHERE business_id = ? AND order_id = ?').get(
+      businessId,
+      orderId,
+    ) as OrderRow | undefined;
+  }
+
+  createReturn(businessId: number, input: { returnId?: number; orderId: number }, now: number): ReturnRow {
+    const returnId =
+      input.returnId ??
+      Number(
+        (
+          this.stmt('SELECT MAX(return_id) AS m FROM returns WHERE business_id = ?').get(businessId) as {
+            m: number | null;
+          }
+        ).m ?? FIRST_RETURN_ID,
+      ) + 1;
+    const row: ReturnRow = {
+      business_id: businessId,
+      return_id: returnId,
+      order_id: input.orderId,
+      created_at: now,
+    };
+    this.stmt('INSERT INTO returns VALUES (@business_id, @return_id, @order_id, @created_at)').run(row);
+    return row;
+  }
+
+  getReturn(businessId: number, returnId: number): ReturnRow | undefined {
+    return this.stmt('SELECT * FROM returns WHERE business_id = ? AND return_id = ?').get(
+      businessId,
+      returnId,
+    ) as ReturnRow | undefined;
+  }
+
+  // Chats
+
+  findChatByContext(businessId: number, type: 'ORDER' | 'RETURN', id: number): ChatRow | undefined {
+    const column = type === 'ORDER' ? 'order_id' : 'return_id';
+    return this.stmt(
+      `SELECT * FROM chats WHERE business_id = ? AND context_type = ? AND ${column} = ? LIMIT 1`,
+    ).get(businessId, type, id) as ChatRow | undefined;
+  }
+
+  insertChat(chat: NewChat): ChatRow {
+    const info = this.stmt(
+      `INSERT INTO chats (business_id, context_type, order_id, return_id, campaign_id, customer_name,
+        customer_public_id, type, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      chat.businessId,
+      chat.contextType,
+      chat.orderId,
+      chat.returnId,
+      chat.campaignId,
+      chat.customer.name,
+      chat.customer.publicId,
+      chat.type ?? 'CHAT',
+      chat.status ?? 'NEW',
+      chat.createdAt,
+      chat.createdAt,
+    );
+    this.touched(chat.businessId);
+    return this.getChat(chat.businessId, Number(info.lastInsertRowid))!;
+  }
+
+  getChat(businessId: number, chatId: number): ChatRow | undefined {
+    return this.stmt('SELECT * FROM chats WHERE chat_id = ? AND business_id = ?').get(chatId, businessId) as
+      | ChatRow
+      | undefined;
+  }
+
+  /** Newest first, keyset on the immutable chat id; returns up to `limit` rows after `beforeChatId`. */
+  listChats(
+    businessId: number,
+    filter: ChatFilter,
+    beforeChatId: number | undefined,
+    limit: number,
+  ): ChatRow[] {
+    const where = ['business_id = ?'];
+    const args: (number | string)[] = [businessId];
+    const inList = (column: string, values: readonly (string | number)[] | undefined) => {
+      if (!values) return;
+      where.push(`${column} IN (${values.map(() => '?').join(',')})`);
+      args.push(...values);
+    };
+    inList('order_id', filter.orderIds);
+    inList('context_type', filter.contextTypes);
+    inList('type', filter.types);
+    inList('status', filter.statuses);
+    if (filter.contexts) {
+      const ors = filter.contexts.map((c) => {
+        args.push(c.type, c.id);
+        return c.type === 'ORDER'
+          ? '(context_type = ? AND order_id = ?)'
+          : '(context_type = ? AND return_id = ?)';
+      });
+      where.push(`(${ors.join(' OR ')})`);
+    }
+    if (beforeChatId !== undefined) {
+      where.push('chat_id < ?');
+      args.push(beforeChatId);
+    }
+    args.push(limit);
+    return this.stmt(`SELECT * FROM chats WHERE ${where.join(' AND ')} ORDER BY chat_id DESC LIMIT ?`).all(
+      ...args,
+    ) as ChatRow[];
+  }
+
+  updateChat(businessId: number, chatId: number, change: { status?: ChatStatus; type?: ChatType }): ChatRow {
+    if (change.status)
+      this.stmt('UPDATE chats SET status = ? WHERE chat_id = ? AND business_id = ?').run(
+        change.status,
+        chatId,
+        businessId,
+      );
+    if (change.type)
+      this.stmt('UPDATE chats SET type = ? WHERE chat_id = ? AND business_id = ?').run(
+        change.type,
+        chatId,
+        businessId,
+      );
+    this.touched(businessId);
+    return this.getChat(businessId, chatId)!;
+  }
+
+  // Messages and files
+
+  /**
+   * Adds a message (with its files) and moves the chat's status and updatedAt, in one transaction.
+   * `status` undefined leaves the chat's status as it is.
+   */
+  addMessage(
+    chat: ChatRow,
+    input: { sender: Sender; text?: string; files?: NewFile[]; status?: ChatStatus },
+    now: number,
+  ): MessageRow {
+    this.touched(chat.business_id);
+    return this.transaction(() => {
+      let payload: string | null = null;
+      if (input.files && input.files.length > 0) {
+        const insertFile = this.stmt(
+          'INSERT INTO files (business_id, chat_id, name, size, content_type, data) VALUES (?, ?, ?, ?, ?, ?)',
+        );
+        const stored: StoredPayload[] = input.files.map((f) => {
+          const info = insertFile.run(
+            chat.business_id,
+            chat.chat_id,
+            f.name,
+            f.data.length,
+            f.contentType,
+            f.data,
+          );
+          return { f: Number(info.lastInsertRowid), n: f.name, s: f.data.length };
+        });
+        payload = JSON.stringify(stored);
+      }
+      const info = this.stmt(
+        'INSERT INTO messages (chat_id, business_id, sender, text, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ).run(chat.chat_id, chat.business_id, input.sender, input.text ?? null, payload, now);
+      this.stmt('UPDATE chats SET updated_at = ?, status = COALESCE(?, status) WHERE chat_id = ?').run(
+        now,
+        input.status ?? null,
+        chat.chat_id,
+      );
+      return this.stmt('SELECT * FROM messages WHERE message_id = ?').get(info.lastInsertRowid) as MessageRow;
+    });
+  }
+
+  /** Oldest first, keyset on message id: ids only grow, so appends never shift a page. */
+  listMessages(chatId: number, fromId: number, afterId: number, limit: number): MessageRow[] {
+    return this.stmt(
+      'SELECT * FROM messages WHERE chat_id = ? AND message_id >= ? AND message_id > ? ORDER BY message_id LIMIT ?',
+    ).all(chatId, fromId, afterId, limit) as MessageRow[];
+  }
+
+  getMessage(chatId: number, messageId: number): MessageRow | undefined {
+    return this.stmt('SELECT * FROM messages WHERE message_id = ? AND chat_id = ?').get(messageId, chatId) as
+      | MessageRow
+      | undefined;
+  }
+
+  getFile(fileId: number): FileRow | undefined {
+    return this.stmt('SELECT * FROM files WHERE file_id = ?').get(fileId) as FileRow | undefined;
+  }
+
+  // Whole-state helpers for the admin namespace
+
+  businessHasChats(businessId: number): boolean {
+    return this.stmt('SELECT 1 FROM chats WHERE business_id = ? LIMIT 1').get(businessId) !== undefined;
+  }
+
+  businessIds(): number[] {
+    const rows = this.stmt(
+      'SELECT business_id AS b FROM chats UNION SELECT business_id FROM orders UNION SELECT business_id FROM returns ORDER BY 1',
+    ).all() as { b: number }[];
+    return rows.map((r) => r.b);
+  }
+
+  counts(businessId?: number): Record<'orders' | 'returns' | 'chats' | 'messages' | 'files', number> {
+    const count = (table: string) =>
+      (
+        (businessId === undefined
+          ? this.stmt(`SELECT COUNT(*) AS n FROM ${table}`).get()
+          : this.stmt(`SELECT COUNT(*) AS n FROM ${table} WHERE business_id = ?`).get(businessId)) as {
+          n: number;
+        }
+      ).n;
+    return {
+      orders: count('orders'),
+      returns: count('returns'),
+      chats: count('chats'),
+      messages: count('messages'),
+      files: count('files'),
+    };
+  }
+
+  /** Everything but file bytes, in id order: enough to compare two states exactly. */
+  dump(): {
+    orders: OrderRow[];
+    returns: ReturnRow[];
+    chats: ChatRow[];
+    messages: MessageRow[];
+    files: unknown[];
+  } {
+    return {
+      orders: this.stmt('SELECT * FROM orders ORDER BY business_id, order_id').all() as OrderRow[],
+      returns: this.stmt('SELECT * FROM returns ORDER BY business_id, return_id').all() as ReturnRow[],
+      chats: this.stmt('SELECT * FROM chats ORDER BY chat_id').all() as ChatRow[],
+      messages: this.stmt('SELECT * FROM messages ORDER BY message_id').all() as MessageRow[],
+      files: this.stmt(
+        'SELECT file_id, business_id, chat_id, name, size, content_type, hex(substr(data, 1, 16)) AS head FROM files ORDER BY file_id',
+      ).all(),
+    };
+  }
+
+  reset(): void {
+    this.pages.clear();
+    this.transaction(() => {
+      this.db.exec(
+        'DELETE FROM orders; DELETE FROM returns; DELETE FROM chats; DELETE FROM messages; DELETE FROM files;',
+      );
+      this.db.exec('DELETE FROM sqlite_sequence');
+      this.initSequences();
+    });
+  }
+}
+
+export function defaultCampaignId(businessId: number): number {
+  return 20_000_000 + businessId;
+}

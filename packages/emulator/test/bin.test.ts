@@ -1,0 +1,55 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { call } from './helpers.js';
+
+const bin = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+function launch(args: string[]): {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+} {
+  const child = spawn(process.execPath, ['--import', 'tsx', bin, ...args], { cwd: root, stdio: 'pipe' });
+  let output = '';
+  child.stdout!.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
+  child.stderr!.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+describe('ym-chats-emulator bin', () => {
+  it('prints the banner, serves the API and stops cleanly on SIGTERM', async () => {
+    const run = launch(['--port', '0', '--seed', '1', '--api-key', 'k1', '--business-id', '777']);
+    try {
+      let url: string | undefined;
+      for (let i = 0; i < 300 && !url; i++) {
+        url = /API:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(run.output())?.[1];
+        if (!url) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(url, run.output()).toBeDefined();
+      expect(run.output()).toContain('Api-Key: k1');
+      expect(run.output()).toContain('business 777');
+      const res = await call(url!, 'getChats', { business: 777, auth: { 'Api-Key': 'k1' } });
+      expect(res.status).toBe(200);
+      expect(res.body.result.chats.length).toBeGreaterThan(0);
+    } finally {
+      run.child.kill('SIGTERM');
+    }
+    expect(await run.exited).toBe(0);
+  });
+
+  it('exits 2 with a clear message on a bad flag', async () => {
+    const run = launch(['--port', 'eighty']);
+    expect(await run.exited).toBe(2);
+    expect(run.output()).toMatch(/--port must be an integer/);
+    const unknown = launch(['--frobnicate']);
+    expect(await unknown.exited).toBe(2);
+    expect(unknown.output()).toMatch(/frobnicate/);
+  });
+});

@@ -1,0 +1,40 @@
+import { RateLimitError } from '@ym-chats/sdk';
+import { describe, expect, it } from 'vitest';
+import { BUSINESS, startEmulator } from './emulator.js';
+
+describe('the SDK limiter keeps a business under its quota and cap on the real emulator', () => {
+  it('learns the quota from headers and refuses locally instead of provoking a 420', async () => {
+    const env = await startEmulator(
+      { quotas: { limits: { getChat: 5 } } },
+      { rateLimit: { mode: 'reject' } },
+    );
+    try {
+      const { chatId } = await env.newChat();
+      for (let i = 0; i < 5; i++) await env.api.getChat(BUSINESS, chatId);
+      const quota = (await env.api.quotaState(BUSINESS)).find((q) => q.operation === 'getChat')!;
+      expect(quota).toMatchObject({ limit: 5, remaining: 0 });
+      const error = (await env.api.getChat(BUSINESS, chatId).catch((e: unknown) => e)) as RateLimitError;
+      expect(error).toBeInstanceOf(RateLimitError);
+      expect(error.local).toBe(true);
+      // The emulator never answered 420: the sixth request was not sent.
+      const calls = (await env.admin.state()).quotas;
+      expect(calls.limits.getChat).toBe(5);
+    } finally {
+      await env.close();
+    }
+  });
+
+  it('many parallel calls never trip the 4-request cap', async () => {
+    const env = await startEmulator({ seed: 3 }, { maxRetries: 0 });
+    try {
+      // Slow every getChats a little so requests overlap; without the limiter the fifth would get 420.
+      await env.admin.addFaults([{ operation: 'getChats', delayMs: 30 }]);
+      const pages = await Promise.all(
+        Array.from({ length: 16 }, () => env.api.getChats(BUSINESS, {}, undefined, 5)),
+      );
+      expect(pages.every((p) => p.status === 'OK')).toBe(true);
+    } finally {
+      await env.close();
+    }
+  });
+});
