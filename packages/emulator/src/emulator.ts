@@ -38,6 +38,8 @@ export interface EmulatorOptions {
   now?: () => number;
   /** Base for file download URLs; default the listening URL. */
   publicUrl?: string;
+  /** Serve repeated identical chat-list requests from a write-invalidated cache (default true). */
+  pageCache?: boolean;
 }
 
 export interface Emulator {
@@ -66,7 +68,7 @@ export class EmulatorServer implements Emulator {
 
   constructor(options: EmulatorOptions = {}) {
     this.options = options;
-    this.store = new Store(options.db ?? ':memory:');
+    this.store = new Store(options.db ?? ':memory:', options.pageCache ?? true);
     this.clock = new Clock(options.now);
     this.quotas = new Quotas(options.quotas);
     this.faults = new Faults(options.seed);

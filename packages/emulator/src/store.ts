@@ -88,7 +88,10 @@ export class Store {
    */
   private readonly pages = new Map<number, Map<string, Buffer>>();
 
-  constructor(file = ':memory:') {
+  constructor(
+    file = ':memory:',
+    private readonly pageCache = true,
+  ) {
     this.db = new Database(file);
     if (file !== ':memory:') this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
@@ -115,6 +118,7 @@ export class Store {
 
   /** A cached serialized page, built on a miss. */
   cachedPage(businessId: number, key: string, build: () => string): Buffer {
+    if (!this.pageCache) return Buffer.from(build(), 'utf8');
     let entries = this.pages.get(businessId);
     if (!entries) {
       entries = new Map();
