@@ -1,0 +1,77 @@
+import type { ChatMessage, GetChatHistoryRequest } from '@ym-chats/sdk';
+import { flag, numberFlag, str } from '../args.js';
+import { parseId } from '../ids.js';
+import { messageBlock } from '../output/chat-view.js';
+import { contextLabel } from '../output/format.js';
+import type { Command } from './command.js';
+
+export const historyCommand: Command = {
+  name: 'history',
+  summary: 'messages of a chat, oldest first; one page or --all',
+  usage: 'history <chatId> [--from MESSAGE_ID] [--all | --page-token T] [--limit N]',
+  description:
+    'Prints the messages of a chat, oldest first, with attachments (name, size, download URL). Without ' +
+    '--all one page is shown (50 messages unless --limit). --from starts at a message id, inclusive. In ' +
+    '--json attachment sizes are bytes.',
+  options: {
+    from: { type: 'string', arg: 'MESSAGE_ID', help: 'start at this message (inclusive)' },
+    all: { type: 'boolean', help: 'fetch every page' },
+    limit: { type: 'string', arg: 'N', help: 'messages per page, 1–100 (API default 50)' },
+    'page-token': {
+      type: 'string',
+      arg: 'TOKEN',
+      help: 'continue from this page (printed by the previous run)',
+    },
+  },
+  positionals: { min: 1, max: 1, names: 'the chat id' },
+  examples: [
+    ['history 12345', 'the first page of messages'],
+    ['history 12345 --all --json > chat.json', 'the whole conversation as a JSON array'],
+    ['history 12345 --from 987654', 'messages from 987654 on'],
+  ],
+  usesApi: true,
+  async run(ctx) {
+    const { values, out } = ctx;
+    const chatId = parseId(ctx.positionals[0], 'chat id');
+    const from = str(values, 'from');
+    const request: GetChatHistoryRequest = {};
+    if (from !== undefined) request.messageIdFrom = parseId(from, 'message id (--from)');
+    const limit = numberFlag(values, 'limit', { min: 1, max: 100 });
+    const pageToken = str(values, 'page-token');
+    const { api, businessId } = ctx.connect();
+    let messages: ChatMessage[];
+    let next: string | undefined;
+    let about = '';
+    if (flag(values, 'all')) {
+      messages = [];
+      const pageSize = limit ?? 100;
+      const options: { limit: number; pageToken?: string } = { limit: pageSize };
+      if (pageToken !== undefined) options.pageToken = pageToken;
+      for await (const message of api.iterateChatHistory(businessId, chatId, request, options)) {
+        messages.push(message);
+        out.progress.update(
+          `fetched ${messages.length} messages, page ${Math.ceil(messages.length / pageSize)}`,
+        );
+      }
+      out.progress.done();
+    } else {
+      const page = await api.getChatHistory(businessId, chatId, request, pageToken, limit);
+      messages = page.result.messages;
+      next = page.result.paging?.nextPageToken;
+      about = contextLabel(page.result);
+    }
+    if (out.json) {
+      out.document(messages);
+    } else {
+      if (about !== '') out.write(`${out.c.bold(`Chat ${chatId}`)}  ${out.c.dim(about)}\n\n`);
+      if (messages.length === 0) out.hint('No messages.');
+      out.write(messages.map((m) => messageBlock(m, out.c)).join('\n'));
+    }
+    if (next !== undefined) {
+      out.hint(
+        `${messages.length} messages on this page. Next page: ${ctx.io.self} history ${chatId} --page-token ${next}${from !== undefined ? ` --from ${from}` : ''} (or --all)`,
+      );
+    }
+    return 0;
+  },
+};

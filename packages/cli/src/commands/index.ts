@@ -1,0 +1,25 @@
+/** Every command, in the order `ym-chats --help` lists them. */
+import { chatCommand } from './chat.js';
+import { chatsCommand } from './chats.js';
+import type { Command } from './command.js';
+import { createCommand } from './create.js';
+import { demoCommand } from './demo.js';
+import { emulatorCommand } from './emulator.js';
+import { historyCommand } from './history.js';
+import { messageCommand } from './message.js';
+import { sendCommand } from './send.js';
+import { sendFileCommand } from './send-file.js';
+import { watchCommand } from './watch.js';
+
+export const COMMANDS: Command[] = [
+  chatsCommand,
+  chatCommand,
+  historyCommand,
+  messageCommand,
+  sendCommand,
+  sendFileCommand,
+  createCommand,
+  watchCommand,
+  emulatorCommand,
+  demoCommand,
+];

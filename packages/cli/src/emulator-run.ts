@@ -1,0 +1,142 @@
+/**
+ * Runs the emulator in this process for `ym-chats emulator` and `ym-chats demo`: start, print how to
+ * use it, wait for Ctrl+C, close cleanly.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ChatsApi } from '@ym-chats/sdk';
+import { CliError, UsageError } from './errors.js';
+import { EXIT } from './exit-codes.js';
+import type { Output } from './output/output.js';
+
+export interface EmulatorSettings {
+  port: number;
+  host: string;
+  db?: string;
+  seed?: number;
+  apiKey: string;
+  oauthToken: string;
+  businessId: number;
+  notifyUrl?: string;
+  quotas: boolean;
+}
+
+export interface StartedInfo {
+  url: string;
+  businessId: number;
+  apiKey: string;
+  sampleChatId: number | undefined;
+}
+
+type TryLines = (info: StartedInfo) => string[];
+
+/** A chat worth showing in the examples: one where the buyer waits for an answer, if any. */
+async function sampleChat(url: string, settings: EmulatorSettings): Promise<number | undefined> {
+  const api = new ChatsApi({ apiKey: settings.apiKey, baseUrl: url, pathPrefix: '/v2', maxRetries: 0 });
+  try {
+    const waiting = await api.getChats(
+      settings.businessId,
+      { statuses: ['WAITING_FOR_PARTNER'] },
+      undefined,
+      1,
+    );
+    const chat = waiting.result.chats[0];
+    if (chat) return chat.chatId;
+    const any = await api.getChats(settings.businessId, {}, undefined, 1);
+    return any.result.chats[0]?.chatId;
+  } catch {
+    // The examples fall back to a placeholder; the emulator itself is fine.
+    return undefined;
+  }
+}
+
+function waitForSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+export async function runEmulator(
+  out: Output,
+  settings: EmulatorSettings,
+  tryLines: TryLines,
+): Promise<number> {
+  // Loaded here so the API commands never pay for SQLite.
+  const { AdminClient, DEFAULT_BUSINESS_ID, createEmulator, startBanner } = await import(
+    '@ym-chats/emulator'
+  );
+  if (settings.db !== undefined) mkdirSync(dirname(settings.db), { recursive: true });
+  const options: Parameters<typeof createEmulator>[0] = {
+    credentials: [
+      { apiKey: settings.apiKey, oauthToken: settings.oauthToken, businessIds: [settings.businessId] },
+    ],
+    quotas: { enabled: settings.quotas },
+  };
+  if (settings.db !== undefined) options.db = settings.db;
+  if (settings.seed !== undefined) options.seed = settings.seed;
+  if (settings.notifyUrl !== undefined) options.notifications = { url: settings.notifyUrl };
+  let emulator: ReturnType<typeof createEmulator>;
+  try {
+    emulator = createEmulator(options);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new CliError(
+      `the emulator could not start: ${message}`,
+      EXIT.internal,
+      settings.db ? `Check the database file ${settings.db} (delete it to start over).` : undefined,
+    );
+  }
+  let url: string;
+  try {
+    url = await emulator.listen(settings.port, settings.host);
+  } catch (error) {
+    await emulator.close();
+    const code = (error as { code?: string }).code;
+    if (code === 'EADDRINUSE') {
+      throw new UsageError(
+        `port ${settings.port} on ${settings.host} is already in use`,
+        'Pick another with --port N (or --port 0 for any free port). Is another emulator running?',
+      );
+    }
+    throw new UsageError(`cannot listen on ${settings.host}:${settings.port} (${code ?? String(error)})`);
+  }
+  if (settings.seed !== undefined && settings.businessId !== DEFAULT_BUSINESS_ID) {
+    // createEmulator seeds only its default business; seed the one these credentials own instead.
+    const admin = new AdminClient(url);
+    const state = await admin.state();
+    const mine = state.businesses.find((b) => b.businessId === settings.businessId);
+    if (!mine || mine.chats === 0) await admin.seed({ seed: settings.seed, businessId: settings.businessId });
+  }
+  const info: StartedInfo = {
+    url,
+    businessId: settings.businessId,
+    apiKey: settings.apiKey,
+    sampleChatId: await sampleChat(url, settings),
+  };
+  if (out.json) {
+    out.ndjson({
+      event: 'listening',
+      baseUrl: url,
+      businessId: settings.businessId,
+      apiKey: settings.apiKey,
+      oauthToken: settings.oauthToken,
+      db: settings.db ?? ':memory:',
+      seed: settings.seed ?? null,
+      sampleChatId: info.sampleChatId ?? null,
+    });
+  } else {
+    out.write(`${startBanner(emulator, options)}\n\n${tryLines(info).join('\n')}\n`);
+  }
+  const signal = await waitForSignal();
+  out.info(`${signal}: stopping the emulator…`);
+  await emulator.close();
+  if (out.json) out.ndjson({ event: 'stopped', signal });
+  else out.info('Stopped.');
+  return EXIT.ok;
+}

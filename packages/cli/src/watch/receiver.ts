@@ -1,0 +1,200 @@
+/**
+ * Notification mode of `watch`: a small HTTP endpoint for the platform's push notifications. On
+ * CHAT_MESSAGE_SENT it fetches the message and prints it. The platform retries until it gets a 200, so
+ * duplicates are expected: a message is printed once, and a failed fetch answers 500 to be retried later.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ChatsApi, Id } from '@ym-chats/sdk';
+import { VERSION } from '../help.js';
+import type { Output } from '../output/output.js';
+import type { MessagePrinter } from './printer.js';
+
+const BODY_LIMIT = 64 * 1024;
+/** The platform gives up after 10 s; answer before that even if the API is slow. */
+const FETCH_TIMEOUT_MS = 8000;
+
+type Json = Record<string, unknown>;
+
+class EventFormatError extends Error {}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function okBody(): Json {
+  return { version: VERSION, name: 'ym-chats', time: new Date().toISOString() };
+}
+
+function errorBody(type: string, message: string): Json {
+  return { error: { type, message } };
+}
+
+async function readJson(req: IncomingMessage): Promise<Json> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > BODY_LIMIT) throw new EventFormatError(`body over ${BODY_LIMIT} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new EventFormatError('body is not JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new EventFormatError('body must be a JSON object');
+  }
+  return parsed as Json;
+}
+
+function positiveInt(event: Json, field: string): number {
+  const v = event[field];
+  // messageId comes as a string in CHAT_MESSAGE_SENT; tolerate a number too.
+  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) {
+    throw new EventFormatError(`${field}: must be a positive integer, got ${JSON.stringify(v) ?? 'nothing'}`);
+  }
+  return n;
+}
+
+function timeField(event: Json, field: string): string {
+  const v = event[field];
+  if (typeof v !== 'string' || Number.isNaN(Date.parse(v))) {
+    throw new EventFormatError(`${field}: must be a date-time string`);
+  }
+  return v;
+}
+
+export class NotificationReceiver {
+  private server: Server | undefined;
+  /** Deliveries of the same message that overlap share one fetch. */
+  private readonly inFlight = new Map<string, Promise<void>>();
+  /** Requests being handled, so stopping lets each one finish its answer first. */
+  private readonly handling = new Set<Promise<void>>();
+
+  constructor(
+    private readonly api: ChatsApi,
+    private readonly businessId: Id,
+    private readonly printer: MessagePrinter,
+    private readonly out: Output,
+  ) {}
+
+  async listen(port: number, host: string): Promise<string> {
+    const server = createServer((req, res) => {
+      const job = this.handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent)
+          send(res, 500, errorBody('UNKNOWN', error instanceof Error ? error.message : 'error'));
+      });
+      this.handling.add(job);
+      void job.finally(() => this.handling.delete(job));
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = server.address() as AddressInfo;
+    return `http://${host}:${address.port}/`;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // The event that hit --max-events is still being answered; a platform that got no 200 would resend it.
+    await Promise.race([
+      Promise.allSettled([...this.handling]),
+      new Promise((r) => setTimeout(r, 2000).unref()),
+    ]);
+    server.closeAllConnections();
+    await closed;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST') {
+      send(res, 405, errorBody('UNKNOWN', 'notifications are POSTed as JSON'));
+      return;
+    }
+    let event: Json;
+    let type: string;
+    try {
+      event = await readJson(req);
+      if (typeof event.notificationType !== 'string' || event.notificationType === '') {
+        throw new EventFormatError('notificationType: required string');
+      }
+      type = event.notificationType;
+      if (type === 'CHAT_MESSAGE_SENT') {
+        positiveInt(event, 'businessId');
+        positiveInt(event, 'chatId');
+        positiveInt(event, 'messageId');
+        timeField(event, 'sentAt');
+      } else if (type.startsWith('CHAT_')) {
+        positiveInt(event, 'businessId');
+        positiveInt(event, 'chatId');
+      }
+    } catch (error) {
+      if (error instanceof EventFormatError) {
+        send(res, 400, errorBody('WRONG_EVENT_FORMAT', error.message));
+        return;
+      }
+      throw error;
+    }
+    if (type === 'CHAT_MESSAGE_SENT') {
+      await this.onMessage(event, res);
+      return;
+    }
+    if (type.startsWith('CHAT_') && String(event.businessId) === String(this.businessId) && !this.out.json) {
+      const what = type === 'CHAT_CREATED' ? 'new chat' : type.toLowerCase().replace(/_/g, ' ');
+      this.out.info(this.out.e.dim(`${what}: chat ${String(event.chatId)}`));
+    }
+    // PING and every type this version does not handle get a 200, so the platform keeps them flowing.
+    send(res, 200, okBody());
+  }
+
+  private async onMessage(event: Json, res: ServerResponse): Promise<void> {
+    const businessId = positiveInt(event, 'businessId');
+    const chatId = positiveInt(event, 'chatId');
+    const messageId = positiveInt(event, 'messageId');
+    if (String(businessId) !== String(this.businessId)) {
+      this.out.warn(`notification for business ${businessId} ignored (watching ${String(this.businessId)})`);
+      send(res, 200, okBody());
+      return;
+    }
+    if (this.printer.has(chatId, messageId)) {
+      send(res, 200, okBody());
+      return;
+    }
+    const key = `${chatId}:${messageId}`;
+    let job = this.inFlight.get(key);
+    if (!job) {
+      job = this.fetchAndPrint(chatId, messageId).finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, job);
+    }
+    try {
+      await job;
+      send(res, 200, okBody());
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.out.warn(
+        `could not fetch message ${messageId} of chat ${chatId}: ${message}; the platform will retry`,
+      );
+      send(res, 500, errorBody('UNKNOWN', 'could not fetch the message; retry later'));
+    }
+  }
+
+  private async fetchAndPrint(chatId: number, messageId: number): Promise<void> {
+    const { result } = await this.api.getChatMessage(this.businessId, chatId, messageId, {
+      timeoutMs: FETCH_TIMEOUT_MS,
+      maxRetries: 1,
+    });
+    this.printer.print(chatId, result);
+  }
+}

@@ -1,0 +1,214 @@
+/** watch, in polling and in push-notification mode, through the real binary and emulator. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BUSINESS,
+  expectNoSecrets,
+  LongRun,
+  requireBuilt,
+  run,
+  startEmulator,
+  type TestEmulator,
+  transcript,
+} from './helpers.js';
+
+let emu: TestEmulator;
+let chatId: number;
+
+function jsonLines(text: string): { chatId: number; messageId: number; sender: string; message?: string }[] {
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l));
+}
+
+beforeAll(async () => {
+  requireBuilt();
+  emu = await startEmulator();
+  const chats = JSON.parse((await run(['chats', '--json', ...emu.flags], { env: emu.env() })).stdout) as {
+    chatId: number;
+  }[];
+  chatId = chats[0]!.chatId;
+});
+afterAll(async () => {
+  await emu?.close();
+  expect(expectNoSecrets(transcript)).toEqual([]);
+});
+
+describe('watch (polling)', () => {
+  it('prints a buyer message exactly once, and no old history', async () => {
+    const text = `Where is my parcel? ${Date.now()}`;
+    const watch = new LongRun(['watch', '--json', '--interval', '0.2', '--duration', '4', ...emu.flags], {
+      env: emu.env(),
+    });
+    await watch.waitFor('stderr', /Watching \d+ chats/);
+    await emu.admin.postMessage(BUSINESS, chatId, { sender: 'CUSTOMER', message: text });
+    await watch.waitFor('stdout', new RegExp(text.replace(/[?]/g, '\\?')));
+    // Let it poll many more times over the same, unchanged chat list before it stops on its own.
+    const { code } = await watch.exited;
+    expect(code).toBe(0);
+    const lines = jsonLines(watch.stdout);
+    expect(lines.filter((l) => l.message === text)).toHaveLength(1);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ chatId, sender: 'CUSTOMER', messageId: expect.any(Number) });
+    // Polling 60 chats every 0.2 s would blow the hourly getChats quota; watch must say so.
+    expect(watch.stderr).toMatch(/over the quota of 5000\. Use --interval \d+ or more/);
+  });
+
+  it('stops by itself after --max-events and prints a table line per message', async () => {
+    const watch = new LongRun(['watch', '--interval', '0.2', '--max-events', '2', ...emu.flags], {
+      env: emu.env(),
+    });
+    await watch.waitFor('stderr', /Watching \d+ chats/);
+    await emu.admin.postMessage(BUSINESS, chatId, { sender: 'CUSTOMER', message: 'first of two' });
+    await emu.admin.postMessage(BUSINESS, chatId, { sender: 'SUPPORT', message: 'second of two' });
+    const { code } = await watch.exited;
+    expect(code).toBe(0);
+    expect(watch.stdout).toMatch(new RegExp(`#\\d+ {2}chat ${chatId} .* CUSTOMER\\n {2}first of two`));
+    expect(watch.stdout).toContain('second of two');
+    expect(watch.stdout.indexOf('first of two')).toBeLessThan(watch.stdout.indexOf('second of two'));
+    expect(watch.stderr).toContain('Stopped after 2 messages');
+  });
+
+  it('--all-history prints existing messages first; --sender filters', async () => {
+    const all = await run(['history', String(chatId), '--all', '--json', ...emu.flags], { env: emu.env() });
+    const existing = (JSON.parse(all.stdout) as { sender: string }[]).filter(
+      (m) => m.sender === 'CUSTOMER',
+    ).length;
+    expect(existing).toBeGreaterThan(0);
+    const ok = new LongRun(
+      [
+        'watch',
+        '--json',
+        '--all-history',
+        '--sender',
+        'customer',
+        '--interval',
+        '5',
+        '--duration',
+        '3',
+        ...emu.flags,
+      ],
+      { env: emu.env() },
+    );
+    await ok.exited;
+    const lines = jsonLines(ok.stdout);
+    expect(lines.filter((l) => l.chatId === chatId)).toHaveLength(existing);
+    expect(lines.every((l) => l.sender === 'CUSTOMER')).toBe(true);
+    expect(new Set(lines.map((l) => `${l.chatId}:${l.messageId}`)).size).toBe(lines.length);
+  });
+
+  it('--state resumes without repeating what was printed', async () => {
+    const state = join(mkdtempSync(join(tmpdir(), 'ym-chats-watch-')), 'state.json');
+    const args = ['watch', '--json', '--interval', '0.2', '--state', state, ...emu.flags];
+    const first = new LongRun([...args, '--max-events', '1'], { env: emu.env() });
+    await first.waitFor('stderr', /Watching/);
+    await emu.admin.postMessage(BUSINESS, chatId, { sender: 'CUSTOMER', message: 'before restart' });
+    expect((await first.exited).code).toBe(0);
+    await emu.admin.postMessage(BUSINESS, chatId, { sender: 'CUSTOMER', message: 'while stopped' });
+    // --duration only as a safety net: it ends a run that missed the message instead of hanging.
+    const second = new LongRun([...args, '--max-events', '1', '--duration', '10'], { env: emu.env() });
+    expect((await second.exited).code).toBe(0);
+    expect(jsonLines(second.stdout).map((l) => l.message)).toEqual(['while stopped']);
+  });
+
+  it('missing credentials: exit 4 before watching; bad flags exit 2', async () => {
+    const result = await run(['watch', '--interval', '1', ...emu.flags]);
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('YM_API_KEY');
+    expect((await run(['watch', '--interval', 'soon', ...emu.flags], { env: emu.env() })).code).toBe(2);
+    expect((await run(['watch', '--sender', 'BOT', ...emu.flags], { env: emu.env() })).code).toBe(2);
+    expect(
+      (await run(['watch', '--listen', '0', '--all-history', ...emu.flags], { env: emu.env() })).code,
+    ).toBe(2);
+  });
+});
+
+describe('watch --listen (push notifications)', () => {
+  it('receives CHAT_MESSAGE_SENT from the emulator and prints the message once despite retries', async () => {
+    const watch = new LongRun(['watch', '--json', '--listen', '0', '--max-events', '1', ...emu.flags], {
+      env: emu.env(),
+    });
+    const [, url] = await watch.waitFor('stderr', /notifications on (http:\/\/127\.0\.0\.1:\d+\/)/);
+    // PING and malformed events, as the platform's checker sends them.
+    const ping = await fetch(url!, {
+      method: 'POST',
+      body: JSON.stringify({ notificationType: 'PING', time: '2026-01-01T00:00:00Z' }),
+    });
+    expect(ping.status).toBe(200);
+    expect(await ping.json()).toMatchObject({
+      name: 'ym-chats',
+      version: expect.any(String),
+      time: expect.any(String),
+    });
+    const broken = await fetch(url!, {
+      method: 'POST',
+      body: '{"notificationType":"CHAT_MESSAGE_SENT","chatId":"x"}',
+    });
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toEqual({
+      error: { type: 'WRONG_EVENT_FORMAT', message: expect.any(String) },
+    });
+    const notJson = await fetch(url!, { method: 'POST', body: 'hello' });
+    expect(notJson.status).toBe(400);
+
+    await emu.admin.configureNotifications({ url: url!, retryScheduleMs: [50, 50] });
+    const posted = await emu.admin.postMessage(BUSINESS, chatId, {
+      sender: 'CUSTOMER',
+      message: 'pushed to you',
+    });
+    // The platform may deliver the same event again; the receiver must answer 200 and not print it twice.
+    const duplicate = {
+      notificationType: 'CHAT_MESSAGE_SENT',
+      businessId: BUSINESS,
+      chatId,
+      messageId: String(posted.messageId),
+      sentAt: posted.createdAt,
+    };
+    await watch.waitFor('stdout', /pushed to you/);
+    const again = await fetch(url!, { method: 'POST', body: JSON.stringify(duplicate) }).catch(
+      () => undefined,
+    );
+    if (again) expect(again.status).toBe(200);
+    expect((await watch.exited).code).toBe(0);
+    const lines = jsonLines(watch.stdout);
+    expect(lines).toEqual([
+      expect.objectContaining({ chatId, messageId: posted.messageId, message: 'pushed to you' }),
+    ]);
+    // The receiver answered 200 before stopping, so the emulator records the delivery as done.
+    let state: string | undefined;
+    for (let i = 0; i < 100 && state !== 'delivered'; i++) {
+      const log = await emu.admin.notifications();
+      state = log.deliveries.find((d) => d.body.notificationType === 'CHAT_MESSAGE_SENT')?.state;
+      if (state !== 'delivered') await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(state).toBe('delivered');
+    await emu.admin.configureNotifications({ url: null });
+  });
+
+  it('dedupes repeated deliveries while it keeps running', async () => {
+    const watch = new LongRun(['watch', '--json', '--listen', '0', '--duration', '3', ...emu.flags], {
+      env: emu.env(),
+    });
+    const [, url] = await watch.waitFor('stderr', /notifications on (http:\/\/127\.0\.0\.1:\d+\/)/);
+    const posted = await emu.admin.postMessage(BUSINESS, chatId, {
+      sender: 'CUSTOMER',
+      message: 'retried event',
+    });
+    const event = JSON.stringify({
+      notificationType: 'CHAT_MESSAGE_SENT',
+      businessId: BUSINESS,
+      chatId,
+      messageId: String(posted.messageId),
+      sentAt: posted.createdAt,
+    });
+    const answers = await Promise.all([1, 2, 3].map(() => fetch(url!, { method: 'POST', body: event })));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    const late = await fetch(url!, { method: 'POST', body: event });
+    expect(late.status).toBe(200);
+    expect((await watch.exited).code).toBe(0);
+    expect(jsonLines(watch.stdout).filter((l) => l.message === 'retried event')).toHaveLength(1);
+  });
+});
