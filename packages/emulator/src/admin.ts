@@ -153,35 +153,8 @@ function createChat(emu: EmulatorServer, ctx: AdminContext): unknown {
       });
       return { chat, created: true };
     }
-    if (type === 'ORDER') {
-      const order = ensureOrder(emu, b, ctx.body, id);
-      const existing = emu.store.findChatByContext(b, 'ORDER', order.order_id);
-      if (existing) return { chat: existing, created: false };
-      const chat = emu.store.insertChat({
-        businessId: b,
-        contextType: 'ORDER',
-        orderId: order.order_id,
-        returnId: null,
-        campaignId: order.campaign_id,
-        customer: { name: order.customer_name, publicId: order.customer_public_id },
-        createdAt: now,
-      });
-      return { chat, created: true };
-    }
-    const ret = ensureReturn(emu, b, ctx.body, id);
-    const existing = emu.store.findChatByContext(b, 'RETURN', ret.return_id);
-    if (existing) return { chat: existing, created: false };
-    const order = emu.store.getOrder(b, ret.order_id)!;
-    const chat = emu.store.insertChat({
-      businessId: b,
-      contextType: 'RETURN',
-      orderId: ret.order_id,
-      returnId: ret.return_id,
-      campaignId: order.campaign_id,
-      customer: { name: order.customer_name, publicId: order.customer_public_id },
-      createdAt: now,
-    });
-    return { chat, created: true };
+    if (type === 'ORDER') return emu.store.openOrderChat(ensureOrder(emu, b, ctx.body, id), now);
+    return emu.store.openReturnChat(ensureReturn(emu, b, ctx.body, id), now);
   });
   if (created) emu.notifier.chatCreated(b, chat.chat_id, now);
   return { created, chat: chatJson(chat) };

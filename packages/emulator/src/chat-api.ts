@@ -91,39 +91,19 @@ function createChat(deps: ApiDeps, req: ApiRequest): string {
   const b = req.businessId;
   const ctxType = type!;
   const ctxId = id!;
-  const existing = store.findChatByContext(b, ctxType, ctxId);
-  if (existing) return ok({ chatId: existing.chat_id });
   const now = clock.now();
-  let chat: ChatRow;
+  let opened: { chat: ChatRow; created: boolean };
   if (ctxType === 'ORDER') {
     const order = store.getOrder(b, ctxId);
     if (!order) throw notFound(`order ${ctxId}`);
-    chat = store.insertChat({
-      businessId: b,
-      contextType: 'ORDER',
-      orderId: order.order_id,
-      returnId: null,
-      campaignId: order.campaign_id,
-      customer: { name: order.customer_name, publicId: order.customer_public_id },
-      createdAt: now,
-    });
+    opened = store.openOrderChat(order, now);
   } else {
     const ret = store.getReturn(b, ctxId);
     if (!ret) throw notFound(`return ${ctxId}`);
-    const order = store.getOrder(b, ret.order_id);
-    chat = store.insertChat({
-      businessId: b,
-      contextType: 'RETURN',
-      orderId: ret.order_id,
-      returnId: ret.return_id,
-      campaignId: order?.campaign_id ?? null,
-      customer: {
-        name: order?.customer_name ?? 'Покупатель',
-        publicId: order?.customer_public_id ?? 'unknown',
-      },
-      createdAt: now,
-    });
+    opened = store.openReturnChat(ret, now);
   }
+  const { chat, created } = opened;
+  if (!created) return ok({ chatId: chat.chat_id });
   notifier.chatCreated(b, chat.chat_id, now);
   return ok({ chatId: chat.chat_id });
 }

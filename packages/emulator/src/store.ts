@@ -240,6 +240,42 @@ export class Store {
     return this.getChat(chat.businessId, Number(info.lastInsertRowid))!;
   }
 
+  /** The chat about an order, created if there is none yet (createChat is idempotent per context). */
+  openOrderChat(order: OrderRow, now: number): { chat: ChatRow; created: boolean } {
+    const existing = this.findChatByContext(order.business_id, 'ORDER', order.order_id);
+    if (existing) return { chat: existing, created: false };
+    const chat = this.insertChat({
+      businessId: order.business_id,
+      contextType: 'ORDER',
+      orderId: order.order_id,
+      returnId: null,
+      campaignId: order.campaign_id,
+      customer: { name: order.customer_name, publicId: order.customer_public_id },
+      createdAt: now,
+    });
+    return { chat, created: true };
+  }
+
+  /** The chat about a return, created if there is none yet; buyer and shop come from the return's order. */
+  openReturnChat(ret: ReturnRow, now: number): { chat: ChatRow; created: boolean } {
+    const existing = this.findChatByContext(ret.business_id, 'RETURN', ret.return_id);
+    if (existing) return { chat: existing, created: false };
+    const order = this.getOrder(ret.business_id, ret.order_id);
+    const chat = this.insertChat({
+      businessId: ret.business_id,
+      contextType: 'RETURN',
+      orderId: ret.order_id,
+      returnId: ret.return_id,
+      campaignId: order?.campaign_id ?? null,
+      customer: {
+        name: order?.customer_name ?? 'Покупатель',
+        publicId: order?.customer_public_id ?? 'unknown',
+      },
+      createdAt: now,
+    });
+    return { chat, created: true };
+  }
+
   getChat(businessId: number, chatId: number): ChatRow | undefined {
     return this.stmt('SELECT * FROM chats WHERE chat_id = ? AND business_id = ?').get(chatId, businessId) as
       | ChatRow
