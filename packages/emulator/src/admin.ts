@@ -29,7 +29,7 @@ import {
   SENDERS,
   type Sender,
 } from './types.js';
-import { MESSAGE_MAX_LENGTH } from './validate.js';
+import { hasLoneSurrogate, MESSAGE_MAX_LENGTH } from './validate.js';
 
 type Json = Record<string, unknown>;
 type AdminHandler = (emu: EmulatorServer, ctx: AdminContext) => unknown;
@@ -194,9 +194,12 @@ function postMessage(emu: EmulatorServer, ctx: AdminContext): unknown {
     throw bad(`sender: must be one of ${SENDERS.join(', ')}, got ${describe(sender)}`);
   if (
     message !== undefined &&
-    (typeof message !== 'string' || message.length < 1 || message.length > MESSAGE_MAX_LENGTH)
+    (typeof message !== 'string' ||
+      message.length < 1 ||
+      message.length > MESSAGE_MAX_LENGTH ||
+      hasLoneSurrogate(message))
   )
-    throw bad(`message: must be a string of 1..${MESSAGE_MAX_LENGTH} characters`);
+    throw bad(`message: must be a well-formed string of 1..${MESSAGE_MAX_LENGTH} characters`);
   const files = payloadFiles(ctx.body.payload);
   if (message === undefined && !files) throw bad('message or payload: at least one is required');
   const now = emu.clock.now();

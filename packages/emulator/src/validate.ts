@@ -183,7 +183,18 @@ export function messageText(value: unknown, errors: FieldErrors): string | undef
     );
     return undefined;
   }
+  if (hasLoneSurrogate(value)) {
+    errors.add('INVALID_PARAMETER', 'message: contains a lone UTF-16 surrogate, which has no UTF-8 form');
+    return undefined;
+  }
   return value;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** JSON can carry half a surrogate pair; stored as UTF-8 it would come back as U+FFFD, so it is refused. */
+export function hasLoneSurrogate(text: string): boolean {
+  return LONE_SURROGATE.test(text);
 }
 
 export function notFound(what: string): ApiError {

@@ -175,11 +175,9 @@ describe('the emulator refuses hostile input cleanly', () => {
     }
   });
 
-  // DEFECT (emulator, storage of message text): a JSON message holding a lone UTF-16 surrogate
-  // ("\ud800 tail", valid JSON, 6 units) is accepted with 200 but comes back from the history as
-  // "\ufffd\ufffd\ufffd tail" (8 units): the stored text differs from the accepted one. Expected either a
-  // clear 400 or the text returned as sent.
-  it.fails('a lone surrogate is refused or returned as sent (emulator defect: stored as 3 U+FFFD)', async () => {
+  // Regression guard (found by this suite): a lone UTF-16 surrogate is valid JSON but has no UTF-8 form;
+  // the emulator used to accept it and return U+FFFD. Now it is a clear 400.
+  it('a lone surrogate is refused or returned as sent', async () => {
     const text = '\ud800 tail';
     const r = await raw(env.url, api('/chats/message', `chatId=${chatId}`), json({ message: text }));
     sink.add({

@@ -55,7 +55,7 @@ export class ChatsApi {
   }
 
   /** Starts a chat about an order or a return, or returns the existing one for that context. */
-  createChat(
+  async createChat(
     businessId: Id,
     createChatRequest: CreateChatRequest,
     options?: RequestOptions,
@@ -66,7 +66,7 @@ export class ChatsApi {
   }
 
   /** One page of a chat's messages, oldest first. */
-  getChatHistory(
+  async getChatHistory(
     businessId: Id,
     chatId: Id,
     getChatHistoryRequest: GetChatHistoryRequest = {},
@@ -86,7 +86,7 @@ export class ChatsApi {
   }
 
   /** One page of the business's chats, filtered. */
-  getChats(
+  async getChats(
     businessId: Id,
     getChatsRequest: GetChatsRequest = {},
     pageToken?: string,
@@ -151,7 +151,7 @@ export class ChatsApi {
   }
 
   /** One chat by id (current API). */
-  getChat(businessId: Id, chatId: Id, options?: RequestOptions): Promise<GetChatResponse> {
+  async getChat(businessId: Id, chatId: Id, options?: RequestOptions): Promise<GetChatResponse> {
     const op = 'getChat';
     const business = checkId(businessId, 'businessId', op);
     return this.core.call({
@@ -163,7 +163,7 @@ export class ChatsApi {
   }
 
   /** One message by id (current API); the usual answer to a CHAT_MESSAGE_SENT notification. */
-  getChatMessage(
+  async getChatMessage(
     businessId: Id,
     chatId: Id,
     messageId: Id,

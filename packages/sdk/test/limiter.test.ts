@@ -1,4 +1,4 @@
-import { ChatsApi, RateLimitError } from '@ym-chats/sdk';
+import { AbortError, ChatsApi, RateLimitError } from '@ym-chats/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScriptedServer } from './support/server.js';
 
@@ -95,6 +95,44 @@ describe('client-side quota limiter', () => {
     expect(peak).toBe(4);
   });
 
+  it('counts its own requests in flight against what the server reports, so it never overshoots', async () => {
+    // A server with a quota of 10: each answer reports what is left after it.
+    let served = 0;
+    const at = until();
+    server.reply((_req, res) => {
+      served += 1;
+      const headers = {
+        'x-ratelimit-resource-limit': '10',
+        'x-ratelimit-resource-remaining': String(Math.max(0, 10 - served)),
+        'x-ratelimit-resource-until': at.toUTCString(),
+      };
+      setTimeout(() => {
+        res.writeHead(served > 10 ? 420 : 200, headers);
+        res.end('{"status":"OK","result":{}}');
+      }, 5);
+    });
+    const api = new ChatsApi({
+      baseUrl: server.url,
+      apiKey: 'key-123456',
+      rateLimit: { mode: 'reject' },
+      maxRetries: 0,
+    });
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 12 }, async () => {
+        // One at a time per worker, four workers: always four in flight, as a busy integration would be.
+        return api.getChat(4, 1);
+      }),
+    );
+    const sequential: unknown[] = [];
+    for (let i = 0; i < 8; i++) sequential.push(await api.getChat(4, 1).catch((e: unknown) => e));
+    expect(served).toBeLessThanOrEqual(10);
+    const rejected = [
+      ...outcomes.map((o) => (o.status === 'rejected' ? o.reason : undefined)),
+      ...sequential,
+    ];
+    expect(rejected.filter((e) => e instanceof RateLimitError && !e.local)).toEqual([]);
+  });
+
   it('a custom store is used for every quota decision', async () => {
     const keys: string[] = [];
     const store = {
@@ -116,5 +154,22 @@ describe('client-side quota limiter', () => {
     await expect(api.getChat(8, 1)).rejects.toBeInstanceOf(RateLimitError);
     expect(keys).toEqual(['8:getChat']);
     expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe('waiting in the limiter', () => {
+  it('an abort while queued for a slot is an AbortError and frees nothing twice', async () => {
+    server.reply({ delayMs: 200, body: { status: 'OK', result: {} } });
+    const api = new ChatsApi({ baseUrl: server.url, apiKey: 'key-123456', maxRetries: 0 });
+    const busy = Array.from({ length: 4 }, () => api.getChat(1, 1));
+    const controller = new AbortController();
+    const queued = api.getChat(1, 1, { signal: controller.signal }).catch((e: unknown) => e);
+    controller.abort();
+    expect(await queued).toBeInstanceOf(AbortError);
+    await Promise.all(busy);
+    // The aborted call never reached the server, and the business still has all four slots.
+    expect(server.requests).toHaveLength(4);
+    await Promise.all(Array.from({ length: 4 }, () => api.getChat(1, 1)));
+    expect(server.requests).toHaveLength(8);
   });
 });

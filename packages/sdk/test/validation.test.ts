@@ -97,6 +97,20 @@ describe('message text is 1–4096 characters', () => {
       /empty/,
     );
   });
+  it('a lone surrogate (half an emoji) is refused; a whole emoji is fine', async () => {
+    await refused(
+      () => api.sendMessageToChat(1, 2, { message: 'hi \ud83d' }),
+      'sendMessageToChatRequest.message',
+      /surrogate/,
+    );
+    await api.sendMessageToChat(1, 2, { message: 'hi \ud83d\ude00' });
+    expect(server.requests).toHaveLength(1);
+  });
+  it('argument errors reject the returned promise (they are not thrown synchronously)', async () => {
+    const pending = api.getChat(0, 1);
+    expect(pending).toBeInstanceOf(Promise);
+    await expect(pending).rejects.toBeInstanceOf(ValidationError);
+  });
   it('4096 is sent, 4097 is refused, emoji count as two', async () => {
     await api.sendMessageToChat(1, 2, { message: 'я'.repeat(4096) });
     expect(server.requests).toHaveLength(1);

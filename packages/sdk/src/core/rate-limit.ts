@@ -24,7 +24,10 @@ export interface TakeResult {
 export interface QuotaStore {
   /** Spends one request if the window has any left; starts a fresh window from `fresh` when none is open. */
   take(key: string, now: number, fresh: QuotaState): TakeResult | Promise<TakeResult>;
-  /** Stores what the server reported; the server is the authority. */
+  /**
+   * Stores what the server reported, already reduced by the units still in flight. The server is the
+   * authority on a new window; within the same window keep the smaller remaining count.
+   */
   record(key: string, state: QuotaState): void | Promise<void>;
   get(key: string): QuotaState | undefined | Promise<QuotaState | undefined>;
 }
@@ -44,6 +47,9 @@ export class MemoryQuotaStore implements QuotaStore {
   }
 
   record(key: string, state: QuotaState): void {
+    const known = this.windows.get(key);
+    // Within one window the count only goes down: a response never gives back units already taken.
+    if (known && known.resetAt === state.resetAt && known.remaining < state.remaining) return;
     this.windows.set(key, state);
   }
 
@@ -63,6 +69,9 @@ export interface RateLimitOptions {
   maxWaitMs?: number;
   store?: QuotaStore;
 }
+
+/** Ends an attempt: frees its slot and records the quota the server reported, if a response came. */
+export type Release = (reported?: QuotaState) => void | Promise<void>;
 
 export interface QuotaSnapshot {
   operation: OperationId;
@@ -107,6 +116,8 @@ export class RateLimiter {
   private readonly maxWaitMs: number;
   private readonly store: QuotaStore;
   private readonly slots = new Map<string, Slots>();
+  /** Units taken per business and operation whose responses have not arrived yet. */
+  private readonly pending = new Map<string, number>();
 
   constructor(
     options: RateLimitOptions = {},
@@ -119,31 +130,40 @@ export class RateLimiter {
     this.store = options.store ?? new MemoryQuotaStore();
   }
 
-  /** Waits for a parallel slot and one unit of quota; returns the function that frees the slot. */
-  acquire(
-    business: string,
-    operation: OperationId,
-    signal?: AbortSignal,
-  ): Promise<() => void> | (() => void) {
-    // The common case (quota left, a free slot, a synchronous store) stays synchronous: no extra ticks.
+  /**
+   * Waits for a parallel slot, then takes one unit of quota: taking the unit only once the request can go
+   * keeps queued calls from spending quota the server may already have used up. Returns the function to
+   * call when the attempt ends, with the quota the server reported if a response came.
+   */
+  acquire(business: string, operation: OperationId, signal?: AbortSignal): Release | Promise<Release> {
     const key = `${business}:${operation}`;
-    const now = this.now();
-    const limit = this.limits[operation];
-    const taken = this.store.take(key, now, { limit, remaining: limit, resetAt: now + HOUR_MS });
-    if (!(taken instanceof Promise) && taken.ok) return this.takeSlot(business, signal);
-    return this.acquireSlowly(business, operation, taken, signal);
+    const slot = this.takeSlot(business, signal);
+    // The common case (a free slot, quota left, a synchronous store) stays synchronous: no extra ticks.
+    if (!(slot instanceof Promise)) {
+      const taken = this.takeUnit(key, operation);
+      if (!(taken instanceof Promise) && taken.ok) return this.ticket(key, slot);
+      return this.acquireSlowly(business, operation, slot, taken, signal);
+    }
+    return this.acquireSlowly(business, operation, slot, undefined, signal);
   }
 
   private async acquireSlowly(
     business: string,
     operation: OperationId,
-    first: TakeResult | Promise<TakeResult>,
+    firstSlot: Promise<() => void> | (() => void),
+    firstTake: TakeResult | Promise<TakeResult> | undefined,
     signal?: AbortSignal,
-  ): Promise<() => void> {
-    let taken = await first;
-    while (!taken.ok) {
-      const now = this.now();
-      const waitMs = taken.state.resetAt - now;
+  ): Promise<Release> {
+    const key = `${business}:${operation}`;
+    let slot = firstSlot;
+    let take = firstTake;
+    for (;;) {
+      const freeSlot = await slot;
+      const taken = await (take ?? this.takeUnit(key, operation));
+      if (taken.ok) return this.ticket(key, freeSlot);
+      // Waiting for the window to reset must not hold one of the business's parallel slots.
+      freeSlot();
+      const waitMs = taken.state.resetAt - this.now();
       if (this.mode === 'reject' || waitMs > this.maxWaitMs) {
         const resetAt = new Date(taken.state.resetAt);
         throw new RateLimitError(
@@ -153,20 +173,35 @@ export class RateLimiter {
         );
       }
       await sleep(Math.max(waitMs, 1), signal);
-      const later = this.now();
-      const limit = this.limits[operation];
-      taken = await this.store.take(`${business}:${operation}`, later, {
-        limit,
-        remaining: limit,
-        resetAt: later + HOUR_MS,
-      });
+      slot = this.takeSlot(business, signal);
+      take = undefined;
     }
-    return this.takeSlot(business, signal);
   }
 
-  /** Records the quota the server reported for this business and operation. */
-  observe(business: string, operation: OperationId, state: QuotaState | undefined): void | Promise<void> {
-    if (state) return this.store.record(`${business}:${operation}`, state);
+  private takeUnit(key: string, operation: OperationId): TakeResult | Promise<TakeResult> {
+    const now = this.now();
+    const limit = this.limits[operation];
+    return this.store.take(key, now, { limit, remaining: limit, resetAt: now + HOUR_MS });
+  }
+
+  /**
+   * Ties a slot to the unit it spent. The server's `remaining` does not yet count this client's other
+   * requests in flight for the same operation, so they are subtracted before the figure is stored.
+   */
+  private ticket(key: string, slot: () => void): Release {
+    this.pending.set(key, (this.pending.get(key) ?? 0) + 1);
+    let done = false;
+    return (reported) => {
+      if (done) return;
+      done = true;
+      slot();
+      const others = (this.pending.get(key) ?? 1) - 1;
+      if (others === 0) this.pending.delete(key);
+      else this.pending.set(key, others);
+      if (reported) {
+        return this.store.record(key, { ...reported, remaining: Math.max(0, reported.remaining - others) });
+      }
+    };
   }
 
   async snapshot(business: string): Promise<QuotaSnapshot[]> {

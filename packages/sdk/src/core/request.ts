@@ -22,7 +22,7 @@ import {
   type LogLevel,
   type RequestOptions,
 } from './options.js';
-import { quotaFromHeaders, RateLimiter } from './rate-limit.js';
+import { type QuotaState, quotaFromHeaders, RateLimiter } from './rate-limit.js';
 import { Redactor } from './redact.js';
 import { decideRetry, parseRetryAfter, type RetryOptions } from './retry.js';
 import { sleep } from './sleep.js';
@@ -94,18 +94,21 @@ export class Core {
       let headers = this.headers(call);
       if (headers instanceof Promise) headers = await headers;
       let release = this.limiter?.acquire(call.business, operation, options.signal);
-      if (release instanceof Promise) release = await release;
+      if (release instanceof Promise)
+        release = await this.waitForLimiter(release, operation, attempt, options);
       const started = this.logLevel <= LEVELS.debug ? performance.now() : 0;
       if (this.logLevel <= LEVELS.debug)
         this.log('debug', `${operation} → ${spec.method} ${url}`, { operation, attempt });
       let error: ChatsApiError;
       let notSent = false;
       let serverWaitMs: number | undefined;
+      let quota: QuotaState | undefined;
       try {
         const response = await this.send(spec.method, url, headers, call.body, options, operation);
-        const quota = quotaFromHeaders(response.header);
-        if (this.limiter) await this.limiter.observe(call.business, operation, quota);
-        const requestId = response.header('x-request-id');
+        quota = quotaFromHeaders(response.header);
+        // A proxy could put anything in this header, the credential included.
+        const rawRequestId = response.header('x-request-id');
+        const requestId = rawRequestId === undefined ? undefined : this.redactor.text(rawRequestId);
         if (this.logLevel <= LEVELS.debug) {
           this.log('debug', `${operation} ← ${response.status}`, {
             operation,
@@ -131,7 +134,8 @@ export class Core {
         notSent = thrown.notSent;
         error = thrown.error;
       } finally {
-        release?.();
+        const recorded = release?.(quota);
+        if (recorded instanceof Promise) await recorded;
       }
       if (error instanceof AbortError)
         throw this.finalError(error, spec.retryClass === 'send' && !notSent, attempt);
@@ -161,6 +165,26 @@ export class Core {
           attempts: attempt,
         });
       }
+    }
+  }
+
+  /** Waits for the limiter; the caller's abort while queued becomes an AbortError like any other. */
+  private async waitForLimiter<R>(
+    pending: Promise<R>,
+    operation: OperationId,
+    attempt: number,
+    options: RequestOptions,
+  ) {
+    try {
+      return await pending;
+    } catch (error) {
+      if (options.signal?.aborted && !(error instanceof RateLimitError)) {
+        throw new AbortError(`${operation}: aborted by the caller while waiting for quota or a free slot`, {
+          operation,
+          attempts: attempt - 1,
+        });
+      }
+      throw error;
     }
   }
 

@@ -4,6 +4,7 @@ import { ValidationError } from './errors.js';
 const MAX_INT64 = 2n ** 63n - 1n;
 
 export const MESSAGE_MAX_LENGTH = 4096;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 export const FILE_MAX_BYTES = 5 * 1024 * 1024;
 
 /** Page size bounds per list operation; above the maximum the platform answers 400 rather than clamping. */
@@ -69,6 +70,13 @@ export function checkMessageText(value: unknown, field: string): string {
     throw new ValidationError(field, `must be a string, got ${describe(value)}`, 'sendMessageToChat');
   }
   if (value.length === 0) throw new ValidationError(field, 'must not be empty', 'sendMessageToChat');
+  if (LONE_SURROGATE.test(value)) {
+    throw new ValidationError(
+      field,
+      'contains a lone UTF-16 surrogate (half of an emoji or a broken string); it cannot be sent as UTF-8',
+      'sendMessageToChat',
+    );
+  }
   if (value.length > MESSAGE_MAX_LENGTH) {
     throw new ValidationError(
       field,
