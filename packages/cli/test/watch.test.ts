@@ -2,7 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   BUSINESS,
   expectNoSecrets,
@@ -112,6 +112,106 @@ describe('watch (polling)', () => {
     const second = new LongRun([...args, '--max-events', '1', '--duration', '10'], { env: emu.env() });
     expect((await second.exited).code).toBe(0);
     expect(jsonLines(second.stdout).map((l) => l.message)).toEqual(['while stopped']);
+  });
+
+  describe("a buyer message in the same second as the chat's last update when watching began", () => {
+    /** Moves the emulator clock to `ms`; it runs on from there. */
+    const setClock = (ms: number) => emu.admin.clock({ setMs: ms });
+    /** A new chat with an old message, created at `at` on the emulator clock. */
+    async function chatAt(at: number): Promise<number> {
+      await setClock(at);
+      const { chat } = await emu.admin.createChat(BUSINESS, { context: { type: 'DIRECT' } });
+      await emu.admin.postMessage(BUSINESS, chat.chatId, { sender: 'CUSTOMER', message: 'long ago' });
+      return chat.chatId;
+    }
+    const post = (chat: number, message: string) =>
+      emu.admin.postMessage(BUSINESS, chat, { sender: 'CUSTOMER', message });
+    // Only this chat: the shared one may have been written to within the last two seconds, and whether that
+    // prints is the documented limit, not what these tests are about.
+    const messagesOf = (stdout: string, chat: number) =>
+      jsonLines(stdout)
+        .filter((l) => l.chatId === chat)
+        .map((l) => l.message);
+
+    afterEach(async () => {
+      const { offsetMs } = await emu.admin.clock({ advanceMs: 0 });
+      await emu.admin.clock({ advanceMs: -offsetMs });
+    });
+
+    /** The next second of this machine's clock: still going on (or just over) when a watch starts now. */
+    const nextSecond = () => Math.ceil(Date.now() / 1000) * 1000;
+    const watchArgs = ['watch', '--json', '--interval', '0.2', '--duration', '4'];
+
+    it('is printed once, and so is a later message that moves the chat', async () => {
+      const s = nextSecond();
+      const chat = await chatAt(s - 10_000);
+      await setClock(s + 100);
+      const m1 = await post(chat, 'M1 before watching');
+      const watch = new LongRun([...watchArgs, ...emu.flags], { env: emu.env() });
+      await watch.waitFor('stderr', /Watching \d+ chats/);
+      await setClock(s + 300);
+      const m2 = await post(chat, 'M2 same second');
+      expect(m2.createdAt).toBe(m1.createdAt);
+      await setClock(s + 2100);
+      await post(chat, 'M3 later');
+      await watch.waitFor('stdout', /M3 later/);
+      // It runs on, polling the unchanged list, until --duration ends it.
+      expect((await watch.exited).code).toBe(0);
+      expect(messagesOf(watch.stdout, chat)).toEqual(['M2 same second', 'M3 later']);
+    });
+
+    it('is printed even when nothing moves the chat afterwards', async () => {
+      const s = nextSecond();
+      const chat = await chatAt(s - 10_000);
+      await setClock(s + 100);
+      const m1 = await post(chat, 'M1 before watching');
+      const watch = new LongRun([...watchArgs, ...emu.flags], { env: emu.env() });
+      await watch.waitFor('stderr', /Watching \d+ chats/);
+      await setClock(s + 300);
+      const m2 = await post(chat, 'M2 same second');
+      expect(m2.createdAt).toBe(m1.createdAt);
+      await watch.waitFor('stdout', /M2 same second/);
+      expect((await watch.exited).code).toBe(0);
+      expect(messagesOf(watch.stdout, chat)).toEqual(['M2 same second']);
+    });
+
+    it('a second that was over when watching began stays old, however many messages it holds', async () => {
+      const s = Math.floor(Date.now() / 1000) * 1000 - 60_000;
+      const chat = await chatAt(s - 10_000);
+      await setClock(s + 100);
+      await post(chat, 'M1 before watching');
+      await post(chat, 'M1b in the same second, before watching');
+      const watch = new LongRun([...watchArgs, ...emu.flags], { env: emu.env() });
+      await watch.waitFor('stderr', /Watching \d+ chats/);
+      await setClock(s + 2100);
+      await post(chat, 'M3 later');
+      await watch.waitFor('stdout', /M3 later/);
+      expect((await watch.exited).code).toBe(0);
+      expect(messagesOf(watch.stdout, chat)).toEqual(['M3 later']);
+    });
+
+    it('--state keeps it when stopped before the chat was read again', async () => {
+      const state = join(mkdtempSync(join(tmpdir(), 'ym-chats-watch-')), 'state.json');
+      const s = nextSecond();
+      const chat = await chatAt(s - 10_000);
+      await setClock(s + 100);
+      const m1 = await post(chat, 'M1 before watching');
+      // A long interval: stopped before its first poll, so the chat is saved still on its baseline.
+      const first = new LongRun(['watch', '--json', '--interval', '60', '--state', state, ...emu.flags], {
+        env: emu.env(),
+      });
+      await first.waitFor('stderr', /Watching \d+ chats/);
+      first.kill('SIGINT');
+      expect((await first.exited).code).toBe(0);
+      expect(first.stdout).toBe('');
+      await setClock(s + 300);
+      const m2 = await post(chat, 'M2 same second, while stopped');
+      expect(m2.createdAt).toBe(m1.createdAt);
+      const second = new LongRun([...watchArgs, '--state', state, ...emu.flags], { env: emu.env() });
+      await second.waitFor('stdout', /M2 same second/);
+      expect((await second.exited).code).toBe(0);
+      expect(messagesOf(second.stdout, chat)).toEqual(['M2 same second, while stopped']);
+    });
   });
 
   it('missing credentials: exit 4 before watching; bad flags exit 2', async () => {

@@ -12,6 +12,7 @@ import { checkFaultRule, type FaultRuleInput } from './faults.js';
 import { describe, parseIdJson, parseIdText } from './ids.js';
 import { safeContentType, sanitizeFileName } from './multipart.js';
 import type { QuotaSettings } from './quotas.js';
+import { decodePathPart } from './routes.js';
 import { seedBusiness } from './seed.js';
 import { chatJson, messageJson } from './serialize.js';
 import type { NewFile } from './store.js';
@@ -480,7 +481,7 @@ export async function handleAdmin(
       if (!m) continue;
       pathKnown = true;
       if (method === req.method) {
-        matched = { handler, params: m.slice(1).map((p) => decodeURIComponent(p)) };
+        matched = { handler, params: m.slice(1).map(decodePathPart) };
         break;
       }
     }

@@ -4,8 +4,7 @@ import { apiError, FieldErrors } from './errors.js';
 import { parseIdJson } from './ids.js';
 import { boundaryOf, parseMultipart, safeContentType, sanitizeFileName } from './multipart.js';
 import type { Notifier } from './notifications.js';
-import { decodePageToken, encodePageToken } from './page-token.js';
-import { fnv1a } from './prng.js';
+import { decodePageToken, digest, encodePageToken } from './page-token.js';
 import { chatJson, contextJson, messageJson } from './serialize.js';
 import type { ChatFilter, Store } from './store.js';
 import type { Clock } from './time.js';
@@ -139,7 +138,7 @@ function getChats(deps: ApiDeps, req: ApiRequest): Buffer {
   if (types) filter.types = types;
   const statuses = filterArray(body, 'statuses', errors, enumItem(CHAT_STATUSES, errors));
   if (statuses) filter.statuses = statuses;
-  const scope = `c:${req.businessId}:${fnv1a(JSON.stringify(filter)).toString(36)}`;
+  const scope = `c:${req.businessId}:${digest(JSON.stringify(filter))}`;
   let before: number | undefined;
   if (token !== undefined) {
     before = decodePageToken(token, scope);

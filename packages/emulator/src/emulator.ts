@@ -229,10 +229,30 @@ export class EmulatorServer implements Emulator {
     } else {
       plan = this.faults.pick(op);
     }
+    // The body is read before any injected delay: a real backend keeps working on a request whose
+    // client gave up waiting, and so does the emulator.
+    let body: ReadBody | undefined;
+    if (req.method === 'POST') {
+      body = await readBody(req, bodyLimitFor(op));
+      if (body.overHardLimit) {
+        headers.connection = 'close';
+        res.once('finish', () => req.socket.destroy());
+        sendError(
+          res,
+          apiError(
+            400,
+            'BAD_REQUEST',
+            `request body: over ${12 * 1024 * 1024} bytes; the file limit is 5 MB, JSON 512 KB`,
+          ),
+          headers,
+        );
+        return;
+      }
+    }
     if (plan) {
       if (plan.delayMs) {
         await this.sleep(plan.delayMs);
-        if (res.destroyed || this.closed) return;
+        if (this.closed) return;
       }
       if (plan.drop === 'before') {
         req.socket.destroy();
@@ -255,24 +275,6 @@ export class EmulatorServer implements Emulator {
       }
     }
 
-    let body: ReadBody | undefined;
-    if (req.method === 'POST') {
-      body = await readBody(req, bodyLimitFor(op));
-      if (body.overHardLimit) {
-        headers.connection = 'close';
-        res.once('finish', () => req.socket.destroy());
-        sendError(
-          res,
-          apiError(
-            400,
-            'BAD_REQUEST',
-            `request body: over ${12 * 1024 * 1024} bytes; the file limit is 5 MB, JSON 512 KB`,
-          ),
-          headers,
-        );
-        return;
-      }
-    }
     let out: string | Buffer;
     try {
       out = HANDLERS[op](this.deps, {

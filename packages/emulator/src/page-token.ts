@@ -3,13 +3,18 @@
  * belongs to and a checksum, so a token from another query, another chat or an edited token is refused
  * instead of silently returning the wrong page.
  */
-import { fnv1a } from './prng.js';
+import { createHash } from 'node:crypto';
 
-const SALT = 'ym-chats-emulator/page-token/v1';
+const SALT = 'ym-chats-emulator/page-token/v2';
+
+/** SHA-256, shortened: collisions between two queries must be impossible in practice, not just unlikely. */
+export function digest(text: string): string {
+  return createHash('sha256').update(text).digest('base64url').slice(0, 22);
+}
 
 export function encodePageToken(scope: string, lastId: number): string {
   const payload = `${scope}|${lastId}`;
-  const check = fnv1a(`${SALT}|${payload}`).toString(36);
+  const check = digest(`${SALT}|${payload}`);
   return Buffer.from(`${payload}|${check}`, 'utf8').toString('base64url');
 }
 
@@ -20,7 +25,7 @@ export function decodePageToken(token: string, scope: string): number | undefine
   const lastBar = text.lastIndexOf('|');
   if (lastBar < 0) return undefined;
   const payload = text.slice(0, lastBar);
-  if (fnv1a(`${SALT}|${payload}`).toString(36) !== text.slice(lastBar + 1)) return undefined;
+  if (digest(`${SALT}|${payload}`) !== text.slice(lastBar + 1)) return undefined;
   const idBar = payload.lastIndexOf('|');
   if (payload.slice(0, idBar) !== scope) return undefined;
   const id = Number(payload.slice(idBar + 1));

@@ -24,5 +24,14 @@ export function matchRoute(method: string, path: string): RouteMatch {
   const methods = TABLE[m[2]!]!;
   const op = methods[method];
   if (!op) return { kind: 'method', allow: Object.keys(methods).join(', ') };
-  return { kind: 'op', op, businessId: decodeURIComponent(m[1]!) };
+  return { kind: 'op', op, businessId: decodePathPart(m[1]!) };
+}
+
+/** Percent-decodes a path segment; a malformed escape is kept as sent, so validation can name it (a 400). */
+export function decodePathPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
 }

@@ -55,6 +55,28 @@ describe('fault injection by header', () => {
   });
 });
 
+describe('a delayed request whose client gave up', () => {
+  it('is still carried out, as a real backend would (the send lands after the client timed out)', async () => {
+    const { chatId } = await orderChat(run);
+    const controller = new AbortController();
+    const pending = fetch(`${run.url}/v2/businesses/${BIZ}/chats/message?chatId=${chatId}`, {
+      method: 'POST',
+      headers: { ...API_KEY, 'content-type': 'application/json', 'X-Emulator-Fault': 'delay=300' },
+      body: JSON.stringify({ message: 'late but delivered' }),
+      signal: controller.signal,
+    });
+    setTimeout(() => controller.abort(), 50);
+    await expect(pending).rejects.toThrow();
+    // Poll the state (not the clock) until the delayed handler has run.
+    let texts: (string | undefined)[] = [];
+    for (let i = 0; i < 100 && texts.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      texts = (await history(run.url, chatId)).map((m) => m.message);
+    }
+    expect(texts).toEqual(['late but delivered']);
+  });
+});
+
 describe('fault rules', () => {
   it('fires by operation and count', async () => {
     const { chatId } = await orderChat(run);

@@ -241,3 +241,17 @@ describe('a request that fails validation changes nothing', () => {
     expect(after.totals).toEqual(before.totals);
   });
 });
+
+describe('malformed URLs', () => {
+  it('a bad percent-escape in a path is a 400 naming the parameter, not a 500', async () => {
+    const api = await fetch(`${run.url}/v2/businesses/%E0/chats`, {
+      method: 'POST',
+      headers: { 'Api-Key': 'emulator-api-key', 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(api.status).toBe(400);
+    expect(await api.text()).toMatch(/businessId/);
+    const admin = await fetch(`${run.url}/_emulator/businesses/%ZZ/orders`, { method: 'POST', body: '{}' });
+    expect(admin.status).toBe(400);
+  });
+});

@@ -3,6 +3,7 @@ import type { ClientOptions, RequestOptions } from './core/options.js';
 import { paginate } from './core/pagination.js';
 import type { QuotaSnapshot } from './core/rate-limit.js';
 import { Core } from './core/request.js';
+import { sleep } from './core/sleep.js';
 import { multipartFile } from './core/upload.js';
 import { checkId, checkLimit, checkMessageText, checkObject, checkPageToken } from './core/validate.js';
 import { encodeChatsFilter, encodeCreateChat, encodeHistoryRequest, rejectUnknown } from './encode.js';
@@ -34,6 +35,8 @@ export interface IterateOptions {
 
 /** How far back the verified resend looks for a message, allowing for clock skew with the platform. */
 const VERIFY_SKEW_MS = 5 * 60_000;
+/** The platform gives up on a request after 10 s; after that an unanswered send can no longer land. */
+const PLATFORM_TIMEOUT_MS = 10_000;
 
 /**
  * The Yandex Market Partner API chat methods. Method names and parameter order follow the official
@@ -273,28 +276,36 @@ export class ChatsApi {
     matches: (message: ChatMessage) => boolean,
   ): Promise<EmptyApiResponse> {
     const verify = options?.verifiedResend ?? this.options.verifiedResend ?? false;
+    const settleMs = this.options.retry?.verifySettleMs ?? PLATFORM_TIMEOUT_MS;
     const since = Date.now() - VERIFY_SKEW_MS;
     let resends = options?.maxRetries ?? this.options.maxRetries ?? 3;
+    let ambiguous: ChatsApiError | undefined;
     for (;;) {
+      const attemptStarted = Date.now();
       try {
         return await send();
       } catch (error) {
-        if (!verify || !(error instanceof ChatsApiError) || !error.maybeSent || resends <= 0) throw error;
+        if (!(error instanceof ChatsApiError)) throw error;
+        if (!error.maybeSent) {
+          // A clean failure after an earlier ambiguous attempt: that attempt may still be delivered.
+          throw ambiguous ?? error;
+        }
+        if (!verify || resends <= 0) throw error;
+        ambiguous = error;
         resends -= 1;
+        // The platform may still be processing the request: look only once it can no longer land.
+        const wait = settleMs - (Date.now() - attemptStarted);
         let delivered: boolean;
         try {
+          if (wait > 0) await sleep(wait, options?.signal);
           delivered = await this.findSent(business, chat, since, matches, options?.signal);
         } catch {
           throw error;
         }
         if (delivered) {
-          this.core.log(
-            'info',
-            'send: an ambiguous failure was followed by a history check; the message is there',
-            {
-              chatId: chat,
-            },
-          );
+          this.core.log('info', 'send: after an ambiguous failure the history check found the message', {
+            chatId: chat,
+          });
           return { status: 'OK' };
         }
         this.core.log('warn', 'send: the history check did not find the message; sending it again', {

@@ -135,6 +135,22 @@ describe('the credential never leaks', () => {
     expect(lines.some((l) => l.startsWith('warn'))).toBe(true);
   });
 
+  it('is masked in errors[].code and in a transport error message from a custom fetch', async () => {
+    server.reply({
+      status: 400,
+      body: { status: 'ERROR', errors: [{ code: `BAD_KEY_${SECRET}`, message: 'x' }] },
+    });
+    const coded = await failure(client().getChat(1, 2));
+    const noisyFetch = async (url: string) => {
+      throw new Error(`request ${url} failed, headers={"api-key":"${SECRET}"}`);
+    };
+    const fetched = await failure(client({ fetch: noisyFetch }).getChat(1, 2));
+    for (const error of [coded, fetched]) {
+      const text = `${error.message}\n${JSON.stringify(error)}\n${inspect(error, { depth: 5 })}`;
+      expect(text).not.toContain(SECRET);
+    }
+  });
+
   it('is masked in a connection error cause and for token functions and OAuth', async () => {
     const token = 'oauth-token-from-refresh-xyz';
     const api = new ChatsApi({

@@ -190,3 +190,59 @@ describe('420 and X-RateLimit-Resource-Until', () => {
     expect(delays.seen).toEqual([1000]);
   });
 });
+
+describe('what happens after a send reached the platform', () => {
+  it('a 2xx with a body that is not JSON still counts as sent', async () => {
+    server.reply((_req, res) => res.end('<html>OK</html>'));
+    await expect(client().sendMessageToChat(1, 2, { message: 'hi' })).resolves.toEqual({ status: 'OK' });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('a failing quota store does not turn a delivered send into an error', async () => {
+    const store = {
+      take: (_k: string, _n: number, fresh: { limit: number; remaining: number; resetAt: number }) => ({
+        ok: true,
+        state: fresh,
+      }),
+      record: async () => {
+        throw new Error('redis: connection lost');
+      },
+      get: () => undefined,
+    };
+    server.reply({
+      body: { status: 'OK' },
+      headers: {
+        'x-ratelimit-resource-limit': '1000',
+        'x-ratelimit-resource-remaining': '10',
+        'x-ratelimit-resource-until': new Date(Date.now() + 60_000).toUTCString(),
+      },
+    });
+    const api = client({ rateLimit: { store } });
+    await expect(api.sendMessageToChat(1, 2, { message: 'hi' })).resolves.toEqual({ status: 'OK' });
+  });
+
+  it('a Retry-After beyond the cap surfaces the error instead of sleeping', async () => {
+    server.reply({ ...e500, headers: { 'retry-after': '3600' } }, ok);
+    const error = await failure(client({ retry: { ...fast, maxRateLimitWaitMs: 1000 } }).getChats(1));
+    expect(error).toBeInstanceOf(InternalServerError);
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe('credentials that cannot be a header', () => {
+  it('are refused up front, naming the problem but not the value', () => {
+    expect(() => client({ apiKey: 'key-from-file-123\r\n' })).toThrow(/line break/);
+    try {
+      client({ apiKey: 'key-from-file-123\r\n' });
+    } catch (error) {
+      expect(String(error)).not.toContain('key-from-file-123');
+    }
+  });
+
+  it('from a credential function, fail the call without sending or retrying', async () => {
+    server.reply(ok);
+    const api = client({ apiKey: async () => 'rotated-key-456\n' });
+    await expect(api.sendMessageToChat(1, 2, { message: 'hi' })).rejects.toThrow(/line break/);
+    expect(server.requests).toHaveLength(0);
+  });
+});

@@ -25,6 +25,13 @@ const PAGE = 20;
  * leaves it unchanged. A changed chat is therefore read again for this long, and on one more poll.
  */
 const RECHECK_MS = 1500;
+/**
+ * A chat whose `updatedAt` second began less than this before watching did may still get a message in that
+ * second, which leaves `updatedAt` as it is: such a chat gets the same recheck as a changed one, and its
+ * baseline second is "open" (see catchUp). One second for the second itself, one more for the clocks of this
+ * machine and the platform to differ.
+ */
+const RECENT_MS = 2000;
 
 interface Mark extends ChatMark {
   recheckUntil?: number;
@@ -70,11 +77,19 @@ export class Poller {
   private async loop(): Promise<void> {
     const { signal } = this.options;
     const resumed = this.options.state !== undefined;
+    // Taken before the listing: a chat read later in it cannot have a second that was over before this.
+    const started = Date.now();
     const chats = await this.listChats();
     if (!resumed) {
+      const recheckUntil = Date.now() + RECHECK_MS;
       for (const chat of chats) {
         const mark: Mark = { updatedAt: chat.updatedAt, baseline: chat.updatedAt };
         if (this.options.allHistory) delete mark.baseline;
+        else if (started - Date.parse(chat.updatedAt) < RECENT_MS) {
+          mark.baselineOpen = true;
+          mark.recheckUntil = recheckUntil;
+          mark.extraCheck = true;
+        }
         this.marks.set(String(chat.chatId), mark);
         if (this.options.allHistory) await this.catchUp(chat.chatId, mark);
       }
@@ -149,7 +164,8 @@ export class Poller {
   /** Reads the chat from the last message seen and prints what is new, oldest first. */
   private async catchUp(chatId: Id, mark: Mark): Promise<void> {
     const from = mark.lastId;
-    const baseline = mark.baseline === undefined ? undefined : Date.parse(mark.baseline);
+    const baseline = from === undefined && mark.baseline !== undefined ? second(mark.baseline) : undefined;
+    const open = baseline !== undefined && mark.baselineOpen === true;
     const fresh: ChatMessage[] = [];
     let skipped = from ?? 0;
     const request = from === undefined ? {} : { messageIdFrom: from };
@@ -158,16 +174,37 @@ export class Poller {
       signal: this.options.signal,
     })) {
       if (from !== undefined && message.messageId <= from) continue;
-      // Without a last id, what was there when watching began is "old"; the rest is news.
-      if (from === undefined && baseline !== undefined && Date.parse(message.createdAt) <= baseline) {
-        skipped = Math.max(skipped, message.messageId);
-        continue;
+      // Without a last id, what was there when watching began is "old"; the rest is news. What is before the
+      // baseline second is old, and so is all of that second when it was over when watching began.
+      if (baseline !== undefined) {
+        const time = second(message.createdAt);
+        if (time < baseline || (time === baseline && !open)) {
+          skipped = Math.max(skipped, message.messageId);
+          continue;
+        }
       }
       fresh.push(message);
     }
+    if (open) {
+      // Of the messages written in the open baseline second, the first (lowest id) was there when watching
+      // began: it set that updatedAt. Later ones in that second may have come after the start: news. The
+      // cost: when two or more had already shared that second before the start, all but the first print.
+      let first: ChatMessage | undefined;
+      for (const message of fresh) {
+        if (
+          second(message.createdAt) === baseline &&
+          (first === undefined || message.messageId < first.messageId)
+        )
+          first = message;
+      }
+      if (first !== undefined) {
+        fresh.splice(fresh.indexOf(first), 1);
+        skipped = Math.max(skipped, first.messageId);
+      }
+    }
     if (skipped > 0) {
       mark.lastId = Math.max(mark.lastId ?? 0, skipped);
-      delete mark.baseline;
+      forgetBaseline(mark);
     }
     fresh.sort((a, b) => a.messageId - b.messageId);
     for (const message of fresh) {
@@ -175,7 +212,7 @@ export class Poller {
       this.printer.print(chatId, message);
       // Advanced one message at a time, so a stop in the middle resumes right after the last one printed.
       mark.lastId = Math.max(mark.lastId ?? 0, message.messageId);
-      delete mark.baseline;
+      forgetBaseline(mark);
     }
   }
 
@@ -186,6 +223,7 @@ export class Poller {
       const entry: ChatMark = { updatedAt: mark.updatedAt };
       if (mark.lastId !== undefined) entry.lastId = mark.lastId;
       if (mark.baseline !== undefined) entry.baseline = mark.baseline;
+      if (mark.baseline !== undefined && mark.baselineOpen) entry.baselineOpen = true;
       if (mark.extraCheck || (mark.recheckUntil !== undefined && Date.now() < mark.recheckUntil))
         entry.recheck = true;
       chats[id] = entry;
@@ -231,4 +269,14 @@ export class Poller {
     const message = error instanceof Error ? error.message : String(error);
     this.out.warn(`${message}; trying again in ${this.options.intervalMs / 1000} s.`);
   }
+}
+
+/** Start of the second of an API time (they have one-second resolution; this ignores any finer part). */
+function second(time: string): number {
+  return Math.floor(Date.parse(time) / 1000) * 1000;
+}
+
+function forgetBaseline(mark: Mark): void {
+  delete mark.baseline;
+  delete mark.baselineOpen;
 }

@@ -8,7 +8,12 @@ export interface ChatMark {
   lastId?: number;
   /** updatedAt when watching began, for chats whose last message id is not known yet. */
   baseline?: string;
-  /** Changed just before the state was saved: read once more, as a same-second message may follow. */
+  /** The baseline second was not over when watching began: messages after its first one may be news. */
+  baselineOpen?: boolean;
+  /**
+   * Changed (or open at the start) just before the state was saved: read once more, as a same-second
+   * message may follow.
+   */
   recheck?: boolean;
 }
 

@@ -111,15 +111,12 @@ export function fetchTransport(fetchFn: FetchLike): Transport {
     });
 }
 
-/** Error codes meaning the request never left this machine: repeating it cannot deliver anything twice. */
-const NOT_SENT_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
+/**
+ * Error codes meaning the request never left this machine: repeating it cannot deliver anything twice.
+ * Only failures that happen before a connection exists qualify; EHOSTUNREACH and the like can also hit an
+ * open socket after the request was written, so they stay ambiguous.
+ */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /** The system error code of a network failure, looking through fetch's `cause` wrapping. */
 export function networkErrorCode(error: unknown): string | undefined {

@@ -1,7 +1,7 @@
 import { OPERATIONS, type OperationId } from '../operations.js';
 import {
   AbortError,
-  type ChatsApiError,
+  ChatsApiError,
   ConnectionError,
   errorClassForStatus,
   RateLimitError,
@@ -22,7 +22,7 @@ import {
   type LogLevel,
   type RequestOptions,
 } from './options.js';
-import { type QuotaState, quotaFromHeaders, RateLimiter } from './rate-limit.js';
+import { type QuotaState, quotaFromHeaders, RateLimiter, type Release } from './rate-limit.js';
 import { Redactor } from './redact.js';
 import { decideRetry, parseRetryAfter, type RetryOptions } from './retry.js';
 import { sleep } from './sleep.js';
@@ -64,7 +64,11 @@ export class Core {
           'sent as Authorization: Bearer).',
       );
     }
-    for (const credential of [options.apiKey, options.accessToken]) {
+    for (const [name, credential] of [
+      ['apiKey', options.apiKey],
+      ['accessToken', options.accessToken],
+    ] as const) {
+      if (typeof credential === 'string') checkCredential(credential, name);
       if (typeof credential === 'string') this.redactor.add(credential);
     }
     for (const [name, value] of Object.entries(options.headers ?? {})) this.rememberSecretHeader(name, value);
@@ -117,8 +121,9 @@ export class Core {
             durationMs: Math.round(performance.now() - started),
           });
         }
-        if (response.status >= 200 && response.status < 300)
-          return this.parse<T>(response.text, operation, requestId);
+        if (response.status >= 200 && response.status < 300) {
+          return this.parse<T>(response.text, operation, requestId, spec.retryClass === 'send');
+        }
         error = this.httpError(operation, response.status, response.text, requestId, quota, attempt);
         serverWaitMs = parseRetryAfter(response.header('retry-after'), Date.now());
         if (
@@ -134,8 +139,7 @@ export class Core {
         notSent = thrown.notSent;
         error = thrown.error;
       } finally {
-        const recorded = release?.(quota);
-        if (recorded instanceof Promise) await recorded;
+        await this.settle(release, quota, operation);
       }
       if (error instanceof AbortError)
         throw this.finalError(error, spec.retryClass === 'send' && !notSent, attempt);
@@ -165,6 +169,26 @@ export class Core {
           attempts: attempt,
         });
       }
+    }
+  }
+
+  /**
+   * Frees the limiter slot and records the server's quota figures. A failing quota store (say, a shared
+   * Redis) is logged, never thrown: the call's own outcome — maybe a delivered send — must stand.
+   */
+  private async settle(
+    release: Release | undefined,
+    quota: QuotaState | undefined,
+    operation: OperationId,
+  ): Promise<void> {
+    try {
+      const recorded = release?.(quota);
+      if (recorded instanceof Promise) await recorded;
+    } catch (error) {
+      this.log(
+        'warn',
+        `${operation}: could not record the quota state: ${this.redactor.cause(error).message}`,
+      );
     }
   }
 
@@ -226,6 +250,7 @@ export class Core {
 
   private async resolve(credential: Exclude<Credential, string>): Promise<string> {
     const value = await credential();
+    if (typeof value === 'string') checkCredential(value, "the credential function's result");
     if (typeof value !== 'string' || value === '') {
       throw new TypeError(
         'ChatsApi: the credential function returned no token (expected a non-empty string)',
@@ -273,11 +298,20 @@ export class Core {
           false,
         );
       }
+      const code = networkErrorCode(thrown);
+      if (code === 'UND_ERR_INVALID_ARG') {
+        // undici refused to build the request (e.g. a header value with a line break): nothing was sent
+        // and repeating it cannot help.
+        throw new ChatsApiError(`${operation}: the request could not be built (${code}); nothing was sent`, {
+          operation,
+          cause: this.redactor.cause(thrown),
+        });
+      }
       const notSent = provablyNotSent(thrown);
-      const code = networkErrorCode(thrown) ?? (thrown instanceof Error ? thrown.message : 'unknown');
+      const reason = this.redactor.text(code ?? (thrown instanceof Error ? thrown.message : 'unknown'));
       throw new TransportFailure(
         new ConnectionError(
-          `${operation}: connection failed (${code})${notSent ? ' before the request was sent' : ''}`,
+          `${operation}: connection failed (${reason})${notSent ? ' before the request was sent' : ''}`,
           { operation, cause: this.redactor.cause(thrown) },
         ),
         notSent,
@@ -285,11 +319,17 @@ export class Core {
     }
   }
 
-  private parse<T>(text: string, operation: OperationId, requestId: string | undefined): T {
+  private parse<T>(text: string, operation: OperationId, requestId: string | undefined, isSend: boolean): T {
     try {
       return JSON.parse(text) as T;
     } catch {
-      throw new (errorClassForStatus(200))(
+      // A 2xx to a send means the platform took it; an unreadable body must not turn that into a failure
+      // a caller might answer by sending again.
+      if (isSend) {
+        this.log('warn', `${operation}: a 2xx response with a non-JSON body; treating the send as done`);
+        return { status: 'OK' } as T;
+      }
+      throw new ChatsApiError(
         `${operation}: the response was not JSON: ${this.redactor.text(text.slice(0, 200))}`,
         requestId === undefined ? { operation } : { operation, requestId },
       );
@@ -304,9 +344,10 @@ export class Core {
     quota: ReturnType<typeof quotaFromHeaders>,
     attempt: number,
   ): ChatsApiError {
-    const errors = parseErrors(text).map((e) =>
-      e.message === undefined ? e : { code: e.code, message: this.redactor.text(e.message) },
-    );
+    const errors = parseErrors(text).map((e) => {
+      const code = this.redactor.text(e.code);
+      return e.message === undefined ? { code } : { code, message: this.redactor.text(e.message) };
+    });
     const detail =
       errors.length > 0
         ? errors.map((e) => (e.message ? `${e.code}: ${e.message}` : e.code)).join('; ')
@@ -356,6 +397,19 @@ class TransportFailure extends Error {
     readonly notSent: boolean,
   ) {
     super(error.message);
+  }
+}
+
+/**
+ * A credential must be a valid header value. The usual culprit is a key read from a file with its line
+ * ending; the message names the problem, never the value.
+ */
+function checkCredential(value: string, name: string): void {
+  if (value === '' || /[^\t\x20-\x7e\x80-\xff]/.test(value) || value.trim() !== value) {
+    throw new TypeError(
+      `ChatsApi: ${name} is empty, has surrounding spaces, or contains a line break, control or non-Latin-1 ` +
+        'character (often a trailing newline from a file); it cannot be sent as a header',
+    );
   }
 }
 

@@ -13,10 +13,15 @@ export interface RetryOptions {
   /** Ceiling of one backoff step. */
   maxDelayMs?: number;
   /**
-   * Longest the SDK sleeps for a 420's quota reset. A longer wait is not slept through silently: the
-   * RateLimitError surfaces with `resetAt`.
+   * Longest the SDK sleeps for a 420's quota reset or a server's `Retry-After`. A longer wait is not
+   * slept through silently: the error surfaces (a RateLimitError with `resetAt`).
    */
   maxRateLimitWaitMs?: number;
+  /**
+   * With `verifiedResend`, how long after an ambiguous send to wait before reading the history: the
+   * platform's own request timeout (10 000 ms), after which the first request can no longer land.
+   */
+  verifySettleMs?: number;
 }
 
 export interface RetryDecision {
@@ -63,7 +68,10 @@ export function decideRetry(input: {
     error instanceof TimeoutError ||
     error instanceof ConnectionError
   ) {
-    return { retry: true, delayMs: Math.max(backoff, input.serverWaitMs ?? 0) };
+    // A Retry-After longer than the cap is not slept through silently: the error surfaces instead.
+    const asked = input.serverWaitMs;
+    if (asked !== undefined && asked > (options.maxRateLimitWaitMs ?? 60_000)) return NO;
+    return { retry: true, delayMs: Math.max(backoff, asked ?? 0) };
   }
   return NO;
 }

@@ -13,7 +13,7 @@ export async function startEmulator(options: EmulatorOptions = {}, client: Parti
     baseUrl: url,
     apiKey: API_KEY,
     pathPrefix: '/v2',
-    retry: { baseDelayMs: 1, maxDelayMs: 10 },
+    retry: { baseDelayMs: 1, maxDelayMs: 10, verifySettleMs: 300 },
     ...client,
   });
   /** A fresh order with a seller-created chat about it. */

@@ -52,6 +52,28 @@ describe('a send is never duplicated', () => {
     expect(await partnerTexts(chatId)).toEqual(['three']);
   });
 
+  it('verified resend waits until a slow first request can no longer land, then finds it (no double send)', async () => {
+    const { chatId } = await env.newChat();
+    const { ChatsApi } = await import('@ym-chats/sdk');
+    // The platform keeps working after the client times out; the emulator's delay fault does the same.
+    const patient = new ChatsApi({
+      baseUrl: env.url,
+      apiKey: 'emulator-api-key',
+      pathPrefix: '/v2',
+      timeoutMs: 100,
+      verifiedResend: true,
+      retry: { baseDelayMs: 1, verifySettleMs: 800 },
+    });
+    const res = await patient.sendMessageToChat(
+      BUSINESS,
+      chatId,
+      { message: 'slow one' },
+      fault('delay=400'),
+    );
+    expect(res.status).toBe('OK');
+    expect(await partnerTexts(chatId)).toEqual(['slow one']);
+  });
+
   it('a 500 on a file send is not repeated; verified resend checks name and size', async () => {
     const { chatId } = await env.newChat();
     await env.admin.addFaults([{ operation: 'sendFileToChat', status: 500, count: 1 }]);
