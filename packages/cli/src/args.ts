@@ -73,7 +73,7 @@ export function distance(a: string, b: string): number {
 }
 
 /** The closest known word, if it is close enough to be a plausible typo. */
-export function closest(word: string, known: string[]): string | undefined {
+export function closest(word: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of known) {

@@ -18,11 +18,30 @@ afterAll(async () => {
   await env.close();
 });
 
+/** Runs one fault scenario, records its figures, and checks what must hold in every run. */
+async function faultRun(options: Parameters<typeof runFaults>[1]) {
+  const report = await runFaults(env, options);
+  sink.add(report.figures);
+  sink.note(
+    `${options.label} run outcomes ${JSON.stringify(report.outcomes)}, errors ${JSON.stringify(report.errorKinds)}, ${report.passes} iterator passes; emulator saw ${report.emulatorRequests} API requests for ${report.figures.calls} SDK attempts`,
+  );
+  expect(report.violations).toEqual([]);
+  expect(report.figures.duplicated).toBe(0);
+  expect(report.figures.lost).toBe(0);
+  expect(report.figures.phantoms).toBe(0);
+  expect(report.figures.pagesSkipped + report.figures.pagesRepeated).toBe(0);
+  // The run proves something only if faults fired.
+  expect(report.figures.faultsInjected).toBeGreaterThan(20);
+  // The SDK never makes a request it does not log (e.g. a hidden transport-level retry).
+  expect(report.emulatorRequests).toBeLessThanOrEqual(report.figures.calls);
+  return report;
+}
+
 describe('the SDK under injected faults', () => {
   it('without verified resend: OK sends appear once, maybe-sent at most once, refused ones never', {
     timeout: 120_000,
   }, async () => {
-    const report = await runFaults(env, {
+    const report = await faultRun({
       label: 'plain',
       verifiedResend: false,
       rateLimitMode: 'reset-in-past',
@@ -30,27 +49,14 @@ describe('the SDK under injected faults', () => {
       sendsPerWorker: 30,
       seed: 101,
     });
-    sink.add(report.figures);
-    sink.note(
-      `plain run outcomes ${JSON.stringify(report.outcomes)}, errors ${JSON.stringify(report.errorKinds)}, ${report.passes} iterator passes; emulator saw ${report.emulatorRequests} API requests for ${report.figures.calls} SDK attempts`,
-    );
-    expect(report.violations).toEqual([]);
-    expect(report.figures.duplicated).toBe(0);
-    expect(report.figures.lost).toBe(0);
-    expect(report.figures.phantoms).toBe(0);
-    expect(report.figures.pagesSkipped + report.figures.pagesRepeated).toBe(0);
-    // The run proves something only if faults fired, the SDK retried, and ambiguous sends happened.
-    expect(report.figures.faultsInjected).toBeGreaterThan(20);
     expect(report.figures.retries).toBeGreaterThan(0);
     expect(report.outcomes.maybeSent).toBeGreaterThan(0);
-    // The SDK never makes a request it does not log (e.g. a hidden transport-level retry).
-    expect(report.emulatorRequests).toBeLessThanOrEqual(report.figures.calls);
   });
 
   it('with verified resend: every send that resolved is delivered exactly once', {
     timeout: 120_000,
   }, async () => {
-    const report = await runFaults(env, {
+    const report = await faultRun({
       label: 'verified',
       verifiedResend: true,
       rateLimitMode: 'reset-far',
@@ -58,19 +64,8 @@ describe('the SDK under injected faults', () => {
       sendsPerWorker: 30,
       seed: 202,
     });
-    sink.add(report.figures);
-    sink.note(
-      `verified run outcomes ${JSON.stringify(report.outcomes)}, errors ${JSON.stringify(report.errorKinds)}, ${report.passes} iterator passes; emulator saw ${report.emulatorRequests} API requests for ${report.figures.calls} SDK attempts`,
-    );
-    expect(report.violations).toEqual([]);
-    expect(report.figures.duplicated).toBe(0);
-    expect(report.figures.lost).toBe(0);
-    expect(report.figures.phantoms).toBe(0);
-    expect(report.figures.pagesSkipped + report.figures.pagesRepeated).toBe(0);
-    expect(report.figures.faultsInjected).toBeGreaterThan(20);
     // 420s with a far reset surface as RateLimitError (not sent); drops and 5xx are resolved by the check.
     expect(report.outcomes.notSent).toBeGreaterThan(0);
     expect(report.outcomes.ok).toBeGreaterThan(report.outcomes.maybeSent);
-    expect(report.emulatorRequests).toBeLessThanOrEqual(report.figures.calls);
   });
 });

@@ -26,5 +26,6 @@ export {
 } from './core/rate-limit.js';
 export type { RetryOptions } from './core/retry.js';
 export { FILE_MAX_BYTES, MESSAGE_MAX_LENGTH, PAGE_LIMITS } from './core/validate.js';
+export { CHAT_CONTEXT_TYPES, CHAT_STATUSES, CHAT_TYPES, MESSAGE_SENDERS } from './enums.js';
 export { MAX_CONCURRENT_PER_BUSINESS, OPERATION_IDS, OPERATIONS, type OperationId } from './operations.js';
 export type * from './types.js';

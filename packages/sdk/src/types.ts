@@ -4,6 +4,8 @@
  * response with a value this version does not know is passed through, never rejected.
  */
 
+import type { CHAT_CONTEXT_TYPES, CHAT_STATUSES, CHAT_TYPES, MESSAGE_SENDERS } from './enums.js';
+
 /** A positive 64-bit id. Numbers must be safe integers; use `bigint` for ids above 2^53 − 1. */
 export type Id = number | bigint;
 
@@ -11,20 +13,13 @@ export type Id = number | bigint;
 type Open<T extends string> = T | (string & {});
 
 /** What a chat is about: an order, a return, or a conversation the buyer started without either. */
-export type ChatContextType = Open<'ORDER' | 'RETURN' | 'DIRECT'>;
+export type ChatContextType = Open<(typeof CHAT_CONTEXT_TYPES)[number]>;
 /** A plain conversation, or a dispute in which Market arbitrates. */
-export type ChatType = Open<'CHAT' | 'ARBITRAGE'>;
+export type ChatType = Open<(typeof CHAT_TYPES)[number]>;
 /** Whose turn it is in the chat, or that it is closed. */
-export type ChatStatus = Open<
-  | 'NEW'
-  | 'WAITING_FOR_CUSTOMER'
-  | 'WAITING_FOR_PARTNER'
-  | 'WAITING_FOR_ARBITER'
-  | 'WAITING_FOR_MARKET'
-  | 'FINISHED'
->;
+export type ChatStatus = Open<(typeof CHAT_STATUSES)[number]>;
 /** Who wrote a message: the seller (PARTNER), the buyer, an automatic Market notice, or Market support. */
-export type MessageSender = Open<'PARTNER' | 'CUSTOMER' | 'MARKET' | 'SUPPORT'>;
+export type MessageSender = Open<(typeof MESSAGE_SENDERS)[number]>;
 export type ResponseStatus = Open<'OK' | 'ERROR'>;
 
 /** Points at the order or return a seller-started chat belongs to (sellers cannot start DIRECT chats). */

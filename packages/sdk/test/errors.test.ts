@@ -4,7 +4,6 @@ import {
   AuthenticationError,
   BadRequestError,
   ChatsApi,
-  ChatsApiError,
   type ClientOptions,
   ConnectionError,
   InternalServerError,
@@ -14,6 +13,7 @@ import {
   TimeoutError,
 } from '@ym-chats/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failure } from './support/failure.js';
 import { ScriptedServer } from './support/server.js';
 
 let server: ScriptedServer;
@@ -25,16 +25,6 @@ afterAll(() => server.close());
 const SECRET = 'sekret-api-key-0123456789';
 const client = (extra: Partial<ClientOptions> = {}) =>
   new ChatsApi({ baseUrl: server.url, apiKey: SECRET, rateLimit: false, maxRetries: 0, ...extra });
-
-async function failure(promise: Promise<unknown>): Promise<ChatsApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ChatsApiError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const errorBody = (code: string, message: string) => ({ status: 'ERROR', errors: [{ code, message }] });
 

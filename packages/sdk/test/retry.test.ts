@@ -1,11 +1,6 @@
-import {
-  ChatsApi,
-  ChatsApiError,
-  type ClientOptions,
-  InternalServerError,
-  RateLimitError,
-} from '@ym-chats/sdk';
+import { ChatsApi, type ClientOptions, InternalServerError, RateLimitError } from '@ym-chats/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failure } from './support/failure.js';
 import { ScriptedServer } from './support/server.js';
 
 let server: ScriptedServer;
@@ -24,16 +19,6 @@ const client = (extra: Partial<ClientOptions> = {}) =>
     retry: fast,
     ...extra,
   });
-
-async function failure(promise: Promise<unknown>): Promise<ChatsApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ChatsApiError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const ok = { body: { status: 'OK', result: { chatId: 7, chats: [], messages: [] } } };
 const e500 = { status: 500, body: { status: 'ERROR', errors: [{ code: 'INTERNAL_ERROR' }] } };

@@ -1,20 +1,20 @@
 /** Turns the chats filter flags into a GetChatsRequest, in the shape the chosen API version expects. */
-import type { ChatContextRef, GetChatsRequest, Id } from '@ym-chats/sdk';
+import {
+  CHAT_CONTEXT_TYPES,
+  CHAT_STATUSES,
+  CHAT_TYPES,
+  type ChatContextRef,
+  type GetChatsRequest,
+  type Id,
+} from '@ym-chats/sdk';
 import { closest, strs, type Values } from '../args.js';
 import { UsageError } from '../errors.js';
 import { listValues, parseId } from '../ids.js';
 
-const KNOWN = {
-  status: [
-    'NEW',
-    'WAITING_FOR_CUSTOMER',
-    'WAITING_FOR_PARTNER',
-    'WAITING_FOR_ARBITER',
-    'WAITING_FOR_MARKET',
-    'FINISHED',
-  ],
-  type: ['CHAT', 'ARBITRAGE'],
-  'context-type': ['ORDER', 'RETURN', 'DIRECT'],
+const KNOWN: Record<'status' | 'type' | 'context-type', readonly string[]> = {
+  status: CHAT_STATUSES,
+  type: CHAT_TYPES,
+  'context-type': CHAT_CONTEXT_TYPES,
 };
 
 /**
