@@ -10,7 +10,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { createEmulator } from '../packages/emulator/src/index.ts';
+// The built package, as users run it (`npm run bench` builds first).
+import { createEmulator } from '../packages/emulator/dist/index.js';
 
 const API_KEY = 'emulator-api-key';
 const BUSINESS_ID = 1001;
