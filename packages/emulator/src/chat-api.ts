@@ -151,14 +151,14 @@ function getChats(deps: ApiDeps, req: ApiRequest): Buffer {
   errors.throwIfAny();
   const b = req.businessId;
   return deps.store.cachedPage(b, `${scope}|${before ?? ''}|${limit}`, () => {
-    const rows = deps.store.listChats(b, filter, before, limit + 1);
-    const more = rows.length > limit;
-    if (more) rows.length = limit;
-    const chats = rows.map(chatJson);
-    const result = more
-      ? { chats, paging: { nextPageToken: encodePageToken(scope, rows[limit - 1]!.chat_id) } }
-      : { chats };
-    return ok(result);
+    const ids = deps.store.listChatIds(b, filter, before, limit + 1);
+    const more = ids.length > limit;
+    if (more) ids.length = limit;
+    const chats = deps.store.chatTexts(b, ids, (row) => JSON.stringify(chatJson(row)));
+    const paging = more
+      ? `,"paging":${JSON.stringify({ nextPageToken: encodePageToken(scope, ids[limit - 1]!) })}`
+      : '';
+    return `{"status":"OK","result":{"chats":[${chats.join(',')}]${paging}}}`;
   });
 }
 

@@ -87,6 +87,9 @@ export class Store {
    * Pollers repeat the same list request; the store is the only writer, so invalidation is exact.
    */
   private readonly pages = new Map<number, Map<string, Buffer>>();
+  /** Serialized chats by id; an entry is dropped whenever its chat row changes. */
+  private readonly chatText = new Map<number, string>();
+  private readonly idStmts = new Map<string, Stmt>();
 
   constructor(
     file = ':memory:',
@@ -134,8 +137,10 @@ export class Store {
     return page;
   }
 
-  private touched(businessId: number): void {
+  /** Drops what a write makes stale: the business's list pages and, when given, one chat's text. */
+  private touched(businessId: number, chatId?: number): void {
     this.pages.delete(businessId);
+    if (chatId !== undefined) this.chatText.delete(chatId);
   }
 
   transaction<T>(fn: () => T): T {
@@ -282,41 +287,39 @@ export class Store {
       | undefined;
   }
 
-  /** Newest first, keyset on the immutable chat id; returns up to `limit` rows after `beforeChatId`. */
-  listChats(
+  /**
+   * Newest first, keyset on the immutable chat id: up to `limit` chat ids after `beforeChatId`. Ids only,
+   * because reading one column is several times cheaper than whole rows.
+   */
+  listChatIds(
     businessId: number,
     filter: ChatFilter,
     beforeChatId: number | undefined,
     limit: number,
-  ): ChatRow[] {
-    const where = ['business_id = ?'];
-    const args: (number | string)[] = [businessId];
-    const inList = (column: string, values: readonly (string | number)[] | undefined) => {
-      if (!values) return;
-      where.push(`${column} IN (${values.map(() => '?').join(',')})`);
-      args.push(...values);
-    };
-    inList('order_id', filter.orderIds);
-    inList('context_type', filter.contextTypes);
-    inList('type', filter.types);
-    inList('status', filter.statuses);
-    if (filter.contexts) {
-      const ors = filter.contexts.map((c) => {
-        args.push(c.type, c.id);
-        return c.type === 'ORDER'
-          ? '(context_type = ? AND order_id = ?)'
-          : '(context_type = ? AND return_id = ?)';
-      });
-      where.push(`(${ors.join(' OR ')})`);
+  ): number[] {
+    const { where, args } = chatQuery(businessId, filter, beforeChatId, limit);
+    const sql = `SELECT chat_id FROM chats WHERE ${where} ORDER BY chat_id DESC LIMIT ?`;
+    let stmt = this.idStmts.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql).pluck();
+      this.idStmts.set(sql, stmt);
     }
-    if (beforeChatId !== undefined) {
-      where.push('chat_id < ?');
-      args.push(beforeChatId);
+    return stmt.all(...args) as number[];
+  }
+
+  /**
+   * Each chat serialized once and kept until that chat changes: a list page is then its ids plus string
+   * joins, and a write makes only the chats it touched serialize again.
+   */
+  chatTexts(businessId: number, ids: number[], serialize: (row: ChatRow) => string): string[] {
+    const missing = ids.filter((id) => !this.chatText.has(id));
+    if (missing.length > 0) {
+      const rows = this.stmt(
+        `SELECT * FROM chats WHERE business_id = ? AND chat_id IN (${missing.map(() => '?').join(',')})`,
+      ).all(businessId, ...missing) as ChatRow[];
+      for (const row of rows) this.chatText.set(row.chat_id, serialize(row));
     }
-    args.push(limit);
-    return this.stmt(`SELECT * FROM chats WHERE ${where.join(' AND ')} ORDER BY chat_id DESC LIMIT ?`).all(
-      ...args,
-    ) as ChatRow[];
+    return ids.map((id) => this.chatText.get(id)!);
   }
 
   updateChat(businessId: number, chatId: number, change: { status?: ChatStatus; type?: ChatType }): ChatRow {
@@ -332,7 +335,7 @@ export class Store {
         chatId,
         businessId,
       );
-    this.touched(businessId);
+    this.touched(businessId, chatId);
     return this.getChat(businessId, chatId)!;
   }
 
@@ -347,7 +350,7 @@ export class Store {
     input: { sender: Sender; text?: string; files?: NewFile[]; status?: ChatStatus },
     now: number,
   ): MessageRow {
-    this.touched(chat.business_id);
+    this.touched(chat.business_id, chat.chat_id);
     return this.transaction(() => {
       let payload: string | null = null;
       if (input.files && input.files.length > 0) {
@@ -448,6 +451,7 @@ export class Store {
 
   reset(): void {
     this.pages.clear();
+    this.chatText.clear();
     this.transaction(() => {
       this.db.exec(
         'DELETE FROM orders; DELETE FROM returns; DELETE FROM chats; DELETE FROM messages; DELETE FROM files;',
@@ -456,6 +460,41 @@ export class Store {
       this.initSequences();
     });
   }
+}
+
+/** WHERE clause and arguments of a chat-list query (the LIMIT argument last). */
+function chatQuery(
+  businessId: number,
+  filter: ChatFilter,
+  beforeChatId: number | undefined,
+  limit: number,
+): { where: string; args: (number | string)[] } {
+  const where = ['business_id = ?'];
+  const args: (number | string)[] = [businessId];
+  const inList = (column: string, values: readonly (string | number)[] | undefined) => {
+    if (!values) return;
+    where.push(`${column} IN (${values.map(() => '?').join(',')})`);
+    args.push(...values);
+  };
+  inList('order_id', filter.orderIds);
+  inList('context_type', filter.contextTypes);
+  inList('type', filter.types);
+  inList('status', filter.statuses);
+  if (filter.contexts) {
+    const ors = filter.contexts.map((c) => {
+      args.push(c.type, c.id);
+      return c.type === 'ORDER'
+        ? '(context_type = ? AND order_id = ?)'
+        : '(context_type = ? AND return_id = ?)';
+    });
+    where.push(`(${ors.join(' OR ')})`);
+  }
+  if (beforeChatId !== undefined) {
+    where.push('chat_id < ?');
+    args.push(beforeChatId);
+  }
+  args.push(limit);
+  return { where: where.join(' AND '), args };
 }
 
 export function defaultCampaignId(businessId: number): number {
