@@ -144,3 +144,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Test
 export function expectNoSecrets(outputs: string[]): string[] {
   return outputs.filter((text) => SECRETS.some((secret) => text.includes(secret)));
 }
+
+/** A message as `history --json` prints it. */
+export interface MessageJson {
+  messageId: number;
+  sender: string;
+  message?: string;
+  payload?: { name: string; url: string; size: number }[];
+}
+
+/** The newest chat of the emulator, read through the CLI itself. */
+export async function firstChatId(emu: TestEmulator): Promise<number> {
+  const chats = JSON.parse((await run(['chats', '--json', ...emu.flags], { env: emu.env() })).stdout) as {
+    chatId: number;
+  }[];
+  return chats[0]!.chatId;
+}

@@ -8,6 +8,7 @@ import {
   BUSINESS,
   cleanEnv,
   expectNoSecrets,
+  type MessageJson,
   OAUTH_TOKEN,
   requireBuilt,
   run,
@@ -23,12 +24,6 @@ interface ChatJson {
   type: string;
   context?: { type: string; orderId?: number; returnId?: number; customer?: { name: string } };
   updatedAt: string;
-}
-interface MessageJson {
-  messageId: number;
-  sender: string;
-  message?: string;
-  payload?: { name: string; url: string; size: number }[];
 }
 
 let emu: TestEmulator;

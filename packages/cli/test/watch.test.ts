@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   BUSINESS,
   expectNoSecrets,
+  firstChatId,
   LongRun,
   requireBuilt,
   run,
@@ -27,10 +28,7 @@ function jsonLines(text: string): { chatId: number; messageId: number; sender: s
 beforeAll(async () => {
   requireBuilt();
   emu = await startEmulator();
-  const chats = JSON.parse((await run(['chats', '--json', ...emu.flags], { env: emu.env() })).stdout) as {
-    chatId: number;
-  }[];
-  chatId = chats[0]!.chatId;
+  chatId = await firstChatId(emu);
 });
 afterAll(async () => {
   await emu?.close();

@@ -6,19 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BUSINESS,
   expectNoSecrets,
+  firstChatId,
+  type MessageJson,
   requireBuilt,
   run,
   startEmulator,
   type TestEmulator,
   transcript,
 } from './helpers.js';
-
-interface MessageJson {
-  messageId: number;
-  sender: string;
-  message?: string;
-  payload?: { name: string; url: string; size: number }[];
-}
 
 let emu: TestEmulator;
 let chatId: number;
@@ -37,10 +32,7 @@ async function totals() {
 beforeAll(async () => {
   requireBuilt();
   emu = await startEmulator();
-  const chats = JSON.parse((await run(['chats', '--json', ...emu.flags], { env: emu.env() })).stdout) as {
-    chatId: number;
-  }[];
-  chatId = chats[0]!.chatId;
+  chatId = await firstChatId(emu);
 });
 afterAll(async () => {
   await emu?.close();
