@@ -384,3 +384,12 @@ describe('help and usage errors', () => {
     expect(result.stdout).toContain('Commands:');
   });
 });
+
+describe('a credential that cannot be sent', () => {
+  it('a key with a line ending (from a CRLF file) is a usage error (exit 2) that says how to fix it', async () => {
+    const result = await run(['chats', ...emu.flags, '--api-key', `${API_KEY}\r`], { env: emu.env() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/line break/);
+    expect(result.stderr).toMatch(/strip/);
+  });
+});
