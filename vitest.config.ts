@@ -10,6 +10,7 @@ export default defineConfig({
       '@ym-chats/sdk': src('sdk'),
       '@ym-chats/emulator': src('emulator'),
       '@ym-chats/contract': src('contract'),
+      '@ym-chats/sync': src('sync'),
     },
   },
   test: {
