@@ -13,6 +13,7 @@ import { ApiError, apiError, errorBody, FieldErrors } from './errors.js';
 import { type FaultPlan, Faults, parseFaultHeader } from './faults.js';
 import { parseIdText } from './ids.js';
 import { type NotificationSettings, Notifier } from './notifications.js';
+import { abandonedMessage, PLATFORM_TIMEOUT_MS } from './platform-timeout.js';
 import { type QuotaSettings, type QuotaState, Quotas } from './quotas.js';
 import { matchRoute } from './routes.js';
 import { seedBusiness } from './seed.js';
@@ -40,6 +41,11 @@ export interface EmulatorOptions {
   publicUrl?: string;
   /** Serve repeated identical chat-list requests from a write-invalidated cache (default true). */
   pageCache?: boolean;
+  /**
+   * The platform's request timeout (default 10 000 ms): an injected delay this long or longer is
+   * answered 504 at this point and the request is not carried out. Tests may shorten it.
+   */
+  platformTimeoutMs?: number;
 }
 
 export interface Emulator {
@@ -144,6 +150,7 @@ export class EmulatorServer implements Emulator {
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrivedAt = performance.now();
     const rawUrl = req.url ?? '/';
     const q = rawUrl.indexOf('?');
     const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
@@ -167,7 +174,7 @@ export class EmulatorServer implements Emulator {
       );
       return;
     }
-    await this.api(req, res, route.op, route.businessId, query, headers);
+    await this.api(req, res, route.op, route.businessId, query, headers, arrivedAt);
   }
 
   private setRateHeaders(headers: Headers, state: QuotaState): void {
@@ -183,6 +190,7 @@ export class EmulatorServer implements Emulator {
     rawBusinessId: string,
     query: URLSearchParams,
     headers: Headers,
+    arrivedAt: number,
   ): Promise<void> {
     const now = this.clock.now();
     const idErrors = new FieldErrors();
@@ -251,6 +259,15 @@ export class EmulatorServer implements Emulator {
     }
     if (plan) {
       if (plan.delayMs) {
+        const timeoutMs = this.options.platformTimeoutMs ?? PLATFORM_TIMEOUT_MS;
+        if (plan.delayMs >= timeoutMs) {
+          // Held until the platform's timeout (counted from arrival): abandoned, never carried out,
+          // whatever else the plan says.
+          await this.sleep(Math.max(0, timeoutMs - (performance.now() - arrivedAt)));
+          if (this.closed) return;
+          sendError(res, apiError(504, 'GATEWAY_TIMEOUT', abandonedMessage(timeoutMs)), headers);
+          return;
+        }
         await this.sleep(plan.delayMs);
         if (this.closed) return;
       }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_KEY, BIZ, call, history, orderChat, type Running, start } from './helpers.js';
+import { API_KEY, BIZ, call, checkContract, history, orderChat, type Running, start } from './helpers.js';
 
 let run: Running;
 beforeAll(async () => {
@@ -118,5 +118,63 @@ describe('fault rules', () => {
       json: { message: 'after clearing' },
     });
     expect(ok.status).toBe(200);
+  });
+});
+
+describe("the platform's 10-second model", () => {
+  /** Polls the history a while so a late write, if any, would have landed before we look. */
+  async function settledHistory(url: string, chatId: number): Promise<(string | undefined)[]> {
+    await new Promise((r) => setTimeout(r, 400));
+    return (await history(url, chatId)).map((m) => m.message);
+  }
+
+  it('a delay of 10 s or more is answered 504 at 10 s and the send is never carried out', async () => {
+    const { chatId } = await orderChat(run);
+    const res = await rawSend(chatId, 'delay=12000', 'abandoned');
+    expect(res.status).toBe(504);
+    const body = await res.json();
+    expect(body).toMatchObject({ status: 'ERROR', errors: [{ code: 'GATEWAY_TIMEOUT' }] });
+    checkContract('sendMessageToChat', 504, body);
+    expect(await settledHistory(run.url, chatId)).toEqual([]);
+  }, 20_000);
+
+  it('a rule delay at the timeout (shortened) abandons the write, even with drop=after', async () => {
+    const short = await start({ platformTimeoutMs: 300 });
+    try {
+      const { chatId } = await orderChat(short);
+      await short.admin.addFaults([{ operation: 'sendMessageToChat', delayMs: 300, drop: 'after' }]);
+      const res = await call(short.url, 'sendMessageToChat', {
+        query: { chatId },
+        json: { message: 'never stored' },
+      });
+      expect(res.status).toBe(504);
+      expect(await settledHistory(short.url, chatId)).toEqual([]);
+    } finally {
+      await short.emu.close();
+    }
+  });
+
+  it('an abandoned request whose client already left is not carried out later either', async () => {
+    const short = await start({ platformTimeoutMs: 300 });
+    try {
+      const { chatId } = await orderChat(short);
+      const controller = new AbortController();
+      const pending = fetch(`${short.url}/v2/businesses/${BIZ}/chats/message?chatId=${chatId}`, {
+        method: 'POST',
+        headers: { ...API_KEY, 'content-type': 'application/json', 'X-Emulator-Fault': 'delay=5000' },
+        body: JSON.stringify({ message: 'gone' }),
+        signal: controller.signal,
+      });
+      setTimeout(() => controller.abort(), 50);
+      await expect(pending).rejects.toThrow();
+      expect(await settledHistory(short.url, chatId)).toEqual([]);
+      // The slot is free again: four requests run side by side.
+      const results = await Promise.all(
+        [1, 2, 3, 4].map(() => call(short.url, 'getChat', { query: { chatId } })),
+      );
+      expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    } finally {
+      await short.emu.close();
+    }
   });
 });
