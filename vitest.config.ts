@@ -11,6 +11,7 @@ export default defineConfig({
       '@ym-chats/emulator': src('emulator'),
       '@ym-chats/contract': src('contract'),
       '@ym-chats/sync': src('sync'),
+      '@ym-chats/inbox': src('inbox'),
     },
   },
   test: {
