@@ -12,6 +12,7 @@ export default defineConfig({
       '@ym-chats/contract': src('contract'),
       '@ym-chats/sync': src('sync'),
       '@ym-chats/inbox': src('inbox'),
+      '@ym-chats/mcp': src('mcp'),
     },
   },
   test: {
