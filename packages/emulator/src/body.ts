@@ -43,11 +43,15 @@ export function readBody(req: IncomingMessage, keepLimit: number): Promise<ReadB
     req.on('end', () =>
       finish({ data: kept ? Buffer.concat(chunks, size) : null, size, overHardLimit: false }),
     );
-    req.on('error', (err) => {
-      if (!settled) {
-        settled = true;
-        reject(err);
-      }
+    const fail = (err: Error) => {
+      if (settled) return;
+      settled = true;
+      reject(err);
+    };
+    req.on('error', fail);
+    // A connection cut before the body ended (client gone, request timeout) must not leave this pending.
+    req.on('close', () => {
+      if (!req.complete) fail(new Error('the connection closed before the request body was complete'));
     });
   });
 }

@@ -3,7 +3,13 @@
  * The admin namespace (`/_emulator/…`) sits beside the chat API on the same port.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerOptions,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleAdmin } from './admin.js';
 import { Auth, type EmulatorCredential } from './auth.js';
@@ -89,7 +95,15 @@ export class EmulatorServer implements Emulator {
     if (options.seed !== undefined && !this.store.businessHasChats(DEFAULT_BUSINESS_ID)) {
       seedBusiness(this.store, { seed: options.seed, businessId: DEFAULT_BUSINESS_ID });
     }
-    this.server = createServer((req, res) => {
+    const timeoutMs = options.platformTimeoutMs ?? PLATFORM_TIMEOUT_MS;
+    const serverOptions: ServerOptions = {
+      // Headers and body must arrive within the platform's timeout, so a slow sender cannot hold a
+      // concurrency slot for Node's default 300 s; expiry is checked often enough to be felt at ~10 s.
+      requestTimeout: timeoutMs,
+      headersTimeout: timeoutMs,
+      connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(timeoutMs / 4))),
+    };
+    this.server = createServer(serverOptions, (req, res) => {
       this.onRequest(req, res).catch((err: unknown) => this.internalError(res, err));
     });
   }
