@@ -1,2 +1,16 @@
 /** `@ym-chats/sync`: mirror buyer chats into SQLite or PostgreSQL and receive push notifications. */
-export const SYNC_PACKAGE = '@ym-chats/sync';
+export type { Dialect, Row, Sql, SqlValue } from './db/sql.js';
+export { DEFAULT_SETTLE_MS, isSettled, needsHistory } from './engine/changes.js';
+export { MIGRATIONS, SCHEMA_VERSION } from './schema/migrations.js';
+export type { MessageEvent } from './store/events.js';
+export type { ChatNotificationType, InboundNotification, QueuedNotification } from './store/inbound.js';
+export type { StoreCounts, WaitingChat } from './store/queries.js';
+export type { ChatRecord, FileRecord, MessageRecord } from './store/records.js';
+export type { Cursor, RunRecord, RunTrigger } from './store/runs.js';
+export {
+  DEFAULT_SQLITE_PATH,
+  isPostgresUrl,
+  type OpenStoreOptions,
+  openStore,
+  SyncStore,
+} from './store/store.js';

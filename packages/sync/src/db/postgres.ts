@@ -1,0 +1,101 @@
+/** node-postgres behind the `Sql` surface: a small pool, one schema, int8 as bigint, timestamptz as ISO. */
+import pg from 'pg';
+import type { Row, Sql, SqlValue } from './sql.js';
+
+const INT8_OID = 20;
+const TIMESTAMPTZ_OID = 1184;
+/** Any constant: the key of the advisory lock that serializes this store's write transactions. */
+const WRITE_LOCK_KEY = 7_303_001;
+
+/** `2026-11-25 10:00:00.123+00` (the session runs in UTC) → `2026-11-25T10:00:00.123Z`. */
+function isoFromPg(text: string): string {
+  return new Date(`${text.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')}`).toISOString();
+}
+
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID) return (value: string) => BigInt(value);
+    if (oid === TIMESTAMPTZ_OID) return isoFromPg;
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+/** A schema name used as an identifier, so only plain names are accepted. */
+export function checkSchemaName(schema: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new TypeError(`schema: "${schema}" must be a lower-case SQL identifier (a-z, 0-9, _)`);
+  }
+  return schema;
+}
+
+type Queryable = pg.Pool | pg.PoolClient;
+type Begin = <T>(fn: (tx: Sql) => Promise<T>) => Promise<T>;
+
+/** Queries on the pool, or on the one client of an open transaction (then `begin` is absent). */
+class Session implements Sql {
+  readonly dialect = 'postgres' as const;
+  constructor(
+    private readonly target: Queryable,
+    private readonly begin: Begin | undefined,
+  ) {}
+
+  async all<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    const result = await this.target.query(numbered(sql), params as SqlValue[]);
+    return result.rows as T[];
+  }
+
+  async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+    const result = await this.target.query(numbered(sql), params as SqlValue[]);
+    return result.rowCount ?? 0;
+  }
+
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    return this.begin ? this.begin(fn) : fn(this);
+  }
+
+  async close(): Promise<void> {}
+}
+
+export class PostgresSql extends Session {
+  private constructor(private readonly pool: pg.Pool) {
+    super(pool, (fn) => this.withTransaction(fn));
+  }
+
+  static open(url: string, schema = 'public'): PostgresSql {
+    checkSchemaName(schema);
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: 4,
+      types,
+      options: `-c search_path=${schema} -c TimeZone=UTC`,
+    });
+    // An idle client that loses its connection must not crash the process; the next query reconnects.
+    pool.on('error', () => undefined);
+    return new PostgresSql(pool);
+  }
+
+  private async withTransaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK_KEY]);
+      const result = await fn(new Session(client, undefined));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  override async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

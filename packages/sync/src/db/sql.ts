@@ -1,0 +1,33 @@
+/**
+ * The one SQL surface the store is written against, so every query and rule exists once for both engines.
+ * Statements use `?` placeholders; the PostgreSQL adapter numbers them. Integers come back as `bigint`
+ * (64-bit ids never pass through a lossy `number`), timestamps as ISO 8601 UTC text.
+ */
+export type SqlValue = string | number | bigint | null;
+export type Row = Record<string, SqlValue>;
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Sql {
+  readonly dialect: Dialect;
+  all<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /** Runs a statement; resolves with the number of rows it changed. */
+  run(sql: string, params?: readonly SqlValue[]): Promise<number>;
+  /**
+   * Runs `fn` in one write transaction. Write transactions are serialized across processes (SQLite's
+   * write lock, a PostgreSQL advisory lock), so the event log's positions follow commit order.
+   */
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Serializes async critical sections inside one process. */
+export class Mutex {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(fn, fn);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}

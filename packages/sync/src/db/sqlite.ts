@@ -1,0 +1,63 @@
+/** better-sqlite3 behind the `Sql` surface: one file, WAL, integers as bigint. */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { Mutex, type Row, type Sql, type SqlValue } from './sql.js';
+
+export class SqliteSql implements Sql {
+  readonly dialect = 'sqlite' as const;
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly writes = new Mutex();
+
+  constructor(readonly db: Database.Database) {}
+
+  static open(file: string): SqliteSql {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const db = new Database(file);
+    db.defaultSafeIntegers(true);
+    if (file !== ':memory:') db.pragma('journal_mode = WAL');
+    // Durable at every commit: a page written with its cursor must survive kill -9 and power loss alike.
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 10000');
+    return new SqliteSql(db);
+  }
+
+  private prepare(sql: string): Database.Statement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  async all<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    return this.prepare(sql).all(...params) as T[];
+  }
+
+  async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+    return this.prepare(sql).run(...params).changes;
+  }
+
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    // Awaiting inside a better-sqlite3 transaction is not allowed, so BEGIN/COMMIT are issued by hand; the
+    // mutex keeps other async work of this process out until the commit.
+    return this.writes.run(async () => {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn(this);
+        this.db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw error;
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.writes.run(async () => {
+      if (this.db.open) this.db.close();
+    });
+  }
+}

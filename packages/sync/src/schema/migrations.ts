@@ -1,0 +1,171 @@
+/**
+ * The store's schema, as numbered migrations applied on open. The SQL is written once; the few types that
+ * differ between the engines are filled in per dialect (64-bit integers, timestamps, generated keys).
+ * A migration, once released, is never edited: changes come as a new version.
+ */
+import type { Dialect, Sql } from '../db/sql.js';
+
+interface Types {
+  /** A 64-bit integer. */
+  big: string;
+  /** A point in time: ISO 8601 text in SQLite, timestamptz in PostgreSQL. */
+  ts: string;
+  /** A generated, increasing 64-bit primary key. */
+  serial: string;
+}
+
+const TYPES: Record<Dialect, Types> = {
+  sqlite: { big: 'INTEGER', ts: 'TEXT', serial: 'INTEGER PRIMARY KEY AUTOINCREMENT' },
+  postgres: { big: 'BIGINT', ts: 'TIMESTAMPTZ', serial: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY' },
+};
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: (t: Types) => string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'mirror, cursors, runs, inbound queue, event log',
+    sql: ({ big, ts, serial }) => `
+CREATE TABLE chats (
+  business_id ${big} NOT NULL,
+  chat_id ${big} NOT NULL,
+  type TEXT NOT NULL,
+  status TEXT NOT NULL,
+  context_type TEXT,
+  context_id ${big},
+  order_id ${big},
+  return_id ${big},
+  campaign_id ${big},
+  customer_name TEXT,
+  customer_public_id TEXT,
+  created_at ${ts} NOT NULL,
+  updated_at ${ts} NOT NULL,
+  last_message_id ${big},
+  synced_at ${ts},
+  history_pending INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (business_id, chat_id)
+);
+CREATE INDEX chats_by_status ON chats (business_id, status, updated_at);
+CREATE INDEX chats_pending ON chats (business_id, history_pending);
+
+CREATE TABLE messages (
+  business_id ${big} NOT NULL,
+  chat_id ${big} NOT NULL,
+  message_id ${big} NOT NULL,
+  sender TEXT NOT NULL,
+  text TEXT,
+  created_at ${ts} NOT NULL,
+  PRIMARY KEY (business_id, message_id)
+);
+CREATE INDEX messages_by_chat ON messages (business_id, chat_id, message_id);
+
+CREATE TABLE message_files (
+  business_id ${big} NOT NULL,
+  message_id ${big} NOT NULL,
+  position INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  url TEXT NOT NULL,
+  size ${big} NOT NULL,
+  PRIMARY KEY (business_id, message_id, position)
+);
+
+CREATE TABLE sync_cursors (
+  business_id ${big} PRIMARY KEY,
+  run_id ${big} NOT NULL,
+  chats_page_token TEXT,
+  listing_done INTEGER NOT NULL DEFAULT 0,
+  updated_at ${ts} NOT NULL
+);
+
+CREATE TABLE sync_runs (
+  run_id ${serial},
+  business_id ${big} NOT NULL,
+  trigger TEXT NOT NULL,
+  state TEXT NOT NULL,
+  started_at ${ts} NOT NULL,
+  finished_at ${ts},
+  chat_pages ${big} NOT NULL DEFAULT 0,
+  history_pages ${big} NOT NULL DEFAULT 0,
+  chats_seen ${big} NOT NULL DEFAULT 0,
+  chats_changed ${big} NOT NULL DEFAULT 0,
+  messages_added ${big} NOT NULL DEFAULT 0,
+  error TEXT
+);
+CREATE INDEX sync_runs_by_business ON sync_runs (business_id, run_id);
+
+CREATE TABLE inbound_notifications (
+  inbound_id ${serial},
+  dedupe_key TEXT NOT NULL UNIQUE,
+  business_id ${big} NOT NULL,
+  chat_id ${big} NOT NULL,
+  notification_type TEXT NOT NULL,
+  message_id TEXT,
+  event_time TEXT,
+  received_at ${ts} NOT NULL,
+  processed_at ${ts}
+);
+CREATE INDEX inbound_unprocessed ON inbound_notifications (processed_at, business_id, chat_id);
+
+CREATE TABLE events (
+  position ${serial},
+  business_id ${big} NOT NULL,
+  chat_id ${big} NOT NULL,
+  message_id ${big} NOT NULL,
+  kind TEXT NOT NULL,
+  recorded_at ${ts} NOT NULL
+);
+
+CREATE TABLE event_positions (
+  subscriber TEXT PRIMARY KEY,
+  position ${big} NOT NULL,
+  updated_at ${ts} NOT NULL
+);
+`,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+function statements(text: string): string[] {
+  return text
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/** Applies the migrations this store has not seen yet, all in one transaction (a failure applies none). */
+export async function migrate(sql: Sql): Promise<number[]> {
+  const types = TYPES[sql.dialect];
+  return sql.transaction(async (tx) => {
+    await tx.run(
+      `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at ${types.ts} NOT NULL)`,
+    );
+    const done = new Set(
+      (await tx.all<{ version: bigint | number }>('SELECT version FROM schema_migrations')).map((r) =>
+        Number(r.version),
+      ),
+    );
+    const newer = [...done].filter((v) => v > SCHEMA_VERSION);
+    if (newer.length > 0) {
+      throw new Error(
+        `the store has schema version ${Math.max(...newer)}, newer than this @ym-chats/sync knows (${SCHEMA_VERSION}); upgrade the package`,
+      );
+    }
+    const applied: number[] = [];
+    for (const migration of MIGRATIONS) {
+      if (done.has(migration.version)) continue;
+      for (const statement of statements(migration.sql(types))) await tx.run(statement);
+      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+        migration.version,
+        migration.name,
+        new Date().toISOString(),
+      ]);
+      applied.push(migration.version);
+    }
+    return applied;
+  });
+}

@@ -1,0 +1,182 @@
+/**
+ * The store: a SQLite file or a PostgreSQL schema with the documented tables (see README), migrated on
+ * open. One object for the engine's writes and the application's reads; every method is one statement or
+ * one transaction.
+ */
+import { PostgresSql } from '../db/postgres.js';
+import type { Dialect, Sql } from '../db/sql.js';
+import { SqliteSql } from '../db/sqlite.js';
+import { migrate } from '../schema/migrations.js';
+import { eventsAfter, lastPosition, type MessageEvent, savedPosition, savePosition } from './events.js';
+import { enqueue, type InboundNotification, markProcessed, unprocessed } from './inbound.js';
+import {
+  type ChatPageWrite,
+  type HistoryPageWrite,
+  lastMessageId,
+  pendingChats,
+  writeChatPage,
+  writeHistoryPage,
+} from './mirror.js';
+import {
+  counts,
+  getChat,
+  integrityProblems,
+  listChats,
+  listMessages,
+  type StoreCounts,
+  waitingForSeller,
+} from './queries.js';
+import type { ChatRecord, MessageRecord } from './records.js';
+import { beginPass, failPass, finishPass, listRuns, type RunTrigger, restartListing } from './runs.js';
+
+export const DEFAULT_SQLITE_PATH = '.ym-chats/store.sqlite';
+
+export interface OpenStoreOptions {
+  /** PostgreSQL only: the schema holding the tables (created if missing). Default `public`. */
+  schema?: string;
+}
+
+export function isPostgresUrl(target: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(target);
+}
+
+/** Opens (and migrates) the store at `target`: a SQLite file path, `:memory:`, or a `postgres://` URL. */
+export async function openStore(
+  target: string = DEFAULT_SQLITE_PATH,
+  options: OpenStoreOptions = {},
+): Promise<SyncStore> {
+  let sql: Sql;
+  if (isPostgresUrl(target)) {
+    const pgSql = PostgresSql.open(target, options.schema ?? 'public');
+    try {
+      if (options.schema !== undefined && options.schema !== 'public') {
+        await pgSql.run(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
+      }
+    } catch (error) {
+      await pgSql.close();
+      throw error;
+    }
+    sql = pgSql;
+  } else {
+    sql = SqliteSql.open(target);
+  }
+  try {
+    await migrate(sql);
+  } catch (error) {
+    await sql.close();
+    throw error;
+  }
+  return new SyncStore(sql);
+}
+
+export class SyncStore {
+  constructor(readonly sql: Sql) {}
+
+  get dialect(): Dialect {
+    return this.sql.dialect;
+  }
+
+  // The engine's writes
+
+  writeChatPage(page: ChatPageWrite): Promise<bigint[]> {
+    return writeChatPage(this.sql, page);
+  }
+
+  writeHistoryPage(page: HistoryPageWrite): Promise<bigint[]> {
+    return writeHistoryPage(this.sql, page);
+  }
+
+  pendingChats(businessId: bigint) {
+    return pendingChats(this.sql, businessId);
+  }
+
+  lastMessageId(businessId: bigint, chatId: bigint): Promise<bigint | null> {
+    return lastMessageId(this.sql, businessId, chatId);
+  }
+
+  beginPass(businessId: bigint, trigger: RunTrigger, now: string) {
+    return beginPass(this.sql, businessId, trigger, now);
+  }
+
+  restartListing(businessId: bigint): Promise<void> {
+    return restartListing(this.sql, businessId);
+  }
+
+  finishPass(businessId: bigint, runId: bigint, now: string): Promise<void> {
+    return finishPass(this.sql, businessId, runId, now);
+  }
+
+  failPass(runId: bigint, error: string, now: string): Promise<void> {
+    return failPass(this.sql, runId, error, now);
+  }
+
+  runs(businessId: bigint, limit?: number) {
+    return listRuns(this.sql, businessId, limit);
+  }
+
+  // The inbound queue
+
+  enqueue(notification: InboundNotification, now: string): Promise<boolean> {
+    return enqueue(this.sql, notification, now);
+  }
+
+  unprocessed(limit?: number) {
+    return unprocessed(this.sql, limit);
+  }
+
+  markProcessed(ids: bigint[], now: string): Promise<void> {
+    return markProcessed(this.sql, ids, now);
+  }
+
+  // The event log
+
+  eventsAfter(position: bigint, limit = 500): Promise<MessageEvent[]> {
+    return eventsAfter(this.sql, position, limit);
+  }
+
+  savedPosition(subscriber: string): Promise<bigint> {
+    return savedPosition(this.sql, subscriber);
+  }
+
+  savePosition(subscriber: string, position: bigint, now = new Date().toISOString()): Promise<void> {
+    return savePosition(this.sql, subscriber, position, now);
+  }
+
+  lastPosition(): Promise<bigint> {
+    return lastPosition(this.sql);
+  }
+
+  // Reads for applications
+
+  chats(businessId: bigint, filter?: { statuses?: string[]; limit?: number }): Promise<ChatRecord[]> {
+    return listChats(this.sql, businessId, filter);
+  }
+
+  chat(businessId: bigint, chatId: bigint): Promise<ChatRecord | undefined> {
+    return getChat(this.sql, businessId, chatId);
+  }
+
+  messages(
+    businessId: bigint,
+    chatId: bigint,
+    options?: { afterMessageId?: bigint; limit?: number },
+  ): Promise<MessageRecord[]> {
+    return listMessages(this.sql, businessId, chatId, options);
+  }
+
+  waitingForSeller(businessId: bigint) {
+    return waitingForSeller(this.sql, businessId);
+  }
+
+  counts(): Promise<StoreCounts> {
+    return counts(this.sql);
+  }
+
+  integrityProblems(): Promise<string[]> {
+    return integrityProblems(this.sql);
+  }
+
+  close(): Promise<void> {
+    return this.sql.close();
+  }
+}

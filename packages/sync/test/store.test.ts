@@ -1,0 +1,206 @@
+/** The store's contract, the same tests over SQLite and PostgreSQL. */
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { describeEngines, type OpenedStore } from './support/engines.js';
+import { chat, message } from './support/fixtures.js';
+
+const B = 1001n;
+const NOW = '2026-11-25T10:00:00.000Z';
+
+describeEngines('store', (engine) => {
+  let opened: OpenedStore;
+  beforeEach(async () => {
+    opened = await engine.open();
+  });
+  afterEach(async () => {
+    await opened.dispose();
+  });
+
+  async function pass(chats: ReturnType<typeof chat>[]) {
+    const { cursor } = await opened.store.beginPass(B, 'once', NOW);
+    const marked = await opened.store.writeChatPage({
+      businessId: B,
+      runId: cursor.runId,
+      chats,
+      nextPageToken: null,
+      settleMs: 5000,
+    });
+    return { runId: cursor.runId, marked };
+  }
+
+  it('has the documented tables and columns, and migrates once', async () => {
+    const { sql } = opened.store;
+    await sql.all(
+      'SELECT business_id, chat_id, type, status, context_type, context_id, order_id, return_id, customer_name, customer_public_id, created_at, updated_at, last_message_id, synced_at FROM chats',
+    );
+    await sql.all('SELECT business_id, chat_id, message_id, sender, text, created_at FROM messages');
+    await sql.all('SELECT business_id, message_id, position, name, url, size FROM message_files');
+    const versions = await sql.all('SELECT version FROM schema_migrations');
+    expect(versions.map((v) => Number(v.version))).toEqual([1]);
+    const { migrate } = await import('../src/schema/migrations.js');
+    expect(await migrate(sql)).toEqual([]);
+  });
+
+  it('stores 64-bit ids exactly and reads them back as bigint', async () => {
+    const big = 2n ** 62n + 7n;
+    const { marked } = await pass([chat(big, { context: { type: 'DIRECT' } })]);
+    expect(marked).toEqual([big]);
+    await opened.store.writeHistoryPage({
+      businessId: B,
+      chatId: big,
+      runId: null,
+      messages: [message(big + 1n)],
+      completedAt: NOW,
+      now: NOW,
+    });
+    const [stored] = await opened.store.chats(B);
+    expect(stored?.chatId).toBe(big);
+    expect(stored?.lastMessageId).toBe(big + 1n);
+    const raw = await opened.store.sql.all('SELECT chat_id FROM chats');
+    expect(raw[0]?.chat_id).toBe(big);
+    const [m] = await opened.store.messages(B, big);
+    expect(m?.messageId).toBe(big + 1n);
+  });
+
+  it('keeps times as ISO text in SQLite and timestamptz in PostgreSQL, read back in UTC', async () => {
+    await pass([chat(1)]);
+    const [stored] = await opened.store.chats(B);
+    expect(stored?.updatedAt).toBe('2026-11-20T09:30:00.000Z');
+    expect(stored?.createdAt).toBe('2026-11-01T07:00:00.000Z');
+    if (engine.name === 'sqlite') {
+      const rows = await opened.store.sql.all('SELECT typeof(updated_at) AS t FROM chats');
+      expect(rows[0]?.t).toBe('text');
+    } else {
+      const rows = await opened.store.sql.all(
+        "SELECT data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'chats' AND column_name = 'updated_at'",
+      );
+      expect(rows[0]?.data_type).toBe('timestamp with time zone');
+    }
+  });
+
+  it('updates a chat only from a listing at least as new as what it holds', async () => {
+    await pass([chat(1, { status: 'WAITING_FOR_PARTNER', updatedAt: '2026-11-20T12:30:00+03:00' })]);
+    await pass([chat(1, { status: 'NEW', updatedAt: '2026-11-20T12:00:00+03:00' })]);
+    expect((await opened.store.chat(B, 1n))?.status).toBe('WAITING_FOR_PARTNER');
+    await pass([chat(1, { status: 'FINISHED', updatedAt: '2026-11-20T12:30:00+03:00' })]);
+    expect((await opened.store.chat(B, 1n))?.status).toBe('FINISHED');
+    await pass([chat(1, { status: 'WAITING_FOR_CUSTOMER', updatedAt: '2026-11-20T13:00:00+03:00' })]);
+    const after = await opened.store.chat(B, 1n);
+    expect(after?.status).toBe('WAITING_FOR_CUSTOMER');
+    expect(after?.updatedAt).toBe('2026-11-20T10:00:00.000Z');
+  });
+
+  it('stores enum values the platform adds later as they come', async () => {
+    await pass([
+      chat(1, { status: 'WAITING_FOR_ROBOT', type: 'MEDIATION', context: { type: 'SUBSCRIPTION' } }),
+    ]);
+    await opened.store.writeHistoryPage({
+      businessId: B,
+      chatId: 1n,
+      runId: null,
+      messages: [message(10, { sender: 'ASSISTANT' })],
+      completedAt: NOW,
+      now: NOW,
+    });
+    const stored = await opened.store.chat(B, 1n);
+    expect([stored?.status, stored?.type, stored?.contextType]).toEqual([
+      'WAITING_FOR_ROBOT',
+      'MEDIATION',
+      'SUBSCRIPTION',
+    ]);
+    expect((await opened.store.messages(B, 1n))[0]?.sender).toBe('ASSISTANT');
+  });
+
+  it('inserts a message once however often its page is written, with one event', async () => {
+    await pass([chat(1)]);
+    const page = {
+      businessId: B,
+      chatId: 1n,
+      runId: null,
+      messages: [
+        message(11),
+        message(12, { message: undefined, payload: [{ name: 'a.jpg', url: 'http://x/a', size: 10 }] }),
+      ],
+      completedAt: null,
+      now: NOW,
+    };
+    expect(await opened.store.writeHistoryPage(page)).toEqual([11n, 12n]);
+    expect(await opened.store.writeHistoryPage(page)).toEqual([]);
+    expect(await opened.store.writeHistoryPage({ ...page, messages: [message(12), message(13)] })).toEqual([
+      13n,
+    ]);
+    const messages = await opened.store.messages(B, 1n);
+    expect(messages.map((m) => m.messageId)).toEqual([11n, 12n, 13n]);
+    expect(messages[1]?.files).toEqual([{ position: 0, name: 'a.jpg', url: 'http://x/a', size: 10 }]);
+    expect(messages[1]?.text).toBeNull();
+    const events = await opened.store.eventsAfter(0n);
+    expect(events.map((e) => e.message.messageId)).toEqual([11n, 12n, 13n]);
+    expect(await opened.store.integrityProblems()).toEqual([]);
+  });
+
+  it('marks changed chats pending with the cursor, and clears them when their history is read', async () => {
+    const { runId, marked } = await pass([chat(1), chat(2)]);
+    expect(marked.sort()).toEqual([1n, 2n]);
+    expect((await opened.store.pendingChats(B)).map((p) => p.chatId)).toEqual([2n, 1n]);
+    await opened.store.writeHistoryPage({
+      businessId: B,
+      chatId: 2n,
+      runId,
+      messages: [message(21)],
+      completedAt: '2026-11-25T10:00:00.000Z',
+      now: NOW,
+    });
+    expect((await opened.store.pendingChats(B)).map((p) => p.chatId)).toEqual([1n]);
+    // The pass is still open: beginning again resumes it.
+    const again = await opened.store.beginPass(B, 'once', NOW);
+    expect(again.resumed).toBe(true);
+    expect(again.cursor.runId).toBe(runId);
+    expect(again.cursor.listingDone).toBe(true);
+    await opened.store.finishPass(B, runId, NOW);
+    const [run] = await opened.store.runs(B);
+    expect(run).toMatchObject({
+      state: 'done',
+      chatPages: 1,
+      historyPages: 1,
+      chatsSeen: 2,
+      messagesAdded: 1,
+    });
+    // Unchanged and settled (read long after 12:30): nothing to read.
+    const next = await pass([chat(1), chat(2)]);
+    expect(next.marked).toEqual([1n]);
+  });
+
+  it('queues a notification once and lists chats waiting for the seller, longest wait first', async () => {
+    const n = {
+      type: 'CHAT_MESSAGE_SENT' as const,
+      businessId: B,
+      chatId: 1n,
+      messageId: '11',
+      eventTime: '2026-11-20T12:30:00+03:00',
+    };
+    expect(await opened.store.enqueue(n, NOW)).toBe(true);
+    expect(await opened.store.enqueue(n, NOW)).toBe(false);
+    expect(await opened.store.unprocessed()).toHaveLength(1);
+
+    await pass([chat(1), chat(2), chat(3, { status: 'WAITING_FOR_CUSTOMER' })]);
+    const write = (chatId: bigint, messages: ReturnType<typeof message>[]) =>
+      opened.store.writeHistoryPage({
+        businessId: B,
+        chatId,
+        runId: null,
+        messages,
+        completedAt: NOW,
+        now: NOW,
+      });
+    await write(1n, [
+      message(11, { createdAt: '2026-11-20T08:00:00Z' }),
+      message(12, { sender: 'PARTNER', createdAt: '2026-11-20T08:05:00Z' }),
+      message(13, { createdAt: '2026-11-20T09:00:00Z' }),
+    ]);
+    await write(2n, [message(21, { createdAt: '2026-11-20T08:30:00Z' })]);
+    const waiting = await opened.store.waitingForSeller(B);
+    expect(waiting.map((c) => [c.chatId, c.waitingSince])).toEqual([
+      [2n, '2026-11-20T08:30:00.000Z'],
+      [1n, '2026-11-20T09:00:00.000Z'],
+    ]);
+  });
+});
