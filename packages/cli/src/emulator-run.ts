@@ -68,9 +68,23 @@ export async function runEmulator(
   tryLines: TryLines,
 ): Promise<number> {
   // Loaded here so the API commands never pay for SQLite.
-  const { AdminClient, DEFAULT_BUSINESS_ID, createEmulator, startBanner } = await import(
-    '@ym-chats/emulator'
-  );
+  const {
+    ADMIN_TOKEN_ENV,
+    AdminClient,
+    DEFAULT_BUSINESS_ID,
+    createEmulator,
+    exposureWarning,
+    isLoopbackName,
+    startBanner,
+  } = await import('@ym-chats/emulator');
+  // From the environment, never a flag: a flag would show the token in the process list.
+  const adminToken = process.env[ADMIN_TOKEN_ENV] || undefined;
+  if (!isLoopbackName(settings.host) && adminToken === undefined) {
+    throw new UsageError(
+      `listening on ${settings.host} would let other machines reset the data, read the credentials and redirect notifications`,
+      `Set ${ADMIN_TOKEN_ENV} to a secret (the admin namespace will then require it in X-Emulator-Admin-Token), or keep --host 127.0.0.1.`,
+    );
+  }
   if (settings.db !== undefined) mkdirSync(dirname(settings.db), { recursive: true });
   const options: Parameters<typeof createEmulator>[0] = {
     credentials: [
@@ -81,6 +95,7 @@ export async function runEmulator(
   if (settings.db !== undefined) options.db = settings.db;
   if (settings.seed !== undefined) options.seed = settings.seed;
   if (settings.notifyUrl !== undefined) options.notifications = { url: settings.notifyUrl };
+  if (adminToken !== undefined) options.adminToken = adminToken;
   let emulator: ReturnType<typeof createEmulator>;
   try {
     emulator = createEmulator(options);
@@ -108,7 +123,7 @@ export async function runEmulator(
   }
   if (settings.seed !== undefined && settings.businessId !== DEFAULT_BUSINESS_ID) {
     // createEmulator seeds only its default business; seed the one these credentials own instead.
-    const admin = new AdminClient(url);
+    const admin = new AdminClient(url, adminToken);
     const state = await admin.state();
     const mine = state.businesses.find((b) => b.businessId === settings.businessId);
     if (!mine || mine.chats === 0) await admin.seed({ seed: settings.seed, businessId: settings.businessId });
@@ -133,6 +148,8 @@ export async function runEmulator(
   } else {
     out.write(`${startBanner(emulator, options)}\n\n${tryLines(info).join('\n')}\n`);
   }
+  const warning = exposureWarning(settings.host, options);
+  if (warning) out.warn(warning);
   const signal = await waitForSignal();
   out.info(`${signal}: stopping the emulator…`);
   await emulator.close();

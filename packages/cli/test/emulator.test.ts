@@ -70,6 +70,13 @@ describe('ym-chats emulator', () => {
     expect((await first.exited).code).toBe(0);
   });
 
+  it('a non-loopback --host without an admin token is refused before listening', async () => {
+    const result = await run(['emulator', '--port', '0', '--host', '0.0.0.0'], { env: cleanEnv() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('YM_EMULATOR_ADMIN_TOKEN');
+    expect(result.stdout).not.toContain('API:');
+  });
+
   it('bad flags are usage errors', async () => {
     expect((await run(['emulator', '--port', 'http'])).code).toBe(2);
     expect((await run(['emulator', '--notify-url', 'ftp://x'])).code).toBe(2);

@@ -34,12 +34,19 @@ export interface AdminPayloadFile {
 }
 
 export class AdminClient {
-  constructor(private readonly baseUrl: string) {}
+  /** `adminToken`: the emulator's admin token, when it was started with one. */
+  constructor(
+    private readonly baseUrl: string,
+    private readonly adminToken?: string,
+  ) {}
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.adminToken !== undefined) headers['x-emulator-admin-token'] = this.adminToken;
     const response = await fetch(`${this.baseUrl}/_emulator${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();

@@ -485,6 +485,11 @@ export async function handleAdmin(
         break;
       }
     }
+    const refused = emu.guard.checkAdmin(req.method ?? 'GET', req.headers, {
+      // Downloads stand in for the file service: they take the API's credentials, not the admin token.
+      tokenExempt: matched?.handler === downloadFile,
+    });
+    if (refused) throw refused;
     if (!matched) {
       throw pathKnown
         ? apiError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on /_emulator${sub}`)

@@ -1,5 +1,6 @@
 /** The text printed when the emulator starts on its own or from the CLI. */
 import { DEFAULT_BUSINESS_ID, DEFAULT_CREDENTIALS, type Emulator, type EmulatorOptions } from './emulator.js';
+import { isLoopbackName } from './request-guard.js';
 
 export function startBanner(emulator: Emulator, options: EmulatorOptions): string {
   const url = emulator.url;
@@ -27,7 +28,21 @@ export function startBanner(emulator: Emulator, options: EmulatorOptions): strin
   lines.push(
     '  Try:',
     `    curl -s -X POST ${auth} -H 'Content-Type: application/json' -d '{}' '${url}/v2/businesses/${businessId}/chats?limit=20'`,
-    `    curl -s -X POST -H 'Content-Type: application/json' -d '{"seed":1}' ${url}/_emulator/seed`,
+    `    curl -s -X POST -H 'Content-Type: application/json'${options.adminToken ? ' -H "X-Emulator-Admin-Token: $YM_EMULATOR_ADMIN_TOKEN"' : ''} -d '{"seed":1}' ${url}/_emulator/seed`,
   );
   return lines.join('\n');
+}
+
+/** For a non-loopback bind: what other machines can now reach. Undefined on a loopback address. */
+export function exposureWarning(host: string, options: EmulatorOptions): string | undefined {
+  if (isLoopbackName(host)) return undefined;
+  const credentials = options.credentials ?? DEFAULT_CREDENTIALS;
+  const keys = credentials.map((c) => c.apiKey ?? c.oauthToken).join(', ');
+  return [
+    `WARNING: listening on ${host}, so other machines on the network can reach:`,
+    `  - the chat API with the credentials above (${keys}) and every stored chat, message and file;`,
+    '  - the admin namespace /_emulator (reset, seed, credentials, faults, notification URL), guarded only by',
+    '    the admin token (header X-Emulator-Admin-Token).',
+    'Listen on 127.0.0.1 unless you mean to share it.',
+  ].join('\n');
 }

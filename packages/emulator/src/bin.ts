@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 /** Starts the emulator on its own: `ym-chats-emulator --port 8080 --seed 1`. */
 import { parseArgs } from 'node:util';
-import { startBanner } from './banner.js';
+import { exposureWarning, startBanner } from './banner.js';
 import { DEFAULT_BUSINESS_ID, type EmulatorOptions } from './emulator.js';
 import { createEmulator, DEFAULT_PORT } from './index.js';
+import { ADMIN_TOKEN_ENV } from './request-guard.js';
 import { seedBusiness } from './seed.js';
 
 const HELP = `Usage: ym-chats-emulator [options]
 
   --port N            port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
-  --host HOST         interface to bind (default 127.0.0.1)
+  --host HOST         interface to bind (default 127.0.0.1; any other needs ${ADMIN_TOKEN_ENV})
+  --allow-host NAME   also answer requests for this host name (repeatable; IPs and localhost always work)
   --db FILE           SQLite file that keeps state across restarts (default: in memory)
   --seed N            seed deterministic demo data for the business on start (if it has no chats)
   --api-key KEY       Api-Key to accept (default emulator-api-key)
@@ -35,7 +37,7 @@ function integer(name: string, raw: string | undefined, min: number, max: number
 }
 
 function parse(): { options: EmulatorOptions; port: number; host: string } {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
       strict: true,
@@ -43,6 +45,7 @@ function parse(): { options: EmulatorOptions; port: number; host: string } {
       options: {
         port: { type: 'string' },
         host: { type: 'string' },
+        'allow-host': { type: 'string', multiple: true },
         db: { type: 'string' },
         seed: { type: 'string' },
         'api-key': { type: 'string' },
@@ -86,6 +89,11 @@ function parse(): { options: EmulatorOptions; port: number; host: string } {
     ],
     quotas: { enabled: values['no-quotas'] !== true, scale },
   };
+  const allowHosts = values['allow-host'] as string[] | undefined;
+  if (allowHosts) options.allowedHosts = allowHosts;
+  // From the environment, not a flag: a flag would show the token to every user in the process list.
+  const adminToken = process.env[ADMIN_TOKEN_ENV];
+  if (adminToken) options.adminToken = adminToken;
   const db = str('db');
   if (db !== undefined) options.db = db;
   if (seed !== undefined) options.seed = seed;
@@ -108,6 +116,8 @@ async function main(): Promise<void> {
   }
   await emulator.listen(port, host);
   process.stdout.write(`${startBanner(emulator, options)}\n`);
+  const warning = exposureWarning(host, options);
+  if (warning) process.stderr.write(`${warning}\n`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

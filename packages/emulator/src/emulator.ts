@@ -21,6 +21,7 @@ import { parseIdText } from './ids.js';
 import { type NotificationSettings, Notifier } from './notifications.js';
 import { abandonedMessage, PLATFORM_TIMEOUT_MS } from './platform-timeout.js';
 import { type QuotaSettings, type QuotaState, Quotas } from './quotas.js';
+import { ADMIN_TOKEN_ENV, isLoopbackName, RequestGuard } from './request-guard.js';
 import { matchRoute } from './routes.js';
 import { seedBusiness } from './seed.js';
 import { Store } from './store.js';
@@ -52,6 +53,16 @@ export interface EmulatorOptions {
    * answered 504 at this point and the request is not carried out. Tests may shorten it.
    */
   platformTimeoutMs?: number;
+  /**
+   * Host names (besides IP addresses, `localhost` and `publicUrl`'s host) the emulator answers to; any
+   * other `Host` is refused, which is what stops DNS rebinding.
+   */
+  allowedHosts?: string[];
+  /**
+   * Required on every admin request (header `X-Emulator-Admin-Token`) when set; listening on anything but
+   * a loopback address refuses to start without one.
+   */
+  adminToken?: string;
 }
 
 export interface Emulator {
@@ -70,6 +81,7 @@ export class EmulatorServer implements Emulator {
   readonly notifier: Notifier;
   readonly auth: Auth;
   readonly options: EmulatorOptions;
+  readonly guard: RequestGuard;
   private readonly server: Server;
   private readonly deps: ApiDeps;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -86,6 +98,11 @@ export class EmulatorServer implements Emulator {
     this.faults = new Faults(options.seed);
     this.notifier = new Notifier(options.notifications);
     this.auth = new Auth(options.credentials ?? DEFAULT_CREDENTIALS);
+    const publicHost = options.publicUrl ? new URL(options.publicUrl).host : undefined;
+    this.guard = new RequestGuard(
+      [...(options.allowedHosts ?? []), ...(publicHost ? [publicHost] : [])],
+      options.adminToken,
+    );
     this.deps = {
       store: this.store,
       clock: this.clock,
@@ -109,6 +126,15 @@ export class EmulatorServer implements Emulator {
   }
 
   listen(port = 0, host = '127.0.0.1'): Promise<string> {
+    if (!isLoopbackName(host) && !this.guard.hasAdminToken) {
+      return Promise.reject(
+        new Error(
+          `refusing to listen on ${host}: other machines could reset the data, read the credentials and ` +
+            'redirect notifications through the admin namespace. Set an admin token (adminToken, or ' +
+            `${ADMIN_TOKEN_ENV} for the command line) or listen on 127.0.0.1`,
+        ),
+      );
+    }
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(port, host, () => {
@@ -169,6 +195,11 @@ export class EmulatorServer implements Emulator {
     const q = rawUrl.indexOf('?');
     const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
     const query = new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1));
+    const refused = this.guard.checkHost(req.headers);
+    if (refused) {
+      sendError(res, refused, {});
+      return;
+    }
     if (path === '/_emulator' || path.startsWith('/_emulator/')) {
       await handleAdmin(this, req, res, path, query);
       return;

@@ -3,7 +3,7 @@ import { type Emulator, type EmulatorOptions, EmulatorServer } from './emulator.
 
 export { AdminClient, type AdminPayloadFile, type AdminState } from './admin-client.js';
 export type { EmulatorCredential } from './auth.js';
-export { startBanner } from './banner.js';
+export { exposureWarning, startBanner } from './banner.js';
 export {
   DEFAULT_BUSINESS_ID,
   DEFAULT_CREDENTIALS,
@@ -13,7 +13,9 @@ export {
 } from './emulator.js';
 export type { FaultPlan, FaultRule, FaultRuleInput } from './faults.js';
 export { type ChatNotification, DEFAULT_RETRY_SCHEDULE_MS, type Delivery } from './notifications.js';
+export { PLATFORM_TIMEOUT_MS } from './platform-timeout.js';
 export { DEFAULT_CONCURRENCY, DEFAULT_LIMITS } from './quotas.js';
+export { ADMIN_TOKEN_ENV, ADMIN_TOKEN_HEADER, isLoopbackName } from './request-guard.js';
 export type { SeedSummary } from './seed.js';
 export type { ChatJson, MessageJson, PayloadJson } from './serialize.js';
 export {

@@ -123,8 +123,13 @@ export class Notifier {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(delivery.body),
         signal: controller.signal,
+        // A redirect is the receiver's answer, not a new address to post to: following it would let
+        // whoever answers the configured URL point the emulator's requests anywhere.
+        redirect: 'manual',
       });
       attempt.status = response.status;
+      if (response.status >= 300 && response.status < 400)
+        attempt.error = `redirect to ${response.headers.get('location') ?? '(no location)'} not followed`;
       await response.arrayBuffer().catch(() => undefined);
     } catch (err) {
       attempt.error =

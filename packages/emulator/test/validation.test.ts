@@ -251,7 +251,11 @@ describe('malformed URLs', () => {
     });
     expect(api.status).toBe(400);
     expect(await api.text()).toMatch(/businessId/);
-    const admin = await fetch(`${run.url}/_emulator/businesses/%ZZ/orders`, { method: 'POST', body: '{}' });
+    const admin = await fetch(`${run.url}/_emulator/businesses/%ZZ/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(admin.status).toBe(400);
   });
 });
