@@ -10,6 +10,7 @@ import { sendError, sendJson } from './emulator.js';
 import { type ApiError, apiError, FieldErrors } from './errors.js';
 import { checkFaultRule, type FaultRuleInput } from './faults.js';
 import { describe, parseIdJson, parseIdText } from './ids.js';
+import { tooDeep, tooDeepMessage } from './json-depth.js';
 import { safeContentType, sanitizeFileName } from './multipart.js';
 import type { QuotaSettings } from './quotas.js';
 import { decodePathPart } from './routes.js';
@@ -508,6 +509,8 @@ export async function handleAdmin(
         }
         if (typeof parsed !== 'object' || parsed === null)
           throw bad('request body: must be a JSON object or array');
+        const deep = tooDeep(parsed);
+        if (deep !== undefined) throw bad(tooDeepMessage(deep));
         body = Array.isArray(parsed) ? { rules: parsed } : (parsed as Json);
       }
     }

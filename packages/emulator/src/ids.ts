@@ -42,7 +42,12 @@ export function parseIdJson(value: unknown, field: string, errors: FieldErrors):
 export function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (typeof value === 'string') return `"${truncate(value)}"`;
-  return truncate(JSON.stringify(value) ?? String(value));
+  try {
+    return truncate(JSON.stringify(value) ?? String(value));
+  } catch {
+    // Bodies are depth-checked first; this only keeps an error text from becoming a 500.
+    return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+  }
 }
 
 function truncate(text: string): string {

@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { JSON_BODY_LIMIT, type ReadBody } from './body.js';
 import { ApiError, apiError, type FieldErrors } from './errors.js';
 import { describe, parseIdJson, parseIdText } from './ids.js';
+import { tooDeep, tooDeepMessage } from './json-depth.js';
 import { isOneOf } from './types.js';
 
 export const MESSAGE_MAX_LENGTH = 4096;
@@ -106,6 +107,11 @@ export function jsonObjectBody(
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     throw fail(`request body: must be a JSON object, got ${describe(parsed)}`);
+  const deep = tooDeep(parsed);
+  if (deep !== undefined) {
+    errors.add('INVALID_PARAMETER', tooDeepMessage(deep));
+    throw new ApiError(400, errors.list);
+  }
   return parsed as Record<string, unknown>;
 }
 
