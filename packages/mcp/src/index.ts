@@ -1,2 +1,6 @@
 /** `@ym-chats/mcp`: a Model Context Protocol server for buyer chats (`ym-chats mcp`). */
-export const MCP_PACKAGE = '@ym-chats/mcp';
+export type { AuditEvent, AuditOutcome } from './audit.js';
+export type { ChatsMcpOptions, McpLogger } from './options.js';
+export { createChatsMcpServer, resolveFilesDir, SERVER_NAME } from './server.js';
+export { serveStdio } from './stdio.js';
+export { VERSION } from './version.js';

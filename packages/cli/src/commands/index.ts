@@ -6,6 +6,7 @@ import { createCommand } from './create.js';
 import { demoCommand } from './demo.js';
 import { emulatorCommand } from './emulator.js';
 import { historyCommand } from './history.js';
+import { mcpCommand } from './mcp.js';
 import { messageCommand } from './message.js';
 import { sendCommand } from './send.js';
 import { sendFileCommand } from './send-file.js';
@@ -20,6 +21,7 @@ export const COMMANDS: Command[] = [
   sendFileCommand,
   createCommand,
   watchCommand,
+  mcpCommand,
   emulatorCommand,
   demoCommand,
 ];

@@ -1,0 +1,104 @@
+/**
+ * `ym-chats mcp`: the Model Context Protocol server (package @ym-chats/mcp, an optional dependency loaded
+ * only here). Configured like every API command (flags > environment > profile); stdout belongs to the
+ * protocol, so this command writes nothing there itself.
+ */
+import { statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { flag, str } from '../args.js';
+import { CliError, UsageError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
+import type { Command } from './command.js';
+
+type McpModule = typeof import('@ym-chats/mcp');
+
+export function defaultAuditLog(env: NodeJS.ProcessEnv): string {
+  const state = env.XDG_STATE_HOME?.trim() || join(env.HOME?.trim() || homedir(), '.local', 'state');
+  return join(state, 'ym-chats', 'mcp-audit.jsonl');
+}
+
+async function loadMcp(): Promise<McpModule> {
+  try {
+    return await import('@ym-chats/mcp');
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' && String(error).includes('@ym-chats/mcp')) {
+      throw new CliError(
+        'the MCP server is not installed (package @ym-chats/mcp)',
+        EXIT.internal,
+        'Install it next to the CLI: npm install @ym-chats/mcp',
+      );
+    }
+    throw error;
+  }
+}
+
+function filesDirectory(raw: string | undefined, cwd: string): string | undefined {
+  if (raw === undefined) return undefined;
+  const dir = resolve(cwd, raw);
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch {
+    isDirectory = false;
+  }
+  if (!isDirectory) {
+    throw new UsageError(
+      `--files-dir ${raw} is not a directory`,
+      'Give an existing directory (an absolute path: MCP clients start the server from any directory).',
+    );
+  }
+  return dir;
+}
+
+export const mcpCommand: Command = {
+  name: 'mcp',
+  summary: 'serve the chats to an AI assistant (Model Context Protocol over stdio)',
+  usage: 'mcp [--read-only] [--dry-run] [--files-dir DIR] [--audit-log FILE]',
+  description:
+    'Runs an MCP server on stdin/stdout for assistants such as Claude: tools to list and read chats, draft ' +
+    'replies and send them only with the person’s confirmation (each draft at most once), and send files ' +
+    'from one directory. Every send is appended to an audit log (JSON lines). Started by the MCP client, ' +
+    'not by hand; logs go to stderr.',
+  options: {
+    'read-only': { type: 'boolean', help: 'offer reading tools only: nothing can be drafted or sent' },
+    'dry-run': { type: 'boolean', help: 'go through every step of a send except the API call' },
+    'files-dir': {
+      type: 'string',
+      arg: 'DIR',
+      help: 'send_file may send files from this directory only (without it there is no send_file)',
+    },
+    'audit-log': {
+      type: 'string',
+      arg: 'FILE',
+      help: 'JSONL audit log of every send (default $XDG_STATE_HOME/ym-chats/mcp-audit.jsonl)',
+    },
+  },
+  positionals: { min: 0, max: 0, names: '' },
+  examples: [
+    ['mcp --read-only', 'let the assistant read chats only'],
+    ['mcp --files-dir ~/invoices --audit-log ~/ym-audit.jsonl', 'replies and files from ~/invoices'],
+  ],
+  usesApi: true,
+  async run(ctx) {
+    const { values, io, out } = ctx;
+    const filesDir = filesDirectory(str(values, 'files-dir'), io.cwd);
+    const auditLog = resolve(io.cwd, str(values, 'audit-log') ?? defaultAuditLog(io.env));
+    const { api, businessId } = ctx.connect();
+    const mcp = await loadMcp();
+    if (io.stdin.isTTY === true) {
+      out.info('ym-chats mcp talks MCP on stdin/stdout: add it to an MCP client instead (see its README).');
+    }
+    await mcp.serveStdio({
+      api,
+      businessId,
+      readOnly: flag(values, 'read-only'),
+      dryRun: flag(values, 'dry-run'),
+      ...(filesDir === undefined ? {} : { filesDir }),
+      auditLog,
+      logger: { info: (text) => out.info(text), warn: (text) => out.warn(text) },
+    });
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,447 @@
+/**
+ * `ym-chats mcp` end to end: the MCP SDK's own client talks over stdio to the built binary, which talks
+ * HTTP to a real emulator. What reached the buyer is counted on the emulator's side.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import {
+  type CallToolResult,
+  type ElicitRequest,
+  ElicitRequestSchema,
+  type ElicitResult,
+} from '@modelcontextprotocol/sdk/types.js';
+import { ChatsApi } from '@ym-chats/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  API_KEY,
+  BIN,
+  BUSINESS,
+  expectNoSecrets,
+  requireBuilt,
+  startEmulator,
+  type TestEmulator,
+  transcript,
+} from './helpers.js';
+
+const READ_TOOLS = ['get_chat', 'get_chat_history', 'list_chats'];
+const SEND_TOOLS = ['draft_reply', 'send_file', 'send_reply'];
+
+let emu: TestEmulator;
+let api: ChatsApi;
+const work = mkdtempSync(join(tmpdir(), 'ym-chats-mcp-'));
+const filesDir = join(work, 'files');
+const auditLog = join(work, 'audit', 'mcp.jsonl');
+
+interface Session {
+  client: Client;
+  stderr: () => string;
+  /** Errors the client transport saw, e.g. a line on stdout that is not a protocol message. */
+  transportErrors: Error[];
+  close(): Promise<void>;
+}
+
+type Elicit = (request: ElicitRequest) => ElicitResult;
+
+async function open(args: string[], elicit?: Elicit): Promise<Session> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [BIN, 'mcp', ...emu.flags, ...args],
+    env: emu.env() as Record<string, string>,
+    cwd: work,
+    stderr: 'pipe',
+  });
+  let stderr = '';
+  transport.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const client = new Client(
+    { name: 'ym-chats-test', version: '1.0.0' },
+    elicit ? { capabilities: { elicitation: {} } } : {},
+  );
+  if (elicit) client.setRequestHandler(ElicitRequestSchema, (request) => elicit(request));
+  const transportErrors: Error[] = [];
+  client.onerror = (error) => transportErrors.push(error);
+  await client.connect(transport);
+  return {
+    client,
+    stderr: () => stderr,
+    transportErrors,
+    close: async () => {
+      await client.close();
+      transcript.push(stderr);
+    },
+  };
+}
+
+async function call(session: Session, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
+  const result = (await session.client.callTool({ name, arguments: args })) as CallToolResult;
+  transcript.push(JSON.stringify(result));
+  return result;
+}
+
+function text(result: CallToolResult): string {
+  return result.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n');
+}
+
+async function totalMessages(): Promise<number> {
+  return (await emu.admin.state()).totals.messages;
+}
+
+/** How many messages in the chat carry exactly this text. */
+async function copiesOf(chatId: number, message: string): Promise<number> {
+  let count = 0;
+  for await (const m of api.iterateChatHistory(BUSINESS, chatId)) if (m.message === message) count++;
+  return count;
+}
+
+/** A fresh chat where the buyer wrote twice and waits. */
+async function waitingChat(): Promise<{ chatId: number; firstAt: string }> {
+  const { chat } = await emu.admin.createChat(BUSINESS, {
+    context: { type: 'DIRECT' },
+    customer: { name: 'Анна', publicId: 'anna-test' },
+  });
+  const first = await emu.admin.postMessage(BUSINESS, chat.chatId, {
+    sender: 'CUSTOMER',
+    message: 'Где заказ?',
+  });
+  await emu.admin.postMessage(BUSINESS, chat.chatId, { sender: 'CUSTOMER', message: 'Ответьте, пожалуйста' });
+  return { chatId: chat.chatId, firstAt: first.createdAt };
+}
+
+function auditLines(): Record<string, unknown>[] {
+  return readFileSync(auditLog, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+let plain: Session;
+const sessions: Session[] = [];
+
+beforeAll(async () => {
+  requireBuilt();
+  emu = await startEmulator();
+  api = new ChatsApi({ apiKey: API_KEY, baseUrl: emu.url, pathPrefix: '/v2', rateLimit: false });
+  mkdirSync(filesDir);
+  writeFileSync(join(filesDir, 'invoice.txt'), 'Invoice 42: 1 990 ₽\n');
+  writeFileSync(join(filesDir, 'big.bin'), Buffer.alloc(6 * 1024 * 1024, 1));
+  writeFileSync(join(work, 'outside.txt'), 'not for buyers');
+  symlinkSync(join(work, 'outside.txt'), join(filesDir, 'link-out.txt'));
+  plain = await open(['--files-dir', filesDir, '--audit-log', auditLog]);
+  sessions.push(plain);
+});
+
+afterAll(async () => {
+  for (const session of sessions) await session.close();
+  await emu?.close();
+  for (const session of sessions) expect(session.transportErrors).toEqual([]);
+  expect(expectNoSecrets(transcript)).toEqual([]);
+});
+
+describe('ym-chats mcp: tools', () => {
+  it('lists every tool with an input schema, an output schema and annotations', async () => {
+    const { tools } = await plain.client.listTools();
+    expect(tools.map((t) => t.name).sort()).toEqual([...READ_TOOLS, ...SEND_TOOLS].sort());
+    for (const tool of tools) {
+      expect(tool.inputSchema.type).toBe('object');
+      expect(tool.outputSchema?.type).toBe('object');
+      expect(tool.annotations).toBeDefined();
+    }
+    const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
+    for (const name of READ_TOOLS) {
+      expect(byName[name]!.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
+    }
+    expect(byName.draft_reply!.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false });
+    expect(byName.send_reply!.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true });
+    expect(byName.send_file!.annotations).toMatchObject({ destructiveHint: true, idempotentHint: false });
+    expect(Object.keys(byName.draft_reply!.inputSchema.properties ?? {}).sort()).toEqual(['chatId', 'text']);
+    expect(byName.draft_reply!.inputSchema.required).toEqual(['chatId', 'text']);
+  });
+
+  it('lists the chats where the buyer waits, as the API does', async () => {
+    await waitingChat();
+    const result = await call(plain, 'list_chats', { waitingOnly: true });
+    expect(result.isError).toBeFalsy();
+    const { chats } = result.structuredContent as { chats: { chatId: number; status: string }[] };
+    expect(chats.length).toBeGreaterThan(0);
+    expect(chats.every((c) => c.status === 'WAITING_FOR_PARTNER')).toBe(true);
+    const direct = await api.getChats(BUSINESS, { statuses: ['WAITING_FOR_PARTNER'] }, undefined, 20);
+    expect(chats.map((c) => c.chatId)).toEqual(direct.result.chats.map((c) => c.chatId));
+    expect(text(result)).toContain(`chat ${chats[0]!.chatId}`);
+  });
+
+  it('reads a chat: context, buyer, status and how long the buyer has waited', async () => {
+    const { chatId, firstAt } = await waitingChat();
+    const result = await call(plain, 'get_chat', { chatId });
+    expect(result.isError).toBeFalsy();
+    const out = result.structuredContent as {
+      chat: Record<string, unknown>;
+      waiting: { since: string; minutes: number; unansweredMessages: number };
+      recentMessages: { text?: string; sender: string }[];
+    };
+    expect(out.chat).toMatchObject({
+      chatId,
+      contextType: 'DIRECT',
+      status: 'WAITING_FOR_PARTNER',
+      customer: { name: 'Анна', publicId: 'anna-test' },
+      waitingForSeller: true,
+    });
+    expect(out.waiting).toMatchObject({ since: firstAt, unansweredMessages: 2 });
+    expect(out.waiting.minutes).toBeGreaterThanOrEqual(0);
+    expect(out.recentMessages.map((m) => m.text)).toEqual(['Где заказ?', 'Ответьте, пожалуйста']);
+  });
+
+  it('reads the newest messages of a chat longer than one page, and pages from the start', async () => {
+    const { chatId } = await waitingChat();
+    for (let i = 0; i < 128; i++) {
+      await emu.admin.postMessage(BUSINESS, chatId, {
+        sender: i % 2 ? 'CUSTOMER' : 'PARTNER',
+        message: `m${i}`,
+      });
+    }
+    const all: number[] = [];
+    for await (const m of api.iterateChatHistory(BUSINESS, chatId)) all.push(m.messageId);
+    expect(all).toHaveLength(130);
+    const newest = await call(plain, 'get_chat_history', { chatId, newest: 3 });
+    const tail = newest.structuredContent as { messages: { messageId: number }[]; complete: boolean };
+    expect(tail.messages.map((m) => m.messageId)).toEqual(all.slice(-3));
+    expect(tail.complete).toBe(true);
+    const chat = await call(plain, 'get_chat', { chatId });
+    expect(chat.structuredContent).toMatchObject({ totalMessages: 130, waiting: { unansweredMessages: 1 } });
+    const page = await call(plain, 'get_chat_history', { chatId, pageSize: 2 });
+    const first = page.structuredContent as { messages: { messageId: number }[]; nextPageToken?: string };
+    expect(first.messages.map((m) => m.messageId)).toEqual(all.slice(0, 2));
+    const second = await call(plain, 'get_chat_history', {
+      chatId,
+      pageSize: 2,
+      pageToken: first.nextPageToken,
+    });
+    expect((second.structuredContent as typeof first).messages.map((m) => m.messageId)).toEqual(
+      all.slice(2, 4),
+    );
+    const both = await call(plain, 'get_chat_history', { chatId, newest: 3, pageSize: 2 });
+    expect(both.isError).toBe(true);
+  });
+});
+
+describe('ym-chats mcp: drafts and sends (client without elicitation)', () => {
+  it('drafts without sending, refuses to send unconfirmed, sends once when confirmed, then never again', async () => {
+    const { chatId } = await waitingChat();
+    const reply = `Здравствуйте, Анна! Заказ уже в пути. ${Date.now()}`;
+    const before = await totalMessages();
+
+    const draft = await call(plain, 'draft_reply', { chatId, text: reply });
+    expect(draft.isError).toBeFalsy();
+    const { draftId, text: drafted } = draft.structuredContent as { draftId: string; text: string };
+    expect(drafted).toBe(reply);
+    expect(text(draft)).toContain(reply);
+    expect(await totalMessages()).toBe(before);
+
+    const unconfirmed = await call(plain, 'send_reply', { draftId });
+    expect(unconfirmed.isError).toBe(true);
+    expect(text(unconfirmed)).toMatch(/confirm: true/);
+    const declined = await call(plain, 'send_reply', { draftId, confirm: false });
+    expect(declined.isError).toBe(true);
+    expect(await totalMessages()).toBe(before);
+
+    const sent = await call(plain, 'send_reply', { draftId, confirm: true });
+    expect(sent.isError).toBeFalsy();
+    expect(sent.structuredContent).toMatchObject({ draftId, chatId, outcome: 'sent', dryRun: false });
+    expect(await copiesOf(chatId, reply)).toBe(1);
+
+    const again = await call(plain, 'send_reply', { draftId, confirm: true });
+    expect(again.isError).toBe(true);
+    expect(text(again)).toMatch(/already sent/);
+    expect(await copiesOf(chatId, reply)).toBe(1);
+    expect(await totalMessages()).toBe(before + 1);
+
+    const trail = auditLines().filter((line) => line.sendId === draftId);
+    expect(trail.map((line) => [line.event, line.outcome ?? null])).toEqual([
+      ['outcome', 'refused'],
+      ['outcome', 'refused'],
+      ['attempt', null],
+      ['outcome', 'sent'],
+      ['outcome', 'refused'],
+    ]);
+    expect(trail.every((line) => line.via === 'mcp' && line.chatId === String(chatId))).toBe(true);
+    expect(trail[2]).toMatchObject({
+      kind: 'text',
+      characters: reply.length,
+      confirmedBy: 'confirm-argument',
+    });
+    expect(readFileSync(auditLog, 'utf8')).not.toContain(reply);
+  });
+
+  it('bad input gets a clear tool error and nothing is sent', async () => {
+    const { chatId } = await waitingChat();
+    const before = await totalMessages();
+
+    const unknown = await call(plain, 'draft_reply', { chatId: 99_999_999, text: 'Hello' });
+    expect(unknown.isError).toBe(true);
+    expect(text(unknown)).toMatch(/not found[\s\S]*Nothing was drafted or sent/);
+
+    const long = await call(plain, 'draft_reply', { chatId, text: 'x'.repeat(4097) });
+    expect(long.isError).toBe(true);
+    expect(text(long)).toMatch(/4097 characters[\s\S]*at most 4096/);
+    const blank = await call(plain, 'draft_reply', { chatId, text: '   ' });
+    expect(blank.isError).toBe(true);
+
+    const unknownDraft = await call(plain, 'send_reply', { draftId: 'draft-nope', confirm: true });
+    expect(unknownDraft.isError).toBe(true);
+    expect(text(unknownDraft)).toMatch(/no draft/);
+
+    const big = await call(plain, 'send_file', { chatId, path: 'big.bin', confirm: true });
+    expect(big.isError).toBe(true);
+    expect(text(big)).toMatch(/6\.0 MB \(6291456 bytes\); the limit is 5 MB/);
+
+    for (const path of [
+      '../outside.txt',
+      join(work, 'outside.txt'),
+      'link-out.txt',
+      `${filesDir}/../outside.txt`,
+    ]) {
+      const outside = await call(plain, 'send_file', { chatId, path, confirm: true });
+      expect(outside.isError, path).toBe(true);
+      expect(text(outside), path).toMatch(/outside the directory files may be sent from/);
+    }
+    const missing = await call(plain, 'send_file', { chatId, path: 'nope.pdf', confirm: true });
+    expect(text(missing)).toMatch(/No file "nope.pdf"/);
+    const unknownChat = await call(plain, 'send_file', {
+      chatId: 99_999_999,
+      path: 'invoice.txt',
+      confirm: true,
+    });
+    expect(unknownChat.isError).toBe(true);
+    expect(text(unknownChat)).toMatch(/not found/);
+
+    expect(await totalMessages()).toBe(before);
+  });
+
+  it('sends a file from the allowed directory once, when confirmed', async () => {
+    const { chatId } = await waitingChat();
+    const refused = await call(plain, 'send_file', { chatId, path: 'invoice.txt' });
+    expect(refused.isError).toBe(true);
+    const sent = await call(plain, 'send_file', { chatId, path: 'invoice.txt', confirm: true });
+    expect(sent.isError).toBeFalsy();
+    const size = Buffer.byteLength('Invoice 42: 1 990 ₽\n');
+    expect(sent.structuredContent).toMatchObject({
+      chatId,
+      outcome: 'sent',
+      file: { name: 'invoice.txt', size },
+    });
+    const files = [];
+    for await (const m of api.iterateChatHistory(BUSINESS, chatId)) files.push(...(m.payload ?? []));
+    expect(files.map((f) => [f.name, f.size])).toEqual([['invoice.txt', size]]);
+  });
+
+  it('a send that may have been delivered is reported as such and the draft is closed', async () => {
+    const { chatId } = await waitingChat();
+    const reply = `Проверяем заказ ${Date.now()}`;
+    const draft = await call(plain, 'draft_reply', { chatId, text: reply });
+    const { draftId } = draft.structuredContent as { draftId: string };
+    // The emulator stores the message, then drops the connection without answering.
+    await emu.admin.addFaults([{ operation: 'sendMessageToChat', drop: 'after', count: 1 }]);
+    const maybe = await call(plain, 'send_reply', { draftId, confirm: true });
+    expect(maybe.isError).toBe(true);
+    expect(maybe.structuredContent).toMatchObject({ outcome: 'maybeSent' });
+    expect(text(maybe)).toMatch(/MAY HAVE BEEN DELIVERED/);
+    const again = await call(plain, 'send_reply', { draftId, confirm: true });
+    expect(again.isError).toBe(true);
+    expect(text(again)).toMatch(/MAY HAVE BEEN DELIVERED[\s\S]*will not be sent again/);
+    expect(await copiesOf(chatId, reply)).toBe(1);
+    const outcomes = auditLines()
+      .filter((line) => line.sendId === draftId && line.event === 'outcome')
+      .map((line) => line.outcome);
+    expect(outcomes).toEqual(['maybeSent', 'refused']);
+  });
+});
+
+describe('ym-chats mcp: confirmation through elicitation', () => {
+  it('asks the person with the exact text; a decline sends nothing even with confirm: true', async () => {
+    const asked: string[] = [];
+    let answer: ElicitResult = { action: 'decline' };
+    const session = await open(['--audit-log', auditLog], (request) => {
+      asked.push(request.params.message);
+      return answer;
+    });
+    sessions.push(session);
+    const { chatId } = await waitingChat();
+    const reply = `Добрый день! Отправили трек-номер. ${Date.now()}`;
+    const draft = await call(session, 'draft_reply', { chatId, text: reply });
+    const { draftId } = draft.structuredContent as { draftId: string };
+
+    const declined = await call(session, 'send_reply', { draftId, confirm: true });
+    expect(declined.isError).toBe(true);
+    expect(text(declined)).toMatch(/declined/);
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toContain(reply);
+    expect(asked[0]).toContain(`chat ${chatId}`);
+    expect(await copiesOf(chatId, reply)).toBe(0);
+
+    answer = { action: 'accept', content: { send: false } };
+    expect((await call(session, 'send_reply', { draftId })).isError).toBe(true);
+    expect(await copiesOf(chatId, reply)).toBe(0);
+
+    answer = { action: 'accept', content: { send: true } };
+    const sent = await call(session, 'send_reply', { draftId });
+    expect(sent.isError).toBeFalsy();
+    expect(sent.structuredContent).toMatchObject({ outcome: 'sent' });
+    expect(await copiesOf(chatId, reply)).toBe(1);
+    expect(await call(session, 'send_reply', { draftId })).toMatchObject({ isError: true });
+    expect(asked).toHaveLength(3);
+    expect(await copiesOf(chatId, reply)).toBe(1);
+    const attempt = auditLines().find((line) => line.sendId === draftId && line.event === 'attempt');
+    expect(attempt).toMatchObject({ confirmedBy: 'elicitation' });
+    // No files directory configured: no send_file.
+    const { tools } = await session.client.listTools();
+    expect(tools.map((t) => t.name)).not.toContain('send_file');
+  });
+});
+
+describe('ym-chats mcp: --read-only and --dry-run', () => {
+  it('--read-only lists no tool that drafts or sends', async () => {
+    const session = await open(['--read-only', '--files-dir', filesDir]);
+    sessions.push(session);
+    const { tools } = await session.client.listTools();
+    expect(tools.map((t) => t.name).sort()).toEqual(READ_TOOLS);
+    const refused = await session.client.callTool({ name: 'send_reply', arguments: { draftId: 'x' } });
+    expect(refused.isError).toBe(true);
+  });
+
+  it('--dry-run confirms and records but sends nothing', async () => {
+    const session = await open(['--dry-run', '--audit-log', auditLog]);
+    sessions.push(session);
+    const { chatId } = await waitingChat();
+    const before = await totalMessages();
+    const draft = await call(session, 'draft_reply', { chatId, text: 'Dry run reply' });
+    const { draftId } = draft.structuredContent as { draftId: string };
+    const result = await call(session, 'send_reply', { draftId, confirm: true });
+    expect(result.isError).toBeFalsy();
+    expect(result.structuredContent).toMatchObject({ outcome: 'dryRun', dryRun: true });
+    expect(await totalMessages()).toBe(before);
+    const lines = auditLines().filter((line) => line.sendId === draftId);
+    expect(lines.map((line) => line.outcome ?? line.event)).toEqual(['attempt', 'dryRun']);
+    expect(lines.every((line) => line.dryRun === true)).toBe(true);
+  });
+
+  it('offers the "answer the waiting buyers" prompt', async () => {
+    const { prompts } = await plain.client.listPrompts();
+    expect(prompts.map((p) => p.name)).toContain('answer_waiting_buyers');
+    const prompt = await plain.client.getPrompt({
+      name: 'answer_waiting_buyers',
+      arguments: { maxChats: '3' },
+    });
+    const first = prompt.messages[0]!.content;
+    expect(first.type === 'text' ? first.text : '').toMatch(
+      /at most 3 chats[\s\S]*draft_reply[\s\S]*send_reply/,
+    );
+  });
+
+  it('logs to stderr only, and never the credential', () => {
+    expect(plain.stderr()).toContain(`serving business ${BUSINESS}`);
+    expect(plain.stderr()).not.toContain(API_KEY);
+  });
+});

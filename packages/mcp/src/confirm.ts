@@ -1,0 +1,69 @@
+/**
+ * The person's go-ahead for a send. When the client can ask the person itself (MCP elicitation, form
+ * mode), the server asks there and the assistant's own `confirm` argument counts for nothing: only the
+ * person's answer does. Clients without elicitation get the weaker rule the issue allows: the assistant
+ * must pass `confirm: true`, which it is told to do only after showing the person the exact text.
+ */
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+
+export type Confirmation =
+  | { confirmed: true; by: 'elicitation' | 'confirm-argument' }
+  | { confirmed: false; reason: string };
+
+export const DEFAULT_CONFIRM_TIMEOUT_MS = 10 * 60_000;
+
+export class Confirmer {
+  constructor(
+    private readonly server: McpServer,
+    private readonly timeoutMs: number,
+  ) {}
+
+  canElicit(): boolean {
+    const elicitation = this.server.server.getClientCapabilities()?.elicitation;
+    // An empty elicitation capability means form mode (the SDK normalises it; older clients send {}).
+    return elicitation !== undefined && (elicitation.form !== undefined || elicitation.url === undefined);
+  }
+
+  async confirm(question: string, confirmArgument: boolean | undefined): Promise<Confirmation> {
+    if (!this.canElicit()) {
+      if (confirmArgument === true) return { confirmed: true, by: 'confirm-argument' };
+      return {
+        confirmed: false,
+        reason:
+          'Not sent: this needs the person’s confirmation and this client cannot ask for it. Show the person ' +
+          'exactly what will be sent and to whom; only if they agree, call again with confirm: true.',
+      };
+    }
+    let answer: Awaited<ReturnType<McpServer['server']['elicitInput']>>;
+    try {
+      answer = await this.server.server.elicitInput(
+        {
+          mode: 'form',
+          message: question,
+          requestedSchema: {
+            type: 'object',
+            properties: {
+              send: { type: 'boolean', title: 'Send it', description: 'Send exactly this to the buyer' },
+            },
+            required: ['send'],
+          },
+        },
+        { timeout: this.timeoutMs },
+      );
+    } catch (error) {
+      return {
+        confirmed: false,
+        reason: `Not sent: the confirmation request failed (${error instanceof Error ? error.message : String(error)}).`,
+      };
+    }
+    if (answer.action === 'accept' && answer.content?.send === true)
+      return { confirmed: true, by: 'elicitation' };
+    const how =
+      answer.action === 'accept'
+        ? 'did not tick "Send it"'
+        : answer.action === 'decline'
+          ? 'declined'
+          : 'cancelled';
+    return { confirmed: false, reason: `Not sent: the person ${how}. Do not send it again unless they ask.` };
+  }
+}

@@ -1,0 +1,32 @@
+/** What the server is given: a client, the business it acts for, and the rules it enforces. */
+import type { ChatsApi, Id } from '@ym-chats/sdk';
+
+/** Where diagnostics go. Never stdout: on stdio that stream carries protocol messages only. */
+export interface McpLogger {
+  info(text: string): void;
+  warn(text: string): void;
+}
+
+export interface ChatsMcpOptions {
+  /** A configured client; its quotas, retries and no-duplicate send rules apply to every call. */
+  api: ChatsApi;
+  businessId: Id;
+  /** No sending tool (draft_reply, send_reply, send_file) is registered at all. */
+  readOnly?: boolean;
+  /** Every step of a send runs (checks, confirmation, audit) except the API call itself. */
+  dryRun?: boolean;
+  /** send_file accepts only files inside this directory; without it send_file is not offered. */
+  filesDir?: string;
+  /** Append-only JSONL file recording every send made through the server. */
+  auditLog: string;
+  logger?: McpLogger;
+  /** How long to wait for the person to answer a confirmation request (default 10 minutes). */
+  confirmTimeoutMs?: number;
+  /** Clock for "how long has the buyer waited"; tests may pin it. */
+  now?: () => Date;
+}
+
+export const stderrLogger: McpLogger = {
+  info: (text) => process.stderr.write(`${text}\n`),
+  warn: (text) => process.stderr.write(`warning: ${text}\n`),
+};
