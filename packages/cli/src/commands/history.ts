@@ -3,6 +3,7 @@ import { flag, numberFlag, str } from '../args.js';
 import { parseId } from '../ids.js';
 import { messageBlock } from '../output/chat-view.js';
 import { contextLabel } from '../output/format.js';
+import { safeLine } from '../output/safe-text.js';
 import type { Command } from './command.js';
 
 export const historyCommand: Command = {
@@ -58,7 +59,7 @@ export const historyCommand: Command = {
       const page = await api.getChatHistory(businessId, chatId, request, pageToken, limit);
       messages = page.result.messages;
       next = page.result.paging?.nextPageToken;
-      about = contextLabel(page.result);
+      about = safeLine(contextLabel(page.result));
     }
     if (out.json) {
       out.document(messages);

@@ -2,6 +2,7 @@
 import type { Chat, ChatMessage } from '@ym-chats/sdk';
 import type { Colors } from './color.js';
 import { contextLabel, customerLabel, humanSize, humanTime } from './format.js';
+import { safeLine, safeText } from './safe-text.js';
 import { type Column, renderFields, renderTable } from './table.js';
 
 export function statusStyle(c: Colors, status: string): (text: string) => string {
@@ -33,20 +34,24 @@ export function chatsTable(chats: Chat[], c: Colors, maxWidth: number): string {
 
 export function chatFields(chat: Chat, c: Colors): string {
   const fields: [string, string][] = [
-    ['Chat', c.bold(String(chat.chatId))],
-    ['Status', statusStyle(c, String(chat.status))(String(chat.status))],
-    ['Type', String(chat.type)],
-    ['Context', contextLabel(chat)],
+    ['Chat', c.bold(safeLine(String(chat.chatId)))],
+    ['Status', statusStyle(c, String(chat.status))(safeLine(String(chat.status)))],
+    ['Type', safeLine(String(chat.type))],
+    ['Context', safeLine(contextLabel(chat))],
   ];
   const customer = chat.context?.customer;
   if (customer?.name || customer?.publicId) {
     fields.push([
       'Customer',
-      [customer.name, customer.publicId ? `(${customer.publicId})` : ''].filter(Boolean).join(' '),
+      safeLine([customer.name, customer.publicId ? `(${customer.publicId})` : ''].filter(Boolean).join(' ')),
     ]);
   }
-  if (chat.context?.campaignId !== undefined) fields.push(['Campaign', String(chat.context.campaignId)]);
-  fields.push(['Created', humanTime(chat.createdAt)], ['Updated', humanTime(chat.updatedAt)]);
+  if (chat.context?.campaignId !== undefined)
+    fields.push(['Campaign', safeLine(String(chat.context.campaignId))]);
+  fields.push(
+    ['Created', safeLine(humanTime(chat.createdAt))],
+    ['Updated', safeLine(humanTime(chat.updatedAt))],
+  );
   return renderFields(fields, c.dim);
 }
 
@@ -63,18 +68,20 @@ export function senderStyle(c: Colors, sender: string): (text: string) => string
  */
 export function messageBlock(message: ChatMessage, c: Colors, chatId?: number | string): string {
   const head = [
-    c.bold(`#${message.messageId}`),
-    c.dim(humanTime(message.createdAt)),
-    senderStyle(c, String(message.sender))(String(message.sender)),
+    c.bold(`#${safeLine(String(message.messageId))}`),
+    c.dim(safeLine(humanTime(message.createdAt))),
+    senderStyle(c, String(message.sender))(safeLine(String(message.sender))),
   ];
-  if (chatId !== undefined) head.splice(1, 0, `chat ${chatId}`);
+  if (chatId !== undefined) head.splice(1, 0, `chat ${safeLine(String(chatId))}`);
   const lines = [head.join('  ')];
   if (message.message !== undefined && message.message !== '') {
-    for (const line of message.message.split(/\r?\n/)) lines.push(`  ${line}`);
+    for (const line of message.message.split(/\r?\n/)) lines.push(`  ${safeText(line)}`);
   }
   for (const file of message.payload ?? []) {
-    const name = file.name === '' ? '(no name)' : file.name;
-    lines.push(`  ${c.yellow('attachment:')} ${name}  ${humanSize(file.size)}  ${c.dim(file.url)}`);
+    const name = file.name === '' ? '(no name)' : safeLine(file.name);
+    lines.push(
+      `  ${c.yellow('attachment:')} ${name}  ${humanSize(file.size)}  ${c.dim(safeLine(String(file.url)))}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

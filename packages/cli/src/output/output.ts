@@ -7,6 +7,7 @@ import type { Io } from '../io.js';
 import { type Colors, colorEnabled, colors } from './color.js';
 import { jsonDocument, jsonLine } from './json.js';
 import { Progress } from './progress.js';
+import { safeText } from './safe-text.js';
 
 const MASK = '[REDACTED]';
 
@@ -61,7 +62,8 @@ export class Output {
   /** A note for the person at the terminal (next page, what to try next); never mixed into stdout data. */
   hint(text: string): void {
     this.progress.done();
-    this.io.stderr.write(this.redact(`${this.e.dim(text)}\n`));
+    // Hints quote server data (page tokens, ids); like buyer text they reach the terminal made safe.
+    this.io.stderr.write(this.redact(`${this.e.dim(safeText(text))}\n`));
   }
 
   info(text: string): void {
@@ -71,7 +73,7 @@ export class Output {
 
   warn(text: string): void {
     this.progress.done();
-    this.io.stderr.write(this.redact(`${this.e.yellow('warning:')} ${text}\n`));
+    this.io.stderr.write(this.redact(`${this.e.yellow('warning:')} ${safeText(text)}\n`));
   }
 
   error(report: ErrorReport): void {
@@ -88,10 +90,11 @@ export class Output {
       this.io.stderr.write(this.redact(jsonLine({ error })));
       return;
     }
-    const lines = [`${this.e.red(this.e.bold('error:'))} ${report.message}`];
+    // Error texts can quote what the server sent; they are shown as safely as buyer text.
+    const lines = [`${this.e.red(this.e.bold('error:'))} ${safeText(report.message)}`];
     if (report.hint !== undefined) {
       for (const [i, line] of report.hint.split('\n').entries())
-        lines.push(`${i === 0 ? 'hint: ' : '      '}${line}`);
+        lines.push(`${i === 0 ? 'hint: ' : '      '}${safeText(line)}`);
     }
     this.io.stderr.write(this.redact(`${lines.join('\n')}\n`));
   }

@@ -1,4 +1,5 @@
 /** A plain column table: header row, left-aligned cells, one flexible column that gives way to the terminal width. */
+import { safeLine } from './safe-text.js';
 import { displayWidth, truncate } from './width.js';
 
 export interface Column<T> {
@@ -52,9 +53,9 @@ export function renderTable<T>(
   return `${[header, ...body].join('\n')}\n`;
 }
 
-/** Table cells are one line; newlines in message text would break the grid. */
+/** Table cells are one line of safe text; newlines in API text would break the grid. */
 function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ⏎ ');
+  return safeLine(text.replace(/\s*[\r\n]+\s*/g, ' ⏎ '));
 }
 
 /** Key/value block for a single record. */
