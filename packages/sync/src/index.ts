@@ -1,6 +1,14 @@
 /** `@ym-chats/sync`: mirror buyer chats into SQLite or PostgreSQL and receive push notifications. */
 export type { Dialect, Row, Sql, SqlValue } from './db/sql.js';
 export { DEFAULT_SETTLE_MS, isSettled, needsHistory } from './engine/changes.js';
+export {
+  CHATS_PAGE,
+  HISTORY_PAGE,
+  type HistoryReadResult,
+  SyncEngine,
+  type SyncEngineOptions,
+} from './engine/engine.js';
+export { estimateEta, type PassResult, type SyncProgress } from './engine/progress.js';
 export { MIGRATIONS, SCHEMA_VERSION } from './schema/migrations.js';
 export type { MessageEvent } from './store/events.js';
 export type { ChatNotificationType, InboundNotification, QueuedNotification } from './store/inbound.js';

@@ -10,6 +10,7 @@ import { mcpCommand } from './mcp.js';
 import { messageCommand } from './message.js';
 import { sendCommand } from './send.js';
 import { sendFileCommand } from './send-file.js';
+import { syncCommand } from './sync.js';
 import { watchCommand } from './watch.js';
 
 export const COMMANDS: Command[] = [
@@ -22,6 +23,7 @@ export const COMMANDS: Command[] = [
   createCommand,
   watchCommand,
   mcpCommand,
+  syncCommand,
   emulatorCommand,
   demoCommand,
 ];

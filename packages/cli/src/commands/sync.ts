@@ -1,0 +1,202 @@
+/**
+ * `ym-chats sync`: mirrors every chat of the business into a SQLite file or a PostgreSQL database
+ * (@ym-chats/sync, an optional dependency loaded only here and in `serve`).
+ */
+import { resolve } from 'node:path';
+import { RateLimitError } from '@ym-chats/sdk';
+import { flag, numberFlag, str } from '../args.js';
+import { CliError, UsageError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
+import type { Output } from '../output/output.js';
+import type { Command, CommandContext } from './command.js';
+
+type SyncModule = typeof import('@ym-chats/sync');
+
+/** Loads @ym-chats/sync, or says how to get it when npm left the optional dependency out. */
+export async function loadSync(): Promise<SyncModule> {
+  try {
+    return await import('@ym-chats/sync');
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      throw new CliError(
+        'this command needs @ym-chats/sync, which is not installed',
+        EXIT.usage,
+        'Install it beside the CLI: npm install @ym-chats/sync (it brings better-sqlite3 and pg).',
+      );
+    }
+    throw error;
+  }
+}
+
+export const STORE_OPTIONS = {
+  store: {
+    type: 'string',
+    arg: 'PATH|URL',
+    help: 'SQLite file or postgres:// URL (or YM_STORE; default .ym-chats/store.sqlite)',
+  },
+  schema: { type: 'string', arg: 'NAME', help: 'PostgreSQL schema for the tables (default public)' },
+} as const;
+
+/** Opens the store named by --store / YM_STORE (relative paths from the current directory). */
+export async function openCliStore(ctx: CommandContext, sync: SyncModule) {
+  const raw = str(ctx.values, 'store') ?? ctx.io.env.YM_STORE?.trim() ?? sync.DEFAULT_SQLITE_PATH;
+  const target = sync.isPostgresUrl(raw) || raw === ':memory:' ? raw : resolve(ctx.io.cwd, raw);
+  const schema = str(ctx.values, 'schema');
+  ctx.out.addSecret(sync.isPostgresUrl(raw) ? new URL(raw).password || undefined : undefined);
+  try {
+    return await sync.openStore(target, schema === undefined ? {} : { schema });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new CliError(
+      `cannot open the store ${sync.isPostgresUrl(raw) ? '(PostgreSQL)' : target}: ${message}`,
+      EXIT.usage,
+      'Check --store / YM_STORE.',
+    );
+  }
+}
+
+function progressLine(p: import('@ym-chats/sync').SyncProgress): string {
+  const quota =
+    p.quotaLeft.getChatHistory === null
+      ? ''
+      : `, quota left ${p.quotaLeft.getChats}/${p.quotaLeft.getChatHistory}`;
+  const eta = p.etaSeconds === null ? '' : `, ETA ${p.etaSeconds}s`;
+  return (
+    `sync: ${p.chatsSeen} chats listed, ${p.chatsDone}/${p.chatsChanged} changed read, ` +
+    `${p.messagesAdded} new messages, ${p.calls.getChats + p.calls.getChatHistory} calls${quota}${eta}`
+  );
+}
+
+/** Progress lines: a self-overwriting line on a terminal, NDJSON with --json, nothing otherwise. */
+export function progressPrinter(out: Output): (p: import('@ym-chats/sync').SyncProgress) => void {
+  let last = 0;
+  return (p) => {
+    if (out.json) {
+      const now = Date.now();
+      if (now - last < 500) return;
+      last = now;
+      out.ndjson({ event: 'progress', ...p });
+    } else out.progress.update(progressLine(p));
+  };
+}
+
+export const syncCommand: Command = {
+  name: 'sync',
+  summary: 'mirror every chat and message into SQLite or PostgreSQL (--once or --watch)',
+  usage: 'sync [--once | --watch [--interval S]] [--store PATH|URL] [--schema NAME] [--json]',
+  description:
+    "Copies the business's chats and messages into a database you can query with SQL (schema: the " +
+    '@ym-chats/sync README). A pass lists the chats (one getChats call per 20) and reads history only for ' +
+    'chats that changed, from the last stored message, so a repeated pass over unchanged chats costs the ' +
+    'listing alone. Each page is committed with its position: stop it any time and the next run resumes. ' +
+    '--watch repeats passes every --interval seconds and, with --json, prints each new message as one JSON ' +
+    'line; --json also prints progress lines. The store is --store, else YM_STORE, else ' +
+    '.ym-chats/store.sqlite.',
+  options: {
+    once: { type: 'boolean', help: 'one pass, then exit (the default)' },
+    watch: { type: 'boolean', help: 'pass after pass until Ctrl+C' },
+    interval: { type: 'string', arg: 'S', help: 'seconds between --watch passes (default 60)' },
+    ...STORE_OPTIONS,
+    'max-passes': { type: 'string', arg: 'N', help: 'with --watch: stop after N passes' },
+  },
+  positionals: { min: 0, max: 0, names: '' },
+  examples: [
+    ['sync', 'one pass into .ym-chats/store.sqlite'],
+    [
+      'sync --watch --json --store postgres://me@localhost/shop',
+      'keep PostgreSQL current, new messages as NDJSON',
+    ],
+  ],
+  usesApi: true,
+  async run(ctx) {
+    const { values, out } = ctx;
+    const watch = flag(values, 'watch');
+    if (watch && flag(values, 'once')) throw new UsageError('--once and --watch exclude each other');
+    const interval = numberFlag(values, 'interval', { min: 0.1, max: 86_400, integer: false }) ?? 60;
+    const maxPasses = numberFlag(values, 'max-passes', { min: 1, max: Number.MAX_SAFE_INTEGER });
+    const { api, businessId } = ctx.connect();
+    const sync = await loadSync();
+    const store = await openCliStore(ctx, sync);
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    const engine = new sync.SyncEngine({ api, store, businessId, onProgress: progressPrinter(out) });
+    try {
+      if (!watch) {
+        const result = await engine.pass('once', controller.signal);
+        out.progress.done();
+        report(out, result);
+        return EXIT.ok;
+      }
+      let position = await store.lastPosition();
+      let passes = 0;
+      while (!controller.signal.aborted) {
+        try {
+          const result = await engine.pass('watch', controller.signal);
+          out.progress.done();
+          if (out.json) {
+            for (;;) {
+              const events = await store.eventsAfter(position, 500);
+              if (events.length === 0) break;
+              for (const e of events) out.ndjson({ event: 'message', position: e.position, ...e.message });
+              position = events[events.length - 1]!.position;
+            }
+          }
+          report(out, result);
+        } catch (error) {
+          if (controller.signal.aborted) break;
+          // The hourly quota ran out: the pass is saved; wait for the window to reset and go on.
+          if (!(error instanceof RateLimitError)) throw error;
+          const waitMs = Math.max(
+            1000,
+            (error.resetAt?.getTime() ?? Date.now() + interval * 1000) - Date.now(),
+          );
+          out.warn(`quota used up; resuming in ${Math.ceil(waitMs / 1000)} s`);
+          await sleep(waitMs, controller.signal);
+          continue;
+        }
+        passes += 1;
+        if (maxPasses !== undefined && passes >= maxPasses) break;
+        await sleep(interval * 1000, controller.signal);
+      }
+      return EXIT.ok;
+    } catch (error) {
+      if (controller.signal.aborted) return EXIT.ok;
+      throw error;
+    } finally {
+      out.progress.done();
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      await store.close();
+    }
+  },
+};
+
+function report(out: Output, result: import('@ym-chats/sync').PassResult): void {
+  if (out.json) {
+    out.ndjson({ event: 'pass', ...result });
+    return;
+  }
+  out.info(
+    `${result.resumed ? 'Resumed and finished' : 'Finished'} pass ${result.runId}: ${result.chatsSeen} chats, ` +
+      `${result.chatsChanged} changed, ${result.messagesAdded} new messages, ` +
+      `${result.calls.getChats} getChats + ${result.calls.getChatHistory} getChatHistory calls.`,
+  );
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}

@@ -1,0 +1,235 @@
+/**
+ * The sync engine. A pass pages getChats (20 a page), writes each page with its cursor, and reads history
+ * (100 a page) only for the chats the store says changed, starting at the last stored message
+ * (`messageIdFrom` is inclusive, hence one message read twice). Every call goes through the SDK client
+ * given, so its limiter spends the business's quota.
+ *
+ * Crash safety: a pass's listing position and the chats it owes a history read live in the store and
+ * move in the same transactions as the data, so a restarted process resumes where it stopped and repeats
+ * at most the page each reader had in flight.
+ */
+import { BadRequestError, type ChatsApi, type Id, NotFoundError } from '@ym-chats/sdk';
+import { toId } from '../store/records.js';
+import type { RunTrigger } from '../store/runs.js';
+import type { SyncStore } from '../store/store.js';
+import { isoNow } from '../time.js';
+import { DEFAULT_SETTLE_MS } from './changes.js';
+import { estimateEta, type PassResult, type SyncProgress } from './progress.js';
+
+export const CHATS_PAGE = 20;
+export const HISTORY_PAGE = 100;
+
+export interface SyncEngineOptions {
+  api: ChatsApi;
+  store: SyncStore;
+  businessId: Id;
+  /** See `needsHistory`: how long after a chat's updatedAt a read settles it. Default 5 s. */
+  settleMs?: number;
+  /** History readers working at once (the platform allows 4 requests in flight per business). */
+  concurrency?: number;
+  onProgress?: (progress: SyncProgress) => void;
+  now?: () => number;
+}
+
+export interface HistoryReadResult {
+  pages: number;
+  added: bigint[];
+}
+
+export class SyncEngine {
+  readonly businessId: bigint;
+  private readonly settleMs: number;
+  private readonly concurrency: number;
+  private readonly now: () => number;
+
+  constructor(private readonly options: SyncEngineOptions) {
+    this.businessId = toId(options.businessId);
+    this.settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
+    this.concurrency = Math.max(1, Math.min(4, options.concurrency ?? 4));
+    this.now = options.now ?? Date.now;
+  }
+
+  get store(): SyncStore {
+    return this.options.store;
+  }
+
+  /** One pass over the business (or the rest of an interrupted one). */
+  async pass(trigger: RunTrigger = 'once', signal?: AbortSignal): Promise<PassResult> {
+    const { store, api } = this.options;
+    const b = this.businessId;
+    const started = this.now();
+    const { cursor, resumed } = await store.beginPass(b, trigger, isoNow(this.now));
+    const previous = (await store.runs(b, 5)).find((r) => r.state === 'done' && r.runId !== cursor.runId);
+    const expected = previous?.chatsSeen ?? null;
+    const progress: SyncProgress = {
+      runId: cursor.runId,
+      chatsSeen: 0,
+      chatsChanged: 0,
+      chatsDone: 0,
+      messagesAdded: 0,
+      calls: { getChats: 0, getChatHistory: 0 },
+      quotaLeft: { getChats: null, getChatHistory: null },
+      etaSeconds: null,
+      elapsedMs: 0,
+    };
+    const report = async () => {
+      progress.elapsedMs = this.now() - started;
+      progress.etaSeconds = estimateEta(progress.elapsedMs, progress.chatsSeen, expected);
+      for (const q of await api.quotaState(b)) {
+        if (q.operation === 'getChats' || q.operation === 'getChatHistory')
+          progress.quotaLeft[q.operation] = q.remaining;
+      }
+      this.options.onProgress?.({
+        ...progress,
+        calls: { ...progress.calls },
+        quotaLeft: { ...progress.quotaLeft },
+      });
+    };
+    try {
+      // Chats an interrupted pass (or a push) left owing a read come first.
+      await this.readOwed(cursor.runId, progress, signal);
+      let token = cursor.chatsPageToken;
+      let done = cursor.listingDone;
+      const seenTokens = new Set<string>();
+      while (!done) {
+        signal?.throwIfAborted();
+        let page: Awaited<ReturnType<ChatsApi['getChats']>>;
+        try {
+          progress.calls.getChats += 1;
+          page = await api.getChats(b, {}, token ?? undefined, CHATS_PAGE, signal ? { signal } : undefined);
+        } catch (error) {
+          // A saved token the platform no longer accepts (expired, another deployment): list from the top.
+          if (token !== null && error instanceof BadRequestError) {
+            await store.restartListing(b);
+            token = null;
+            continue;
+          }
+          throw error;
+        }
+        let next = page.result.paging?.nextPageToken ?? null;
+        if (next !== null && seenTokens.has(next)) next = null; // a server repeating itself must not loop us
+        if (next !== null) seenTokens.add(next);
+        const marked = await store.writeChatPage({
+          businessId: b,
+          runId: cursor.runId,
+          chats: page.result.chats,
+          nextPageToken: next,
+          settleMs: this.settleMs,
+        });
+        progress.chatsSeen += page.result.chats.length;
+        await report();
+        await this.readOwed(cursor.runId, progress, signal, report);
+        token = next;
+        done = next === null;
+      }
+      await store.finishPass(b, cursor.runId, isoNow(this.now));
+      await report();
+      return { ...progress, resumed };
+    } catch (error) {
+      await store
+        .failPass(cursor.runId, error instanceof Error ? error.message : String(error), isoNow(this.now))
+        .catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Reads every chat the store marks as owing a history read, a few at a time. */
+  private async readOwed(
+    runId: bigint,
+    progress: SyncProgress,
+    signal: AbortSignal | undefined,
+    report?: () => Promise<void>,
+  ): Promise<void> {
+    const owed = await this.store.pendingChats(this.businessId);
+    progress.chatsChanged += owed.length;
+    let next = 0;
+    const worker = async () => {
+      while (next < owed.length) {
+        const chat = owed[next++]!;
+        const result = await this.readHistory(chat.chatId, runId, signal, () => {
+          progress.calls.getChatHistory += 1;
+        });
+        progress.chatsDone += 1;
+        progress.messagesAdded += result.added.length;
+        await report?.();
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, owed.length) }, worker));
+  }
+
+  /**
+   * Reads one chat's history from its last stored message to the end, one transaction per page; the last
+   * page marks the chat in sync. Used by passes and by the notification processor alike.
+   */
+  async readHistory(
+    chatId: bigint,
+    runId: bigint | null,
+    signal?: AbortSignal,
+    onCall?: () => void,
+  ): Promise<HistoryReadResult> {
+    const { api, store } = this.options;
+    const b = this.businessId;
+    const from = await store.lastMessageId(b, chatId);
+    const request = from === null ? {} : { messageIdFrom: from };
+    const added: bigint[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    for (;;) {
+      signal?.throwIfAborted();
+      const requestedAt = isoNow(this.now);
+      let messages: Awaited<ReturnType<ChatsApi['getChatHistory']>>['result']['messages'];
+      let next: string | undefined;
+      try {
+        onCall?.();
+        const { result } = await api.getChatHistory(
+          b,
+          chatId,
+          request,
+          token,
+          HISTORY_PAGE,
+          signal ? { signal } : undefined,
+        );
+        messages = result.messages;
+        next = result.paging?.nextPageToken;
+      } catch (error) {
+        // A chat that no longer exists owes nothing; anything else is retried by the next pass.
+        if (!(error instanceof NotFoundError)) throw error;
+        messages = [];
+        next = undefined;
+      }
+      pages += 1;
+      if (next === token) next = undefined;
+      added.push(
+        ...(await store.writeHistoryPage({
+          businessId: b,
+          chatId,
+          runId,
+          messages,
+          completedAt: next === undefined ? requestedAt : null,
+          now: isoNow(this.now),
+        })),
+      );
+      if (next === undefined) return { pages, added };
+      token = next;
+    }
+  }
+
+  /** Passes one after another, `intervalMs` apart, until the signal aborts. */
+  async watch(intervalMs: number, signal: AbortSignal, onPass?: (result: PassResult) => void): Promise<void> {
+    while (!signal.aborted) {
+      const result = await this.pass('watch', signal);
+      onPass?.(result);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, intervalMs);
+        signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(timer);
+            resolve();
+          },
+          { once: true },
+        );
+      });
+    }
+  }
+}
