@@ -24,6 +24,7 @@ import {
   startEmulator,
   type TestEmulator,
   transcript,
+  WRONG_KEY,
 } from './helpers.js';
 
 const READ_TOOLS = ['get_chat', 'get_chat_history', 'list_chats'];
@@ -45,11 +46,11 @@ interface Session {
 
 type Elicit = (request: ElicitRequest) => ElicitResult;
 
-async function open(args: string[], elicit?: Elicit): Promise<Session> {
+async function open(args: string[], elicit?: Elicit, env = emu.env()): Promise<Session> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [BIN, 'mcp', ...emu.flags, ...args],
-    env: emu.env() as Record<string, string>,
+    env: env as Record<string, string>,
     cwd: work,
     stderr: 'pipe',
   });
@@ -273,6 +274,61 @@ describe('ym-chats mcp: drafts and sends (client without elicitation)', () => {
       confirmedBy: 'confirm-argument',
     });
     expect(readFileSync(auditLog, 'utf8')).not.toContain(reply);
+  });
+
+  it('a draft is bound to its chat and text: extra arguments are refused, concurrent sends deliver once', async () => {
+    const one = await waitingChat();
+    const two = await waitingChat();
+    const reply = `Ответ только для первого чата ${Date.now()}`;
+    const draft = await call(plain, 'draft_reply', { chatId: one.chatId, text: reply });
+    const { draftId } = draft.structuredContent as { draftId: string };
+    for (const extra of [{ text: 'Другой текст' }, { chatId: two.chatId }]) {
+      const changed = await call(plain, 'send_reply', { draftId, confirm: true, ...extra });
+      expect(changed.isError).toBe(true);
+      expect(text(changed)).toMatch(/Unrecognized key/);
+    }
+    expect(await copiesOf(one.chatId, reply)).toBe(0);
+    const results = await Promise.all(
+      [1, 2, 3].map(() => call(plain, 'send_reply', { draftId, confirm: true })),
+    );
+    expect(results.filter((r) => !r.isError)).toHaveLength(1);
+    expect(await copiesOf(one.chatId, reply)).toBe(1);
+    expect(await copiesOf(two.chatId, reply)).toBe(0);
+    expect(await copiesOf(two.chatId, 'Другой текст')).toBe(0);
+  });
+
+  it('a spent quota refuses the send, nothing is sent, and the draft stays open', async () => {
+    const session = await open(['--audit-log', auditLog]);
+    sessions.push(session);
+    const { chatId } = await waitingChat();
+    const reply = `После сброса квоты ${Date.now()}`;
+    const draft = await call(session, 'draft_reply', { chatId, text: reply });
+    const { draftId } = draft.structuredContent as { draftId: string };
+    // One send left in the hour, spent by someone else.
+    await emu.admin.quotas({ limits: { sendMessageToChat: 1 }, reset: true });
+    try {
+      await api.sendMessageToChat(BUSINESS, chatId, { message: 'sent by another tool' });
+      const limited = await call(session, 'send_reply', { draftId, confirm: true });
+      expect(limited.isError).toBe(true);
+      expect(limited.structuredContent).toMatchObject({ outcome: 'notSent' });
+      expect(text(limited)).toMatch(/quota[\s\S]*nothing was sent[\s\S]*still open/);
+    } finally {
+      await emu.admin.quotas({ limits: { sendMessageToChat: 1000 }, reset: true });
+    }
+    expect(await copiesOf(chatId, reply)).toBe(0);
+    const outcomes = auditLines()
+      .filter((line) => line.sendId === draftId)
+      .map((line) => line.outcome ?? line.event);
+    expect(outcomes).toEqual(['attempt', 'notSent']);
+  });
+
+  it('a credential the API refuses is a tool error that never shows the credential', async () => {
+    const session = await open(['--read-only'], undefined, emu.env({ YM_API_KEY: WRONG_KEY }));
+    sessions.push(session);
+    const result = await call(session, 'list_chats', {});
+    expect(result.isError).toBe(true);
+    expect(text(result)).toMatch(/refused the seller's credential \(401\)/);
+    expect(`${text(result)}${session.stderr()}`).not.toContain(WRONG_KEY);
   });
 
   it('bad input gets a clear tool error and nothing is sent', async () => {

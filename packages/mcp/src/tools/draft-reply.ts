@@ -15,7 +15,7 @@ export function registerDraftReply(ctx: ToolContext): void {
         'Prepares a reply to the buyer in a chat and returns a draftId with the exact text. Nothing is sent. ' +
         'The draft is bound to this chat and this text: neither can change. Show the text to the person; ' +
         'send_reply sends it only with their confirmation.',
-      inputSchema: { chatId: chatIdInput, text: replyTextInput },
+      inputSchema: z.strictObject({ chatId: chatIdInput, text: replyTextInput }),
       outputSchema: {
         draftId: z.string(),
         chatId: z.number(),

@@ -20,7 +20,7 @@ export function registerListChats(ctx: ToolContext): void {
         'Lists the seller’s chats with buyers, newest first, one page at a time. Filter by status, type ' +
         'and context type, or pass waitingOnly to get the chats where the buyer waits for an answer. ' +
         'Pass nextPageToken back as pageToken for the next page.',
-      inputSchema: {
+      inputSchema: z.strictObject({
         waitingOnly: z
           .boolean()
           .optional()
@@ -30,7 +30,7 @@ export function registerListChats(ctx: ToolContext): void {
         contextTypes: z.array(z.enum(CHAT_CONTEXT_TYPES)).min(1).optional(),
         limit: z.number().int().min(1).max(PAGE_LIMITS.getChats.max).optional().describe('page size'),
         pageToken: z.string().min(1).optional(),
-      },
+      }),
       outputSchema: {
         chats: z.array(chatShape),
         nextPageToken: z.string().optional().describe('absent on the last page'),

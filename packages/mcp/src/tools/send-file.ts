@@ -18,11 +18,11 @@ export function registerSendFile(ctx: ToolContext, filesDir: string): void {
         `Uploads a file (at most 5 MB) to a chat after the person confirms. Only files inside ${filesDir} can ` +
         'be sent; give a path relative to it. The file is read once, before the confirmation, and exactly ' +
         'those bytes are sent. Every send is recorded in the audit log.',
-      inputSchema: {
+      inputSchema: z.strictObject({
         chatId: chatIdInput,
         path: z.string().min(1).describe(`relative to ${filesDir}`),
         confirm: confirmInput,
-      },
+      }),
       outputSchema: {
         sendId: z.string(),
         chatId: z.number(),

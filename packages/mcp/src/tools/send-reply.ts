@@ -23,7 +23,7 @@ export function registerSendReply(ctx: ToolContext): void {
         'Sends a draft made by draft_reply, exactly as drafted, to its chat, after the person confirms. A draft ' +
         'is sent at most once: a second call is refused, and so is a draft whose send may have been delivered ' +
         '(outcome maybeSent). Every send is recorded in the audit log.',
-      inputSchema: { draftId: z.string().min(1), confirm: confirmInput },
+      inputSchema: z.strictObject({ draftId: z.string().min(1), confirm: confirmInput }),
       outputSchema: {
         draftId: z.string(),
         chatId: z.number(),
