@@ -1,2 +1,12 @@
 /** `@ym-chats/inbox`: the web inbox served by `ym-chats serve` over the sync store. */
-export const INBOX_PACKAGE = '@ym-chats/inbox';
+export type { Agent, AgentConfig } from './auth/agents.js';
+export { hashPassword, verifyPassword } from './auth/password.js';
+export { type CredentialFetcherOptions, credentialFetcher, type FileFetcher } from './http/file-proxy.js';
+export { CONTENT_SECURITY_POLICY } from './http/respond.js';
+export { createInbox, type Inbox, type InboxOptions } from './inbox.js';
+export { type LiveBus, type LiveEvent, MemoryBus, type Viewer } from './live/bus.js';
+export type { SendOutcome } from './reply/send.js';
+export { FILE_MAX_BYTES, MESSAGE_MAX_LENGTH, messageLength } from './shared/limits.js';
+export { type AuditEntry, MemoryTeamStore, type TeamStore } from './team/team-store.js';
+export { DEFAULT_TEMPLATES, type Template } from './team/templates.js';
+export type * from './types.js';

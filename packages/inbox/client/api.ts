@@ -1,0 +1,119 @@
+/** The page's side of the JSON API: every write carries the CSRF token; errors become `ApiFailure`. */
+import type { Agent } from '../src/auth/agents.js';
+import type { LiveEvent, Viewer } from '../src/live/bus.js';
+import type { SendOutcome } from '../src/reply/send.js';
+import type { AuditEntry } from '../src/team/team-store.js';
+import type { Template } from '../src/team/templates.js';
+import type { ChatView, MessageView, SearchHit } from '../src/types.js';
+
+export type { Agent, AuditEntry, ChatView, LiveEvent, MessageView, SearchHit, SendOutcome, Template, Viewer };
+
+export interface SessionInfo {
+  csrf: string;
+  loginRequired: boolean;
+  agent: Agent | null;
+  firstReplyTargetMs: number;
+  templates: Template[];
+  agents: Array<{ login: string; name: string }>;
+}
+
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly body: Record<string, unknown>,
+    readonly retryAfter?: number,
+  ) {
+    super(message);
+  }
+}
+
+let csrf = '';
+export function setCsrf(token: string): void {
+  csrf = token;
+}
+
+async function call<T>(
+  method: string,
+  path: string,
+  body?: BodyInit,
+  headers: Record<string, string> = {},
+): Promise<T> {
+  const init: RequestInit = { method, headers: { ...headers }, credentials: 'same-origin' };
+  if (method !== 'GET') (init.headers as Record<string, string>)['X-CSRF-Token'] = csrf;
+  if (body !== undefined) init.body = body;
+  const response = await fetch(path, init);
+  const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+  if (!response.ok) {
+    const error = (json.error ?? {}) as { code?: string; message?: string };
+    const retry = Number(response.headers.get('Retry-After')) || undefined;
+    throw new ApiFailure(
+      response.status,
+      error.code ?? 'HTTP',
+      error.message ?? response.statusText,
+      json,
+      retry,
+    );
+  }
+  return json as T;
+}
+
+const post = <T>(path: string, body: unknown) =>
+  call<T>('POST', path, JSON.stringify(body), { 'Content-Type': 'application/json' });
+
+const chatPath = (chat: { businessId: number; chatId: number }) =>
+  `/api/businesses/${chat.businessId}/chats/${chat.chatId}`;
+
+export const api = {
+  session: () => call<SessionInfo>('GET', '/api/session'),
+  login: (login: string, password: string) => post<SessionInfo>('/api/login', { login, password }),
+  logout: () => post<{ ok: true }>('/api/logout', {}),
+  queue: (params: URLSearchParams) =>
+    call<{ chats: ChatView[]; next: string | null; serverTime: string }>('GET', `/api/queue?${params}`),
+  search: (q: string) => call<{ hits: SearchHit[] }>('GET', `/api/search?q=${encodeURIComponent(q)}`),
+  chat: (chat: { businessId: number; chatId: number }) =>
+    call<{ chat: ChatView; viewers: Viewer[]; audit: AuditEntry[]; lastAuditId: number }>(
+      'GET',
+      chatPath(chat),
+    ),
+  messages: (chat: { businessId: number; chatId: number }, before?: number) =>
+    call<{ messages: MessageView[] }>(
+      'GET',
+      `${chatPath(chat)}/messages?limit=1000${before ? `&before=${before}` : ''}`,
+    ),
+  sendText: (chat: { businessId: number; chatId: number }, body: Record<string, unknown>) =>
+    post<SendOutcome & { repeated: boolean }>(`${chatPath(chat)}/messages`, body),
+  sendFile: (chat: { businessId: number; chatId: number }, file: File, fields: Record<string, string>) =>
+    call<SendOutcome & { repeated: boolean }>('POST', `${chatPath(chat)}/files`, file, {
+      'Content-Type': 'application/octet-stream',
+      'X-File-Name': encodeURIComponent(file.name),
+      ...fields,
+    }),
+  assign: (chat: { businessId: number; chatId: number }, login: string | null) =>
+    post<{ assignee: string | null }>(`${chatPath(chat)}/assign`, { login }),
+  presence: (chat: { businessId: number; chatId: number }, page: string, typing: boolean) =>
+    post<{ viewers: Viewer[] }>(`${chatPath(chat)}/presence`, { page, typing }),
+  leave: (page: string) => post<{ ok: true }>('/api/presence/leave', { page }),
+  fileUrl: (chat: { businessId: number; chatId: number }, url: string) =>
+    `${chatPath(chat)}/file?url=${encodeURIComponent(url)}`,
+};
+
+export const PAGE_ID = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) =>
+  b.toString(16).padStart(2, '0'),
+).join('');
+
+export function newClientId(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join(
+    '',
+  );
+}
+
+/** Server-sent events; the browser reconnects by itself after a drop. */
+export function listen(onEvent: (event: LiveEvent) => void): () => void {
+  const source = new EventSource(`/api/events?page=${PAGE_ID}`);
+  for (const type of ['chat', 'presence', 'assigned', 'sent'] as const) {
+    source.addEventListener(type, (e) => onEvent(JSON.parse((e as MessageEvent<string>).data) as LiveEvent));
+  }
+  return () => source.close();
+}

@@ -1,0 +1,281 @@
+import type { JSX } from 'preact';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import {
+  ApiFailure,
+  api,
+  type ChatView,
+  listen,
+  PAGE_ID,
+  type SearchHit,
+  type SessionInfo,
+  setCsrf,
+  type Viewer,
+} from './api.js';
+import { ChatPane } from './chat.js';
+import { initialLang, type Lang, saveLang, translator } from './i18n.js';
+import { Login } from './login.js';
+import { FilterBar, type Filters, filterParams, NO_FILTERS, QueueList } from './queue.js';
+import { Shortcuts, useShortcuts } from './shortcuts.js';
+
+type ChatKey = { businessId: number; chatId: number };
+
+function keyFromPath(): ChatKey | null {
+  const m = /^\/chats\/(\d+)\/(\d+)$/.exec(location.pathname);
+  return m ? { businessId: Number(m[1]), chatId: Number(m[2]) } : null;
+}
+
+export function App() {
+  const [lang, setLang] = useState<Lang>(initialLang);
+  const t = useMemo(() => translator(lang), [lang]);
+  const [session, setSession] = useState<SessionInfo | null>(null);
+  const [fatal, setFatal] = useState<string | null>(null);
+
+  useEffect(() => saveLang(lang), [lang]);
+  useEffect(() => {
+    api
+      .session()
+      .then((s) => {
+        setCsrf(s.csrf);
+        setSession(s);
+      })
+      .catch((e: unknown) => setFatal(e instanceof Error ? e.message : String(e)));
+  }, []);
+
+  const toggle = (
+    <button type="button" class="lang" onClick={() => setLang(lang === 'ru' ? 'en' : 'ru')}>
+      {t('language')}
+    </button>
+  );
+  if (fatal)
+    return (
+      <div class="fatal" role="alert">
+        {fatal}
+      </div>
+    );
+  if (!session) return <main class="loading">…</main>;
+  if (!session.agent) {
+    return (
+      <Login
+        t={t}
+        toggle={toggle}
+        onLogin={(s) => {
+          setCsrf(s.csrf);
+          setSession(s);
+        }}
+      />
+    );
+  }
+  return <Inbox t={t} session={session} toggle={toggle} onLogout={() => location.reload()} />;
+}
+
+interface InboxProps {
+  t: ReturnType<typeof translator>;
+  session: SessionInfo;
+  toggle: JSX.Element;
+  onLogout: () => void;
+}
+
+function Inbox({ t, session, toggle, onLogout }: InboxProps) {
+  const agent = session.agent!;
+  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  const [chats, setChats] = useState<ChatView[]>([]);
+  const [next, setNext] = useState<string | null>(null);
+  const [offset, setOffset] = useState(0);
+  const [now, setNow] = useState(Date.now());
+  const [query, setQuery] = useState('');
+  const [hits, setHits] = useState<SearchHit[] | null>(null);
+  const [open, setOpen] = useState<ChatKey | null>(keyFromPath);
+  const [focusMessage, setFocusMessage] = useState<number | undefined>(undefined);
+  const [versions, setVersions] = useState<Record<string, number>>({});
+  const [viewers, setViewers] = useState<Record<string, Viewer[]>>({});
+  const [help, setHelp] = useState(false);
+  const typing = useRef(false);
+  const commands = useRef<{ focus?: () => void; send?: () => void; templates?: () => void }>({});
+  const searchBox = useRef<HTMLInputElement>(null);
+  const reloadTimer = useRef<number | undefined>(undefined);
+
+  async function loadQueue() {
+    const page = await api.queue(filterParams(filters));
+    setChats(page.chats);
+    setNext(page.next);
+    setOffset(Date.parse(page.serverTime) - Date.now());
+  }
+
+  async function loadMore() {
+    if (!next) return;
+    const params = filterParams(filters);
+    params.set('after', next);
+    const page = await api.queue(params);
+    setChats((list) => [...list, ...page.chats]);
+    setNext(page.next);
+  }
+
+  useEffect(() => {
+    void loadQueue();
+  }, [filters]);
+
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), 1000);
+    return () => window.clearInterval(timer);
+  }, []);
+
+  // Live updates: re-read the queue (debounced) and bump the open chat.
+  useEffect(
+    () =>
+      listen((event) => {
+        const key = `${event.businessId}:${event.chatId}`;
+        if (event.type === 'presence') {
+          setViewers((v) => ({ ...v, [key]: event.viewers }));
+          return;
+        }
+        setVersions((v) => ({ ...v, [key]: (v[key] ?? 0) + 1 }));
+        window.clearTimeout(reloadTimer.current);
+        reloadTimer.current = window.setTimeout(() => void loadQueue(), 300);
+      }),
+    [filters],
+  );
+
+  // Presence: tell the server which chat this page shows (and refresh before the entry expires).
+  useEffect(() => {
+    if (!open) {
+      void api.leave(PAGE_ID).catch(() => undefined);
+      return;
+    }
+    const beat = () => void api.presence(open, PAGE_ID, typing.current).catch(() => undefined);
+    beat();
+    const timer = window.setInterval(beat, 10_000);
+    return () => window.clearInterval(timer);
+  }, [open?.businessId, open?.chatId]);
+
+  useEffect(() => {
+    const onPop = () => setOpen(keyFromPath());
+    window.addEventListener('popstate', onPop);
+    return () => window.removeEventListener('popstate', onPop);
+  }, []);
+
+  function openChat(chat: ChatKey, messageId?: number) {
+    setFocusMessage(messageId);
+    setOpen({ businessId: chat.businessId, chatId: chat.chatId });
+    history.pushState(null, '', `/chats/${chat.businessId}/${chat.chatId}`);
+  }
+
+  function closeChat() {
+    setOpen(null);
+    history.pushState(null, '', '/');
+  }
+
+  async function runSearch(q: string) {
+    if (!q.trim()) {
+      setHits(null);
+      return;
+    }
+    try {
+      setHits((await api.search(q)).hits);
+    } catch (e) {
+      if (e instanceof ApiFailure) setHits([]);
+    }
+  }
+
+  const list = hits ? hits.map((h) => h.chat) : chats;
+  const index = open
+    ? list.findIndex((c) => c.businessId === open.businessId && c.chatId === open.chatId)
+    : -1;
+  useShortcuts({
+    next: () => {
+      const waiting = chats.find(
+        (c) => c.waitingSince && !(open && c.chatId === open.chatId && c.businessId === open.businessId),
+      );
+      if (waiting) openChat(waiting);
+    },
+    down: () => {
+      const c = list[Math.min(list.length - 1, index + 1)];
+      if (c) openChat(c);
+    },
+    up: () => {
+      const c = list[Math.max(0, index - 1)];
+      if (c) openChat(c);
+    },
+    reply: () => commands.current.focus?.(),
+    send: () => commands.current.send?.(),
+    templates: () => commands.current.templates?.(),
+    search: () => searchBox.current?.focus(),
+    help: () => setHelp(true),
+    escape: () => setHelp(false),
+  });
+
+  const key = open ? `${open.businessId}:${open.chatId}` : '';
+  return (
+    <div class={`inbox${open ? ' has-chat' : ''}`}>
+      <header class="top">
+        <h1>ym-chats</h1>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void runSearch(query);
+          }}
+        >
+          <input
+            ref={searchBox}
+            type="search"
+            aria-label={t('search')}
+            placeholder={t('searchPlaceholder')}
+            value={query}
+            onInput={(e) => {
+              const q = (e.currentTarget as HTMLInputElement).value;
+              setQuery(q);
+              if (!q) setHits(null);
+            }}
+          />
+        </form>
+        <span class="me">{agent.name}</span>
+        {toggle}
+        <button type="button" onClick={() => setHelp(true)} aria-label={t('shortcuts')}>
+          ?
+        </button>
+        {session.loginRequired ? (
+          <button type="button" onClick={() => void api.logout().then(onLogout)}>
+            {t('logout')}
+          </button>
+        ) : null}
+      </header>
+      <nav class="queue" aria-label={t('chats')}>
+        <FilterBar t={t} filters={filters} agents={session.agents} onChange={setFilters} />
+        <QueueList
+          t={t}
+          chats={chats}
+          hits={hits}
+          now={now + offset}
+          targetMs={session.firstReplyTargetMs}
+          open={open}
+          onOpen={(c, m) => openChat(c, m)}
+          onMore={next && !hits ? () => void loadMore() : undefined}
+        />
+      </nav>
+      <main class="chat">
+        {open ? (
+          <ChatPane
+            key={key}
+            t={t}
+            chatKey={open}
+            me={agent.login}
+            agents={session.agents}
+            templates={session.templates}
+            version={versions[key] ?? 0}
+            viewers={viewers[key]}
+            focusMessageId={focusMessage}
+            onBack={closeChat}
+            onTyping={(value) => {
+              if (typing.current === value) return;
+              typing.current = value;
+              void api.presence(open, PAGE_ID, value).catch(() => undefined);
+            }}
+            commands={commands}
+          />
+        ) : (
+          <p class="pick">{t('pickChat')}</p>
+        )}
+      </main>
+      {help ? <Shortcuts t={t} onClose={() => setHelp(false)} /> : null}
+    </div>
+  );
+}

@@ -1,0 +1,201 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { type AuditEntry, api, type ChatView, type MessageView, type Template, type Viewer } from './api.js';
+import { label, type T } from './i18n.js';
+import { contextText } from './queue.js';
+import { ReplyBox } from './reply.js';
+import { VirtualList } from './virtual-list.js';
+
+const IMAGE = /\.(png|jpe?g|gif|webp)$/i;
+
+function Message({ t, chat, message }: { t: T; chat: ChatView; message: MessageView }) {
+  return (
+    <article class={`msg ${message.sender.toLowerCase()}`} data-message-id={message.messageId}>
+      <header>
+        <span class="sender">{label(t, 'sender', message.sender)}</span>
+        <time dateTime={message.createdAt}>{new Date(message.createdAt).toLocaleString()}</time>
+      </header>
+      {message.text !== undefined ? (
+        <p class="text">
+          <bdi>{message.text}</bdi>
+        </p>
+      ) : null}
+      {message.files.map((f) => {
+        const href = api.fileUrl(chat, f.url);
+        return IMAGE.test(f.name) ? (
+          <a key={f.url} class="file image" href={href} download={f.name}>
+            <img src={href} alt={f.name} loading="lazy" />
+          </a>
+        ) : (
+          <a key={f.url} class="file" href={href} download={f.name || 'file'}>
+            📄 <bdi>{f.name || 'file'}</bdi> <span class="size">({Math.ceil(f.size / 1024)} KB)</span>
+          </a>
+        );
+      })}
+    </article>
+  );
+}
+
+interface Props {
+  t: T;
+  chatKey: { businessId: number; chatId: number };
+  me: string;
+  agents: Array<{ login: string; name: string }>;
+  templates: Template[];
+  /** Bumped by live events about this chat. */
+  version: number;
+  viewers: Viewer[] | undefined;
+  focusMessageId: number | undefined;
+  onBack: () => void;
+  onTyping: (typing: boolean) => void;
+  commands: { current: { focus?: () => void; send?: () => void; templates?: () => void } };
+}
+
+export function ChatPane({
+  t,
+  chatKey,
+  me,
+  agents,
+  templates,
+  version,
+  viewers,
+  focusMessageId,
+  onBack,
+  onTyping,
+  commands,
+}: Props) {
+  const [chat, setChat] = useState<ChatView | null>(null);
+  const [messages, setMessages] = useState<MessageView[]>([]);
+  const [audit, setAudit] = useState<AuditEntry[]>([]);
+  const [present, setPresent] = useState<Viewer[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const seen = useRef({ seenMessageId: 0, seenAuditId: 0 });
+
+  async function load() {
+    try {
+      const [info, history] = await Promise.all([api.chat(chatKey), api.messages(chatKey)]);
+      let all = history.messages;
+      // The whole history: older pages until the first message.
+      while (all.length > 0 && all.length % 1000 === 0) {
+        const older = await api.messages(chatKey, all[0]!.messageId);
+        if (older.messages.length === 0) break;
+        all = [...older.messages, ...all];
+      }
+      setChat(info.chat);
+      setAudit(info.audit);
+      setPresent(info.viewers);
+      setMessages(all);
+      seen.current = { seenMessageId: all[all.length - 1]?.messageId ?? 0, seenAuditId: info.lastAuditId };
+      setError(null);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  useEffect(() => {
+    setChat(null);
+    setMessages([]);
+    void load();
+  }, [chatKey.businessId, chatKey.chatId]);
+
+  useEffect(() => {
+    if (version > 0) void load();
+  }, [version]);
+
+  useEffect(() => {
+    if (viewers) setPresent(viewers);
+  }, [viewers]);
+
+  if (error)
+    return (
+      <div class="chat-pane error" role="alert">
+        {error}
+      </div>
+    );
+  if (!chat) return <div class="chat-pane loading">{t('earlier')}</div>;
+
+  const others = present.filter((v) => v.login !== me);
+  return (
+    <div class="chat-pane">
+      <header class="chat-head">
+        <button type="button" class="back" onClick={onBack} aria-label={t('back')}>
+          ←
+        </button>
+        <div class="title">
+          <h2>
+            {contextText(t, chat)} · <bdi>{chat.context.customerName ?? t('customer')}</bdi>
+          </h2>
+          <div class="meta">
+            <span class="status">{label(t, 'status', chat.status)}</span>
+            {chat.type === 'ARBITRAGE' ? (
+              <strong class="badge dispute" role="note">
+                {t('dispute')}
+              </strong>
+            ) : (
+              <span class="type">{label(t, 'type', chat.type)}</span>
+            )}
+            <label>
+              {t('assignee')}{' '}
+              <select
+                value={chat.assignee ?? ''}
+                onChange={async (e) => {
+                  const login = (e.currentTarget as HTMLSelectElement).value || null;
+                  await api.assign(chatKey, login);
+                  void load();
+                }}
+              >
+                <option value="">{t('nobody')}</option>
+                {agents.map((a) => (
+                  <option key={a.login} value={a.login}>
+                    {a.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </div>
+          {others.length > 0 ? (
+            <div class="presence" role="status">
+              {t('alsoHere', {
+                who: others.map((v) => (v.typing ? `${v.name} (${t('typing')})` : v.name)).join(', '),
+              })}
+            </div>
+          ) : null}
+        </div>
+      </header>
+      <VirtualList
+        items={messages}
+        keyOf={(m) => String(m.messageId)}
+        render={(m) => <Message t={t} chat={chat} message={m} />}
+        focusKey={focusMessageId === undefined ? undefined : String(focusMessageId)}
+        attributes={{ role: 'log', 'aria-label': t('messages'), class: 'log' }}
+      />
+      <ReplyBox
+        t={t}
+        chat={chatKey}
+        values={{
+          orderId: chat.context.orderId,
+          returnId: chat.context.returnId,
+          customerName: chat.context.customerName,
+          chatId: chat.chatId,
+        }}
+        templates={templates}
+        seen={() => seen.current}
+        onTyping={onTyping}
+        onSent={() => void load()}
+        commands={commands}
+      />
+      {audit.length > 0 ? (
+        <details class="audit">
+          <summary>{t('audit')}</summary>
+          <ul>
+            {audit.map((a) => (
+              <li key={a.id}>
+                <time dateTime={a.at}>{new Date(a.at).toLocaleString()}</time> <strong>{a.login}</strong>{' '}
+                {t(`action_${a.action}` as Parameters<T>[0])} <bdi>{a.detail ?? ''}</bdi>
+              </li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,64 @@
+import type { JSX } from 'preact';
+import { useState } from 'preact/hooks';
+import { ApiFailure, api, type SessionInfo } from './api.js';
+import type { T } from './i18n.js';
+
+export function Login({
+  t,
+  toggle,
+  onLogin,
+}: {
+  t: T;
+  toggle: JSX.Element;
+  onLogin: (s: SessionInfo) => void;
+}) {
+  const [login, setLogin] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <main class="login">
+      <form
+        onSubmit={async (e) => {
+          e.preventDefault();
+          try {
+            onLogin(await api.login(login, password));
+          } catch (failure) {
+            if (failure instanceof ApiFailure && failure.status === 429) {
+              setError(t('tooMany', { s: failure.retryAfter ?? 60 }));
+            } else setError(t('badLogin'));
+          }
+        }}
+      >
+        <h1>ym-chats</h1>
+        <label>
+          {t('loginName')}
+          <input
+            name="login"
+            autoComplete="username"
+            value={login}
+            onInput={(e) => setLogin(e.currentTarget.value)}
+          />
+        </label>
+        <label>
+          {t('password')}
+          <input
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+          />
+        </label>
+        {error ? (
+          <p class="problem" role="alert">
+            {error}
+          </p>
+        ) : null}
+        <button type="submit" class="primary">
+          {t('login')}
+        </button>
+        {toggle}
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,200 @@
+import type { ComponentChildren } from 'preact';
+import { formatWait, urgency } from '../src/shared/urgency.js';
+import type { ChatView, SearchHit } from './api.js';
+import { Highlighted } from './highlight.js';
+import { label, type T } from './i18n.js';
+
+export interface Filters {
+  status: string;
+  type: string;
+  context: string;
+  assignee: string;
+}
+
+export const NO_FILTERS: Filters = { status: '', type: '', context: '', assignee: '' };
+
+export function filterParams(filters: Filters): URLSearchParams {
+  const params = new URLSearchParams();
+  if (filters.status) params.set('status', filters.status);
+  if (filters.type) params.set('type', filters.type);
+  if (filters.context) params.set('context', filters.context);
+  if (filters.assignee === '-') params.set('unassigned', '1');
+  else if (filters.assignee) params.set('assignee', filters.assignee);
+  return params;
+}
+
+const STATUSES = [
+  'WAITING_FOR_PARTNER',
+  'NEW',
+  'WAITING_FOR_CUSTOMER',
+  'WAITING_FOR_ARBITER',
+  'WAITING_FOR_MARKET',
+  'FINISHED',
+];
+
+interface FilterBarProps {
+  t: T;
+  filters: Filters;
+  agents: Array<{ login: string; name: string }>;
+  onChange: (filters: Filters) => void;
+}
+
+export function FilterBar({ t, filters, agents, onChange }: FilterBarProps) {
+  const select = (key: keyof Filters, name: string, options: Array<[string, string]>) => (
+    <select
+      aria-label={name}
+      value={filters[key]}
+      onChange={(e) => onChange({ ...filters, [key]: (e.currentTarget as HTMLSelectElement).value })}
+    >
+      <option value="">{`${name}: ${t('all')}`}</option>
+      {options.map(([value, text]) => (
+        <option key={value} value={value}>
+          {text}
+        </option>
+      ))}
+    </select>
+  );
+  return (
+    <div class="filters">
+      {select(
+        'status',
+        t('status'),
+        STATUSES.map((s) => [s, label(t, 'status', s)]),
+      )}
+      {select(
+        'type',
+        t('type'),
+        ['CHAT', 'ARBITRAGE'].map((s) => [s, label(t, 'type', s)]),
+      )}
+      {select(
+        'context',
+        t('context'),
+        ['ORDER', 'RETURN', 'DIRECT'].map((s) => [s, label(t, 'context', s)]),
+      )}
+      {select('assignee', t('assignee'), [
+        ['me', t('me')],
+        ['-', t('unassigned')],
+        ...agents.map((a): [string, string] => [a.login, a.name]),
+      ])}
+    </div>
+  );
+}
+
+export function contextText(t: T, chat: ChatView): string {
+  const c = chat.context;
+  const id =
+    c.type === 'RETURN' ? (c.returnId ?? c.id) : c.type === 'ORDER' ? (c.orderId ?? c.id) : undefined;
+  return id === undefined ? label(t, 'context', c.type) : `${label(t, 'context', c.type)} ${id}`;
+}
+
+interface ChatItemProps {
+  t: T;
+  chat: ChatView;
+  now: number;
+  targetMs: number;
+  selected: boolean;
+  onOpen: () => void;
+  children?: ComponentChildren;
+}
+
+function ChatItem({ t, chat, now, targetMs, selected, onOpen, children }: ChatItemProps) {
+  const waitMs = chat.waitingSince ? now - Date.parse(chat.waitingSince) : undefined;
+  const level = waitMs === undefined ? undefined : urgency(waitMs, targetMs);
+  return (
+    <li class={`chat-item${selected ? ' selected' : ''}`} data-chat-id={chat.chatId}>
+      <a
+        href={`/chats/${chat.businessId}/${chat.chatId}`}
+        aria-current={selected ? 'true' : undefined}
+        onClick={(e) => {
+          e.preventDefault();
+          onOpen();
+        }}
+      >
+        <span class="line">
+          <span class="ctx">{contextText(t, chat)}</span>
+          {chat.type === 'ARBITRAGE' ? <span class="badge dispute">{t('dispute')}</span> : null}
+          {waitMs !== undefined && level ? (
+            <span class={`wait ${level}`} title={t('waiting')}>
+              {level === 'late' ? '⚠ ' : ''}
+              {formatWait(waitMs, { s: t('s'), min: t('min'), h: t('h'), d: t('d') })}
+            </span>
+          ) : (
+            <span class="status">{label(t, 'status', chat.status)}</span>
+          )}
+        </span>
+        <span class="line sub">
+          <span class="who">
+            <bdi>{chat.context.customerName ?? t('customer')}</bdi>
+          </span>
+          {chat.assignee ? <span class="assignee">@{chat.assignee}</span> : null}
+        </span>
+        {children ??
+          (chat.lastMessage ? (
+            <span class="preview">
+              <bdi>{chat.lastMessage.text}</bdi>
+            </span>
+          ) : null)}
+      </a>
+    </li>
+  );
+}
+
+interface QueueListProps {
+  t: T;
+  chats: ChatView[];
+  hits: SearchHit[] | null;
+  now: number;
+  targetMs: number;
+  open: { businessId: number; chatId: number } | null;
+  onOpen: (chat: ChatView, messageId?: number) => void;
+  onMore?: (() => void) | undefined;
+}
+
+export function QueueList({ t, chats, hits, now, targetMs, open, onOpen, onMore }: QueueListProps) {
+  const isOpen = (chat: ChatView) => open?.businessId === chat.businessId && open.chatId === chat.chatId;
+  if (hits) {
+    return (
+      <ul class="chat-list" aria-label={t('chats')}>
+        {hits.length === 0 ? <li class="empty">{t('noHits')}</li> : null}
+        {hits.map((hit) => (
+          <ChatItem
+            key={`${hit.chat.chatId}:${hit.messageId}`}
+            t={t}
+            chat={hit.chat}
+            now={now}
+            targetMs={targetMs}
+            selected={isOpen(hit.chat)}
+            onOpen={() => onOpen(hit.chat, hit.messageId)}
+          >
+            <span class="preview hit">
+              <Highlighted text={hit.text} ranges={hit.ranges} />
+            </span>
+          </ChatItem>
+        ))}
+      </ul>
+    );
+  }
+  return (
+    <ul class="chat-list" aria-label={t('chats')}>
+      {chats.length === 0 ? <li class="empty">{t('noChats')}</li> : null}
+      {chats.map((chat) => (
+        <ChatItem
+          key={`${chat.businessId}:${chat.chatId}`}
+          t={t}
+          chat={chat}
+          now={now}
+          targetMs={targetMs}
+          selected={isOpen(chat)}
+          onOpen={() => onOpen(chat)}
+        />
+      ))}
+      {onMore ? (
+        <li class="more">
+          <button type="button" onClick={onMore}>
+            {t('more')}
+          </button>
+        </li>
+      ) : null}
+    </ul>
+  );
+}

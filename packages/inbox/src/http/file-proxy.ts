@@ -1,0 +1,75 @@
+import type { ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { FileView } from '../types.js';
+
+/** Fetches an attachment with the seller's credential; the credential never leaves the server. */
+export type FileFetcher = (url: string, signal: AbortSignal) => Promise<Response>;
+
+export interface CredentialFetcherOptions {
+  apiKey?: string;
+  accessToken?: string;
+  /** Origins the credential may be sent to (the API's, and the platform's file host). */
+  allowedOrigins: string[];
+}
+
+export function credentialFetcher(options: CredentialFetcherOptions): FileFetcher {
+  const allowed = new Set(options.allowedOrigins.map((o) => new URL(o).origin));
+  return async (url, signal) => {
+    const target = new URL(url);
+    if (!allowed.has(target.origin)) throw new Error(`attachment host ${target.origin} is not allowed`);
+    const headers: Record<string, string> = {};
+    if (options.apiKey) headers['Api-Key'] = options.apiKey;
+    if (options.accessToken) headers.Authorization = `Bearer ${options.accessToken}`;
+    // A redirect could carry the credential elsewhere: refuse it.
+    return fetch(target, { headers, signal, redirect: 'error' });
+  };
+}
+
+/** Images the page may show inline; anything else is a download with an inert type. */
+const INLINE: Record<string, string> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+};
+
+export function isInlineImage(name: string): boolean {
+  return extension(name) in INLINE;
+}
+
+function extension(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot < 0 ? '' : name.slice(dot + 1).toLowerCase();
+}
+
+function contentDisposition(kind: 'inline' | 'attachment', name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_') || 'file';
+  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name || 'file')}`;
+}
+
+export async function proxyFile(res: ServerResponse, file: FileView, fetcher: FileFetcher): Promise<void> {
+  const controller = new AbortController();
+  res.on('close', () => controller.abort());
+  const upstream = await fetcher(file.url, controller.signal);
+  if (!upstream.ok || !upstream.body) {
+    res.writeHead(502, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+    res.end(`the file could not be fetched (HTTP ${upstream.status})`);
+    return;
+  }
+  const image = INLINE[extension(file.name)];
+  const headers: Record<string, string> = {
+    'Content-Type': image ?? 'application/octet-stream',
+    'Content-Disposition': contentDisposition(image ? 'inline' : 'attachment', file.name),
+    'Cache-Control': 'private, max-age=3600',
+    // Whatever the bytes are, they never run as a page of this origin.
+    'Content-Security-Policy': "default-src 'none'; sandbox",
+  };
+  const length = upstream.headers.get('content-length');
+  if (length) headers['Content-Length'] = length;
+  res.writeHead(200, headers);
+  Readable.fromWeb(upstream.body as WebReadableStream<Uint8Array>)
+    .on('error', () => res.destroy())
+    .pipe(res);
+}

@@ -1,0 +1,132 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { ChatsApi } from '@ym-chats/sdk';
+import { type Agent, type AgentConfig, localAgent, toAgent } from './auth/agents.js';
+import { LoginLimiter, type LoginLimiterOptions } from './auth/login-limiter.js';
+import { SessionStore, type SessionStoreOptions } from './auth/sessions.js';
+import type { FileFetcher } from './http/file-proxy.js';
+import { HttpError, sendError, setSecurityHeaders } from './http/respond.js';
+import { StaticAssets } from './http/static.js';
+import { type LiveBus, MemoryBus } from './live/bus.js';
+import { SendLedger } from './reply/send.js';
+import { type ApiContext, routeApi } from './routes/api.js';
+import { Presence } from './team/presence.js';
+import { MemoryTeamStore, type TeamStore } from './team/team-store.js';
+import { checkTemplates, DEFAULT_TEMPLATES, type Template } from './team/templates.js';
+import type { InboxSource } from './types.js';
+
+export interface InboxOptions {
+  /** Where chats and messages are read from (the sync store). */
+  source: InboxSource;
+  /** Replies go out through the SDK, with its no-duplicate rules. */
+  api: ChatsApi;
+  /** The businesses this inbox serves; the local user (no agents, loopback) sees all of them. */
+  businessIds: number[];
+  /** The address the server is bound to: anything but loopback makes login mandatory. */
+  host: string;
+  agents?: AgentConfig[];
+  /** Downloads attachments with the seller's credential (see `credentialFetcher`). */
+  fetchFile?: FileFetcher;
+  team?: TeamStore;
+  bus?: LiveBus;
+  /** The first-reply target the queue colours waits against. Default 15 minutes. */
+  firstReplyTargetMinutes?: number;
+  templates?: Template[];
+  /** Mark the session cookie `Secure` (default true; browsers accept it on http://127.0.0.1 and localhost). */
+  secureCookies?: boolean;
+  sessions?: SessionStoreOptions;
+  loginLimits?: LoginLimiterOptions;
+  /** Called with unexpected errors (a 500 was answered). Default: console.error. */
+  onError?: (error: unknown) => void;
+}
+
+export interface Inbox {
+  /** Mount it on any node:http server, beside other routes (`serve` keeps `POST /notification`). */
+  listener: RequestListener;
+  /** True for paths this listener answers (`/`, `/assets/…`, `/api/…`, the page's own routes). */
+  handles(path: string): boolean;
+  bus: LiveBus;
+  close(): Promise<void>;
+}
+
+const PAGE_ROUTES = /^\/(?:$|chats\/|login$)/;
+
+export function createInbox(options: InboxOptions): Inbox {
+  const agents = new Map<string, AgentConfig>();
+  for (const agent of options.agents ?? []) {
+    if (agents.has(agent.login)) throw new Error(`agent ${agent.login} is configured twice`);
+    agents.set(agent.login, agent);
+  }
+  const local = localAgent(options.host, [...agents.values()], options.businessIds);
+  if (!local && agents.size === 0) {
+    throw new Error(
+      `the inbox is bound to ${options.host}, so logins are mandatory, but no agents are configured`,
+    );
+  }
+  const assets = new StaticAssets();
+  const bus = options.bus ?? new MemoryBus();
+  const team = options.team ?? new MemoryTeamStore();
+  const presence = new Presence(bus);
+  const unsubscribe = options.source.subscribe((change) =>
+    bus.publish({ type: 'chat', businessId: change.businessId, chatId: change.chatId }),
+  );
+  const ctx: ApiContext = {
+    options,
+    agents,
+    local,
+    sessions: new SessionStore(options.sessions),
+    limiter: new LoginLimiter(options.loginLimits),
+    team,
+    bus,
+    presence,
+    ledger: new SendLedger(),
+    templates: checkTemplates(options.templates ?? DEFAULT_TEMPLATES),
+    targetMs: (options.firstReplyTargetMinutes ?? 15) * 60_000,
+    agentOf(login: string | undefined): Agent | undefined {
+      if (login === undefined) return undefined;
+      if (local && login === local.login) return local;
+      const config = agents.get(login);
+      return config ? toAgent(config) : undefined;
+    },
+  };
+  const onError = options.onError ?? ((error: unknown) => console.error('inbox:', error));
+
+  const listener: RequestListener = (req: IncomingMessage, res: ServerResponse) => {
+    setSecurityHeaders(res);
+    const url = new URL(req.url ?? '/', 'http://inbox.invalid');
+    const path = url.pathname;
+    if (path.startsWith('/api/')) {
+      routeApi(ctx, req, res, url).catch((error: unknown) => {
+        if (error instanceof HttpError) {
+          if (!res.headersSent) sendError(res, error);
+          else res.destroy();
+          return;
+        }
+        onError(error);
+        if (!res.headersSent) sendError(res, new HttpError(500, 'INTERNAL', 'internal error'));
+        else res.destroy();
+      });
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendError(res, new HttpError(405, 'METHOD_NOT_ALLOWED', 'only GET here'));
+      return;
+    }
+    if (assets.has(path) || PAGE_ROUTES.test(path)) {
+      assets.serve(req, res, path);
+      return;
+    }
+    sendError(res, new HttpError(404, 'NOT_FOUND', 'no such page'));
+  };
+
+  return {
+    listener,
+    handles: (path) => path.startsWith('/api/') || assets.has(path) || PAGE_ROUTES.test(path),
+    bus,
+    async close() {
+      unsubscribe();
+      presence.close();
+      await team.close();
+      await bus.close();
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import type { ServerResponse } from 'node:http';
+import { decoyHash, verifyPassword } from '../auth/password.js';
+import type { Session } from '../auth/sessions.js';
+import { HttpError, readJson, sendJson } from '../http/respond.js';
+import type { ApiContext, RequestState, Route } from './api.js';
+import { asAgent, SESSION_COOKIE } from './api.js';
+
+function setSessionCookie(ctx: ApiContext, res: ServerResponse, session: Session | undefined): void {
+  const secure = ctx.options.secureCookies === false ? '' : '; Secure';
+  const value = session ? session.id : '';
+  const expiry = session ? '' : '; Max-Age=0';
+  res.setHeader(
+    'Set-Cookie',
+    `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict${secure}${expiry}`,
+  );
+}
+
+/** What the page learns at start: who it is (if anyone), the CSRF token, and the inbox's settings. */
+function describe(ctx: ApiContext, session: Session) {
+  const agent = ctx.agentOf(session.login);
+  return {
+    csrf: session.csrf,
+    loginRequired: ctx.local === undefined,
+    agent: agent ?? null,
+    firstReplyTargetMs: ctx.targetMs,
+    templates: agent ? ctx.templates : [],
+    agents: agent ? teammates(ctx, agent.businessIds) : [],
+  };
+}
+
+function teammates(ctx: ApiContext, businessIds: number[]) {
+  if (ctx.local) return [{ login: ctx.local.login, name: ctx.local.name }];
+  return [...ctx.agents.values()]
+    .filter((a) => a.businessIds.some((b) => businessIds.includes(b)))
+    .map((a) => ({ login: a.login, name: a.name ?? a.login }));
+}
+
+async function session(ctx: ApiContext, state: RequestState) {
+  let current = state.session;
+  if (!current) {
+    // The local user is logged in by being here; everyone else starts anonymous, holding a CSRF token.
+    current = ctx.sessions.create(ctx.local?.login);
+    setSessionCookie(ctx, state.res, current);
+  }
+  sendJson(state.res, 200, describe(ctx, current));
+}
+
+async function login(ctx: ApiContext, state: RequestState) {
+  const body = await readJson(state.req);
+  const name = typeof body.login === 'string' ? body.login.slice(0, 200) : '';
+  const password = typeof body.password === 'string' ? body.password.slice(0, 1000) : '';
+  const address = state.req.socket.remoteAddress ?? '';
+  const wait = ctx.limiter.retryAfter(name, address);
+  if (wait > 0) {
+    throw new HttpError(429, 'TOO_MANY_ATTEMPTS', `too many failed logins; try again in ${wait} s`, {
+      'Retry-After': String(wait),
+    });
+  }
+  const config = ctx.agents.get(name);
+  const ok = await verifyPassword(password, config?.passwordHash ?? (await decoyHash()));
+  if (!config || !ok) {
+    ctx.limiter.fail(name, address);
+    throw new HttpError(401, 'BAD_LOGIN', 'wrong login or password');
+  }
+  ctx.limiter.succeed(name);
+  const upgraded = ctx.sessions.upgrade(state.session, config.login);
+  setSessionCookie(ctx, state.res, upgraded);
+  await ctx.team.audit({ login: config.login, action: 'login' });
+  sendJson(state.res, 200, describe(ctx, upgraded));
+}
+
+async function logout(ctx: ApiContext, state: RequestState) {
+  const { session, agent } = asAgent(state);
+  ctx.sessions.destroy(session.id);
+  await ctx.team.audit({ login: agent.login, action: 'logout' });
+  setSessionCookie(ctx, state.res, undefined);
+  sendJson(state.res, 200, { ok: true });
+}
+
+export const authRoutes: Route[] = [
+  { method: 'GET', pattern: /^\/api\/session$/, anonymous: true, handle: session },
+  { method: 'POST', pattern: /^\/api\/login$/, anonymous: true, handle: login },
+  { method: 'POST', pattern: /^\/api\/logout$/, handle: logout },
+];

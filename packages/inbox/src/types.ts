@@ -1,0 +1,103 @@
+/**
+ * The inbox's view of the store: what the page shows, in the shapes the JSON API returns. The store behind
+ * it (the sync package's tables, or anything else) is reached through `InboxSource` only.
+ */
+
+export interface ChatContextView {
+  type: string;
+  /** The order, return or DIRECT chat the conversation is about. */
+  id?: number;
+  orderId?: number;
+  returnId?: number;
+  customerName?: string;
+}
+
+export interface ChatView {
+  businessId: number;
+  chatId: number;
+  status: string;
+  type: string;
+  context: ChatContextView;
+  createdAt: string;
+  updatedAt: string;
+  /** When the buyer started waiting for the seller (the oldest unanswered buyer message); absent when nobody waits. */
+  waitingSince?: string;
+  lastMessage?: { sender: string; text: string; createdAt: string };
+  /** Filled by the inbox from its own tables, not by the source. */
+  assignee?: string;
+}
+
+export interface FileView {
+  name: string;
+  url: string;
+  size: number;
+}
+
+export interface MessageView {
+  messageId: number;
+  chatId: number;
+  sender: string;
+  text?: string;
+  createdAt: string;
+  files: FileView[];
+}
+
+export interface QueueFilter {
+  statuses?: string[];
+  types?: string[];
+  contexts?: string[];
+  /** Only these chats (the inbox's assignee filter turns into a chat list). */
+  onlyChats?: ChatKey[];
+  /** Never these chats (the inbox's "unassigned" filter). */
+  exceptChats?: ChatKey[];
+}
+
+export interface ChatKey {
+  businessId: number;
+  chatId: number;
+}
+
+/** Position after the last chat of a page, in urgency order. */
+export interface QueueCursor {
+  waiting: boolean;
+  /** ISO time the queue is ordered by within its group. */
+  at: string;
+  chatId: number;
+}
+
+export interface QueueQuery {
+  businessIds: number[];
+  filter: QueueFilter;
+  limit: number;
+  after?: QueueCursor;
+}
+
+export interface SearchHit {
+  chat: ChatView;
+  messageId: number;
+  /** The message text (possibly shortened around the hits); the page highlights `ranges` in it. */
+  text: string;
+  /** [start, end) UTF-16 offsets of the matched words in `text`. */
+  ranges: Array<[number, number]>;
+}
+
+/** Something changed in the store; the inbox re-reads what it needs and tells the pages. */
+export type SourceChange =
+  | { kind: 'message'; businessId: number; chatId: number; messageId?: number }
+  | { kind: 'chat'; businessId: number; chatId: number };
+
+export interface InboxSource {
+  /** Chats in urgency order: waiting for the seller first (longest wait first), then the rest, newest first. */
+  queue(query: QueueQuery): Promise<ChatView[]>;
+  chat(businessId: number, chatId: number): Promise<ChatView | undefined>;
+  /** Messages oldest first; `beforeMessageId` pages backwards from the newest. */
+  history(
+    businessId: number,
+    chatId: number,
+    options: { beforeMessageId?: number; limit: number },
+  ): Promise<MessageView[]>;
+  search(businessIds: number[], query: string, limit: number): Promise<SearchHit[]>;
+  /** The attachment a message of this chat carries at this url, if any (guards the download proxy). */
+  file(businessId: number, chatId: number, url: string): Promise<FileView | undefined>;
+  subscribe(listener: (change: SourceChange) => void): () => void;
+}

@@ -1,0 +1,330 @@
+/** The inbox's HTTP side against the real emulator and a real SQLite store: headers, auth, CSRF, isolation, sends. */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createInbox, hashPassword } from '@ym-chats/inbox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PageClient } from './support/http-client.js';
+import { BUSINESS, type Harness, startHarness } from './support/inbox-server.js';
+
+const OTHER = 2002;
+
+interface ChatRow {
+  businessId: number;
+  chatId: number;
+  status: string;
+  waitingSince?: string;
+  assignee?: string;
+}
+
+describe('the local user (127.0.0.1, no agents)', () => {
+  let h: Harness;
+  let page: PageClient;
+  beforeAll(async () => {
+    h = await startHarness();
+    page = new PageClient(h.url);
+    await page.start();
+  });
+  afterAll(async () => h?.close());
+
+  it('serves the page shell with a strict CSP, no inline script, and its assets locally', async () => {
+    const res = await fetch(`${h.url}/`);
+    const html = await res.text();
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("style-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)/);
+    expect(html).not.toMatch(/<style|style=/);
+    expect(html).not.toMatch(/https?:\/\//);
+    const js = html.match(/src="([^"]+)"/)?.[1];
+    const css = html.match(/href="([^"]+)"/)?.[1];
+    for (const asset of [js, css]) {
+      const r = await fetch(`${h.url}${asset}`, { headers: { 'accept-encoding': 'br' } });
+      expect(r.status).toBe(200);
+      expect(r.headers.get('content-encoding')).toBe('br');
+    }
+  });
+
+  it('logs the local user in without a password', async () => {
+    const r = await page.json<{ agent: { login: string; businessIds: number[] } }>('GET', '/api/session');
+    expect(r.body.agent).toMatchObject({ login: 'local', businessIds: [BUSINESS] });
+  });
+
+  it('orders the queue: waiting for the seller first, longest wait first, then the rest newest first', async () => {
+    const r = await page.json<{ chats: ChatRow[] }>('GET', '/api/queue?limit=200');
+    const chats = r.body.chats;
+    const waiting = chats.filter((c) => c.status === 'WAITING_FOR_PARTNER');
+    expect(waiting.length).toBeGreaterThan(3);
+    expect(chats.slice(0, waiting.length)).toEqual(waiting);
+    const times = waiting.map((c) => Date.parse(c.waitingSince!));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    const total = Number((await h.store.store.sql.all('SELECT COUNT(*) AS n FROM chats'))[0]?.n);
+    expect(chats.length).toBe(total);
+  });
+
+  it('pages the queue with a cursor, without gaps or repeats', async () => {
+    const all = (await page.json<{ chats: ChatRow[] }>('GET', '/api/queue?limit=200')).body.chats;
+    const paged: ChatRow[] = [];
+    let after = '';
+    for (let i = 0; i < 50; i++) {
+      const r = await page.json<{ chats: ChatRow[]; next: string | null }>(
+        'GET',
+        `/api/queue?limit=7${after ? `&after=${after}` : ''}`,
+      );
+      paged.push(...r.body.chats);
+      if (!r.body.next) break;
+      after = r.body.next;
+    }
+    expect(paged.map((c) => c.chatId)).toEqual(all.map((c) => c.chatId));
+  });
+
+  it('filters by status, type and context', async () => {
+    const r = await page.json<{ chats: Array<ChatRow & { type: string; context: { type: string } }> }>(
+      'GET',
+      '/api/queue?status=FINISHED,WAITING_FOR_CUSTOMER&context=ORDER',
+    );
+    expect(r.body.chats.length).toBeGreaterThan(0);
+    for (const c of r.body.chats) {
+      expect(['FINISHED', 'WAITING_FOR_CUSTOMER']).toContain(c.status);
+      expect(c.context.type).toBe('ORDER');
+    }
+    const disputes = await page.json<{ chats: Array<{ type: string }> }>('GET', '/api/queue?type=ARBITRAGE');
+    expect(disputes.body.chats.length).toBeGreaterThan(0);
+    expect(disputes.body.chats.every((c) => c.type === 'ARBITRAGE')).toBe(true);
+  });
+
+  it('sends a reply once, records who sent it, assigns the chat, and answers a repeat without resending', async () => {
+    const chat = (await page.json<{ chats: ChatRow[] }>('GET', '/api/queue?status=WAITING_FOR_PARTNER')).body
+      .chats[0]!;
+    const path = `/api/businesses/${chat.businessId}/chats/${chat.chatId}`;
+    const text = `Здравствуйте! Проверяем ${Date.now()}`;
+    const body = { text, clientId: 'client-0001-a', seenMessageId: 0, seenAuditId: 0, confirmed: true };
+    const first = await page.json('POST', `${path}/messages`, body);
+    expect(first.body).toEqual({ state: 'sent', repeated: false });
+    const again = await page.json('POST', `${path}/messages`, body);
+    expect(again.body).toEqual({ state: 'sent', repeated: true });
+    const history = [];
+    for await (const m of h.api.iterateChatHistory(BUSINESS, chat.chatId)) history.push(m);
+    expect(history.filter((m) => m.message === text)).toHaveLength(1);
+    const info = await page.json<{
+      chat: ChatRow;
+      audit: Array<{ login: string; action: string; detail: string }>;
+    }>('GET', path);
+    expect(info.body.chat.assignee).toBe('local');
+    expect(info.body.audit[0]).toMatchObject({ login: 'local', action: 'sent', detail: text });
+  });
+
+  it('reports "may have been sent" after a 500 and does not send again by itself', async () => {
+    const chat = (await page.json<{ chats: ChatRow[] }>('GET', '/api/queue?status=WAITING_FOR_PARTNER')).body
+      .chats[1]!;
+    const path = `/api/businesses/${chat.businessId}/chats/${chat.chatId}`;
+    const before = (await h.admin.state()).totals;
+    await h.admin.addFaults([{ operation: 'sendMessageToChat', status: 500, count: 1 }]);
+    const r = await page.json<{ state: string }>('POST', `${path}/messages`, {
+      text: 'Проверим и вернёмся',
+      clientId: 'client-0002-a',
+      confirmed: true,
+    });
+    expect(r.body.state).toBe('maybe_sent');
+    expect((await h.admin.state()).totals).toEqual(before);
+    const info = await page.json<{ audit: Array<{ action: string }> }>('GET', path);
+    expect(info.body.audit[0]?.action).toBe('maybe_sent');
+  });
+
+  it('refuses a file over 5 MB before sending, and sends one under it', async () => {
+    const chat = (await page.json<{ chats: ChatRow[] }>('GET', '/api/queue?status=WAITING_FOR_PARTNER')).body
+      .chats[2]!;
+    const path = `/api/businesses/${chat.businessId}/chats/${chat.chatId}/files`;
+    const headers = {
+      'x-csrf-token': page.csrf,
+      'content-type': 'application/octet-stream',
+      'x-file-name': encodeURIComponent('накладная.pdf'),
+      'x-client-id': 'client-0003-a',
+      'x-confirmed': 'true',
+    };
+    const big = await page.request('POST', path, { body: new Uint8Array(5 * 1024 * 1024 + 1), headers });
+    expect(big.status).toBe(413);
+    const ok = await page.request('POST', path, { body: new TextEncoder().encode('%PDF-1.4 test'), headers });
+    expect(await ok.json()).toEqual({ state: 'sent', repeated: false });
+    const history = [];
+    for await (const m of h.api.iterateChatHistory(BUSINESS, chat.chatId)) history.push(m);
+    expect(history.at(-1)?.payload?.[0]).toMatchObject({ name: 'накладная.pdf', size: 13 });
+  });
+
+  it('proxies an attachment of the chat with the seller credential, and nothing else', async () => {
+    const rows = await h.store.store.sql.all(
+      `SELECT m.chat_id, f.url, f.name, f.size FROM message_files f
+         JOIN messages m ON m.business_id = f.business_id AND m.message_id = f.message_id LIMIT 1`,
+    );
+    const file = rows[0]!;
+    const base = `/api/businesses/${BUSINESS}/chats/${file.chat_id}/file?url=`;
+    const direct = await fetch(String(file.url), { headers: { 'Api-Key': 'emulator-api-key' } });
+    const expected = Buffer.from(await direct.arrayBuffer());
+    const res = await page.request('GET', `${base}${encodeURIComponent(String(file.url))}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain('sandbox');
+    expect(Buffer.from(await res.arrayBuffer())).toEqual(expected);
+    const other = await page.request(
+      'GET',
+      `${base}${encodeURIComponent(`${h.emulatorUrl}/_emulator/state?full=1`)}`,
+    );
+    expect(other.status).toBe(404);
+  });
+});
+
+describe('agents with logins', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({
+      host: '0.0.0.0',
+      businessIds: [BUSINESS, OTHER],
+      agents: [
+        { login: 'anna', passwordHash: await hashPassword('anna-secret'), businessIds: [BUSINESS] },
+        { login: 'boris', passwordHash: await hashPassword('boris-secret'), businessIds: [BUSINESS] },
+        { login: 'vera', passwordHash: await hashPassword('vera-secret'), businessIds: [OTHER] },
+        { login: 'gleb', passwordHash: await hashPassword('gleb-secret'), businessIds: [BUSINESS] },
+      ],
+      inbox: { loginLimits: { perLogin: 3 } },
+    });
+  });
+  afterAll(async () => h?.close());
+
+  it('refuses to start bound beyond loopback without agents', () => {
+    expect(() =>
+      createInbox({ source: h.source, api: h.api, businessIds: [BUSINESS], host: '0.0.0.0' }),
+    ).toThrow(/logins are mandatory/);
+  });
+
+  it('needs a login, and sets a Secure, HttpOnly, SameSite=Strict session cookie', async () => {
+    const page = new PageClient(h.url);
+    const anonymous = await page.start();
+    expect(anonymous.body.agent).toBeNull();
+    expect((await page.json('GET', '/api/queue')).status).toBe(401);
+    const res = await page.request('POST', '/api/login', {
+      body: JSON.stringify({ login: 'anna', password: 'anna-secret' }),
+      headers: { 'content-type': 'application/json', 'x-csrf-token': page.csrf },
+    });
+    expect(res.status).toBe(200);
+    const cookie = res.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect(cookie).toMatch(/Secure/);
+    page.csrf = ((await res.json()) as { csrf: string }).csrf;
+    expect((await page.json('GET', '/api/queue')).status).toBe(200);
+  });
+
+  it('refuses a write without the CSRF token, with a wrong one, or from another origin', async () => {
+    const page = new PageClient(h.url);
+    await page.login('anna', 'anna-secret');
+    const chat = (await page.json<{ chats: ChatRow[] }>('GET', '/api/queue')).body.chats[0]!;
+    const path = `/api/businesses/${chat.businessId}/chats/${chat.chatId}/assign`;
+    const noToken = await page.request('POST', path, {
+      body: JSON.stringify({ login: 'anna' }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(noToken.status).toBe(403);
+    expect((await page.json('POST', path, { login: 'anna' }, { 'x-csrf-token': 'forged' })).status).toBe(403);
+    expect(
+      (await page.json('POST', path, { login: 'anna' }, { origin: 'https://evil.example' })).status,
+    ).toBe(403);
+    expect((await page.json('POST', path, { login: 'anna' })).status).toBe(200);
+  });
+
+  it('rate-limits failed logins, even when the right password comes next', async () => {
+    const page = new PageClient(h.url);
+    await page.start();
+    for (let i = 0; i < 3; i++) {
+      expect((await page.json('POST', '/api/login', { login: 'gleb', password: 'wrong' })).status).toBe(401);
+    }
+    const limited = await page.json('POST', '/api/login', { login: 'gleb', password: 'gleb-secret' });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it("gives an agent of one business 403 for another business's chat, and never lists it", async () => {
+    const anna = new PageClient(h.url);
+    await anna.login('anna', 'anna-secret');
+    const chat = (await anna.json<{ chats: ChatRow[] }>('GET', '/api/queue')).body.chats[0]!;
+    const vera = new PageClient(h.url);
+    await vera.login('vera', 'vera-secret');
+    const path = `/api/businesses/${chat.businessId}/chats/${chat.chatId}`;
+    expect((await vera.json('GET', path)).status).toBe(403);
+    expect((await vera.json('GET', `${path}/messages`)).status).toBe(403);
+    expect(
+      (await vera.json('POST', `${path}/messages`, { text: 'x', clientId: 'client-0004-a' })).status,
+    ).toBe(403);
+    expect((await vera.json('GET', `/api/queue?business=${BUSINESS}`)).status).toBe(403);
+    expect((await vera.json<{ chats: ChatRow[] }>('GET', '/api/queue')).body.chats).toEqual([]);
+    const word = (
+      await h.store.store.sql.all('SELECT text FROM messages WHERE text IS NOT NULL LIMIT 1')
+    )[0]!;
+    const q = encodeURIComponent(String(word.text).split(/\s+/)[0]!);
+    expect(
+      (await anna.json<{ hits: unknown[] }>('GET', `/api/search?q=${q}`)).body.hits.length,
+    ).toBeGreaterThan(0);
+    expect((await vera.json<{ hits: unknown[] }>('GET', `/api/search?q=${q}`)).body.hits).toEqual([]);
+  });
+
+  it('warns before sending when another agent replied meanwhile', async () => {
+    const anna = new PageClient(h.url);
+    await anna.login('anna', 'anna-secret');
+    const boris = new PageClient(h.url);
+    await boris.login('boris', 'boris-secret');
+    const chat = (await anna.json<{ chats: ChatRow[] }>('GET', '/api/queue?status=WAITING_FOR_PARTNER')).body
+      .chats[3]!;
+    const path = `/api/businesses/${chat.businessId}/chats/${chat.chatId}`;
+    const seen = (await anna.json<{ lastAuditId: number }>('GET', path)).body.lastAuditId;
+    const messages = (await anna.json<{ messages: Array<{ messageId: number }> }>('GET', `${path}/messages`))
+      .body.messages;
+    const seenMessageId = messages.at(-1)!.messageId;
+    const sent = await boris.json('POST', `${path}/messages`, {
+      text: 'Boris answers first',
+      clientId: 'client-0005-b',
+      seenMessageId,
+      seenAuditId: seen,
+    });
+    expect(sent.body, JSON.stringify(sent.body)).toMatchObject({ state: 'sent' });
+    const draft = { text: 'Anna answers too', clientId: 'client-0006-a', seenMessageId, seenAuditId: seen };
+    const warned = await anna.json<{ error: { code: string }; by: string[] }>(
+      'POST',
+      `${path}/messages`,
+      draft,
+    );
+    expect(warned.status).toBe(409);
+    expect(warned.body).toMatchObject({ error: { code: 'REPLIED_MEANWHILE' }, by: ['boris'] });
+    const confirmed = await anna.json('POST', `${path}/messages`, { ...draft, confirmed: true });
+    expect(confirmed.body).toMatchObject({ state: 'sent' });
+    const audit = (await anna.json<{ audit: Array<{ login: string; detail: string }> }>('GET', path)).body
+      .audit;
+    expect(audit.slice(0, 2).map((a) => [a.login, a.detail])).toEqual([
+      ['anna', 'Anna answers too'],
+      ['boris', 'Boris answers first'],
+    ]);
+  });
+
+  it('lets a separately mounted inbox share a server with other routes', async () => {
+    const inbox = createInbox({ source: h.source, api: h.api, businessIds: [BUSINESS], host: '127.0.0.1' });
+    const server = createServer((req, res) => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      if (path === '/notification') {
+        res.end('notification');
+        return;
+      }
+      if (inbox.handles(path)) inbox.listener(req, res);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      expect(await (await fetch(`${base}/notification`)).text()).toBe('notification');
+      expect((await fetch(`${base}/api/session`)).status).toBe(200);
+      expect((await fetch(`${base}/chats/1/2`)).headers.get('content-type')).toMatch(/text\/html/);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await inbox.close();
+    }
+  });
+});

@@ -1,0 +1,56 @@
+/** A cookie-keeping HTTP client for the inbox's API, as a browser page would talk to it. */
+export class PageClient {
+  private cookie = '';
+  csrf = '';
+
+  constructor(readonly base: string) {}
+
+  async request(
+    method: string,
+    path: string,
+    init: { body?: BodyInit; headers?: Record<string, string> } = {},
+  ) {
+    const headers: Record<string, string> = { ...init.headers };
+    if (this.cookie) headers.cookie = this.cookie;
+    const response = await fetch(`${this.base}${path}`, {
+      method,
+      headers,
+      body: init.body ?? null,
+      redirect: 'manual',
+    });
+    const set = response.headers.get('set-cookie');
+    if (set) this.cookie = set.split(';')[0]!;
+    return response;
+  }
+
+  async json<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) {
+    const h: Record<string, string> = { ...headers };
+    if (method !== 'GET' && this.csrf && !('x-csrf-token' in h)) h['x-csrf-token'] = this.csrf;
+    if (body !== undefined) h['content-type'] = 'application/json';
+    const init: { body?: BodyInit; headers: Record<string, string> } = { headers: h };
+    if (body !== undefined) init.body = JSON.stringify(body);
+    const response = await this.request(method, path, init);
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : {}) as T };
+  }
+
+  /** Opens the session (anonymous or, for the local user, logged in) and keeps its CSRF token. */
+  async start() {
+    const r = await this.json<{ csrf: string; agent: unknown }>('GET', '/api/session');
+    this.csrf = r.body.csrf;
+    return r;
+  }
+
+  async login(login: string, password: string) {
+    await this.start();
+    const r = await this.json<{ csrf: string }>('POST', '/api/login', { login, password });
+    if (r.status !== 200) throw new Error(`login ${login} failed: ${r.status} ${JSON.stringify(r.body)}`);
+    this.csrf = r.body.csrf;
+    return r;
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * A whole inbox for tests: the real emulator (seeded), a real store filled from it, the inbox on node:http
+ * at 127.0.0.1, and an SDK client pointed at the emulator.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AdminClient, createEmulator, DEFAULT_BUSINESS_ID, DEFAULT_CREDENTIALS } from '@ym-chats/emulator';
+import {
+  type AgentConfig,
+  createInbox,
+  credentialFetcher,
+  type Inbox,
+  type InboxOptions,
+} from '@ym-chats/inbox';
+import { ChatsApi } from '@ym-chats/sdk';
+import { StoreSource } from '../../src/store/sql-source.js';
+import { mirrorAll } from './mirror.js';
+import { openSqliteStore, type TestStore } from './stores.js';
+
+export const BUSINESS = DEFAULT_BUSINESS_ID;
+const API_KEY = DEFAULT_CREDENTIALS[0]?.apiKey ?? 'emulator-api-key';
+
+export interface Harness {
+  url: string;
+  emulatorUrl: string;
+  admin: AdminClient;
+  api: ChatsApi;
+  store: TestStore;
+  source: StoreSource;
+  inbox: Inbox;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  agents?: AgentConfig[];
+  /** The address the inbox believes it is bound to (it always listens on 127.0.0.1 in tests). */
+  host?: string;
+  businessIds?: number[];
+  openStore?: () => Promise<TestStore>;
+  seed?: number;
+  inbox?: Partial<InboxOptions>;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const emulator = createEmulator({ seed: options.seed ?? 7, platformTimeoutMs: 1000 });
+  const emulatorUrl = await emulator.listen();
+  const admin = new AdminClient(emulatorUrl);
+  const api = new ChatsApi({ apiKey: API_KEY, baseUrl: emulatorUrl, pathPrefix: '/v2', maxRetries: 0 });
+  const store = await (options.openStore ?? openSqliteStore)();
+  await mirrorAll(store.store, api, BUSINESS);
+  const source = await StoreSource.open(store.store, { pollMs: 100 });
+  await source.indexer.catchUp();
+  const inbox = createInbox({
+    source,
+    api,
+    businessIds: options.businessIds ?? [BUSINESS],
+    host: options.host ?? '127.0.0.1',
+    agents: options.agents ?? [],
+    fetchFile: credentialFetcher({ apiKey: API_KEY, allowedOrigins: [emulatorUrl] }),
+    ...options.inbox,
+  });
+  const server: Server = createServer(inbox.listener);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    emulatorUrl,
+    admin,
+    api,
+    store,
+    source,
+    inbox,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await inbox.close();
+      await source.close();
+      await store.dispose();
+      await emulator.close();
+    },
+  };
+}
