@@ -21,6 +21,7 @@ import {
   BUSINESS,
   expectNoSecrets,
   requireBuilt,
+  run,
   startEmulator,
   type TestEmulator,
   transcript,
@@ -499,5 +500,125 @@ describe('ym-chats mcp: --read-only and --dry-run', () => {
   it('logs to stderr only, and never the credential', () => {
     expect(plain.stderr()).toContain(`serving business ${BUSINESS}`);
     expect(plain.stderr()).not.toContain(API_KEY);
+  });
+});
+
+describe('ym-chats mcp --store: reading the sync store', () => {
+  const storePath = join(work, 'store.sqlite');
+  let session: Session;
+  let marked: { chatId: number; text: string };
+
+  beforeAll(async () => {
+    const { chatId } = await waitingChat();
+    marked = { chatId, text: 'Коробка пришла ПОМЯТАЯ, что делать?' };
+    await emu.admin.postMessage(BUSINESS, chatId, { sender: 'CUSTOMER', message: marked.text });
+    const synced = await run(['sync', '--once', '--store', storePath, ...emu.flags], { env: emu.env() });
+    expect(synced.code, synced.stderr).toBe(0);
+    session = await open(['--store', storePath, '--audit-log', auditLog]);
+    sessions.push(session);
+  });
+
+  it('offers search_messages beside the reading and sending tools', async () => {
+    const { tools } = await session.client.listTools();
+    expect(tools.map((t) => t.name).sort()).toEqual(
+      ['draft_reply', 'get_chat', 'get_chat_history', 'list_chats', 'search_messages', 'send_reply'].sort(),
+    );
+    const search = tools.find((t) => t.name === 'search_messages')!;
+    expect(search.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
+    expect(search.outputSchema?.type).toBe('object');
+  });
+
+  it('reads chats, a chat and its history from the store without one API call', async () => {
+    const waitingNow = new Set<number>();
+    for await (const chat of api.iterateChats(BUSINESS, { statuses: ['WAITING_FOR_PARTNER'] })) {
+      waitingNow.add(chat.chatId);
+    }
+    // Every reading operation fails at the API from here on: answers can only come from the store.
+    await emu.admin.addFaults(
+      (['getChats', 'getChat', 'getChatHistory'] as const).map((operation) => ({ operation, status: 500 })),
+    );
+    try {
+      const listed = new Set<number>();
+      let pageToken: string | undefined;
+      do {
+        const page = await call(session, 'list_chats', {
+          waitingOnly: true,
+          ...(pageToken ? { pageToken } : {}),
+        });
+        expect(page.isError, text(page)).toBeFalsy();
+        const out = page.structuredContent as {
+          chats: { chatId: number }[];
+          nextPageToken?: string;
+          syncedAt: string;
+        };
+        expect(out.syncedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+        for (const chat of out.chats) listed.add(chat.chatId);
+        pageToken = out.nextPageToken;
+      } while (pageToken !== undefined);
+      expect([...listed].sort()).toEqual([...waitingNow].sort());
+
+      const chat = await call(session, 'get_chat', { chatId: marked.chatId });
+      expect(chat.isError, text(chat)).toBeFalsy();
+      expect(chat.structuredContent).toMatchObject({
+        chat: { chatId: marked.chatId, customer: { name: 'Анна' }, waitingForSeller: true },
+        waiting: { unansweredMessages: 3 },
+        totalMessages: 3,
+      });
+      expect(text(chat)).toContain('from the sync store');
+
+      const first = await call(session, 'get_chat_history', { chatId: marked.chatId, pageSize: 2 });
+      const page = first.structuredContent as { messages: { text?: string }[]; nextPageToken?: string };
+      expect(page.messages.map((m) => m.text)).toEqual(['Где заказ?', 'Ответьте, пожалуйста']);
+      const rest = await call(session, 'get_chat_history', {
+        chatId: marked.chatId,
+        pageSize: 2,
+        pageToken: page.nextPageToken,
+      });
+      expect((rest.structuredContent as typeof page).messages.map((m) => m.text)).toEqual([marked.text]);
+      expect((rest.structuredContent as typeof page).nextPageToken).toBeUndefined();
+    } finally {
+      await emu.admin.clearFaults();
+    }
+  });
+
+  it('searches the stored messages, case-insensitively and in Russian', async () => {
+    const found = await call(session, 'search_messages', { query: 'помятая' });
+    expect(found.isError, text(found)).toBeFalsy();
+    const out = found.structuredContent as {
+      hits: { chatId: number; text?: string }[];
+      scannedMessages: number;
+    };
+    expect(out.hits).toEqual([
+      expect.objectContaining({ chatId: marked.chatId, text: marked.text, sender: 'CUSTOMER' }),
+    ]);
+    expect(out.scannedMessages).toBeGreaterThan(100);
+    const partner = await call(session, 'search_messages', { query: 'помятая', sender: 'PARTNER' });
+    expect((partner.structuredContent as typeof out).hits).toEqual([]);
+    const inChat = await call(session, 'search_messages', { query: 'ответьте', chatId: marked.chatId });
+    expect((inChat.structuredContent as typeof out).hits.map((h) => h.text)).toEqual([
+      'Ответьте, пожалуйста',
+    ]);
+  });
+
+  it('a chat newer than the last sync is a clear error; sends still go through the API, once', async () => {
+    const fresh = await waitingChat();
+    const missing = await call(session, 'get_chat', { chatId: fresh.chatId });
+    expect(missing.isError).toBe(true);
+    expect(text(missing)).toMatch(/not in the sync store/);
+    const reply = `Ответ из режима хранилища ${Date.now()}`;
+    const draft = await call(session, 'draft_reply', { chatId: fresh.chatId, text: reply });
+    expect(draft.isError, text(draft)).toBeFalsy();
+    const { draftId } = draft.structuredContent as { draftId: string };
+    expect((await call(session, 'send_reply', { draftId, confirm: true })).structuredContent).toMatchObject({
+      outcome: 'sent',
+    });
+    expect(await copiesOf(fresh.chatId, reply)).toBe(1);
+  });
+
+  it('a store that does not exist is a usage error, not a new empty mirror', async () => {
+    const result = await run(['mcp', '--store', join(work, 'nope.sqlite'), ...emu.flags], { env: emu.env() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/no sync store at .*nope\.sqlite[\s\S]*sync --store/);
+    expect(result.stdout).toBe('');
   });
 });

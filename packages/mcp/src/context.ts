@@ -5,10 +5,14 @@ import type { AuditLog } from './audit.js';
 import type { Confirmer } from './confirm.js';
 import type { DraftBook } from './drafts.js';
 import type { McpLogger } from './options.js';
+import type { ChatSource } from './source/source.js';
 
 export interface ToolContext {
   server: McpServer;
+  /** Sends, and the live checks before a draft or a file send. */
   api: ChatsApi;
+  /** Where the reading tools read: the API, or the sync store when one is configured. */
+  source: ChatSource;
   businessId: Id;
   dryRun: boolean;
   drafts: DraftBook;

@@ -2,5 +2,6 @@
 export type { AuditEvent, AuditOutcome } from './audit.js';
 export type { ChatsMcpOptions, McpLogger } from './options.js';
 export { createChatsMcpServer, resolveFilesDir, SERVER_NAME } from './server.js';
+export type { ChatStore, StoredChat, StoredMessage } from './source/store.js';
 export { serveStdio } from './stdio.js';
 export { VERSION } from './version.js';

@@ -1,5 +1,6 @@
 /** What the server is given: a client, the business it acts for, and the rules it enforces. */
 import type { ChatsApi, Id } from '@ym-chats/sdk';
+import type { ChatStore } from './source/store.js';
 
 /** Where diagnostics go. Never stdout: on stdio that stream carries protocol messages only. */
 export interface McpLogger {
@@ -15,6 +16,11 @@ export interface ChatsMcpOptions {
   readOnly?: boolean;
   /** Every step of a send runs (checks, confirmation, audit) except the API call itself. */
   dryRun?: boolean;
+  /**
+   * A sync store (`SyncStore` from @ym-chats/sync, kept current by `ym-chats sync`): the reading tools
+   * read it instead of the API, and search_messages is offered. Sends always go through the API.
+   */
+  store?: ChatStore;
   /** send_file accepts only files inside this directory; without it send_file is not offered. */
   filesDir?: string;
   /** Append-only JSONL file recording every send made through the server. */

@@ -7,10 +7,13 @@ import type { ToolContext } from './context.js';
 import { DraftBook } from './drafts.js';
 import { type ChatsMcpOptions, stderrLogger } from './options.js';
 import { registerPrompts } from './prompts.js';
+import { ApiSource } from './source/api.js';
+import { StoreSource } from './source/store.js';
 import { registerDraftReply } from './tools/draft-reply.js';
 import { registerGetChat } from './tools/get-chat.js';
 import { registerGetChatHistory } from './tools/get-chat-history.js';
 import { registerListChats } from './tools/list-chats.js';
+import { registerSearchMessages } from './tools/search-messages.js';
 import { registerSendFile } from './tools/send-file.js';
 import { registerSendReply } from './tools/send-reply.js';
 import { VERSION } from './version.js';
@@ -44,9 +47,11 @@ export function createChatsMcpServer(options: ChatsMcpOptions): McpServer {
     },
   );
   const now = options.now ?? (() => new Date());
+  const store = options.store === undefined ? undefined : new StoreSource(options.store, options.businessId);
   const ctx: ToolContext = {
     server,
     api: options.api,
+    source: store ?? new ApiSource(options.api, options.businessId),
     businessId: options.businessId,
     dryRun: options.dryRun === true,
     drafts: new DraftBook(now),
@@ -58,6 +63,7 @@ export function createChatsMcpServer(options: ChatsMcpOptions): McpServer {
   registerListChats(ctx);
   registerGetChat(ctx);
   registerGetChatHistory(ctx);
+  if (store) registerSearchMessages(ctx, store);
   if (!options.readOnly) {
     registerDraftReply(ctx);
     registerSendReply(ctx);

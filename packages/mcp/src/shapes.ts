@@ -89,3 +89,24 @@ export function messageLine(message: MessageOut): string {
   const body = [message.text ?? '', files].filter((part) => part !== '').join(' ');
   return `#${message.messageId} ${message.createdAt} ${message.sender}: ${body}`;
 }
+
+/** Present when the answer comes from the sync store rather than the live API. */
+export const syncedAtShape = z
+  .string()
+  .nullable()
+  .optional()
+  .describe('read from the sync store, as of its last finished sync pass (null: never); absent = live API');
+
+/** Adds the store's age to a result read from it, and says so in the text. */
+export async function withFreshness<T extends Record<string, unknown>>(
+  source: { syncedAt?(): Promise<string | null> },
+  structured: T,
+  lines: string[],
+): Promise<{ structured: T & { syncedAt?: string | null }; text: string }> {
+  if (!source.syncedAt) return { structured, text: lines.join('\n') };
+  const syncedAt = await source.syncedAt();
+  return {
+    structured: { ...structured, syncedAt },
+    text: [...lines, `(from the sync store, last synced ${syncedAt ?? 'never'})`].join('\n'),
+  };
+}

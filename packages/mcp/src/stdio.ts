@@ -22,6 +22,7 @@ export async function serveStdio(
   await server.connect(transport);
   logger.info(
     `ym-chats mcp: serving business ${String(options.businessId)} over stdio` +
+      (options.store ? ', reading the sync store' : ', reading the API') +
       (options.readOnly ? ', read-only' : '') +
       (options.dryRun ? ', dry run (nothing is sent)' : '') +
       (options.readOnly ? '' : `; audit log ${options.auditLog}`),

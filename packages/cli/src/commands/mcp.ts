@@ -3,13 +3,14 @@
  * only here). Configured like every API command (flags > environment > profile); stdout belongs to the
  * protocol, so this command writes nothing there itself.
  */
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { flag, str } from '../args.js';
 import { CliError, UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
-import type { Command } from './command.js';
+import type { Command, CommandContext } from './command.js';
+import { loadSync, openCliStore, STORE_OPTIONS } from './sync.js';
 
 type McpModule = typeof import('@ym-chats/mcp');
 
@@ -52,15 +53,33 @@ function filesDirectory(raw: string | undefined, cwd: string): string | undefine
   return dir;
 }
 
+/**
+ * The sync store, only when one is named (--store or YM_STORE): unlike `sync`, this command never falls
+ * back to a default file, and a SQLite file that does not exist yet is an error, not a new empty mirror.
+ */
+async function openStoreIfNamed(ctx: CommandContext) {
+  const raw = str(ctx.values, 'store') ?? (ctx.io.env.YM_STORE?.trim() || undefined);
+  if (raw === undefined) return undefined;
+  const sync = await loadSync();
+  if (!sync.isPostgresUrl(raw) && raw !== ':memory:' && !existsSync(resolve(ctx.io.cwd, raw))) {
+    throw new UsageError(
+      `there is no sync store at ${resolve(ctx.io.cwd, raw)}`,
+      `Fill it first: ${ctx.io.self} sync --store ${raw} (and keep \`sync --watch\` running beside the server).`,
+    );
+  }
+  return openCliStore(ctx, sync);
+}
+
 export const mcpCommand: Command = {
   name: 'mcp',
   summary: 'serve the chats to an AI assistant (Model Context Protocol over stdio)',
-  usage: 'mcp [--read-only] [--dry-run] [--files-dir DIR] [--audit-log FILE]',
+  usage: 'mcp [--read-only] [--dry-run] [--files-dir DIR] [--audit-log FILE] [--store PATH|URL]',
   description:
     'Runs an MCP server on stdin/stdout for assistants such as Claude: tools to list and read chats, draft ' +
     'replies and send them only with the person’s confirmation (each draft at most once), and send files ' +
-    'from one directory. Every send is appended to an audit log (JSON lines). Started by the MCP client, ' +
-    'not by hand; logs go to stderr.',
+    'from one directory. Every send is appended to an audit log (JSON lines). With a sync store (--store or ' +
+    'YM_STORE, filled by `ym-chats sync`) chats are read from it, without API quota, and search_messages ' +
+    'is offered. Started by the MCP client, not by hand; logs go to stderr.',
   options: {
     'read-only': { type: 'boolean', help: 'offer reading tools only: nothing can be drafted or sent' },
     'dry-run': { type: 'boolean', help: 'go through every step of a send except the API call' },
@@ -74,11 +93,13 @@ export const mcpCommand: Command = {
       arg: 'FILE',
       help: 'JSONL audit log of every send (default $XDG_STATE_HOME/ym-chats/mcp-audit.jsonl)',
     },
+    ...STORE_OPTIONS,
   },
   positionals: { min: 0, max: 0, names: '' },
   examples: [
     ['mcp --read-only', 'let the assistant read chats only'],
     ['mcp --files-dir ~/invoices --audit-log ~/ym-audit.jsonl', 'replies and files from ~/invoices'],
+    ['mcp --store .ym-chats/store.sqlite', 'read and search the mirror kept by `ym-chats sync --watch`'],
   ],
   usesApi: true,
   async run(ctx) {
@@ -87,18 +108,24 @@ export const mcpCommand: Command = {
     const auditLog = resolve(io.cwd, str(values, 'audit-log') ?? defaultAuditLog(io.env));
     const { api, businessId } = ctx.connect();
     const mcp = await loadMcp();
+    const store = await openStoreIfNamed(ctx);
     if (io.stdin.isTTY === true) {
       out.info('ym-chats mcp talks MCP on stdin/stdout: add it to an MCP client instead (see its README).');
     }
-    await mcp.serveStdio({
-      api,
-      businessId,
-      readOnly: flag(values, 'read-only'),
-      dryRun: flag(values, 'dry-run'),
-      ...(filesDir === undefined ? {} : { filesDir }),
-      auditLog,
-      logger: { info: (text) => out.info(text), warn: (text) => out.warn(text) },
-    });
+    try {
+      await mcp.serveStdio({
+        api,
+        businessId,
+        readOnly: flag(values, 'read-only'),
+        dryRun: flag(values, 'dry-run'),
+        ...(filesDir === undefined ? {} : { filesDir }),
+        ...(store === undefined ? {} : { store }),
+        auditLog,
+        logger: { info: (text) => out.info(text), warn: (text) => out.warn(text) },
+      });
+    } finally {
+      await store?.close();
+    }
     return EXIT.ok;
   },
 };

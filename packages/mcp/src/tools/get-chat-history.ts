@@ -2,8 +2,7 @@ import { PAGE_LIMITS } from '@ym-chats/sdk';
 import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { errorResult, explainApiError } from '../errors.js';
-import { readTail } from '../history.js';
-import { messageLine, messageOut, messageShape } from '../shapes.js';
+import { messageLine, messageShape } from '../shapes.js';
 import { READ_ANNOTATIONS } from './annotations.js';
 import { chatIdInput } from './ids.js';
 
@@ -49,34 +48,30 @@ export function registerGetChatHistory(ctx: ToolContext): void {
       const what = `get_chat_history ${input.chatId}`;
       try {
         if (pageMode) {
-          const request = input.fromMessageId === undefined ? {} : { messageIdFrom: input.fromMessageId };
-          const { result } = await ctx.api.getChatHistory(
-            ctx.businessId,
+          const from: { fromMessageId?: number; pageToken?: string } = {};
+          if (input.fromMessageId !== undefined) from.fromMessageId = input.fromMessageId;
+          if (input.pageToken !== undefined) from.pageToken = input.pageToken;
+          const page = await ctx.source.page(
             input.chatId,
-            request,
-            input.pageToken,
+            from,
             input.pageSize ?? PAGE_LIMITS.getChatHistory.default,
           );
-          const messages = result.messages.map(messageOut);
-          const next = result.paging?.nextPageToken;
-          const lines = messages.map(messageLine);
-          if (next !== undefined) lines.push(`More: call again with pageToken "${next}".`);
+          const lines = page.messages.map(messageLine);
+          if (page.nextPageToken !== undefined)
+            lines.push(`More: call again with pageToken "${page.nextPageToken}".`);
           return {
             content: [{ type: 'text', text: lines.join('\n') || 'No messages.' }],
-            structuredContent:
-              next === undefined
-                ? { chatId: input.chatId, messages }
-                : { chatId: input.chatId, messages, nextPageToken: next },
+            structuredContent: { chatId: input.chatId, ...page },
           };
         }
-        const tail = await readTail(ctx.api, ctx.businessId, input.chatId, input.newest ?? DEFAULT_NEWEST);
-        const messages = tail.messages.map(messageOut);
-        const lines = messages.map(messageLine);
-        if (!tail.complete)
+        const tail = await ctx.source.tail(input.chatId, input.newest ?? DEFAULT_NEWEST);
+        const lines = tail.messages.map(messageLine);
+        if (!tail.complete) {
           lines.push(`Stopped after ${tail.total} messages: these are not the newest; use pages.`);
+        }
         return {
           content: [{ type: 'text', text: lines.join('\n') || 'No messages.' }],
-          structuredContent: { chatId: input.chatId, messages, complete: tail.complete },
+          structuredContent: { chatId: input.chatId, messages: tail.messages, complete: tail.complete },
         };
       } catch (error) {
         return errorResult(explainApiError(error, what));

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { errorResult, explainApiError } from '../errors.js';
-import { readTail } from '../history.js';
-import { chatLine, chatOut, chatShape, messageLine, messageOut, messageShape } from '../shapes.js';
+import { chatLine, chatShape, messageLine, messageShape, syncedAtShape, withFreshness } from '../shapes.js';
 import { READ_ANNOTATIONS } from './annotations.js';
 import { chatIdInput } from './ids.js';
 
@@ -32,14 +31,14 @@ export function registerGetChat(ctx: ToolContext): void {
         waiting: waitingShape,
         recentMessages: z.array(messageShape),
         totalMessages: z.number(),
+        syncedAt: syncedAtShape,
       },
       annotations: READ_ANNOTATIONS,
     },
     async ({ chatId }) => {
       try {
-        const { result } = await ctx.api.getChat(ctx.businessId, chatId);
-        const chat = chatOut(result);
-        const tail = await readTail(ctx.api, ctx.businessId, chatId, RECENT);
+        const chat = await ctx.source.getChat(chatId);
+        const tail = await ctx.source.tail(chatId, RECENT);
         const waiting =
           chat.waitingForSeller && tail.unanswered
             ? {
@@ -54,7 +53,7 @@ export function registerGetChat(ctx: ToolContext): void {
                   unansweredMessages: 0,
                 }
               : null;
-        const recentMessages = tail.messages.map(messageOut);
+        const recentMessages = tail.messages;
         const lines = [chatLine(chat)];
         lines.push(
           waiting
@@ -65,10 +64,12 @@ export function registerGetChat(ctx: ToolContext): void {
           `Last ${recentMessages.length} of ${tail.total} messages:`,
           ...recentMessages.map(messageLine),
         );
-        return {
-          content: [{ type: 'text', text: lines.join('\n') }],
-          structuredContent: { chat, waiting, recentMessages, totalMessages: tail.total },
-        };
+        const { structured, text } = await withFreshness(
+          ctx.source,
+          { chat, waiting, recentMessages, totalMessages: tail.total },
+          lines,
+        );
+        return { content: [{ type: 'text', text }], structuredContent: structured };
       } catch (error) {
         return errorResult(explainApiError(error, `get_chat ${chatId}`));
       }

@@ -1,14 +1,9 @@
-import {
-  CHAT_CONTEXT_TYPES,
-  CHAT_STATUSES,
-  CHAT_TYPES,
-  type GetChatsRequest,
-  PAGE_LIMITS,
-} from '@ym-chats/sdk';
+import { CHAT_CONTEXT_TYPES, CHAT_STATUSES, CHAT_TYPES, PAGE_LIMITS } from '@ym-chats/sdk';
 import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { errorResult, explainApiError } from '../errors.js';
-import { chatLine, chatOut, chatShape, WAITING_STATUS } from '../shapes.js';
+import { chatLine, chatShape, syncedAtShape, WAITING_STATUS, withFreshness } from '../shapes.js';
+import type { ChatFilter } from '../source/source.js';
 import { READ_ANNOTATIONS } from './annotations.js';
 
 export function registerListChats(ctx: ToolContext): void {
@@ -17,8 +12,8 @@ export function registerListChats(ctx: ToolContext): void {
     {
       title: 'List buyer chats',
       description:
-        'Lists the seller’s chats with buyers, newest first, one page at a time. Filter by status, type ' +
-        'and context type, or pass waitingOnly to get the chats where the buyer waits for an answer. ' +
+        'Lists the seller’s chats with buyers, most recent first, one page at a time. Filter by status, ' +
+        'type and context type, or pass waitingOnly to get the chats where the buyer waits for an answer. ' +
         'Pass nextPageToken back as pageToken for the next page.',
       inputSchema: z.strictObject({
         waitingOnly: z
@@ -34,11 +29,12 @@ export function registerListChats(ctx: ToolContext): void {
       outputSchema: {
         chats: z.array(chatShape),
         nextPageToken: z.string().optional().describe('absent on the last page'),
+        syncedAt: syncedAtShape,
       },
       annotations: READ_ANNOTATIONS,
     },
     async (input) => {
-      const filter: GetChatsRequest = {};
+      const filter: ChatFilter = {};
       if (input.waitingOnly) {
         if (input.statuses && !input.statuses.includes(WAITING_STATUS)) {
           return errorResult(
@@ -51,15 +47,13 @@ export function registerListChats(ctx: ToolContext): void {
       if (input.contextTypes) filter.contextTypes = [...new Set(input.contextTypes)];
       try {
         const limit = input.limit ?? PAGE_LIMITS.getChats.max;
-        const { result } = await ctx.api.getChats(ctx.businessId, filter, input.pageToken, limit);
-        const chats = result.chats.map(chatOut);
-        const next = result.paging?.nextPageToken;
-        const lines = chats.length === 0 ? ['No chats match.'] : chats.map(chatLine);
-        if (next !== undefined) lines.push(`More: call list_chats again with pageToken "${next}".`);
-        return {
-          content: [{ type: 'text', text: lines.join('\n') }],
-          structuredContent: next === undefined ? { chats } : { chats, nextPageToken: next },
-        };
+        const page = await ctx.source.listChats(filter, input.pageToken, limit);
+        const lines = page.chats.length === 0 ? ['No chats match.'] : page.chats.map(chatLine);
+        if (page.nextPageToken !== undefined) {
+          lines.push(`More: call list_chats again with pageToken "${page.nextPageToken}".`);
+        }
+        const { structured, text } = await withFreshness(ctx.source, { ...page }, lines);
+        return { content: [{ type: 'text', text }], structuredContent: structured };
       } catch (error) {
         return errorResult(explainApiError(error, 'list_chats'));
       }
