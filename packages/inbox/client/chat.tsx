@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type AuditEntry, api, type ChatView, type MessageView, type Template, type Viewer } from './api.js';
 import { label, type T } from './i18n.js';
+import { FileIcon } from './icons.js';
 import { contextText } from './queue.js';
 import { ReplyBox } from './reply.js';
 import { VirtualList } from './virtual-list.js';
@@ -27,7 +28,8 @@ function Message({ t, chat, message }: { t: T; chat: ChatView; message: MessageV
           </a>
         ) : (
           <a key={f.url} class="file" href={href} download={f.name || 'file'}>
-            📄 <bdi>{f.name || 'file'}</bdi> <span class="size">({Math.ceil(f.size / 1024)} KB)</span>
+            <FileIcon /> <bdi>{f.name || 'file'}</bdi>{' '}
+            <span class="size">({Math.ceil(f.size / 1024)} KB)</span>
           </a>
         );
       })}

@@ -3,6 +3,7 @@ import { FILE_MAX_BYTES, MESSAGE_MAX_LENGTH, messageLength, textProblem } from '
 import { fillTemplate, type TemplateValues } from '../src/shared/template-fill.js';
 import { ApiFailure, api, newClientId, type SendOutcome, type Template } from './api.js';
 import type { T } from './i18n.js';
+import { PaperClip } from './icons.js';
 
 /** One reply on its way: the page shows its state until the store has it, and never resends by itself. */
 export interface Outgoing {
@@ -100,7 +101,7 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
     const clientId = newClientId();
     const item: Outgoing = {
       clientId,
-      label: `📎 ${file.name}`,
+      label: file.name,
       state: 'pending',
       retry: (confirmed) => {
         const s = seen();
@@ -234,7 +235,7 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
           {t('templates')}
         </button>
         <button type="button" aria-label={t('attachFile')} onClick={() => fileInput.current?.click()}>
-          📎
+          <PaperClip />
         </button>
         <input
           ref={fileInput}

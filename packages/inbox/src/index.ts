@@ -5,8 +5,11 @@ export { type CredentialFetcherOptions, credentialFetcher, type FileFetcher } fr
 export { CONTENT_SECURITY_POLICY } from './http/respond.js';
 export { createInbox, type Inbox, type InboxOptions } from './inbox.js';
 export { type LiveBus, type LiveEvent, MemoryBus, type Viewer } from './live/bus.js';
+export { type OpenInboxOptions, openInbox } from './open.js';
 export type { SendOutcome } from './reply/send.js';
 export { FILE_MAX_BYTES, MESSAGE_MAX_LENGTH, messageLength } from './shared/limits.js';
+export { StoreSource } from './store/sql-source.js';
+export { SqlTeamStore } from './store/sql-team-store.js';
 export { type AuditEntry, MemoryTeamStore, type TeamStore } from './team/team-store.js';
 export { DEFAULT_TEMPLATES, type Template } from './team/templates.js';
 export type * from './types.js';

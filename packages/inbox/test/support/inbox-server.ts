@@ -7,13 +7,13 @@ import type { AddressInfo } from 'node:net';
 import { AdminClient, createEmulator, DEFAULT_BUSINESS_ID, DEFAULT_CREDENTIALS } from '@ym-chats/emulator';
 import {
   type AgentConfig,
-  createInbox,
   credentialFetcher,
   type Inbox,
   type InboxOptions,
+  openInbox,
+  type StoreSource,
 } from '@ym-chats/inbox';
 import { ChatsApi } from '@ym-chats/sdk';
-import { StoreSource } from '../../src/store/sql-source.js';
 import { mirrorAll } from './mirror.js';
 import { openSqliteStore, type TestStore } from './stores.js';
 
@@ -48,10 +48,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const api = new ChatsApi({ apiKey: API_KEY, baseUrl: emulatorUrl, pathPrefix: '/v2', maxRetries: 0 });
   const store = await (options.openStore ?? openSqliteStore)();
   await mirrorAll(store.store, api, BUSINESS);
-  const source = await StoreSource.open(store.store, { pollMs: 100 });
-  await source.indexer.catchUp();
-  const inbox = createInbox({
-    source,
+  const inbox = await openInbox({
+    store: store.store,
+    pollMs: 100,
     api,
     businessIds: options.businessIds ?? [BUSINESS],
     host: options.host ?? '127.0.0.1',
@@ -59,6 +58,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     fetchFile: credentialFetcher({ apiKey: API_KEY, allowedOrigins: [emulatorUrl] }),
     ...options.inbox,
   });
+  const source = inbox.source;
+  await source.indexer.catchUp();
   const server: Server = createServer(inbox.listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -74,7 +75,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await inbox.close();
-      await source.close();
       await store.dispose();
       await emulator.close();
     },

@@ -1,0 +1,28 @@
+/** Icons as inline SVG (DOM, so the CSP allows them, and no emoji font is needed). */
+export function PaperClip() {
+  return (
+    <svg width="16" height="16" viewBox="0 0 24 24" aria-hidden="true" class="icon">
+      <path
+        d="M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5"
+        fill="none"
+        stroke="currentColor"
+        stroke-width="2"
+        stroke-linecap="round"
+      />
+    </svg>
+  );
+}
+
+export function FileIcon() {
+  return (
+    <svg width="14" height="14" viewBox="0 0 24 24" aria-hidden="true" class="icon">
+      <path
+        d="M6 2h8l4 4v16H6z M14 2v4h4"
+        fill="none"
+        stroke="currentColor"
+        stroke-width="2"
+        stroke-linejoin="round"
+      />
+    </svg>
+  );
+}

@@ -1,0 +1,311 @@
+/**
+ * The real page in headless Chromium against the real emulator and a real store: login, the queue, search,
+ * replies, files, templates, live messages, a second agent's presence, hostile content, languages and ARIA
+ * names. Writes the README's screenshots into docs/.
+ */
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { hashPassword } from '@ym-chats/inbox';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_MISSING, HAVE_CHROMIUM, type OpenBrowser, openBrowser } from './support/browser.js';
+import { BUSINESS, type Harness, startHarness } from './support/inbox-server.js';
+import { mirrorChat } from './support/mirror.js';
+
+const DOCS = fileURLToPath(new URL('../docs/', import.meta.url));
+
+interface QueueChat {
+  chatId: number;
+  status: string;
+  context: { orderId?: number; customerName?: string };
+}
+
+if (!HAVE_CHROMIUM && process.env.CI === 'true') {
+  it('has Chromium', () => {
+    throw new Error(`${CHROMIUM_MISSING}; CI must run the browser tests`);
+  });
+} else if (!HAVE_CHROMIUM) {
+  it.skip(`skipped: ${CHROMIUM_MISSING}`, () => undefined);
+} else {
+  describe('the inbox page in Chromium', () => {
+    let h: Harness;
+    let b: OpenBrowser;
+    let anna: BrowserContext;
+    let page: Page;
+    const cspErrors: string[] = [];
+
+    /** What the sync engine does on a push: read the chat and store it; the inbox follows the log. */
+    async function buyerWrites(chatId: number, message: string) {
+      await h.admin.postMessage(BUSINESS, chatId, { sender: 'CUSTOMER', message });
+      await mirrorChat(h.store.store, h.api, BUSINESS, chatId);
+    }
+
+    async function queue(): Promise<QueueChat[]> {
+      const res = await page.request.get(`${h.url}/api/queue?limit=200`);
+      return ((await res.json()) as { chats: QueueChat[] }).chats;
+    }
+
+    async function history(chatId: number) {
+      const all = [];
+      for await (const m of h.api.iterateChatHistory(BUSINESS, chatId)) all.push(m);
+      return all;
+    }
+
+    async function login(context: BrowserContext, name: string, password: string): Promise<Page> {
+      const p = await context.newPage();
+      p.on('console', (m) => {
+        if (/Content Security Policy|Refused to/i.test(m.text())) cspErrors.push(m.text());
+      });
+      await p.goto(h.url);
+      await p.getByLabel('Логин').fill(name);
+      await p.getByLabel('Пароль').fill(password);
+      await p.getByRole('button', { name: 'Войти' }).click();
+      await p.getByRole('list', { name: 'Чаты' }).waitFor();
+      return p;
+    }
+
+    async function openChat(p: Page, chatId: number) {
+      await p.locator(`.chat-item[data-chat-id="${chatId}"] a`).click();
+      await p.getByRole('log', { name: /Сообщения|Messages/ }).waitFor();
+    }
+
+    beforeAll(async () => {
+      mkdirSync(DOCS, { recursive: true });
+      h = await startHarness({
+        host: '0.0.0.0',
+        seed: 11,
+        agents: [
+          {
+            login: 'anna',
+            name: 'Анна',
+            passwordHash: await hashPassword('anna-pass'),
+            businessIds: [BUSINESS],
+          },
+          {
+            login: 'boris',
+            name: 'Борис',
+            passwordHash: await hashPassword('boris-pass'),
+            businessIds: [BUSINESS],
+          },
+        ],
+      });
+      b = await openBrowser();
+      anna = await b.context({ viewport: { width: 1280, height: 800 } });
+      page = await login(anna, 'anna', 'anna-pass');
+    }, 60_000);
+
+    afterAll(async () => {
+      await b?.close();
+      await h?.close();
+    });
+
+    it('logs in and shows waiting chats first, longest wait first, with live wait timers', async () => {
+      const expected = await queue();
+      const waiting = expected.filter((c) => c.status === 'WAITING_FOR_PARTNER');
+      const shown = await page
+        .locator('.chat-item')
+        .evaluateAll((items) => items.map((i) => Number((i as HTMLElement).dataset.chatId)));
+      expect(shown.slice(0, waiting.length)).toEqual(waiting.map((c) => c.chatId));
+      expect(await page.locator('.chat-item .wait.late').count()).toBeGreaterThan(0);
+      // A buyer who starts waiting now: the timer starts near zero, ticks, and is within the target.
+      const fresh = expected.find((c) => c.status !== 'WAITING_FOR_PARTNER')!;
+      await buyerWrites(fresh.chatId, 'Здравствуйте, когда будет доставка?');
+      const wait = page.locator(`.chat-item[data-chat-id="${fresh.chatId}"] .wait`);
+      await expect.poll(() => wait.getAttribute('class'), { timeout: 10_000 }).toBe('wait ok');
+      const before = await wait.textContent();
+      expect(before).toMatch(/^\d+ с$/);
+      await expect.poll(() => wait.textContent(), { timeout: 5000 }).not.toBe(before);
+      await page.screenshot({ path: `${DOCS}queue.png` });
+    });
+
+    it('searches a phrase, highlights it, and opens its chat at that message', async () => {
+      const chat = (await queue()).find((c) => c.status !== 'WAITING_FOR_PARTNER')!;
+      const phrase = 'курьер оставил коробку у соседей';
+      await buyerWrites(chat.chatId, `Добрый день! ${phrase}, это нормально?`);
+      await h.source.indexer.catchUp();
+      const search = page.getByRole('searchbox', { name: 'Поиск' });
+      await search.fill('Курьер коробк');
+      await search.press('Enter');
+      const hit = page.locator(`.chat-item[data-chat-id="${chat.chatId}"]`);
+      await expect.poll(() => hit.locator('mark').allTextContents()).toEqual(['курьер', 'коробк']);
+      await hit.locator('a').click();
+      await expect.poll(() => page.getByRole('log', { name: 'Сообщения' }).textContent()).toContain(phrase);
+      expect(page.url()).toContain(`/chats/${BUSINESS}/${chat.chatId}`);
+      await search.fill('');
+    });
+
+    it('replies with a live counter and shows the send state', async () => {
+      const chat = (await queue()).find((c) => c.status === 'WAITING_FOR_PARTNER')!;
+      await openChat(page, chat.chatId);
+      const reply = page.getByRole('textbox', { name: 'Ответ' });
+      await reply.fill('Здравствуйте! 😀');
+      await expect.poll(() => page.locator('#reply-counter').textContent()).toBe('16 / 4096');
+      await page.getByRole('button', { name: 'Отправить' }).click();
+      await expect.poll(() => page.locator('.out').last().getAttribute('data-state')).toBe('sent');
+      expect((await history(chat.chatId)).at(-1)).toMatchObject({
+        sender: 'PARTNER',
+        message: 'Здравствуйте! 😀',
+      });
+      await mirrorChat(h.store.store, h.api, BUSINESS, chat.chatId);
+      await expect
+        .poll(() => page.getByRole('log', { name: 'Сообщения' }).textContent())
+        .toContain('Здравствуйте! 😀');
+      await page.screenshot({ path: `${DOCS}chat.png` });
+    });
+
+    it('attaches a file, and refuses one over 5 MB in the page', async () => {
+      const chat = (await queue()).find((c) => c.status === 'WAITING_FOR_PARTNER')!;
+      await openChat(page, chat.chatId);
+      const input = page.locator('input[type=file]');
+      const before = (await h.admin.state()).totals.files;
+      await input.setInputFiles({
+        name: 'big.bin',
+        mimeType: 'application/octet-stream',
+        buffer: Buffer.alloc(5 * 1024 * 1024 + 1),
+      });
+      await expect.poll(() => page.getByRole('alert').textContent()).toBe('Файл больше 5 МБ');
+      expect((await h.admin.state()).totals.files).toBe(before);
+      await expect(page.getByRole('button', { name: 'Прикрепить файл' }).isVisible()).resolves.toBe(true);
+      await input.setInputFiles({
+        name: 'чек.txt',
+        mimeType: 'text/plain',
+        buffer: Buffer.from('Кассовый чек'),
+      });
+      await expect.poll(() => page.locator('.out').last().getAttribute('data-state')).toBe('sent');
+      expect((await history(chat.chatId)).at(-1)?.payload?.[0]).toMatchObject({ name: 'чек.txt' });
+    });
+
+    it('fills a template with the order id and customer name', async () => {
+      const chat = (await queue()).find((c) => c.context.orderId !== undefined && c.context.customerName)!;
+      await openChat(page, chat.chatId);
+      await page.locator('body').click({ position: { x: 5, y: 5 } });
+      await page.keyboard.press('t');
+      await page.getByRole('listbox', { name: 'Шаблоны' }).getByRole('option').first().click();
+      const text = await page.getByRole('textbox', { name: 'Ответ' }).inputValue();
+      expect(text).toContain(String(chat.context.orderId));
+      expect(text).toContain(chat.context.customerName!);
+      await page.getByRole('textbox', { name: 'Ответ' }).fill('');
+    });
+
+    it('shows a buyer message posted through the emulator without a reload', async () => {
+      const chat = (await queue())[0]!;
+      await openChat(page, chat.chatId);
+      await page.evaluate(() => {
+        (window as unknown as { marker: number }).marker = 1;
+      });
+      await buyerWrites(chat.chatId, 'Есть новости по заказу?');
+      await expect
+        .poll(() => page.getByRole('log', { name: 'Сообщения' }).textContent(), { timeout: 10_000 })
+        .toContain('Есть новости по заказу?');
+      expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);
+    });
+
+    it("shows a second agent's presence and typing in the same chat", async () => {
+      const chat = (await queue())[0]!;
+      await openChat(page, chat.chatId);
+      const boris = await b.context({ viewport: { width: 1280, height: 800 } });
+      try {
+        const other = await login(boris, 'boris', 'boris-pass');
+        await openChat(other, chat.chatId);
+        const presence = page.locator('.presence');
+        await expect.poll(() => presence.textContent(), { timeout: 10_000 }).toBe('Здесь же: Борис');
+        await other.getByRole('textbox', { name: 'Ответ' }).pressSequentially('Сейчас');
+        await expect
+          .poll(() => presence.textContent(), { timeout: 10_000 })
+          .toBe('Здесь же: Борис (печатает…)');
+        await other.close();
+        await expect.poll(() => presence.count(), { timeout: 10_000 }).toBe(0);
+      } finally {
+        await boris.close();
+      }
+    });
+
+    it('renders hostile buyer text as text', async () => {
+      const chat = (await queue())[1]!;
+      const hostile = [
+        '<script>window.pwned = 1</script>',
+        '<img src=x onerror="window.pwned = 2">',
+        '<a href="javascript:window.pwned = 3">жми</a> javascript:window.pwned=4',
+        'abc\u202Edcba\u202C',
+      ].join('\n');
+      const stars = '⭐'.repeat(4096);
+      let dialogs = 0;
+      page.on('dialog', (d) => {
+        dialogs += 1;
+        void d.dismiss();
+      });
+      await buyerWrites(chat.chatId, hostile);
+      await buyerWrites(chat.chatId, stars);
+      await openChat(page, chat.chatId);
+      const log = page.getByRole('log', { name: 'Сообщения' });
+      await expect.poll(() => log.locator('.text').last().textContent()).toBe(stars);
+      const texts = await log.locator('.text').allTextContents();
+      expect(texts).toContain(hostile);
+      expect(await log.locator('script, img[src="x"], a[href^="javascript"]').count()).toBe(0);
+      expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+      expect(dialogs).toBe(0);
+      const box = await log.locator('.text').last().boundingBox();
+      const logBox = await log.boundingBox();
+      expect(box!.width).toBeLessThanOrEqual(logBox!.width);
+    });
+
+    it('switches to English with the accessible names of the issue, and has a shortcut cheat sheet', async () => {
+      const chat = (await queue())[0]!;
+      await openChat(page, chat.chatId);
+      const names = async (p: Page, n: Record<string, string>) => {
+        await p.getByRole('list', { name: n.chats }).waitFor();
+        await p.getByRole('log', { name: n.messages }).waitFor();
+        await p.getByRole('textbox', { name: n.reply, exact: true }).waitFor();
+        await p.getByRole('button', { name: n.send, exact: true }).waitFor();
+        await p.getByRole('button', { name: n.attach }).waitFor();
+        await p.getByRole('searchbox', { name: n.search }).waitFor();
+      };
+      await names(page, {
+        chats: 'Чаты',
+        messages: 'Сообщения',
+        reply: 'Ответ',
+        send: 'Отправить',
+        attach: 'Прикрепить файл',
+        search: 'Поиск',
+      });
+      await page.getByRole('button', { name: 'English' }).click();
+      await names(page, {
+        chats: 'Chats',
+        messages: 'Messages',
+        reply: 'Reply',
+        send: 'Send',
+        attach: 'Attach file',
+        search: 'Search',
+      });
+      expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+      await page.locator('body').click({ position: { x: 5, y: 5 } });
+      await page.keyboard.press('?');
+      const sheet = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+      await expect.poll(() => sheet.textContent()).toContain('Next waiting chat');
+      await page.keyboard.press('Escape');
+      await expect.poll(() => sheet.count()).toBe(0);
+      await page.getByRole('button', { name: 'Русский' }).click();
+    });
+
+    it('opens the next waiting chat with "n", and fits a phone screen', async () => {
+      await page.goto(h.url);
+      await page.getByRole('list', { name: 'Чаты' }).waitFor();
+      const first = (await queue()).find((c) => c.status === 'WAITING_FOR_PARTNER')!;
+      await page.locator('body').click({ position: { x: 5, y: 5 } });
+      await page.keyboard.press('n');
+      await expect.poll(() => page.url()).toContain(`/chats/${BUSINESS}/${first.chatId}`);
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.getByRole('log', { name: 'Сообщения' }).waitFor();
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      expect(width).toBeLessThanOrEqual(390);
+      await page.screenshot({ path: `${DOCS}phone.png` });
+      await page.getByRole('button', { name: 'Назад' }).click();
+      await page.getByRole('list', { name: 'Чаты' }).waitFor();
+      await page.setViewportSize({ width: 1280, height: 800 });
+    });
+
+    it('broke no Content-Security-Policy rule on the way', () => {
+      expect(cspErrors).toEqual([]);
+    });
+  });
+}

@@ -1,0 +1,60 @@
+/** The inbox's reads and its own tables over both store engines, filled from the real emulator. */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { SqlTeamStore } from '../src/store/sql-team-store.js';
+import { BUSINESS, type Harness, startHarness } from './support/inbox-server.js';
+import { mirrorChat } from './support/mirror.js';
+import { describeStores } from './support/stores.js';
+
+describeStores('store source', (engine) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ openStore: engine.open, seed: 3 });
+  });
+  afterAll(async () => h?.close());
+
+  it('orders waiting chats by the first unanswered buyer message', async () => {
+    const chats = await h.source.queue({ businessIds: [BUSINESS], filter: {}, limit: 500 });
+    const waiting = chats.filter((c) => c.status === 'WAITING_FOR_PARTNER');
+    expect(waiting.length).toBeGreaterThan(0);
+    for (const chat of waiting) {
+      const history = await h.source.history(BUSINESS, chat.chatId, { limit: 1000 });
+      const lastSeller = history.map((m) => m.sender).lastIndexOf('PARTNER');
+      const firstWaiting = history.slice(lastSeller + 1).find((m) => m.sender === 'CUSTOMER');
+      expect(chat.waitingSince).toBe(firstWaiting?.createdAt ?? chat.updatedAt);
+    }
+    const rest = chats.slice(waiting.length).map((c) => Date.parse(c.updatedAt));
+    expect(rest).toEqual([...rest].sort((a, b) => b - a));
+  });
+
+  it('finds a message by its words (prefixes, any case) and highlights them', async () => {
+    const chat = (await h.source.queue({ businessIds: [BUSINESS], filter: {}, limit: 1 }))[0]!;
+    const phrase = `Посылка пришла помятой ${Date.now()}`;
+    await h.admin.postMessage(BUSINESS, chat.chatId, { sender: 'CUSTOMER', message: phrase });
+    await mirrorChat(h.store.store, h.api, BUSINESS, chat.chatId);
+    await h.source.indexer.catchUp();
+    const hits = await h.source.search([BUSINESS], 'ПОСЫЛК помят', 10);
+    const hit = hits.find((x) => x.text === phrase);
+    expect(hit?.chat.chatId).toBe(chat.chatId);
+    expect(hit?.ranges.map(([a, b]) => phrase.slice(a, b))).toEqual(['Посылк', 'помят']);
+    expect(await h.source.search([BUSINESS + 1], 'посылка помятой', 10)).toEqual([]);
+    expect(await h.source.search([BUSINESS], '" * ( ) : - ^', 10)).toEqual([]);
+    // Operator words are words: no FTS or tsquery syntax reaches the engine.
+    await expect(h.source.search([BUSINESS], 'NOT OR AND NEAR', 10)).resolves.toBeInstanceOf(Array);
+  });
+
+  it('keeps assignments and the audit trail in the database; one claim wins', async () => {
+    const team = new SqlTeamStore(h.store.store.sql);
+    const key = { businessId: BUSINESS, chatId: 1 };
+    const claims = await Promise.all([team.claim(key, 'anna'), team.claim(key, 'boris')]);
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    await team.assign(key, 'vera');
+    expect(await team.assignee(key)).toBe('vera');
+    expect(await team.assignments([BUSINESS])).toContainEqual({ ...key, login: 'vera' });
+    const a = await team.audit({ login: 'vera', action: 'sent', ...key, detail: 'x' });
+    const b = await team.audit({ login: 'anna', action: 'assigned', ...key, detail: 'anna' });
+    expect(b.id).toBeGreaterThan(a.id);
+    expect((await team.auditOf(key, 10)).map((e) => e.login)).toEqual(['anna', 'vera']);
+    await team.assign(key, null);
+    expect(await team.assignee(key)).toBeUndefined();
+  });
+});
