@@ -8,6 +8,7 @@ export { type LiveBus, type LiveEvent, MemoryBus, type Viewer } from './live/bus
 export { type OpenInboxOptions, openInbox } from './open.js';
 export type { SendOutcome } from './reply/send.js';
 export { FILE_MAX_BYTES, MESSAGE_MAX_LENGTH, messageLength } from './shared/limits.js';
+export { type RunningInbox, type StartInboxOptions, startInbox } from './start.js';
 export { StoreSource } from './store/sql-source.js';
 export { SqlTeamStore } from './store/sql-team-store.js';
 export { type AuditEntry, MemoryTeamStore, type TeamStore } from './team/team-store.js';

@@ -10,7 +10,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_MISSING, HAVE_CHROMIUM, type OpenBrowser, openBrowser } from './support/browser.js';
 import { BUSINESS, type Harness, startHarness } from './support/inbox-server.js';
-import { mirrorChat } from './support/mirror.js';
+import { syncPass } from './support/sync-pass.js';
 
 const DOCS = fileURLToPath(new URL('../docs/', import.meta.url));
 
@@ -37,7 +37,7 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
     /** What the sync engine does on a push: read the chat and store it; the inbox follows the log. */
     async function buyerWrites(chatId: number, message: string) {
       await h.admin.postMessage(BUSINESS, chatId, { sender: 'CUSTOMER', message });
-      await mirrorChat(h.store.store, h.api, BUSINESS, chatId);
+      await syncPass(h.store.store, h.api, BUSINESS);
     }
 
     async function queue(): Promise<QueueChat[]> {
@@ -146,7 +146,7 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
         sender: 'PARTNER',
         message: 'Здравствуйте! 😀',
       });
-      await mirrorChat(h.store.store, h.api, BUSINESS, chat.chatId);
+      await syncPass(h.store.store, h.api, BUSINESS);
       await expect
         .poll(() => page.getByRole('log', { name: 'Сообщения' }).textContent())
         .toContain('Здравствуйте! 😀');

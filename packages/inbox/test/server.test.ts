@@ -1,7 +1,7 @@
 /** The inbox's HTTP side against the real emulator and a real SQLite store: headers, auth, CSRF, isolation, sends. */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createInbox, hashPassword } from '@ym-chats/inbox';
+import { createInbox, hashPassword, startInbox } from '@ym-chats/inbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PageClient } from './support/http-client.js';
 import { BUSINESS, type Harness, startHarness } from './support/inbox-server.js';
@@ -45,6 +45,15 @@ describe('the local user (127.0.0.1, no agents)', () => {
       expect(r.status).toBe(200);
       expect(r.headers.get('content-encoding')).toBe('br');
     }
+  });
+
+  it('starts in-process on its own port and stops', async () => {
+    const running = await startInbox({ store: h.store.store, api: h.api, businessIds: [BUSINESS] });
+    expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const events = await fetch(`${running.url}api/session`);
+    expect(events.status).toBe(200);
+    await running.close();
+    await expect(fetch(running.url)).rejects.toThrow();
   });
 
   it('logs the local user in without a password', async () => {

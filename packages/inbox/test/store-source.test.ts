@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SqlTeamStore } from '../src/store/sql-team-store.js';
 import { BUSINESS, type Harness, startHarness } from './support/inbox-server.js';
-import { mirrorChat } from './support/mirror.js';
 import { describeStores } from './support/stores.js';
+import { syncPass } from './support/sync-pass.js';
 
 describeStores('store source', (engine) => {
   let h: Harness;
@@ -30,7 +30,7 @@ describeStores('store source', (engine) => {
     const chat = (await h.source.queue({ businessIds: [BUSINESS], filter: {}, limit: 1 }))[0]!;
     const phrase = `Посылка пришла помятой ${Date.now()}`;
     await h.admin.postMessage(BUSINESS, chat.chatId, { sender: 'CUSTOMER', message: phrase });
-    await mirrorChat(h.store.store, h.api, BUSINESS, chat.chatId);
+    await syncPass(h.store.store, h.api, BUSINESS);
     await h.source.indexer.catchUp();
     const hits = await h.source.search([BUSINESS], 'ПОСЫЛК помят', 10);
     const hit = hits.find((x) => x.text === phrase);

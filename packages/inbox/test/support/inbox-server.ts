@@ -14,8 +14,8 @@ import {
   type StoreSource,
 } from '@ym-chats/inbox';
 import { ChatsApi } from '@ym-chats/sdk';
-import { mirrorAll } from './mirror.js';
 import { openSqliteStore, type TestStore } from './stores.js';
+import { syncPass } from './sync-pass.js';
 
 export const BUSINESS = DEFAULT_BUSINESS_ID;
 const API_KEY = DEFAULT_CREDENTIALS[0]?.apiKey ?? 'emulator-api-key';
@@ -47,7 +47,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const admin = new AdminClient(emulatorUrl);
   const api = new ChatsApi({ apiKey: API_KEY, baseUrl: emulatorUrl, pathPrefix: '/v2', maxRetries: 0 });
   const store = await (options.openStore ?? openSqliteStore)();
-  await mirrorAll(store.store, api, BUSINESS);
+  await syncPass(store.store, api, BUSINESS);
   const inbox = await openInbox({
     store: store.store,
     pollMs: 100,
