@@ -1,10 +1,12 @@
 /**
- * The SDK's cost per call beside a raw `undici.request` and a plain `fetch` to the same local server.
- * All three parse the JSON body. Rounds alternate between the clients so drift hits each equally; the
- * median round is reported. Goal: the SDK costs at most 1.3× a raw undici.request call.
+ * The SDK's cost per call beside a raw `undici.request`, a raw `node:http` request (keep-alive agent, the
+ * SDK's own transport) and a plain `fetch` to the same local server. All parse the JSON body. Rounds
+ * alternate between the clients so drift hits each equally; the median round is reported. Goal: the SDK
+ * costs at most 1.3× a raw undici.request call.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
@@ -52,13 +54,31 @@ const headers = {
 };
 
 const dispatcher = new Agent({ keepAliveTimeout: 4_000 });
-const sdk = new ChatsApi({ baseUrl: base, apiKey: 'bench-api-key', pathPrefix: '/v2' });
+const agent = new http.Agent({ keepAlive: true, timeout: 4_000 });
+const sdk = new ChatsApi({ baseUrl: base, apiKey: 'bench-api-key-0000' });
 
 const clients: Record<string, () => Promise<unknown>> = {
   'undici.request (raw)': async () => {
     const res = await request(url, { method: 'POST', headers, body: '{}', dispatcher });
     return JSON.parse(await res.body.text());
   },
+  'node:http (raw)': () =>
+    new Promise((resolve, reject) => {
+      const req = http.request(
+        url,
+        { method: 'POST', agent, headers: { ...headers, 'content-length': '2' } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            text += chunk;
+          });
+          res.on('end', () => resolve(JSON.parse(text)));
+        },
+      );
+      req.on('error', reject);
+      req.end('{}');
+    }),
   'ym-chats SDK': () => sdk.getChats(1, {}, undefined, 20),
   'fetch (plain)': async () => {
     const res = await fetch(url, { method: 'POST', headers, body: '{}' });
@@ -100,6 +120,7 @@ for (let r = 0; r < ROUNDS; r++) {
 }
 server.kill('SIGTERM');
 await dispatcher.close();
+agent.destroy();
 
 const baseline = results['undici.request (raw)']!;
 const rows = Object.entries(results).map(([name, r]) => ({

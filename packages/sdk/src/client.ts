@@ -1,11 +1,10 @@
-import { ChatsApiError } from './core/errors.js';
-import type { ClientOptions, RequestOptions } from './core/options.js';
+import { Core } from './core/attempts.js';
+import { type ClientOptions, DEFAULT_BASE_URL, type RequestOptions } from './core/options.js';
 import { paginate } from './core/pagination.js';
 import type { QuotaSnapshot } from './core/rate-limit.js';
-import { Core } from './core/request.js';
-import { sleep } from './core/sleep.js';
 import { multipartFile } from './core/upload.js';
 import { checkId, checkLimit, checkMessageText, checkObject, checkPageToken } from './core/validate.js';
+import { SendGuard, type SendPlan } from './core/verified-send.js';
 import { encodeChatsFilter, encodeCreateChat, encodeHistoryRequest, rejectUnknown } from './encode.js';
 import type { OperationId } from './operations.js';
 import type {
@@ -33,28 +32,49 @@ export interface IterateOptions {
   signal?: AbortSignal;
 }
 
-/** How far back the verified resend looks for a message, allowing for clock skew with the platform. */
-const VERIFY_SKEW_MS = 5 * 60_000;
-/** The platform gives up on a request after 10 s; after that an unanswered send can no longer land. */
-const PLATFORM_TIMEOUT_MS = 10_000;
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /**
  * The Yandex Market Partner API chat methods. Method names and parameter order follow the official
  * generated `ChatsApi`; every method also takes per-call options last.
  *
  * ```ts
- * const api = new ChatsApi({ apiKey: process.env.YM_API_KEY, pathPrefix: '/v2' });
+ * const api = new ChatsApi({ apiKey: process.env.YM_API_KEY });
  * for await (const chat of api.iterateChats(businessId, { statuses: ['WAITING_FOR_PARTNER'] })) { … }
  * ```
+ *
+ * Printing or serializing a client (`console.log`, `util.inspect`, `JSON.stringify`, `String`) shows its
+ * base URL and path prefix only: credentials live in private fields.
  */
 export class ChatsApi {
-  private readonly core: Core;
-  private readonly tokenParam: string;
+  readonly #core: Core;
+  readonly #sends: SendGuard;
+  readonly #tokenParam: string;
+  readonly #describe: { baseUrl: string; pathPrefix: string };
 
-  constructor(private readonly options: ClientOptions) {
-    this.core = new Core(options);
+  constructor(options: ClientOptions) {
+    this.#core = new Core(options);
+    this.#sends = new SendGuard(
+      this.#core,
+      (business, chat, messageIdFrom, page) => this.#history(business, chat, messageIdFrom, page),
+      options.verifiedResend ?? false,
+    );
+    const pathPrefix = options.pathPrefix ?? '/v2';
     // The seed documented `page_token`; the current API names it `pageToken` (and still accepts the alias).
-    this.tokenParam = options.pathPrefix === '/v2' ? 'pageToken' : 'page_token';
+    this.#tokenParam = pathPrefix === '' ? 'page_token' : 'pageToken';
+    this.#describe = { baseUrl: options.baseUrl ?? DEFAULT_BASE_URL, pathPrefix };
+  }
+
+  toJSON(): { baseUrl: string; pathPrefix: string } {
+    return { ...this.#describe };
+  }
+
+  toString(): string {
+    return `ChatsApi(${this.#describe.baseUrl}${this.#describe.pathPrefix})`;
+  }
+
+  [INSPECT](): string {
+    return `ChatsApi { baseUrl: '${this.#describe.baseUrl}', pathPrefix: '${this.#describe.pathPrefix}' }`;
   }
 
   /** Starts a chat about an order or a return, or returns the existing one for that context. */
@@ -65,7 +85,7 @@ export class ChatsApi {
   ): Promise<CreateChatResponse> {
     const business = checkId(businessId, 'businessId', 'createChat');
     const body = encodeCreateChat(createChatRequest);
-    return this.json('createChat', business, '', body, options);
+    return this.#json('createChat', business, '', body, options);
   }
 
   /** One page of a chat's messages, oldest first. */
@@ -79,13 +99,13 @@ export class ChatsApi {
   ): Promise<GetChatHistoryResponse> {
     const op = 'getChatHistory';
     const business = checkId(businessId, 'businessId', op);
-    const query = this.pageQuery(
+    const query = this.#pageQuery(
       `chatId=${checkId(chatId, 'chatId', op)}`,
       op,
       pageToken,
       checkLimit(limit, op),
     );
-    return this.json(op, business, query, encodeHistoryRequest(getChatHistoryRequest), options);
+    return this.#json(op, business, query, encodeHistoryRequest(getChatHistoryRequest), options);
   }
 
   /** One page of the business's chats, filtered. */
@@ -98,8 +118,8 @@ export class ChatsApi {
   ): Promise<GetChatsResponse> {
     const op = 'getChats';
     const business = checkId(businessId, 'businessId', op);
-    const query = this.pageQuery('', op, pageToken, checkLimit(limit, op));
-    return this.json(op, business, query, encodeChatsFilter(getChatsRequest), options);
+    const query = this.#pageQuery('', op, pageToken, checkLimit(limit, op));
+    return this.#json(op, business, query, encodeChatsFilter(getChatsRequest), options);
   }
 
   /**
@@ -116,20 +136,23 @@ export class ChatsApi {
     const business = checkId(businessId, 'businessId', op);
     const chat = checkId(chatId, 'chatId', op);
     const multipart = await multipartFile(file);
-    const send = () =>
-      this.core.call<EmptyApiResponse>({
-        operation: op,
-        business,
-        query: `chatId=${chat}`,
-        body: multipart.body,
-        contentType: multipart.contentType,
-        options,
-      });
-    return this.sendOnce(business, chat, send, options, (m) =>
-      (m.payload ?? []).some(
-        (p) => p.size === multipart.size && (p.name === multipart.name || p.name === ''),
-      ),
-    );
+    return this.#sends.send({
+      business,
+      chat,
+      options,
+      fingerprint: { kind: 'file', name: multipart.name, size: multipart.size },
+      attempt: (deadline, trace) =>
+        this.#core.call<EmptyApiResponse>({
+          operation: op,
+          business,
+          query: `chatId=${chat}`,
+          body: multipart.body,
+          contentType: multipart.contentType,
+          options,
+          deadline,
+          trace,
+        }),
+    });
   }
 
   /**
@@ -149,15 +172,31 @@ export class ChatsApi {
     rejectUnknown(request, ['message'], 'sendMessageToChatRequest', op);
     const message = checkMessageText(request.message, 'sendMessageToChatRequest.message');
     const body = JSON.stringify({ message });
-    const send = () => this.json<EmptyApiResponse>(op, business, `chatId=${chat}`, body, options);
-    return this.sendOnce(business, chat, send, options, (m) => m.message === message);
+    const plan: SendPlan = {
+      business,
+      chat,
+      options,
+      fingerprint: { kind: 'text', text: message },
+      attempt: (deadline, trace) =>
+        this.#core.call<EmptyApiResponse>({
+          operation: op,
+          business,
+          query: `chatId=${chat}`,
+          body,
+          contentType: 'application/json',
+          options,
+          deadline,
+          trace,
+        }),
+    };
+    return this.#sends.send(plan);
   }
 
   /** One chat by id (current API). */
   async getChat(businessId: Id, chatId: Id, options?: RequestOptions): Promise<GetChatResponse> {
     const op = 'getChat';
     const business = checkId(businessId, 'businessId', op);
-    return this.core.call({
+    return this.#core.call({
       operation: op,
       business,
       query: `chatId=${checkId(chatId, 'chatId', op)}`,
@@ -175,7 +214,7 @@ export class ChatsApi {
     const op = 'getChatMessage';
     const business = checkId(businessId, 'businessId', op);
     const query = `chatId=${checkId(chatId, 'chatId', op)}&messageId=${checkId(messageId, 'messageId', op)}`;
-    return this.core.call({ operation: op, business, query, options });
+    return this.#core.call({ operation: op, business, query, options });
   }
 
   /** Every chat matching the filter, page after page. */
@@ -196,7 +235,7 @@ export class ChatsApi {
         );
         return { items: result.chats, nextPageToken: result.paging?.nextPageToken };
       },
-      this.iterateOptions(options, 'getChats'),
+      this.#iterateOptions(options, 'getChats'),
     );
   }
 
@@ -221,26 +260,50 @@ export class ChatsApi {
         );
         return { items: result.messages, nextPageToken: result.paging?.nextPageToken };
       },
-      this.iterateOptions(options, 'getChatHistory'),
+      this.#iterateOptions(options, 'getChatHistory'),
     );
   }
 
   /** Quota figures per operation for a business, as the limiter knows them (from response headers). */
   quotaState(businessId: Id): Promise<QuotaSnapshot[]> {
-    return this.core.quota(checkId(businessId, 'businessId'));
+    return this.#core.quota(checkId(businessId, 'businessId'));
   }
 
-  private json<T>(
+  /** The history reads of a verified send: pages of 100, within the send's deadline. */
+  #history(
+    business: string,
+    chat: string,
+    messageIdFrom: number | undefined,
+    options: RequestOptions,
+  ): AsyncGenerator<ChatMessage> {
+    const request = messageIdFrom === undefined ? {} : { messageIdFrom };
+    return paginate(
+      async ({ pageToken }) => {
+        const { result } = await this.getChatHistory(
+          BigInt(business),
+          BigInt(chat),
+          request,
+          pageToken,
+          100,
+          options,
+        );
+        return { items: result.messages, nextPageToken: result.paging?.nextPageToken };
+      },
+      this.#iterateOptions({ signal: options.signal }, 'getChatHistory'),
+    );
+  }
+
+  #json<T>(
     operation: OperationId,
     business: string,
     query: string,
     body: string,
     options: RequestOptions | undefined,
   ): Promise<T> {
-    return this.core.call<T>({ operation, business, query, body, contentType: 'application/json', options });
+    return this.#core.call<T>({ operation, business, query, body, contentType: 'application/json', options });
   }
 
-  private pageQuery(
+  #pageQuery(
     base: string,
     op: OperationId,
     pageToken: string | undefined,
@@ -248,90 +311,20 @@ export class ChatsApi {
   ): string {
     const parts = base === '' ? [] : [base];
     const token = checkPageToken(pageToken, op);
-    if (token !== undefined) parts.push(`${this.tokenParam}=${encodeURIComponent(token)}`);
+    if (token !== undefined) parts.push(`${this.#tokenParam}=${encodeURIComponent(token)}`);
     if (limit !== undefined) parts.push(`limit=${limit}`);
     return parts.join('&');
   }
 
-  private iterateOptions(options: IterateOptions, op: OperationId) {
+  #iterateOptions(options: IterateOptions, op: OperationId) {
     return {
       pageToken: checkPageToken(options.pageToken, op),
       signal: options.signal,
       onRepeatedToken: (token: string) =>
-        this.core.log('warn', `${op}: the server repeated page token ${token}; stopping the iteration`, {
+        this.#core.log('warn', `${op}: the server repeated page token ${token}; stopping the iteration`, {
           operation: op,
         }),
     };
-  }
-
-  /**
-   * Runs a send. If it fails in a way that leaves delivery unknown and verified resend is on, looks for
-   * the message in the chat history and sends again only when it is not there.
-   */
-  private async sendOnce(
-    business: string,
-    chat: string,
-    send: () => Promise<EmptyApiResponse>,
-    options: RequestOptions | undefined,
-    matches: (message: ChatMessage) => boolean,
-  ): Promise<EmptyApiResponse> {
-    const verify = options?.verifiedResend ?? this.options.verifiedResend ?? false;
-    const settleMs = this.options.retry?.verifySettleMs ?? PLATFORM_TIMEOUT_MS;
-    const since = Date.now() - VERIFY_SKEW_MS;
-    let resends = options?.maxRetries ?? this.options.maxRetries ?? 3;
-    let ambiguous: ChatsApiError | undefined;
-    for (;;) {
-      const attemptStarted = Date.now();
-      try {
-        return await send();
-      } catch (error) {
-        if (!(error instanceof ChatsApiError)) throw error;
-        if (!error.maybeSent) {
-          // A clean failure after an earlier ambiguous attempt: that attempt may still be delivered.
-          throw ambiguous ?? error;
-        }
-        if (!verify || resends <= 0) throw error;
-        ambiguous = error;
-        resends -= 1;
-        // The platform may still be processing the request: look only once it can no longer land.
-        const wait = settleMs - (Date.now() - attemptStarted);
-        let delivered: boolean;
-        try {
-          if (wait > 0) await sleep(wait, options?.signal);
-          delivered = await this.findSent(business, chat, since, matches, options?.signal);
-        } catch {
-          throw error;
-        }
-        if (delivered) {
-          this.core.log('info', 'send: after an ambiguous failure the history check found the message', {
-            chatId: chat,
-          });
-          return { status: 'OK' };
-        }
-        this.core.log('warn', 'send: the history check did not find the message; sending it again', {
-          chatId: chat,
-        });
-      }
-    }
-  }
-
-  private async findSent(
-    business: string,
-    chat: string,
-    since: number,
-    matches: (message: ChatMessage) => boolean,
-    signal: AbortSignal | undefined,
-  ): Promise<boolean> {
-    for await (const message of this.iterateChatHistory(
-      BigInt(business),
-      BigInt(chat),
-      {},
-      { limit: 100, ...signalOnly(signal) },
-    )) {
-      if (message.sender === 'PARTNER' && Date.parse(message.createdAt) >= since && matches(message))
-        return true;
-    }
-    return false;
   }
 }
 

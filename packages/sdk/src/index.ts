@@ -1,3 +1,7 @@
+/**
+ * The public surface of @ym-chats/sdk. Everything else under `src/core/` is internal: the attempt loop,
+ * transports, the limiter's machinery and the send-safety policy may change without notice.
+ */
 export { ChatsApi, type IterateOptions } from './client.js';
 export {
   AbortError,
@@ -15,17 +19,17 @@ export {
 export type { FetchLike } from './core/http.js';
 export type { ClientOptions, Credential, Logger, LogLevel, RequestOptions } from './core/options.js';
 export { DEFAULT_BASE_URL } from './core/options.js';
+export type { RetryOptions } from './core/policy.js';
 export {
-  defaultLimits,
   MemoryQuotaStore,
   type QuotaSnapshot,
   type QuotaState,
   type QuotaStore,
-  quotaFromHeaders,
   type RateLimitOptions,
+  type TakeResult,
 } from './core/rate-limit.js';
-export type { RetryOptions } from './core/retry.js';
+export { storedFileName } from './core/upload.js';
 export { FILE_MAX_BYTES, MESSAGE_MAX_LENGTH, PAGE_LIMITS } from './core/validate.js';
 export { CHAT_CONTEXT_TYPES, CHAT_STATUSES, CHAT_TYPES, MESSAGE_SENDERS } from './enums.js';
-export { MAX_CONCURRENT_PER_BUSINESS, OPERATION_IDS, OPERATIONS, type OperationId } from './operations.js';
+export { OPERATIONS, type OperationId } from './operations.js';
 export type * from './types.js';

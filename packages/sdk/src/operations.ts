@@ -17,14 +17,22 @@ export interface OperationSpec {
   /** Requests per hour per business, as documented in 2026. */
   hourlyQuota: number;
   retryClass: RetryClass;
+  /** Exists only in the current API (under `/v2`), whatever `pathPrefix` says. */
+  currentOnly?: true;
 }
 
 export const OPERATIONS = {
   createChat: { method: 'POST', path: '/chats/new', hourlyQuota: 1000, retryClass: 'idempotent' },
   getChats: { method: 'POST', path: '/chats', hourlyQuota: 5000, retryClass: 'read' },
-  getChat: { method: 'GET', path: '/chat', hourlyQuota: 1000, retryClass: 'read' },
+  getChat: { method: 'GET', path: '/chat', hourlyQuota: 1000, retryClass: 'read', currentOnly: true },
   getChatHistory: { method: 'POST', path: '/chats/history', hourlyQuota: 10000, retryClass: 'read' },
-  getChatMessage: { method: 'GET', path: '/chats/message', hourlyQuota: 1000, retryClass: 'read' },
+  getChatMessage: {
+    method: 'GET',
+    path: '/chats/message',
+    hourlyQuota: 1000,
+    retryClass: 'read',
+    currentOnly: true,
+  },
   sendMessageToChat: { method: 'POST', path: '/chats/message', hourlyQuota: 1000, retryClass: 'send' },
   sendFileToChat: { method: 'POST', path: '/chats/file/send', hourlyQuota: 1000, retryClass: 'send' },
 } as const satisfies Record<string, OperationSpec>;

@@ -156,7 +156,7 @@ describe('the credential never leaks', () => {
 });
 
 describe('timeouts of several seconds', () => {
-  it('use undici’s own timers and still end in TimeoutError', async () => {
+  it('end in TimeoutError naming the timeout', async () => {
     server.reply({ delayMs: 9_000, body: { status: 'OK', result: {} } });
     const error = await failure(client({ timeoutMs: 5_000 }).getChat(1, 2));
     expect(error).toBeInstanceOf(TimeoutError);

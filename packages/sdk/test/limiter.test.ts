@@ -22,7 +22,7 @@ describe('client-side quota limiter', () => {
   it('learns the remaining quota from response headers and exposes it', async () => {
     const at = until();
     server.reply(withQuota(4321, 5000, at));
-    const api = new ChatsApi({ baseUrl: server.url, apiKey: 'key-123456' });
+    const api = new ChatsApi({ baseUrl: server.url, apiKey: 'key-1234567890' });
     await api.getChats(77);
     const state = await api.quotaState(77);
     expect(state.find((s) => s.operation === 'getChats')).toEqual({
@@ -39,7 +39,11 @@ describe('client-side quota limiter', () => {
 
   it('refuses (reject mode) instead of provoking a 420 once the server says the quota is spent', async () => {
     server.reply(withQuota(0));
-    const api = new ChatsApi({ baseUrl: server.url, apiKey: 'key-123456', rateLimit: { mode: 'reject' } });
+    const api = new ChatsApi({
+      baseUrl: server.url,
+      apiKey: 'key-1234567890',
+      rateLimit: { mode: 'reject' },
+    });
     await api.getChats(5);
     const error = await api.getChats(5).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitError);
@@ -56,7 +60,7 @@ describe('client-side quota limiter', () => {
     server.reply({ body: { status: 'OK', result: {} } });
     const api = new ChatsApi({
       baseUrl: server.url,
-      apiKey: 'key-123456',
+      apiKey: 'key-1234567890',
       rateLimit: { mode: 'reject', limits: { getChat: 3 } },
     });
     for (let i = 0; i < 3; i++) await api.getChat(9, 1);
@@ -70,7 +74,7 @@ describe('client-side quota limiter', () => {
     });
     const api = new ChatsApi({
       baseUrl: server.url,
-      apiKey: 'key-123456',
+      apiKey: 'key-1234567890',
       rateLimit: { mode: 'queue', maxWaitMs: 5000 },
     });
     await api.getChats(3);
@@ -89,7 +93,7 @@ describe('client-side quota limiter', () => {
         res.end('{"status":"OK","result":{}}');
       }, 20);
     });
-    const api = new ChatsApi({ baseUrl: server.url, apiKey: 'key-123456' });
+    const api = new ChatsApi({ baseUrl: server.url, apiKey: 'key-1234567890' });
     await Promise.all(Array.from({ length: 12 }, (_, i) => api.getChat(1, i + 1)));
     expect(server.requests).toHaveLength(12);
     expect(peak).toBe(4);
@@ -113,7 +117,7 @@ describe('client-side quota limiter', () => {
     });
     const api = new ChatsApi({
       baseUrl: server.url,
-      apiKey: 'key-123456',
+      apiKey: 'key-1234567890',
       rateLimit: { mode: 'reject' },
       maxRetries: 0,
     });
@@ -148,7 +152,7 @@ describe('client-side quota limiter', () => {
     server.reply({ body: { status: 'OK', result: {} } });
     const api = new ChatsApi({
       baseUrl: server.url,
-      apiKey: 'key-123456',
+      apiKey: 'key-1234567890',
       rateLimit: { mode: 'reject', store },
     });
     await expect(api.getChat(8, 1)).rejects.toBeInstanceOf(RateLimitError);
@@ -160,7 +164,7 @@ describe('client-side quota limiter', () => {
 describe('waiting in the limiter', () => {
   it('an abort while queued for a slot is an AbortError and frees nothing twice', async () => {
     server.reply({ delayMs: 200, body: { status: 'OK', result: {} } });
-    const api = new ChatsApi({ baseUrl: server.url, apiKey: 'key-123456', maxRetries: 0 });
+    const api = new ChatsApi({ baseUrl: server.url, apiKey: 'key-1234567890', maxRetries: 0 });
     const busy = Array.from({ length: 4 }, () => api.getChat(1, 1));
     const controller = new AbortController();
     const queued = api.getChat(1, 1, { signal: controller.signal }).catch((e: unknown) => e);

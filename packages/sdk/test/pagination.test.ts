@@ -6,7 +6,7 @@ let server: ScriptedServer;
 let api: ChatsApi;
 beforeAll(async () => {
   server = await ScriptedServer.start();
-  api = new ChatsApi({ baseUrl: server.url, apiKey: 'key-123456', pathPrefix: '/v2', rateLimit: false });
+  api = new ChatsApi({ baseUrl: server.url, apiKey: 'key-1234567890', pathPrefix: '/v2', rateLimit: false });
 });
 afterAll(() => server.close());
 

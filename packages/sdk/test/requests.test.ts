@@ -70,18 +70,18 @@ describe('every request the SDK builds matches the official spec', () => {
   for (const [name, call] of Object.entries(calls)) {
     it(`${name} under /v2 validates against the current spec (Api-Key)`, async () => {
       server.reply({ body: { status: 'OK', result: { chatId: 1, chats: [], messages: [] } } });
-      await call(client({ pathPrefix: '/v2', apiKey: 'api-key-123456', accessToken: undefined }));
+      await call(client({ pathPrefix: '/v2', apiKey: 'api-key-1234567890', accessToken: undefined }));
       expect(server.requests).toHaveLength(1);
       const req = server.requests[0]!;
       expect(req.url.startsWith('/v2/businesses/11/')).toBe(true);
-      expect(req.headers['api-key']).toBe('api-key-123456');
+      expect(req.headers['api-key']).toBe('api-key-1234567890');
       expect(req.headers.authorization).toBeUndefined();
       expect(contract('current', req).errors).toEqual([]);
     });
     if (!seedOps.includes(name)) continue;
     it(`${name} without a prefix validates against the seed spec (OAuth)`, async () => {
       server.reply({ body: { status: 'OK', result: { chatId: 1, chats: [], messages: [] } } });
-      await call(client());
+      await call(client({ pathPrefix: '' }));
       const req = server.requests[0]!;
       expect(req.url.startsWith('/businesses/11/')).toBe(true);
       expect(req.headers.authorization).toBe('Bearer oauth-token-abcdef');
@@ -111,9 +111,21 @@ describe('request details', () => {
     expect(req.body.toString()).toBe('{"orderIds":[9007199254740993]}');
   });
 
+  it('the current /v2 paths are the default; getChat and getChatMessage use them even with seed paths', async () => {
+    server.reply({ body: { status: 'OK', result: { chats: [] } } });
+    await client().getChats(11);
+    await client({ pathPrefix: '' }).getChat(11, 22);
+    await client({ pathPrefix: '' }).getChatMessage(11, 22, 33);
+    expect(server.requests.map((r) => r.url)).toEqual([
+      '/v2/businesses/11/chats',
+      '/v2/businesses/11/chat?chatId=22',
+      '/v2/businesses/11/chats/message?chatId=22&messageId=33',
+    ]);
+  });
+
   it('seed paths use page_token; an empty filter is sent as {}', async () => {
     server.reply({ body: { status: 'OK', result: { messages: [] } } });
-    await client().getChatHistory(11, 22, {}, 'next');
+    await client({ pathPrefix: '' }).getChatHistory(11, 22, {}, 'next');
     const req = server.requests[0]!;
     expect(req.url).toBe('/businesses/11/chats/history?chatId=22&page_token=next');
     expect(req.body.toString()).toBe('{}');

@@ -13,7 +13,7 @@ const fast = { baseDelayMs: 1, maxDelayMs: 5 };
 const client = (extra: Partial<ClientOptions> = {}) =>
   new ChatsApi({
     baseUrl: server.url,
-    apiKey: 'key-123456',
+    apiKey: 'key-1234567890',
     rateLimit: false,
     maxRetries: 3,
     retry: fast,

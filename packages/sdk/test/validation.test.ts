@@ -7,7 +7,7 @@ let server: ScriptedServer;
 let api: ChatsApi;
 beforeAll(async () => {
   server = await ScriptedServer.start();
-  api = new ChatsApi({ baseUrl: server.url, apiKey: 'key-123456', rateLimit: false });
+  api = new ChatsApi({ baseUrl: server.url, apiKey: 'key-1234567890', rateLimit: false });
 });
 beforeEach(() => server.reply({ body: { status: 'OK', result: { chats: [], messages: [] } } }));
 afterAll(() => server.close());

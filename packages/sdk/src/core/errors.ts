@@ -1,5 +1,7 @@
 import type { OperationId } from '../operations.js';
 import type { ApiErrorItem } from '../types.js';
+import type { QuotaState } from './rate-limit.js';
+import type { Redactor } from './redact.js';
 
 export interface ErrorDetails {
   operation?: OperationId;
@@ -41,6 +43,67 @@ export class ChatsApiError extends Error {
     this.requestId = details.requestId;
     this.maybeSent = details.maybeSent ?? false;
     this.attempts = details.attempts ?? 0;
+  }
+
+  /**
+   * The error for an HTTP response that is not 2xx: the class for its status, the API's `errors[]`, and a
+   * message that names the failure. Everything taken from the response is masked before it is cut short.
+   */
+  static fromResponse(response: {
+    operation: OperationId;
+    status: number;
+    text: string;
+    requestId: string | undefined;
+    quota: QuotaState | undefined;
+    attempts: number;
+    redactor: Redactor;
+  }): ChatsApiError {
+    const { operation, status, redactor } = response;
+    const errors = parseErrors(response.text).map((e) => {
+      const code = redactor.text(e.code);
+      return e.message === undefined ? { code } : { code, message: redactor.text(e.message) };
+    });
+    const detail =
+      errors.length > 0
+        ? errors.map((e) => (e.message ? `${e.code}: ${e.message}` : e.code)).join('; ')
+        : redactor.excerpt(response.text, 200) || 'no body';
+    const details = { operation, status, errors, requestId: response.requestId, attempts: response.attempts };
+    if (status === 420 || status === 429) {
+      const resetAt = response.quota ? new Date(response.quota.resetAt) : undefined;
+      const when = resetAt ? `; usable again at ${resetAt.toISOString()}` : '';
+      return new RateLimitError(`${operation}: rate limit hit (HTTP ${status}) — ${detail}${when}`, {
+        ...details,
+        resetAt,
+        limit: response.quota?.limit,
+        remaining: response.quota?.remaining,
+      });
+    }
+    return new (errorClassForStatus(status))(
+      `${operation}: HTTP ${status} — ${detail}${hintFor(status)}`,
+      details,
+    );
+  }
+
+  /** A copy of this error with another message and outcome (same class, same response details). */
+  withOutcome(change: { message?: string; maybeSent: boolean; attempts: number }): ChatsApiError {
+    if (
+      change.message === undefined &&
+      change.maybeSent === this.maybeSent &&
+      change.attempts === this.attempts
+    )
+      return this;
+    const copy = Object.create(Object.getPrototypeOf(this) as object) as ChatsApiError;
+    Object.assign(copy, this, { maybeSent: change.maybeSent, attempts: change.attempts });
+    const message = change.message ?? this.message;
+    Object.defineProperty(copy, 'message', { value: message, writable: true, configurable: true });
+    Object.defineProperty(copy, 'stack', {
+      value: `${this.name}: ${message}\n${(this.stack ?? '').split('\n').slice(1).join('\n')}`,
+      writable: true,
+      configurable: true,
+    });
+    if (this.cause !== undefined)
+      Object.defineProperty(copy, 'cause', { value: this.cause, writable: true, configurable: true });
+    return copy;
   }
 
   /** A plain object for structured logs; contains nothing secret. */
@@ -154,4 +217,28 @@ export function errorClassForStatus(status: number): HttpErrorClass {
   if (status === 420 || status === 429) return RateLimitError;
   if (status >= 500) return InternalServerError;
   return ChatsApiError;
+}
+
+function parseErrors(text: string): { code: string; message?: string }[] {
+  try {
+    const body = JSON.parse(text) as { errors?: unknown };
+    if (!Array.isArray(body.errors)) return [];
+    return body.errors
+      .filter((e): e is { code: unknown; message?: unknown } => typeof e === 'object' && e !== null)
+      .map((e) =>
+        typeof e.message === 'string'
+          ? { code: String(e.code), message: e.message }
+          : { code: String(e.code) },
+      );
+  } catch {
+    return [];
+  }
+}
+
+function hintFor(status: number): string {
+  if (status === 401) return ' — check the Api-Key / OAuth token: missing, invalid or revoked.';
+  if (status === 403) {
+    return ' — the credential cannot act for this business or lacks the "communication" scope (an invalid OAuth token also gives 403).';
+  }
+  return '';
 }

@@ -1,5 +1,3 @@
-import { Agent, request } from 'undici';
-
 export interface HttpRequest {
   method: 'GET' | 'POST';
   url: string;
@@ -23,10 +21,8 @@ export interface HttpResponse {
   text: string;
 }
 
-/** Sends one HTTP request. The default uses undici's `request`, which costs far less per call than `fetch`. */
+/** Sends one HTTP request. The default is `nodeHttpTransport` (node-http.ts); `fetch` can replace it. */
 export type Transport = (req: HttpRequest) => Promise<HttpResponse>;
-
-const UNDICI_TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 export type FetchLike = (
   url: string,
@@ -38,50 +34,8 @@ export type FetchLike = (
   },
 ) => Promise<{ status: number; headers: { get(name: string): string | null }; text(): Promise<string> }>;
 
-/**
- * undici's own per-request timeouts cost less than an AbortController and a timer per call, but tick
- * about every half second; below this a precise timer of our own is worth its cost.
- */
-const COARSE_TIMEOUT_MIN_MS = 5_000;
-
-export function undiciTransport(dispatcher = new Agent({ keepAliveTimeout: 4_000 })): Transport {
-  const coarse = async (req: HttpRequest): Promise<HttpResponse> => {
-    const res = await request(req.url, {
-      method: req.method,
-      headers: req.headers,
-      body: req.body,
-      signal: req.signal,
-      dispatcher,
-      headersTimeout: req.timeoutMs,
-      bodyTimeout: req.timeoutMs,
-    });
-    const text = await res.body.text();
-    const headers = res.headers;
-    return {
-      status: res.statusCode,
-      header(name) {
-        const value = headers[name];
-        return Array.isArray(value) ? value[0] : value;
-      },
-      text,
-    };
-  };
-  return async (req) => {
-    if (req.timeoutMs >= COARSE_TIMEOUT_MIN_MS) {
-      try {
-        return await coarse(req);
-      } catch (error) {
-        const code = (error as { code?: unknown }).code;
-        if (typeof code === 'string' && UNDICI_TIMEOUTS.has(code)) throw new TransportTimeout(code);
-        throw error;
-      }
-    }
-    return withTimer(req, (signal) => coarse({ ...req, signal, timeoutMs: 0 }));
-  };
-}
-
 /** Runs `send` with a signal that fires on the caller's abort or after exactly `timeoutMs`. */
-async function withTimer<T>(req: HttpRequest, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withTimer<T>(req: HttpRequest, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -117,6 +71,20 @@ export function fetchTransport(fetchFn: FetchLike): Transport {
  * open socket after the request was written, so they stay ambiguous.
  */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** Codes for a request Node or undici refused to build (a bad header value, say): nothing was sent. */
+const UNBUILDABLE_CODES = new Set([
+  'UND_ERR_INVALID_ARG',
+  'ERR_INVALID_CHAR',
+  'ERR_INVALID_HTTP_TOKEN',
+  'ERR_HTTP_INVALID_HEADER_VALUE',
+  'ERR_INVALID_URL',
+  'ERR_UNESCAPED_CHARACTERS',
+]);
+
+export function unbuildable(code: string | undefined): boolean {
+  return code !== undefined && UNBUILDABLE_CODES.has(code);
+}
 
 /** The system error code of a network failure, looking through fetch's `cause` wrapping. */
 export function networkErrorCode(error: unknown): string | undefined {

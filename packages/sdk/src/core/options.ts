@@ -1,6 +1,6 @@
 import type { FetchLike } from './http.js';
+import type { RetryOptions } from './policy.js';
 import type { RateLimitOptions } from './rate-limit.js';
-import type { RetryOptions } from './retry.js';
 
 /** A secret, or a function returning the current one (called before each attempt, so it can refresh). */
 export type Credential = string | (() => string | Promise<string>);
@@ -22,16 +22,27 @@ export interface ClientOptions {
   accessToken?: Credential;
   /** Default `https://api.partner.market.yandex.ru`. Point it at the emulator for development. */
   baseUrl?: string;
-  /** `''` (default) for the seed's paths, `'/v2'` for the current published ones. */
+  /**
+   * `'/v2'` (default) for the current published paths, `''` for the seed's unprefixed ones. getChat and
+   * getChatMessage exist only under `/v2` and use it whatever this says.
+   */
   pathPrefix?: string;
-  /** Per attempt. Default 30 000 ms (the platform itself gives up after 10 s). */
+  /**
+   * Per attempt: no response (or no further body bytes) for this long ends it. Default 15 000 ms: the
+   * platform answers or abandons a request within 10 s of its arrival.
+   */
   timeoutMs?: number;
+  /**
+   * The whole call, across all its attempts, waits and (for verified resends) history checks. Default
+   * 60 000 ms. A retry that could not start in time is not made: the last error surfaces, saying so.
+   */
+  deadlineMs?: number;
   /** Extra attempts after the first, for failures that are safe to repeat. Default 3. */
   maxRetries?: number;
   retry?: RetryOptions;
   /** Client-side quota and concurrency limiter; `false` turns it off. */
   rateLimit?: RateLimitOptions | false;
-  /** Use this fetch instead of the built-in undici transport (e.g. for a proxy or instrumentation). */
+  /** Use this fetch instead of the built-in node:http transport (e.g. for a proxy or instrumentation). */
   fetch?: FetchLike;
   logger?: Logger;
   /** Default `info` when a logger is given. */
@@ -39,8 +50,10 @@ export interface ClientOptions {
   /** Sent with every request. */
   headers?: Record<string, string>;
   /**
-   * After an ambiguous send failure (5xx, timeout, dropped connection), look for the message in the chat
-   * history and resend only if it is not there. Off by default: the failure surfaces with `maybeSent`.
+   * After an ambiguous send failure (5xx, timeout, dropped connection), wait until the request can no
+   * longer land, look for the message among the chat's messages after the newest one noted before the
+   * first attempt, and resend only if it is not there. Costs one extra getChatHistory call per send.
+   * Off by default: the failure surfaces with `maybeSent`.
    */
   verifiedResend?: boolean;
 }
@@ -49,9 +62,13 @@ export interface ClientOptions {
 export interface RequestOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
+  deadlineMs?: number;
   maxRetries?: number;
   headers?: Record<string, string>;
   verifiedResend?: boolean;
 }
 
 export const DEFAULT_BASE_URL = 'https://api.partner.market.yandex.ru';
+
+/** Defaults of the options not owned by the retry policy (`policy.ts`). */
+export const DEFAULTS = { pathPrefix: '/v2', timeoutMs: 15_000, deadlineMs: 60_000 } as const;

@@ -1,6 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
-import { basename, extname } from 'node:path';
 import type { FileInput } from '../types.js';
 import { ValidationError } from './errors.js';
 import { FILE_MAX_BYTES } from './validate.js';
@@ -22,6 +19,40 @@ const TYPES: Record<string, string> = {
   '.zip': 'application/zip',
 };
 
+/** Longest file name the platform keeps; longer ones are cut. */
+const NAME_MAX_LENGTH = 200;
+
+/**
+ * The name a file is stored under, as the platform shows it in the history. The one normalization the
+ * SDK applies: it sends this name, and a verified resend matches the history against it.
+ *
+ * 1. only the last path segment (after the last `/` or `\`);
+ * 2. control characters removed, lone UTF-16 surrogates replaced by U+FFFD, `"` replaced by `_`
+ *    (servers unescape quoted names differently);
+ * 3. surrounding spaces trimmed; `.` and `..` become empty;
+ * 4. cut to 200 UTF-16 code units without splitting a character, then trimmed again;
+ * 5. an empty result becomes `file`.
+ *
+ * The server's own cleaning (strip directories and control characters, trim, cut long names) leaves the
+ * result unchanged, so the stored name is exactly this one.
+ */
+export function storedFileName(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  let clean = base
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
+    .replace(/"/g, '_')
+    .trim();
+  if (clean === '.' || clean === '..') clean = '';
+  if (clean.length > NAME_MAX_LENGTH) {
+    const high = clean.charCodeAt(NAME_MAX_LENGTH - 1);
+    const cut = high >= 0xd800 && high <= 0xdbff ? NAME_MAX_LENGTH - 1 : NAME_MAX_LENGTH;
+    clean = clean.slice(0, cut).trim();
+  }
+  return clean === '' ? 'file' : clean;
+}
+
 function tooLarge(size: number): ValidationError {
   return new ValidationError(
     'file',
@@ -30,9 +61,22 @@ function tooLarge(size: number): ValidationError {
   );
 }
 
+function checkSize(size: number): void {
+  if (size > FILE_MAX_BYTES) throw tooLarge(size);
+  if (size === 0) {
+    throw new ValidationError(
+      'file',
+      'is empty (0 bytes); the platform refuses empty files. Nothing was sent.',
+      'sendFileToChat',
+    );
+  }
+}
+
 /** Reads the file (size-checked first, so an oversized file is never read or sent) and names it. */
 async function load(file: FileInput): Promise<{ bytes: Uint8Array; name: string; type: string | undefined }> {
   if (typeof file === 'string') {
+    // Loaded on first use, so importing the SDK stays cheap for the many callers that never send a path.
+    const { readFile, stat } = await import('node:fs/promises');
     let info: Awaited<ReturnType<typeof stat>>;
     try {
       info = await stat(file);
@@ -42,11 +86,11 @@ async function load(file: FileInput): Promise<{ bytes: Uint8Array; name: string;
     }
     if (!info.isFile())
       throw new ValidationError('file', `"${file}" is not a regular file`, 'sendFileToChat');
-    if (info.size > FILE_MAX_BYTES) throw tooLarge(info.size);
-    return { bytes: await readFile(file), name: basename(file), type: undefined };
+    checkSize(info.size);
+    return { bytes: await readFile(file), name: file, type: undefined };
   }
   if (typeof Blob !== 'undefined' && file instanceof Blob) {
-    if (file.size > FILE_MAX_BYTES) throw tooLarge(file.size);
+    checkSize(file.size);
     const name = 'name' in file && typeof file.name === 'string' && file.name !== '' ? file.name : 'file';
     return { bytes: new Uint8Array(await file.arrayBuffer()), name, type: file.type || undefined };
   }
@@ -55,7 +99,7 @@ async function load(file: FileInput): Promise<{ bytes: Uint8Array; name: string;
     if (!(file.data instanceof Uint8Array) && !(file.data instanceof ArrayBuffer)) {
       throw new ValidationError('file.data', 'must be a Uint8Array, Buffer or ArrayBuffer', 'sendFileToChat');
     }
-    if (bytes.byteLength > FILE_MAX_BYTES) throw tooLarge(bytes.byteLength);
+    checkSize(bytes.byteLength);
     if (typeof file.name !== 'string' || file.name.trim() === '') {
       throw new ValidationError('file.name', 'is required when sending bytes', 'sendFileToChat');
     }
@@ -64,11 +108,15 @@ async function load(file: FileInput): Promise<{ bytes: Uint8Array; name: string;
   throw new ValidationError('file', 'must be a path, a Blob/File, or { data, name }', 'sendFileToChat');
 }
 
-/** Quotes a file name for a multipart header; non-ASCII names also go in RFC 5987 `filename*`. */
-function disposition(name: string): string {
-  const safe = name.replace(/[\r\n"\\]/g, '_');
-  const ascii = safe.replace(/[^\x20-\x7e]/g, '_');
-  const star = ascii === safe ? '' : `; filename*=UTF-8''${encodeURIComponent(safe)}`;
+/** The ASCII stand-in for a stored name, sent as `filename` beside `filename*` for non-ASCII names. */
+export function asciiFileName(stored: string): string {
+  return stored.replace(/[^\x20-\x7e]/g, '_');
+}
+
+/** The part header for a name already normalized by `storedFileName`; non-ASCII also goes in `filename*`. */
+function disposition(stored: string): string {
+  const ascii = asciiFileName(stored);
+  const star = ascii === stored ? '' : `; filename*=UTF-8''${encodeURIComponent(stored)}`;
   return `form-data; name="file"; filename="${ascii}"${star}`;
 }
 
@@ -76,9 +124,13 @@ function disposition(name: string): string {
 export async function multipartFile(
   file: FileInput,
 ): Promise<MultipartBody & { name: string; size: number }> {
-  const { bytes, name, type } = await load(file);
-  const boundary = `----ym-chats-${randomBytes(12).toString('hex')}`;
-  const contentType = type ?? TYPES[extname(name).toLowerCase()] ?? 'application/octet-stream';
+  const loaded = await load(file);
+  const { bytes, type } = loaded;
+  const name = storedFileName(loaded.name);
+  const random = Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(12))).toString('hex');
+  const boundary = `----ym-chats-${random}`;
+  const extension = /\.[^.]*$/.exec(name)?.[0].toLowerCase() ?? '';
+  const contentType = type ?? TYPES[extension] ?? 'application/octet-stream';
   const head = Buffer.from(
     `--${boundary}\r\nContent-Disposition: ${disposition(name)}\r\nContent-Type: ${contentType}\r\n\r\n`,
   );

@@ -1,0 +1,393 @@
+/**
+ * The attempt loop every operation goes through: headers, the limiter, the transport with its timeout,
+ * response → error, and repeating what the policy (`policy.ts`) says may be repeated, all within one
+ * deadline per call. Resource methods only validate and encode.
+ */
+
+import { OPERATIONS, type OperationId } from '../operations.js';
+import { monotonicMs } from './clock.js';
+import { RequestHeaders } from './credentials.js';
+import { AbortError, ChatsApiError, ConnectionError, TimeoutError } from './errors.js';
+import {
+  fetchTransport,
+  networkErrorCode,
+  provablyNotSent,
+  type Transport,
+  TransportTimeout,
+  unbuildable,
+} from './http.js';
+import {
+  type ClientOptions,
+  DEFAULT_BASE_URL,
+  DEFAULTS,
+  type LogLevel,
+  type RequestOptions,
+} from './options.js';
+import {
+  DEFAULT_MAX_RETRIES,
+  decideRetry,
+  maybeSent,
+  parseRetryAfter,
+  type RetryOptions,
+  SEND_HINT,
+} from './policy.js';
+import { type QuotaState, quotaFromHeaders, RateLimiter, type Release } from './rate-limit.js';
+import { Redactor } from './redact.js';
+import { sleep } from './sleep.js';
+import { defaultTransport } from './transport.js';
+
+/** One API call, already validated and encoded by the resource layer. */
+export interface Call {
+  operation: OperationId;
+  /** Decimal business id. */
+  business: string;
+  /** Encoded query string without `?`, or ''. */
+  query: string;
+  body?: string | Uint8Array<ArrayBuffer>;
+  contentType?: string;
+  options?: RequestOptions | undefined;
+  /** `monotonicMs()` by which the call must be over; by default now plus `deadlineMs`. */
+  deadline?: number;
+  /** Filled in as attempts end: when the last one ended (`monotonicMs()`). */
+  trace?: { lastAttemptEnded: number };
+}
+
+const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, off: 99 };
+const NO_OPTIONS: RequestOptions = {};
+
+export class Core {
+  readonly redactor = new Redactor();
+  readonly limiter: RateLimiter | undefined;
+  readonly maxRetries: number;
+  readonly retry: RetryOptions;
+  readonly #headers: RequestHeaders;
+  readonly #transport: Transport;
+  /** `…/businesses/` under the configured prefix, and under `/v2` for the current-only operations. */
+  readonly #base: string;
+  readonly #currentBase: string;
+  readonly #logLevel: number;
+  readonly #logger: ClientOptions['logger'];
+  readonly #timeoutMs: number;
+  readonly #deadlineMs: number;
+
+  constructor(options: ClientOptions) {
+    this.#headers = new RequestHeaders(options, this.redactor);
+    const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+    if (!/^https?:\/\/[^/]/.test(baseUrl))
+      throw new TypeError(`ChatsApi: baseUrl must be an http(s) URL, got "${baseUrl}"`);
+    const prefix = (options.pathPrefix ?? DEFAULTS.pathPrefix).replace(/\/+$/, '');
+    this.#base = `${baseUrl}${prefix}/businesses/`;
+    // getChat and getChatMessage exist only in the current API: the seed's unprefixed paths lack them.
+    this.#currentBase = prefix === '' ? `${baseUrl}/v2/businesses/` : this.#base;
+    this.#transport = options.fetch ? fetchTransport(options.fetch) : defaultTransport();
+    this.limiter = options.rateLimit === false ? undefined : new RateLimiter(options.rateLimit);
+    this.#logger = options.logger;
+    this.#logLevel = options.logger ? LEVELS[options.logLevel ?? 'info'] : LEVELS.off;
+    this.#timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
+    this.#deadlineMs = options.deadlineMs ?? DEFAULTS.deadlineMs;
+    this.maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
+    this.retry = options.retry ?? {};
+  }
+
+  /** The `monotonicMs()` by which a call with these options must be over. */
+  deadline(options: RequestOptions | undefined): number {
+    return monotonicMs() + (options?.deadlineMs ?? this.#deadlineMs);
+  }
+
+  async call<T>(call: Call): Promise<T> {
+    const { operation } = call;
+    const spec = OPERATIONS[operation];
+    const options = call.options ?? NO_OPTIONS;
+    const maxRetries = options.maxRetries ?? this.maxRetries;
+    const started = monotonicMs();
+    const deadline = call.deadline ?? started + (options.deadlineMs ?? this.#deadlineMs);
+    const base = 'currentOnly' in spec ? this.#currentBase : this.#base;
+    const url = `${base}${call.business}${spec.path}${call.query === '' ? '' : `?${call.query}`}`;
+    const debug = this.#logLevel <= LEVELS.debug;
+    for (let attempt = 1; ; attempt++) {
+      // Both steps are synchronous in the common case; awaiting only when needed saves ticks per call.
+      let headers = this.#headers.build(operation, call.contentType, options.headers);
+      if (headers instanceof Promise) headers = await headers;
+      let release = this.limiter?.acquire(call.business, operation, options.signal);
+      if (release instanceof Promise)
+        release = await this.#waitForLimiter(release, operation, attempt, options, deadline);
+      const left = deadline - monotonicMs();
+      if (left <= 0) {
+        release?.();
+        throw this.#final(
+          new TimeoutError(
+            `${operation}: the call's deadline passed while waiting for credentials, quota or a free slot; ` +
+              'nothing was sent in this attempt',
+            { operation },
+          ),
+          spec.retryClass,
+          true,
+          attempt - 1,
+          started,
+        );
+      }
+      const timeoutMs = Math.min(options.timeoutMs ?? this.#timeoutMs, Math.ceil(left));
+      const sentAt = debug ? monotonicMs() : 0;
+      if (debug) this.log('debug', `${operation} → ${spec.method} ${url}`, { operation, attempt });
+      let error: ChatsApiError;
+      let notSent = false;
+      let serverWaitMs: number | undefined;
+      let quota: QuotaState | undefined;
+      try {
+        const response = await this.#send(
+          spec.method,
+          url,
+          headers,
+          call.body,
+          options,
+          operation,
+          timeoutMs,
+        );
+        quota = quotaFromHeaders(response.header);
+        // A proxy could put anything in this header, the credential included.
+        const rawRequestId = response.header('x-request-id');
+        const requestId = rawRequestId === undefined ? undefined : this.redactor.text(rawRequestId);
+        if (debug) {
+          this.log('debug', `${operation} ← ${response.status}`, {
+            operation,
+            status: response.status,
+            requestId,
+            durationMs: Math.round(monotonicMs() - sentAt),
+          });
+        }
+        if (response.status >= 200 && response.status < 300)
+          return this.#parse<T>(response.text, operation, requestId, spec.retryClass === 'send');
+        error = ChatsApiError.fromResponse({
+          operation,
+          status: response.status,
+          text: response.text,
+          requestId,
+          quota,
+          attempts: attempt,
+          redactor: this.redactor,
+        });
+        serverWaitMs = parseRetryAfter(response.header('retry-after'), Date.now());
+        if (serverWaitMs === undefined && quota && response.status === 420 && quota.remaining === 0)
+          serverWaitMs = quota.resetAt - Date.now();
+      } catch (thrown) {
+        if (!(thrown instanceof TransportFailure)) throw thrown;
+        notSent = thrown.notSent;
+        error = thrown.error;
+      } finally {
+        if (call.trace) call.trace.lastAttemptEnded = monotonicMs();
+        await this.#release(release, quota, operation);
+      }
+      if (error instanceof AbortError) throw this.#final(error, spec.retryClass, notSent, attempt, started);
+      const decision = decideRetry({
+        retryClass: spec.retryClass,
+        error,
+        notSent,
+        attempt,
+        maxRetries,
+        serverWaitMs,
+        deadlineLeftMs: deadline - monotonicMs(),
+        options: this.retry,
+      });
+      if (!decision.retry) {
+        const note =
+          decision.why === 'deadline' ? "; the call's deadline left no time for another attempt" : '';
+        throw this.#final(error, spec.retryClass, notSent, attempt, started, note);
+      }
+      this.log(
+        'warn',
+        `${operation}: ${error.message} — retrying in ${formatDelay(decision.delayMs)} (attempt ${attempt + 1} of ${maxRetries + 1})`,
+        {
+          operation,
+          attempt: attempt + 1,
+          maxAttempts: maxRetries + 1,
+          delayMs: decision.delayMs,
+          status: error.status,
+        },
+      );
+      try {
+        await sleep(decision.delayMs, options.signal);
+      } catch {
+        throw new AbortError(`${operation}: aborted by the caller while waiting to retry`, {
+          operation,
+          attempts: attempt,
+        });
+      }
+    }
+  }
+
+  /**
+   * Frees the limiter slot and records the server's quota figures. A failing quota store (say, a shared
+   * Redis) is logged, never thrown: the call's own outcome — maybe a delivered send — must stand.
+   */
+  async #release(release: Release | undefined, quota: QuotaState | undefined, operation: OperationId) {
+    try {
+      const recorded = release?.(quota);
+      if (recorded instanceof Promise) await recorded;
+    } catch (error) {
+      this.log(
+        'warn',
+        `${operation}: could not record the quota state: ${this.redactor.cause(error).message}`,
+      );
+    }
+  }
+
+  /** Waits for the limiter, no longer than the deadline; an abort while queued is an AbortError. */
+  async #waitForLimiter(
+    pending: Promise<Release>,
+    operation: OperationId,
+    attempt: number,
+    options: RequestOptions,
+    deadline: number,
+  ): Promise<Release> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), Math.max(0, deadline - monotonicMs()));
+    });
+    try {
+      const first = await Promise.race([pending, late]);
+      if (first !== 'late') return first;
+      // The slot may still be granted later: hand it straight back.
+      pending.then(
+        (release) => release(),
+        () => {},
+      );
+      throw new TimeoutError(
+        `${operation}: the call's deadline passed while waiting for quota or a free slot; nothing was sent`,
+        { operation, attempts: attempt - 1 },
+      );
+    } catch (error) {
+      if (options.signal?.aborted && !(error instanceof ChatsApiError)) {
+        throw new AbortError(`${operation}: aborted by the caller while waiting for quota or a free slot`, {
+          operation,
+          attempts: attempt - 1,
+        });
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Current quota figures per operation for one business (learned from the server where possible). */
+  quota(business: string) {
+    if (!this.limiter) throw new TypeError('ChatsApi: the rate limiter is off (rateLimit: false)');
+    return this.limiter.snapshot(business);
+  }
+
+  log(level: Exclude<LogLevel, 'off'>, message: string, data?: Record<string, unknown>): void {
+    if (LEVELS[level] < this.#logLevel) return;
+    this.#logger?.[level](this.redactor.text(message), data);
+  }
+
+  async #send(
+    method: 'GET' | 'POST',
+    url: string,
+    headers: Record<string, string>,
+    body: string | Uint8Array<ArrayBuffer> | undefined,
+    options: RequestOptions,
+    operation: OperationId,
+    timeoutMs: number,
+  ) {
+    const userSignal = options.signal;
+    if (userSignal?.aborted) {
+      throw new TransportFailure(
+        new AbortError(`${operation}: aborted by the caller before sending`, { operation }),
+        true,
+      );
+    }
+    try {
+      const request = { method, url, headers, signal: userSignal, timeoutMs };
+      return await this.#transport(body === undefined ? request : { ...request, body });
+    } catch (thrown) {
+      if (thrown instanceof TransportTimeout) {
+        throw new TransportFailure(
+          new TimeoutError(`${operation}: no response within ${timeoutMs} ms`, { operation }),
+          false,
+        );
+      }
+      if (userSignal?.aborted) {
+        throw new TransportFailure(
+          new AbortError(`${operation}: aborted by the caller`, { operation }),
+          false,
+        );
+      }
+      const code = networkErrorCode(thrown);
+      if (unbuildable(code)) {
+        // The request could not be built (e.g. a header value with a line break): nothing was sent and
+        // repeating it cannot help.
+        throw new ChatsApiError(`${operation}: the request could not be built (${code}); nothing was sent`, {
+          operation,
+          cause: this.redactor.cause(thrown),
+        });
+      }
+      const notSent = provablyNotSent(thrown);
+      const reason = this.redactor.text(code ?? (thrown instanceof Error ? thrown.message : 'unknown'));
+      throw new TransportFailure(
+        new ConnectionError(
+          `${operation}: connection failed (${reason})${notSent ? ' before the request was sent' : ''}`,
+          { operation, cause: this.redactor.cause(thrown) },
+        ),
+        notSent,
+      );
+    }
+  }
+
+  #parse<T>(text: string, operation: OperationId, requestId: string | undefined, isSend: boolean): T {
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      // A 2xx to a send means the platform took it; an unreadable body must not turn that into a failure
+      // a caller might answer by sending again.
+      if (isSend) {
+        this.log('warn', `${operation}: a 2xx response with a non-JSON body; treating the send as done`);
+        return { status: 'OK' } as T;
+      }
+      throw new ChatsApiError(
+        `${operation}: the response was not JSON: ${this.redactor.excerpt(text, 200)}`,
+        requestId === undefined ? { operation } : { operation, requestId },
+      );
+    }
+  }
+
+  /** The error a call ends with: `maybeSent` set by the policy, the hint for sends, the attempt count. */
+  #final(
+    error: ChatsApiError,
+    retryClass: (typeof OPERATIONS)[OperationId]['retryClass'],
+    notSent: boolean,
+    attempts: number,
+    started: number,
+    note = '',
+  ): ChatsApiError {
+    const sent = maybeSent(retryClass, error, notSent);
+    const tried =
+      attempts > 1
+        ? ` (gave up after ${attempts} attempts over ${formatDelay(monotonicMs() - started)}${note})`
+        : note
+          ? ` (${note.slice(2)})`
+          : '';
+    const final = error.withOutcome({
+      message: `${error.message}${tried}${sent ? `.${SEND_HINT}` : ''}`,
+      maybeSent: sent,
+      attempts,
+    });
+    this.log('error', final.message, { operation: final.operation, status: final.status, attempts });
+    return final;
+  }
+}
+
+/** Carries a transport failure out of `send` together with whether the request provably never left. */
+class TransportFailure extends Error {
+  constructor(
+    readonly error: ChatsApiError,
+    readonly notSent: boolean,
+  ) {
+    super(error.message);
+  }
+}
+
+/** `850 ms`, `4 s`, `1.5 s`: how long, for people. */
+export function formatDelay(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  return `${s < 10 ? Math.round(s * 10) / 10 : Math.round(s)} s`;
+}
