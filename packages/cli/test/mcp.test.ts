@@ -45,7 +45,10 @@ interface Session {
   close(): Promise<void>;
 }
 
-type Elicit = (request: ElicitRequest) => ElicitResult;
+type Elicit = (
+  request: ElicitRequest,
+  extra: { signal: AbortSignal },
+) => ElicitResult | Promise<ElicitResult>;
 
 async function open(args: string[], elicit?: Elicit, env = emu.env()): Promise<Session> {
   const transport = new StdioClientTransport({
@@ -63,7 +66,7 @@ async function open(args: string[], elicit?: Elicit, env = emu.env()): Promise<S
     { name: 'ym-chats-test', version: '1.0.0' },
     elicit ? { capabilities: { elicitation: {} } } : {},
   );
-  if (elicit) client.setRequestHandler(ElicitRequestSchema, (request) => elicit(request));
+  if (elicit) client.setRequestHandler(ElicitRequestSchema, (request, extra) => elicit(request, extra));
   const transportErrors: Error[] = [];
   client.onerror = (error) => transportErrors.push(error);
   await client.connect(transport);
@@ -455,6 +458,37 @@ describe('ym-chats mcp: confirmation through elicitation', () => {
     // No files directory configured: no send_file.
     const { tools } = await session.client.listTools();
     expect(tools.map((t) => t.name)).not.toContain('send_file');
+  });
+  it('a call cancelled while the person is asked withdraws the question and leaves the draft open', async () => {
+    let asked = 0;
+    let answerNow = false;
+    const session = await open(['--audit-log', auditLog], () => {
+      asked++;
+      if (answerNow) return { action: 'accept', content: { send: true } };
+      // The person never answers this one. (The server withdraws it with notifications/cancelled; the
+      // SDK's client ignores a cancellation of request id 0, so the handler is not told: not asserted.)
+      return new Promise<ElicitResult>(() => {});
+    });
+    sessions.push(session);
+    const { chatId } = await waitingChat();
+    const reply = `Отменённый вопрос ${Date.now()}`;
+    const draft = await call(session, 'draft_reply', { chatId, text: reply });
+    const { draftId } = draft.structuredContent as { draftId: string };
+    const controller = new AbortController();
+    const pending = session.client.callTool({ name: 'send_reply', arguments: { draftId } }, undefined, {
+      signal: controller.signal,
+    });
+    await expect.poll(() => asked).toBe(1);
+    controller.abort();
+    await expect(pending).rejects.toThrow();
+    expect(await copiesOf(chatId, reply)).toBe(0);
+    // Without the cancellation reaching the confirmation, the draft would stay "being confirmed" for
+    // the whole confirmation timeout and this send would be refused.
+    answerNow = true;
+    const sent = await call(session, 'send_reply', { draftId });
+    expect(sent.structuredContent, text(sent)).toMatchObject({ outcome: 'sent' });
+    expect(asked).toBe(2);
+    expect(await copiesOf(chatId, reply)).toBe(1);
   });
 });
 

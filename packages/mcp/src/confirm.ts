@@ -24,7 +24,12 @@ export class Confirmer {
     return elicitation !== undefined && (elicitation.form !== undefined || elicitation.url === undefined);
   }
 
-  async confirm(question: string, confirmArgument: boolean | undefined): Promise<Confirmation> {
+  /** `signal`: the tool call's; a client that cancels the call withdraws the question too. */
+  async confirm(
+    question: string,
+    confirmArgument: boolean | undefined,
+    signal?: AbortSignal,
+  ): Promise<Confirmation> {
     if (!this.canElicit()) {
       if (confirmArgument === true) return { confirmed: true, by: 'confirm-argument' };
       return {
@@ -48,7 +53,7 @@ export class Confirmer {
             required: ['send'],
           },
         },
-        { timeout: this.timeoutMs },
+        signal === undefined ? { timeout: this.timeoutMs } : { timeout: this.timeoutMs, signal },
       );
     } catch (error) {
       return {

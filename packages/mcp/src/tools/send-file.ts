@@ -32,7 +32,7 @@ export function registerSendFile(ctx: ToolContext, filesDir: string): void {
       },
       annotations: SEND_FILE_ANNOTATIONS,
     },
-    async ({ chatId, path, confirm }) => {
+    async ({ chatId, path, confirm }, extra) => {
       let file: FileToSend;
       let label: string;
       try {
@@ -67,6 +67,7 @@ export function registerSendFile(ctx: ToolContext, filesDir: string): void {
       const answer = await ctx.confirmer.confirm(
         `Send this file to the buyer? ${label}\n\n${file.name} (${file.size} bytes, SHA-256 ${file.sha256.slice(0, 16)}…)`,
         confirm,
+        extra.signal,
       );
       if (!answer.confirmed) {
         record(ctx, { ...subject, event: 'outcome', outcome: 'refused', reason: answer.reason });

@@ -33,7 +33,7 @@ export function registerSendReply(ctx: ToolContext): void {
       },
       annotations: SEND_DRAFT_ANNOTATIONS,
     },
-    async ({ draftId, confirm }) => {
+    async ({ draftId, confirm }, extra) => {
       const claim = ctx.drafts.claim(draftId);
       const subject = (draft: Draft) => ({
         businessId: String(ctx.businessId),
@@ -61,7 +61,11 @@ export function registerSendReply(ctx: ToolContext): void {
         characters: draft.text.length,
         dryRun: ctx.dryRun,
       });
-      const answer = await ctx.confirmer.confirm(question(draft, ctx.drafts.priorSends(draft)), confirm);
+      const answer = await ctx.confirmer.confirm(
+        question(draft, ctx.drafts.priorSends(draft)),
+        confirm,
+        extra.signal,
+      );
       if (!answer.confirmed) {
         ctx.drafts.release(draft);
         record(ctx, { ...subject(draft), event: 'outcome', outcome: 'refused', reason: answer.reason });
