@@ -9,6 +9,22 @@ export {
   type SyncEngineOptions,
 } from './engine/engine.js';
 export { estimateEta, type PassResult, type SyncProgress } from './engine/progress.js';
+export { EventSubscriber, type SubscriberOptions } from './events/subscriber.js';
+export {
+  BODY_LIMIT_BYTES,
+  type HandlerOptions,
+  type HandlerStats,
+  type NotificationAnswer,
+  NotificationHandler,
+} from './receiver/handler.js';
+export { type ParsedNotification, parseNotification } from './receiver/parse.js';
+export { NotificationProcessor, type ProcessorStats } from './receiver/processor.js';
+export {
+  DEFAULT_RECONCILE_MINUTES,
+  type ReceiverOptions,
+  type RunningReceiver,
+  startReceiver,
+} from './receiver/server.js';
 export { MIGRATIONS, SCHEMA_VERSION } from './schema/migrations.js';
 export type { MessageEvent } from './store/events.js';
 export type { ChatNotificationType, InboundNotification, QueuedNotification } from './store/inbound.js';

@@ -38,7 +38,7 @@ describeEngines('sync engine', (engine) => {
   });
 
   it('costs the minimum for a cold pass, an unchanged pass and a pass after K new messages', async () => {
-    const { api, counts, reset } = countingApi(emu.url);
+    const { api, reset } = countingApi(emu.url);
     const sync = new SyncEngine({ api, store: opened.store, businessId: BUSINESS });
     const perChat = messagesPerChat(emu);
     const totalMessages = [...perChat.values()].reduce((a, b) => a + b, 0);

@@ -1,4 +1,5 @@
 /** The store's contract, the same tests over SQLite and PostgreSQL. */
+import { EventSubscriber } from '@ym-chats/sync';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { describeEngines, type OpenedStore } from './support/engines.js';
 import { chat, message } from './support/fixtures.js';
@@ -202,5 +203,35 @@ describeEngines('store', (engine) => {
       [2n, '2026-11-20T08:30:00.000Z'],
       [1n, '2026-11-20T09:00:00.000Z'],
     ]);
+  });
+
+  it('lets a named subscriber resume from its saved position, in order, each event once', async () => {
+    await pass([chat(1), chat(2)]);
+    const write = (chatId: bigint, ids: number[]) =>
+      opened.store.writeHistoryPage({
+        businessId: B,
+        chatId,
+        runId: null,
+        messages: ids.map((id) => message(id)),
+        completedAt: null,
+        now: NOW,
+      });
+    await write(1n, [11, 12]);
+    await write(2n, [21]);
+    const first = new EventSubscriber(opened.store, { name: 'bot', batch: 2 });
+    expect((await first.poll()).map((e) => e.message.messageId)).toEqual([11n, 12n]);
+    // A new process with the same name carries on after what the first one took.
+    const second = new EventSubscriber(opened.store, { name: 'bot' });
+    await write(1n, [13]);
+    const controller = new AbortController();
+    const seen: bigint[] = [];
+    for await (const e of second.follow(controller.signal)) {
+      seen.push(e.message.messageId);
+      if (seen.length === 2) controller.abort();
+    }
+    expect(seen).toEqual([21n, 13n]);
+    expect(await opened.store.savedPosition('bot')).toBe(await opened.store.lastPosition());
+    const fromEnd = new EventSubscriber(opened.store, { from: 'end' });
+    expect(await fromEnd.poll()).toEqual([]);
   });
 });

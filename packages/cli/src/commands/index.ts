@@ -10,6 +10,7 @@ import { mcpCommand } from './mcp.js';
 import { messageCommand } from './message.js';
 import { sendCommand } from './send.js';
 import { sendFileCommand } from './send-file.js';
+import { serveCommand } from './serve.js';
 import { syncCommand } from './sync.js';
 import { watchCommand } from './watch.js';
 
@@ -24,6 +25,7 @@ export const COMMANDS: Command[] = [
   watchCommand,
   mcpCommand,
   syncCommand,
+  serveCommand,
   emulatorCommand,
   demoCommand,
 ];

@@ -109,7 +109,7 @@ export class SyncEngine {
         let next = page.result.paging?.nextPageToken ?? null;
         if (next !== null && seenTokens.has(next)) next = null; // a server repeating itself must not loop us
         if (next !== null) seenTokens.add(next);
-        const marked = await store.writeChatPage({
+        await store.writeChatPage({
           businessId: b,
           runId: cursor.runId,
           chats: page.result.chats,

@@ -13,7 +13,8 @@ const placeholders = (columns: number, rows: number) =>
 
 export interface ChatPageWrite {
   businessId: bigint;
-  runId: bigint;
+  /** The pass this page belongs to; null for a chat read outside a pass (a push), which moves no cursor. */
+  runId: bigint | null;
   chats: Chat[];
   /** The token of the next chats page, or null when this was the last one. */
   nextPageToken: string | null;
@@ -92,15 +93,17 @@ export async function writeChatPage(sql: Sql, page: ChatPageWrite): Promise<bigi
         [page.businessId, ...marked],
       );
     }
-    const done = page.nextPageToken === null ? 1 : 0;
-    await tx.run(
-      'UPDATE sync_cursors SET chats_page_token = ?, listing_done = ?, updated_at = ? WHERE business_id = ?',
-      [page.nextPageToken, done, new Date().toISOString(), page.businessId],
-    );
-    await tx.run(
-      'UPDATE sync_runs SET chat_pages = chat_pages + 1, chats_seen = chats_seen + ?, chats_changed = chats_changed + ? WHERE run_id = ?',
-      [page.chats.length, marked.length, page.runId],
-    );
+    if (page.runId !== null) {
+      const done = page.nextPageToken === null ? 1 : 0;
+      await tx.run(
+        'UPDATE sync_cursors SET chats_page_token = ?, listing_done = ?, updated_at = ? WHERE business_id = ?',
+        [page.nextPageToken, done, new Date().toISOString(), page.businessId],
+      );
+      await tx.run(
+        'UPDATE sync_runs SET chat_pages = chat_pages + 1, chats_seen = chats_seen + ?, chats_changed = chats_changed + ? WHERE run_id = ?',
+        [page.chats.length, marked.length, page.runId],
+      );
+    }
     return marked;
   });
 }
@@ -200,4 +203,18 @@ export async function lastMessageId(sql: Sql, businessId: bigint, chatId: bigint
   );
   const m = rows[0]?.m ?? null;
   return m === null ? null : BigInt(m);
+}
+
+/** Whether every one of these messages is already stored. */
+export async function hasMessages(sql: Sql, businessId: bigint, messageIds: bigint[]): Promise<boolean> {
+  const unique = [...new Set(messageIds)];
+  for (let i = 0; i < unique.length; i += 500) {
+    const chunk = unique.slice(i, i + 500);
+    const rows = await sql.all(
+      `SELECT COUNT(*) AS n FROM messages WHERE business_id = ? AND message_id IN (${chunk.map(() => '?').join(', ')})`,
+      [businessId, ...chunk],
+    );
+    if (Number(rows[0]?.n ?? 0) < chunk.length) return false;
+  }
+  return true;
 }

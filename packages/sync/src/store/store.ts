@@ -12,6 +12,7 @@ import { enqueue, type InboundNotification, markProcessed, unprocessed } from '.
 import {
   type ChatPageWrite,
   type HistoryPageWrite,
+  hasMessages,
   lastMessageId,
   pendingChats,
   writeChatPage,
@@ -88,6 +89,10 @@ export class SyncStore {
 
   pendingChats(businessId: bigint) {
     return pendingChats(this.sql, businessId);
+  }
+
+  hasMessages(businessId: bigint, messageIds: bigint[]): Promise<boolean> {
+    return hasMessages(this.sql, businessId, messageIds);
   }
 
   lastMessageId(businessId: bigint, chatId: bigint): Promise<bigint | null> {

@@ -1,0 +1,111 @@
+/**
+ * `ym-chats serve`: the platform's push endpoint in front of the store — acknowledge first, act after,
+ * reconcile on start and every few minutes (@ym-chats/sync, loaded only here and in `sync`).
+ */
+import { flag, numberFlag, str } from '../args.js';
+import { UsageError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
+import { VERSION } from '../help.js';
+import type { Command } from './command.js';
+import { loadSync, openCliStore, progressPrinter, STORE_OPTIONS } from './sync.js';
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'receive push notifications into the store (POST /notification), reconciling regularly',
+  usage:
+    'serve [--port N] [--host H] [--store PATH|URL] [--reconcile M] [--path /SECRET] [--events] [--json]',
+  description:
+    'Runs the endpoint the platform POSTs notifications to (POST /notification) on 127.0.0.1:PORT. PING is ' +
+    'answered at once; each chat notification is saved to the store before it is acknowledged and acted on ' +
+    'after: a burst for one chat becomes one history read. Duplicates and reordering are harmless; other ' +
+    'notification types are acknowledged and ignored. Notifications are hints, so a reconciling sync pass ' +
+    'runs on start and every --reconcile minutes. --events prints each new message as one JSON line. In ' +
+    'production put it behind an HTTPS proxy (the platform needs a public certificate).',
+  options: {
+    port: { type: 'string', arg: 'N', help: 'port (default 8081; 0 picks a free one)' },
+    host: { type: 'string', arg: 'HOST', help: 'interface to bind (default 127.0.0.1)' },
+    ...STORE_OPTIONS,
+    reconcile: { type: 'string', arg: 'M', help: 'minutes between reconciling passes (default 15; 0: none)' },
+    path: { type: 'string', arg: '/SECRET', help: 'a secret path segment before /notification' },
+    events: { type: 'boolean', help: 'print each new message as one JSON line on stdout' },
+  },
+  positionals: { min: 0, max: 0, names: '' },
+  examples: [
+    ['serve --port 9000', 'push endpoint at http://127.0.0.1:9000/notification'],
+    ['emulator --seed 1 --notify-url http://127.0.0.1:9000/notification', 'point the emulator at it'],
+  ],
+  usesApi: true,
+  async run(ctx) {
+    const { values, out } = ctx;
+    const port = numberFlag(values, 'port', { min: 0, max: 65535 }) ?? 8081;
+    const reconcileMinutes = numberFlag(values, 'reconcile', { min: 0, max: 10_080, integer: false }) ?? 15;
+    const basePath = str(values, 'path') ?? '';
+    if (basePath !== '' && !/^(\/[A-Za-z0-9._~-]+)+$/.test(basePath)) {
+      throw new UsageError(`--path must look like /segment, got "${basePath}"`);
+    }
+    const { api, businessId } = ctx.connect();
+    const sync = await loadSync();
+    const store = await openCliStore(ctx, sync);
+    let receiver: Awaited<ReturnType<typeof sync.startReceiver>>;
+    const host = str(values, 'host') ?? '127.0.0.1';
+    try {
+      receiver = await sync.startReceiver({
+        api,
+        store,
+        businessId,
+        port,
+        host,
+        basePath,
+        reconcileMinutes,
+        name: 'ym-chats',
+        version: VERSION,
+        onProgress: out.json ? undefined : progressPrinter(out),
+        onPass: (result) => {
+          out.progress.done();
+          if (out.json && !flag(values, 'events')) out.ndjson({ event: 'pass', ...result });
+          else if (!out.json)
+            out.info(
+              `Reconciled: ${result.chatsChanged} chats changed, ${result.messagesAdded} new messages.`,
+            );
+        },
+        onError: (error, where) =>
+          out.warn(`${where}: ${error instanceof Error ? error.message : String(error)}`),
+      });
+    } catch (error) {
+      await store.close();
+      const code = (error as { code?: string }).code;
+      throw new UsageError(
+        `cannot listen on ${host}:${port} (${code ?? String(error)})`,
+        'Pick another port with --port N (0 for any free port).',
+      );
+    }
+    if (out.json) out.ndjson({ event: 'listening', endpoint: receiver.endpoint });
+    else
+      out.info(
+        `Receiving push notifications at ${receiver.endpoint} (business ${String(businessId)}). Ctrl+C to stop.`,
+      );
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    try {
+      if (flag(values, 'events')) {
+        const subscriber = new sync.EventSubscriber(store, { from: 'end' });
+        for await (const e of subscriber.follow(controller.signal)) {
+          out.ndjson({ event: 'message', position: e.position, ...e.message });
+        }
+      } else {
+        await new Promise<void>((resolve) =>
+          controller.signal.addEventListener('abort', () => resolve(), { once: true }),
+        );
+      }
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      await receiver.close();
+      await store.close();
+    }
+    out.info('Stopped.');
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,42 @@
+/** `ym-chats serve` as users run it: the built binary receiving the real emulator's pushes into a store. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AdminClient, createEmulator } from '@ym-chats/emulator';
+import { expect, it } from 'vitest';
+import { API_KEY, BUSINESS, cleanEnv, LongRun, requireBuilt, run } from './helpers.js';
+
+it('acknowledges pushes, stores the message, prints it with --events, answers PING, stops on Ctrl+C', async () => {
+  requireBuilt();
+  const emulator = createEmulator({ seed: 1, credentials: [{ apiKey: API_KEY, businessIds: [BUSINESS] }] });
+  const url = await emulator.listen(0);
+  const admin = new AdminClient(url);
+  const dir = mkdtempSync(join(tmpdir(), 'ym-serve-cli-'));
+  const flags = ['--base-url', url, '--business-id', String(BUSINESS)];
+  const env = cleanEnv({ YM_API_KEY: API_KEY, YM_STORE: join(dir, 'store.sqlite') });
+  // A store already in sync, so the only new message is the one pushed below.
+  expect((await run(['sync', ...flags], { env, cwd: dir })).code).toBe(0);
+  const serve = new LongRun(['serve', '--port', '0', '--events', '--json', ...flags], { env, cwd: dir });
+  try {
+    const endpoint = (await serve.waitFor('stdout', /"endpoint":"([^"]+)"/))[1]!;
+    const ping = await fetch(endpoint, { method: 'POST', body: '{"notificationType":"PING"}' });
+    expect(ping.status).toBe(200);
+    expect(await ping.json()).toMatchObject({ name: 'ym-chats', version: expect.any(String) });
+    await admin.configureNotifications({ url: endpoint, retryScheduleMs: [100, 200] });
+    const chatId = 40_000_001; // the emulator's first chat id
+    await admin.postMessage(BUSINESS, chatId, { sender: 'CUSTOMER', message: 'Добрый день, где посылка?' });
+    await serve.waitFor('stdout', /Добрый день, где посылка\?/, 20_000);
+    const { deliveries } = await admin.notifications();
+    expect(deliveries.map((d) => d.state)).toEqual(['delivered']);
+  } finally {
+    serve.kill('SIGINT');
+    const exit = await serve.exited;
+    await emulator.close();
+    expect(exit.code).toBe(0);
+  }
+  const events = serve.stdout
+    .split('\n')
+    .filter((l) => l.includes('"event":"message"'))
+    .map((l) => JSON.parse(l) as { text: string; sender: string });
+  expect(events.map((e) => [e.sender, e.text])).toEqual([['CUSTOMER', 'Добрый день, где посылка?']]);
+});

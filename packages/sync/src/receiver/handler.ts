@@ -1,0 +1,166 @@
+/**
+ * The push endpoint, `POST /notification`. It never calls the API before answering: PING is answered at
+ * once, a chat notification is written to the store's inbound queue and then acknowledged, so a crash
+ * after the 200 loses nothing and the platform's 10 s timeout is never at risk. Redeliveries are
+ * recognised by the queue and acknowledged again.
+ *
+ * `handleNotification` is framework-neutral (text in, status and JSON out); `notificationListener` wraps
+ * it as a node:http request listener, which Express and Connect-style routers can mount as is.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SyncStore } from '../store/store.js';
+import { isoNow } from '../time.js';
+import { parseNotification } from './parse.js';
+
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+export interface NotificationAnswer {
+  status: 200 | 400 | 404 | 405 | 500;
+  body: Record<string, unknown>;
+}
+
+export interface HandlerOptions {
+  store: SyncStore;
+  /** Chat notifications for other businesses are acknowledged and ignored. */
+  businessId: bigint;
+  /** Shown in the 200 answer (`name`, `version`). */
+  name?: string;
+  version?: string;
+  /** Called after a new chat notification is queued (the processor wakes up). */
+  onQueued?: () => void;
+  now?: () => number;
+}
+
+export interface HandlerStats {
+  pings: number;
+  queued: number;
+  duplicates: number;
+  ignored: number;
+  malformed: number;
+  failed: number;
+}
+
+export class NotificationHandler {
+  readonly stats: HandlerStats = { pings: 0, queued: 0, duplicates: 0, ignored: 0, malformed: 0, failed: 0 };
+
+  constructor(private readonly options: HandlerOptions) {}
+
+  private ok(): NotificationAnswer {
+    return {
+      status: 200,
+      body: {
+        version: this.options.version ?? '0.1.0',
+        name: this.options.name ?? 'ym-chats',
+        time: isoNow(this.options.now),
+      },
+    };
+  }
+
+  /** Answers one notification body. */
+  async handle(text: string): Promise<NotificationAnswer> {
+    const parsed = parseNotification(text);
+    switch (parsed.kind) {
+      case 'ping':
+        this.stats.pings += 1;
+        return this.ok();
+      case 'other':
+        this.stats.ignored += 1;
+        return this.ok();
+      case 'malformed':
+        this.stats.malformed += 1;
+        return { status: 400, body: { error: { type: 'WRONG_EVENT_FORMAT', message: parsed.message } } };
+      case 'chat': {
+        if (parsed.notification.businessId !== this.options.businessId) {
+          this.stats.ignored += 1;
+          return this.ok();
+        }
+        try {
+          const fresh = await this.options.store.enqueue(parsed.notification, isoNow(this.options.now));
+          if (fresh) {
+            this.stats.queued += 1;
+            this.options.onQueued?.();
+          } else this.stats.duplicates += 1;
+          return this.ok();
+        } catch {
+          // Not stored, so not acknowledged: the platform delivers it again later.
+          this.stats.failed += 1;
+          return {
+            status: 500,
+            body: { error: { type: 'UNKNOWN', message: 'could not store the notification' } },
+          };
+        }
+      }
+    }
+  }
+
+  /** A node:http listener for `POST {basePath}/notification`. */
+  listener(basePath = ''): (req: IncomingMessage, res: ServerResponse) => void {
+    const path = `${basePath.replace(/\/+$/, '')}/notification`;
+    return (req, res) => {
+      void this.serve(req, res, path).catch(() => {
+        if (!res.headersSent)
+          send(res, { status: 500, body: { error: { type: 'UNKNOWN', message: 'internal error' } } });
+      });
+    };
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const url = (req.url ?? '/').split('?')[0];
+    if (url !== path) {
+      send(res, {
+        status: 404,
+        body: { error: { type: 'UNKNOWN', message: `no such endpoint; POST ${path}` } },
+      });
+      req.resume();
+      return;
+    }
+    if (req.method !== 'POST') {
+      res.setHeader('allow', 'POST');
+      send(res, { status: 405, body: { error: { type: 'UNKNOWN', message: 'notifications are POSTed' } } });
+      req.resume();
+      return;
+    }
+    // A framework that already parsed the body (express.json()) leaves it on req.body.
+    const preParsed = (req as IncomingMessage & { body?: unknown }).body;
+    let text: string;
+    if (typeof preParsed === 'string') text = preParsed;
+    else if (preParsed !== undefined && preParsed !== null && !Buffer.isBuffer(preParsed))
+      text = JSON.stringify(preParsed);
+    else if (Buffer.isBuffer(preParsed)) text = preParsed.toString('utf8');
+    else {
+      const read = await readBody(req);
+      if (read === undefined) {
+        send(res, {
+          status: 400,
+          body: { error: { type: 'WRONG_EVENT_FORMAT', message: `body: over ${BODY_LIMIT_BYTES} bytes` } },
+        });
+        return;
+      }
+      text = read;
+    }
+    send(res, await this.handle(text));
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > BODY_LIMIT_BYTES) {
+      req.resume();
+      return undefined;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(res: ServerResponse, answer: NotificationAnswer): void {
+  const text = JSON.stringify(answer.body);
+  res.writeHead(answer.status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}

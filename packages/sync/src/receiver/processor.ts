@@ -1,0 +1,135 @@
+/**
+ * Works through the inbound queue after the notifications were acknowledged. Notifications are hints:
+ * a burst for one chat becomes one history read from the last stored message (getChatHistory, the most
+ * generous quota, 100 a page) instead of one getChatMessage per push, and a push whose message is
+ * already stored costs nothing. CHAT_CREATED and the arbitrage notifications read the chat itself
+ * (getChat), since no message tells its new status or type.
+ */
+import type { ChatsApi } from '@ym-chats/sdk';
+import type { SyncEngine } from '../engine/engine.js';
+import type { QueuedNotification } from '../store/inbound.js';
+import { isoNow } from '../time.js';
+
+export interface ProcessorStats {
+  rounds: number;
+  historyReads: number;
+  chatReads: number;
+  processed: number;
+  errors: number;
+}
+
+export class NotificationProcessor {
+  readonly stats: ProcessorStats = { rounds: 0, historyReads: 0, chatReads: 0, processed: 0, errors: 0 };
+  private running: Promise<void> | undefined;
+  private again = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly api: ChatsApi,
+    private readonly engine: SyncEngine,
+    private readonly options: {
+      retryMs?: number;
+      settleMs?: number;
+      onError?: (error: unknown) => void;
+    } = {},
+  ) {}
+
+  /** Asks for a round soon; rounds never overlap, and a wake-up during one schedules another. */
+  wake(): void {
+    if (this.closed) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.loop().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  /** Resolves once the queue is empty (or the current round failed and a retry is scheduled). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    await this.idle();
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        while (!this.closed && (await this.round()) > 0) {
+          // keep going while the queue has work
+        }
+      } catch (error) {
+        this.stats.errors += 1;
+        this.options.onError?.(error);
+        // The queue keeps what failed; try again later (the API may be down).
+        if (!this.closed) {
+          this.retryTimer = setTimeout(() => this.wake(), this.options.retryMs ?? 5000);
+          this.retryTimer.unref();
+        }
+        return;
+      }
+    } while (this.again && !this.closed);
+  }
+
+  /** One batch from the queue, grouped by chat. Returns how many notifications it settled. */
+  async round(): Promise<number> {
+    const store = this.engine.store;
+    const queued = await store.unprocessed(2000);
+    if (queued.length === 0) return 0;
+    this.stats.rounds += 1;
+    const byChat = new Map<bigint, QueuedNotification[]>();
+    for (const n of queued) {
+      const list = byChat.get(n.chatId) ?? [];
+      list.push(n);
+      byChat.set(n.chatId, list);
+    }
+    const work = [...byChat.entries()];
+    let next = 0;
+    const worker = async () => {
+      while (next < work.length) {
+        const [chatId, notes] = work[next++]!;
+        await this.settleChat(chatId, notes);
+        await store.markProcessed(
+          notes.map((n) => n.inboundId),
+          isoNow(),
+        );
+        this.stats.processed += notes.length;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(4, work.length) }, worker));
+    return queued.length;
+  }
+
+  private async settleChat(chatId: bigint, notes: QueuedNotification[]): Promise<void> {
+    const store = this.engine.store;
+    const b = this.engine.businessId;
+    let readHistory = false;
+    if (notes.some((n) => n.type !== 'CHAT_MESSAGE_SENT')) {
+      this.stats.chatReads += 1;
+      const { result } = await this.api.getChat(b, chatId);
+      const marked = await store.writeChatPage({
+        businessId: b,
+        runId: null,
+        chats: [result],
+        nextPageToken: null,
+        settleMs: this.options.settleMs ?? 5000,
+      });
+      readHistory = marked.length > 0;
+    }
+    if (!readHistory) {
+      const wanted = notes.filter((n) => n.messageId !== null).map((n) => BigInt(n.messageId!));
+      readHistory = wanted.length > 0 && !(await store.hasMessages(b, wanted));
+    }
+    if (readHistory) {
+      this.stats.historyReads += 1;
+      await this.engine.readHistory(chatId, null);
+    }
+  }
+}
