@@ -37,6 +37,11 @@ describeStores('store source', (engine) => {
     expect(hit?.chat.chatId).toBe(chat.chatId);
     expect(hit?.ranges.map(([a, b]) => phrase.slice(a, b))).toEqual(['Посылк', 'помят']);
     expect(await h.source.search([BUSINESS + 1], 'посылка помятой', 10)).toEqual([]);
+    // Indexing the whole log again (a crash before the position was saved) adds nothing twice.
+    const before = await h.source.search([BUSINESS], 'помят', 50);
+    await h.store.store.savePosition('inbox', 0n);
+    expect(await h.source.indexer.catchUp()).toBeGreaterThan(0);
+    expect(await h.source.search([BUSINESS], 'помят', 50)).toEqual(before);
     expect(await h.source.search([BUSINESS], '" * ( ) : - ^', 10)).toEqual([]);
     // Operator words are words: no FTS or tsquery syntax reaches the engine.
     await expect(h.source.search([BUSINESS], 'NOT OR AND NEAR', 10)).resolves.toBeInstanceOf(Array);

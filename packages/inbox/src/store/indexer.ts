@@ -1,57 +1,76 @@
 /**
- * Follows the sync store's event log (one event per newly stored message, in commit order) and keeps the
- * inbox's derived tables: the words of each message for search, and each chat's waiting state and last
- * message for the queue. Then it tells the inbox which chats changed. Each batch is written in one
- * transaction and is idempotent, so a crash before the position is saved only repeats work.
+ * Follows the sync store's event log (one row per newly stored message, in commit order) and keeps the
+ * inbox's derived tables: the words of each message for search, and each touched chat's waiting state and
+ * last message for the queue. A batch of events is a range of log positions, indexed with a few set-based
+ * statements in one transaction; the chat state is recomputed from the chat's stored messages (not
+ * patched), so a repeated or reordered batch gives the same result. A crash before the position is saved
+ * only repeats work.
  */
-import type { MessageEvent, Sql, SyncStore } from '@ym-chats/sync';
+import type { Sql, SyncStore } from '@ym-chats/sync';
 import type { SourceChange } from '../types.js';
 
 export const SUBSCRIBER = 'inbox';
-const BATCH = 500;
 
-async function indexSqlite(tx: Sql, event: MessageEvent): Promise<void> {
-  const m = event.message;
-  const rows = await tx.all<{ row_id: bigint }>(
-    `INSERT INTO inbox_search_rows (business_id, chat_id, message_id) VALUES (?, ?, ?)
-     ON CONFLICT (business_id, message_id) DO NOTHING RETURNING row_id`,
-    [m.businessId, m.chatId, m.messageId],
-  );
-  const row = rows[0];
-  if (row && m.text)
-    await tx.run('INSERT INTO inbox_search (rowid, text) VALUES (?, ?)', [row.row_id, m.text]);
-}
+const RANGE = 'e.position > ? AND e.position <= ?';
 
-async function indexPostgres(tx: Sql, event: MessageEvent): Promise<void> {
-  const m = event.message;
+async function indexWords(tx: Sql, from: bigint, to: bigint): Promise<void> {
+  if (tx.dialect === 'sqlite') {
+    const before = BigInt(
+      (await tx.all('SELECT COALESCE(MAX(row_id), 0) AS n FROM inbox_search_rows'))[0]!.n!,
+    );
+    await tx.run(
+      `INSERT INTO inbox_search_rows (business_id, chat_id, message_id)
+       SELECT e.business_id, e.chat_id, e.message_id FROM events e WHERE ${RANGE} ORDER BY e.position
+       ON CONFLICT (business_id, message_id) DO NOTHING`,
+      [from, to],
+    );
+    // Only rows this batch created get their words (a repeated batch adds nothing twice).
+    await tx.run(
+      `INSERT INTO inbox_search (rowid, text)
+       SELECT r.row_id, m.text FROM inbox_search_rows r
+         JOIN messages m ON m.business_id = r.business_id AND m.message_id = r.message_id
+        WHERE r.row_id > ? AND m.text IS NOT NULL`,
+      [before],
+    );
+    return;
+  }
   await tx.run(
     `INSERT INTO inbox_search (business_id, chat_id, message_id, words)
-     VALUES (?, ?, ?, to_tsvector('simple', ?)) ON CONFLICT (business_id, message_id) DO NOTHING`,
-    [m.businessId, m.chatId, m.messageId, m.text ?? ''],
+     SELECT e.business_id, e.chat_id, e.message_id, to_tsvector('simple', COALESCE(m.text, ''))
+       FROM events e JOIN messages m ON m.business_id = e.business_id AND m.message_id = e.message_id
+      WHERE ${RANGE}
+     ON CONFLICT (business_id, message_id) DO NOTHING`,
+    [from, to],
   );
 }
 
 /**
- * A seller message ends the wait; the first buyer message after it starts one. Only a message newer than
- * the last one seen moves the state (events of one chat can be repeated, never reordered backwards).
+ * A buyer waits from their first message after the seller's last one; the preview is the last message
+ * (its text, or its first file's name).
  */
-async function updateChatState(tx: Sql, event: MessageEvent): Promise<void> {
-  const m = event.message;
-  const preview = m.text ?? m.files.map((f) => f.name || 'file').join(', ');
-  const startsWait = m.sender === 'CUSTOMER' ? m.createdAt : null;
-  const endsWait = m.sender === 'PARTNER' ? 1 : 0;
+async function updateChatState(tx: Sql, from: bigint, to: bigint): Promise<void> {
   await tx.run(
     `INSERT INTO inbox_chat_state (business_id, chat_id, waiting_since, last_message_id, last_sender, last_text, last_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)
+     SELECT c.business_id, c.chat_id,
+       (SELECT MIN(w.created_at) FROM messages w
+         WHERE w.business_id = c.business_id AND w.chat_id = c.chat_id AND w.sender = 'CUSTOMER'
+           AND w.message_id > COALESCE((SELECT MAX(p.message_id) FROM messages p
+                WHERE p.business_id = c.business_id AND p.chat_id = c.chat_id AND p.sender = 'PARTNER'), 0)),
+       l.message_id, l.sender,
+       SUBSTR(COALESCE(l.text, (SELECT f.name FROM message_files f
+         WHERE f.business_id = l.business_id AND f.message_id = l.message_id ORDER BY f.position LIMIT 1), ''), 1, 300),
+       l.created_at
+     FROM (SELECT DISTINCT e.business_id, e.chat_id FROM events e WHERE ${RANGE}) c
+     JOIN messages l ON l.business_id = c.business_id AND l.message_id =
+       (SELECT MAX(x.message_id) FROM messages x WHERE x.business_id = c.business_id AND x.chat_id = c.chat_id)
+     WHERE l.chat_id = c.chat_id
      ON CONFLICT (business_id, chat_id) DO UPDATE SET
-       waiting_since = CASE WHEN ? = 1 THEN NULL
-                            ELSE COALESCE(inbox_chat_state.waiting_since, excluded.waiting_since) END,
+       waiting_since = excluded.waiting_since,
        last_message_id = excluded.last_message_id,
        last_sender = excluded.last_sender,
        last_text = excluded.last_text,
-       last_at = excluded.last_at
-     WHERE excluded.last_message_id > inbox_chat_state.last_message_id`,
-    [m.businessId, m.chatId, startsWait, m.messageId, m.sender, preview.slice(0, 300), m.createdAt, endsWait],
+       last_at = excluded.last_at`,
+    [from, to],
   );
 }
 
@@ -65,6 +84,7 @@ export class Indexer {
     private readonly store: SyncStore,
     private readonly onChange: (changes: SourceChange[]) => void,
     private readonly intervalMs = 500,
+    private readonly batch = 2000,
     private readonly onError: (error: unknown) => void = (e) => console.error('inbox indexer:', e),
   ) {}
 
@@ -80,39 +100,40 @@ export class Indexer {
     tick();
   }
 
-  /** Indexes everything the log holds now; resolves when done (tests and benches call it directly). */
+  /** Indexes everything the log holds now; resolves with the number of events (tests and benches call it). */
   catchUp(): Promise<number> {
-    // One pass at a time: the timer's and a caller's would otherwise index the same batch twice.
+    // One pass at a time: the timer's and a caller's would otherwise index the same range twice.
     const run = this.chain.then(() => this.drain());
     this.chain = run.catch(() => undefined);
     return run;
   }
 
   private async drain(): Promise<number> {
+    const sql = this.store.sql;
     let total = 0;
     for (;;) {
-      const position = await this.store.savedPosition(SUBSCRIBER);
-      const events = await this.store.eventsAfter(position, BATCH);
-      if (events.length === 0) return total;
-      const index = this.store.dialect === 'sqlite' ? indexSqlite : indexPostgres;
-      await this.store.sql.transaction(async (tx) => {
-        for (const event of events) {
-          await index(tx, event);
-          await updateChatState(tx, event);
-        }
+      const from = await this.store.savedPosition(SUBSCRIBER);
+      const range = await sql.all(
+        `SELECT MAX(position) AS upto, COUNT(*) AS n FROM
+           (SELECT position FROM events WHERE position > ? ORDER BY position LIMIT ?) p`,
+        [from, this.batch],
+      );
+      const count = Number(range[0]?.n ?? 0);
+      if (count === 0) return total;
+      const to = BigInt(range[0]!.upto as bigint);
+      await sql.transaction(async (tx) => {
+        await indexWords(tx, from, to);
+        await updateChatState(tx, from, to);
       });
-      await this.store.savePosition(SUBSCRIBER, events[events.length - 1]!.position);
-      total += events.length;
-      const changed = new Map<string, SourceChange>();
-      for (const { message: m } of events) {
-        changed.set(`${m.businessId}:${m.chatId}`, {
-          kind: 'message',
-          businessId: Number(m.businessId),
-          chatId: Number(m.chatId),
-          messageId: Number(m.messageId),
-        });
-      }
-      this.onChange([...changed.values()]);
+      const chats = await sql.all(`SELECT DISTINCT e.business_id, e.chat_id FROM events e WHERE ${RANGE}`, [
+        from,
+        to,
+      ]);
+      await this.store.savePosition(SUBSCRIBER, to);
+      total += count;
+      this.onChange(
+        chats.map((c) => ({ kind: 'message', businessId: Number(c.business_id), chatId: Number(c.chat_id) })),
+      );
     }
   }
 

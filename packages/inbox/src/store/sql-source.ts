@@ -164,6 +164,7 @@ export class StoreSource implements InboxSource {
   private constructor(
     readonly store: SyncStore,
     intervalMs: number,
+    batch: number | undefined,
   ) {
     this.sql = store.sql;
     this.indexer = new Indexer(
@@ -172,16 +173,17 @@ export class StoreSource implements InboxSource {
         for (const change of changes) for (const l of [...this.listeners]) l(change);
       },
       intervalMs,
+      batch,
     );
   }
 
   /** Migrates the inbox's tables in the store's database and starts following its event log. */
   static async open(
     store: SyncStore,
-    options: { pollMs?: number; follow?: boolean } = {},
+    options: { pollMs?: number; follow?: boolean; batch?: number } = {},
   ): Promise<StoreSource> {
     await migrateInbox(store.sql);
-    const source = new StoreSource(store, options.pollMs ?? 500);
+    const source = new StoreSource(store, options.pollMs ?? 500, options.batch);
     if (options.follow !== false) source.indexer.start();
     return source;
   }
@@ -254,18 +256,29 @@ export class StoreSource implements InboxSource {
     if (words.length === 0 || businessIds.length === 0) return [];
     const { sql, params } = searchSql(this.sql.dialect, businessIds, words, limit);
     const rows = await this.sql.all(sql, params);
-    const chats = new Map<string, ChatView | undefined>();
+    const chats = await this.chats(
+      rows.map((r) => ({ businessId: num(r.business_id), chatId: num(r.chat_id) })),
+    );
     const hits: SearchHit[] = [];
     for (const r of rows) {
-      const key = `${r.business_id}:${r.chat_id}`;
-      if (!chats.has(key)) chats.set(key, await this.chat(num(r.business_id), num(r.chat_id)));
-      const chat = chats.get(key);
+      const chat = chats.get(`${r.business_id}:${r.chat_id}`);
       if (!chat) continue;
       const text = String(r.text ?? '');
       const cut = snippet(text, highlightRanges(text, words));
       hits.push({ chat, messageId: num(r.message_id), text: cut.text, ranges: cut.ranges });
     }
     return hits;
+  }
+
+  /** Several chats in one statement, by "business:chat". */
+  private async chats(keys: ChatKey[]): Promise<Map<string, ChatView>> {
+    const unique = [...new Map(keys.map((k) => [`${k.businessId}:${k.chatId}`, k])).values()];
+    const found = new Map<string, ChatView>();
+    if (unique.length === 0) return found;
+    const p = pairs(unique);
+    const rows = await this.sql.all(`${CHAT_SELECT} WHERE (c.business_id, c.chat_id) IN ${p.sql}`, p.params);
+    for (const row of rows.map(chatFromRow)) found.set(`${row.businessId}:${row.chatId}`, row);
+    return found;
   }
 
   async file(businessId: number, chatId: number, url: string): Promise<FileView | undefined> {
