@@ -143,6 +143,7 @@ afterAll(async () => {
   for (const session of sessions) await session.close();
   await emu?.close();
   for (const session of sessions) expect(session.transportErrors).toEqual([]);
+  transcript.push(readFileSync(auditLog, 'utf8'));
   expect(expectNoSecrets(transcript)).toEqual([]);
 });
 
@@ -337,6 +338,8 @@ describe('ym-chats mcp: drafts and sends (client without elicitation)', () => {
 
   it('bad input gets a clear tool error and nothing is sent', async () => {
     const { chatId } = await waitingChat();
+    const finished = await waitingChat();
+    await emu.admin.updateChat(BUSINESS, finished.chatId, { status: 'FINISHED' });
     const before = await totalMessages();
 
     const unknown = await call(plain, 'draft_reply', { chatId: 99_999_999, text: 'Hello' });
@@ -348,6 +351,9 @@ describe('ym-chats mcp: drafts and sends (client without elicitation)', () => {
     expect(text(long)).toMatch(/4097 characters[\s\S]*at most 4096/);
     const blank = await call(plain, 'draft_reply', { chatId, text: '   ' });
     expect(blank.isError).toBe(true);
+    const closed = await call(plain, 'draft_reply', { chatId: finished.chatId, text: 'Hello' });
+    expect(closed.isError).toBe(true);
+    expect(text(closed)).toMatch(/FINISHED/);
 
     const unknownDraft = await call(plain, 'send_reply', { draftId: 'draft-nope', confirm: true });
     expect(unknownDraft.isError).toBe(true);
@@ -529,6 +535,50 @@ describe('ym-chats mcp: --read-only and --dry-run', () => {
     expect(first.type === 'text' ? first.text : '').toMatch(
       /at most 3 chats[\s\S]*draft_reply[\s\S]*send_reply/,
     );
+  });
+
+  it('starts as the README configures it: a ym-chats profile, no credential in the client configuration', async () => {
+    const readme = readFileSync(join(BIN, '../../../mcp/README.md'), 'utf8');
+    const block = [...readme.matchAll(/```json\n([\s\S]*?)```/g)]
+      .map((m) => JSON.parse(m[1]!) as Record<string, unknown>)
+      .find((json) => 'mcpServers' in json) as {
+      mcpServers: { 'ym-chats': { command: string; args: string[]; env?: Record<string, string> } };
+    };
+    const server = block.mcpServers['ym-chats'];
+    expect(server.command).toBe('ym-chats');
+    expect(server.env).toBeUndefined();
+    const args = server.args.map((arg) => (arg.startsWith('/Users/me/') ? filesDir : arg));
+    const config = join(work, 'config.json');
+    writeFileSync(
+      config,
+      JSON.stringify({ profiles: { shop: { apiKey: API_KEY, businessId: BUSINESS, baseUrl: emu.url } } }),
+    );
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [BIN, ...args, '--audit-log', auditLog],
+      env: { PATH: process.env.PATH ?? '', HOME: work, YM_CHATS_CONFIG: config },
+      stderr: 'pipe',
+    });
+    const client = new Client({ name: 'readme', version: '1.0.0' });
+    await client.connect(transport);
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name).sort()).toEqual([...READ_TOOLS, ...SEND_TOOLS].sort());
+      const listed = (await client.callTool({
+        name: 'list_chats',
+        arguments: { limit: 1 },
+      })) as CallToolResult;
+      expect(listed.isError, text(listed)).toBeFalsy();
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('refuses the seed paths, which lack getChat', async () => {
+    const result = await run(['mcp', '--seed-paths', ...emu.flags], { env: emu.env() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/needs the current API paths/);
+    expect(result.stdout).toBe('');
   });
 
   it('logs to stderr only, and never the credential', () => {

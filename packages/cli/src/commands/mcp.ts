@@ -106,7 +106,13 @@ export const mcpCommand: Command = {
     const { values, io, out } = ctx;
     const filesDir = filesDirectory(str(values, 'files-dir'), io.cwd);
     const auditLog = resolve(io.cwd, str(values, 'audit-log') ?? defaultAuditLog(io.env));
-    const { api, businessId } = ctx.connect();
+    const { api, businessId, connection } = ctx.connect();
+    if (connection.pathPrefix === '') {
+      // get_chat and the live chat check before every draft use getChat, which the seed paths lack.
+      throw new UsageError(
+        'ym-chats mcp needs the current API paths (/v2/…): drop --seed-paths / --v1 (or seedPaths in the profile)',
+      );
+    }
     const mcp = await loadMcp();
     const store = await openStoreIfNamed(ctx);
     if (io.stdin.isTTY === true) {
