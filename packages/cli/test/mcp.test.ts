@@ -327,6 +327,22 @@ describe('ym-chats mcp: drafts and sends (client without elicitation)', () => {
     expect(outcomes).toEqual(['attempt', 'notSent']);
   });
 
+  it('no send without a record: an audit log that cannot be written refuses the send', async () => {
+    // A directory where the log file should be: every append fails.
+    const session = await open(['--audit-log', filesDir]);
+    sessions.push(session);
+    const { chatId } = await waitingChat();
+    const reply = `Без записи не отправлять ${Date.now()}`;
+    const draft = await call(session, 'draft_reply', { chatId, text: reply });
+    const { draftId } = draft.structuredContent as { draftId: string };
+    const refused = await call(session, 'send_reply', { draftId, confirm: true });
+    expect(refused.isError).toBe(true);
+    expect(refused.structuredContent).toMatchObject({ outcome: 'notSent' });
+    expect(text(refused)).toMatch(/audit log cannot be written/);
+    expect(await copiesOf(chatId, reply)).toBe(0);
+    expect(session.stderr()).toMatch(/audit log .* cannot be written/);
+  });
+
   it('a credential the API refuses is a tool error that never shows the credential', async () => {
     const session = await open(['--read-only'], undefined, emu.env({ YM_API_KEY: WRONG_KEY }));
     sessions.push(session);
