@@ -249,6 +249,9 @@ describe('ym-chats mcp: drafts and sends (client without elicitation)', () => {
     const unconfirmed = await call(plain, 'send_reply', { draftId });
     expect(unconfirmed.isError).toBe(true);
     expect(text(unconfirmed)).toMatch(/confirm: true/);
+    // What to show the person: the chat and the exact text.
+    expect(text(unconfirmed)).toContain(`chat ${chatId}`);
+    expect(text(unconfirmed)).toContain(reply);
     const declined = await call(plain, 'send_reply', { draftId, confirm: false });
     expect(declined.isError).toBe(true);
     expect(await totalMessages()).toBe(before);

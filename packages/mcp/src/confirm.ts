@@ -8,7 +8,8 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 
 export type Confirmation =
   | { confirmed: true; by: 'elicitation' | 'confirm-argument' }
-  | { confirmed: false; reason: string };
+  /** `reason` is for the assistant (it may quote the message); `summary` is for the audit log (never does). */
+  | { confirmed: false; reason: string; summary: string };
 
 export const DEFAULT_CONFIRM_TIMEOUT_MS = 10 * 60_000;
 
@@ -34,9 +35,10 @@ export class Confirmer {
       if (confirmArgument === true) return { confirmed: true, by: 'confirm-argument' };
       return {
         confirmed: false,
+        summary: 'no confirmation: the client cannot ask and confirm was not true',
         reason:
           'Not sent: this needs the person’s confirmation and this client cannot ask for it. Show the person ' +
-          'exactly what will be sent and to whom; only if they agree, call again with confirm: true.',
+          `exactly this, and only if they agree, call again with confirm: true:\n\n${question}`,
       };
     }
     let answer: Awaited<ReturnType<McpServer['server']['elicitInput']>>;
@@ -56,9 +58,11 @@ export class Confirmer {
         signal === undefined ? { timeout: this.timeoutMs } : { timeout: this.timeoutMs, signal },
       );
     } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
       return {
         confirmed: false,
-        reason: `Not sent: the confirmation request failed (${error instanceof Error ? error.message : String(error)}).`,
+        summary: `confirmation request failed: ${why}`,
+        reason: `Not sent: the confirmation request failed (${why}).`,
       };
     }
     if (answer.action === 'accept' && answer.content?.send === true)
@@ -69,6 +73,10 @@ export class Confirmer {
         : answer.action === 'decline'
           ? 'declined'
           : 'cancelled';
-    return { confirmed: false, reason: `Not sent: the person ${how}. Do not send it again unless they ask.` };
+    return {
+      confirmed: false,
+      summary: `the person ${how}`,
+      reason: `Not sent: the person ${how}. Do not send it again unless they ask.`,
+    };
   }
 }

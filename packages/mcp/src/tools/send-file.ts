@@ -70,7 +70,7 @@ export function registerSendFile(ctx: ToolContext, filesDir: string): void {
         extra.signal,
       );
       if (!answer.confirmed) {
-        record(ctx, { ...subject, event: 'outcome', outcome: 'refused', reason: answer.reason });
+        record(ctx, { ...subject, event: 'outcome', outcome: 'refused', reason: answer.summary });
         return errorResult(answer.reason, structured('refused'));
       }
       const delivery = await deliver(ctx, subject, answer.by, () =>

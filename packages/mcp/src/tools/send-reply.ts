@@ -68,7 +68,7 @@ export function registerSendReply(ctx: ToolContext): void {
       );
       if (!answer.confirmed) {
         ctx.drafts.release(draft);
-        record(ctx, { ...subject(draft), event: 'outcome', outcome: 'refused', reason: answer.reason });
+        record(ctx, { ...subject(draft), event: 'outcome', outcome: 'refused', reason: answer.summary });
         return errorResult(answer.reason, structured('refused'));
       }
       const delivery = await deliver(ctx, subject(draft), answer.by, () =>
