@@ -330,6 +330,25 @@ describe('ym-chats mcp: drafts and sends (client without elicitation)', () => {
     expect(outcomes).toEqual(['attempt', 'notSent']);
   });
 
+  it('--max-sends-per-hour caps sends whatever the confirmations; the refused draft stays open', async () => {
+    const session = await open(['--audit-log', auditLog, '--max-sends-per-hour', '1']);
+    sessions.push(session);
+    const { chatId } = await waitingChat();
+    const drafts: string[] = [];
+    for (const reply of ['Первый ответ', 'Второй ответ']) {
+      const draft = await call(session, 'draft_reply', { chatId, text: `${reply} ${Date.now()}` });
+      drafts.push((draft.structuredContent as { draftId: string }).draftId);
+    }
+    const first = await call(session, 'send_reply', { draftId: drafts[0], confirm: true });
+    expect(first.structuredContent).toMatchObject({ outcome: 'sent' });
+    const before = await totalMessages();
+    const second = await call(session, 'send_reply', { draftId: drafts[1], confirm: true });
+    expect(second.isError).toBe(true);
+    expect(second.structuredContent).toMatchObject({ outcome: 'notSent' });
+    expect(text(second)).toMatch(/at most 1 send an hour[\s\S]*still open/);
+    expect(await totalMessages()).toBe(before);
+  });
+
   it('no send without a record: an audit log that cannot be written refuses the send', async () => {
     // A directory where the log file should be: every append fails.
     const session = await open(['--audit-log', filesDir]);

@@ -2,6 +2,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ChatsApi, Id } from '@ym-chats/sdk';
 import type { AuditLog } from './audit.js';
+import type { SendBudget } from './budget.js';
 import type { Confirmer } from './confirm.js';
 import type { DraftBook } from './drafts.js';
 import type { McpLogger } from './options.js';
@@ -17,6 +18,7 @@ export interface ToolContext {
   dryRun: boolean;
   drafts: DraftBook;
   audit: AuditLog;
+  budget: SendBudget;
   confirmer: Confirmer;
   logger: McpLogger;
   now: () => Date;

@@ -1,6 +1,6 @@
 /**
- * One confirmed send, the same for replies and files: audit line first, then the API call (unless dry
- * run), then the outcome line. Outcomes follow the SDK: it repeats a send only when the platform provably
+ * One confirmed send, the same for replies and files: audit line first, then the server's hourly budget
+ * and the API call (neither in a dry run), then the outcome line. Outcomes follow the SDK: it repeats a send only when the platform provably
  * did not act, and marks every other failure `maybeSent`.
  */
 import { ChatsApiError } from '@ym-chats/sdk';
@@ -32,24 +32,7 @@ export async function deliver(
         'Not sent: the audit log cannot be written, and nothing is sent without a record. Tell the person.',
     };
   }
-  let delivery: Delivery;
-  if (ctx.dryRun) delivery = { outcome: 'dryRun' };
-  else {
-    try {
-      await send();
-      delivery = { outcome: 'sent' };
-    } catch (error) {
-      delivery =
-        error instanceof ChatsApiError && error.maybeSent
-          ? {
-              outcome: 'maybeSent',
-              reason:
-                `The send MAY HAVE BEEN DELIVERED: ${error.message.replace(/\.?\s*The request may have reached[\s\S]*$/, '')}. ` +
-                'It will not be repeated automatically. Check the chat with get_chat_history before doing anything else.',
-            }
-          : { outcome: 'notSent', reason: `${explainApiError(error, 'Not sent')}` };
-    }
-  }
+  const delivery = ctx.dryRun ? ({ outcome: 'dryRun' } as const) : await sendWithinBudget(ctx, send);
   record(ctx, {
     ...subject,
     event: 'outcome',
@@ -58,6 +41,32 @@ export async function deliver(
     ...dryRun,
   });
   return delivery;
+}
+
+async function sendWithinBudget(ctx: ToolContext, send: () => Promise<unknown>): Promise<Delivery> {
+  const budget = ctx.budget.take();
+  if (!budget.ok) {
+    return {
+      outcome: 'notSent',
+      reason:
+        `Not sent: this server makes at most ${ctx.budget.perHour} send${ctx.budget.perHour === 1 ? '' : 's'} an hour (--max-sends-per-hour); ` +
+        `the next one is possible at ${budget.nextAt.toISOString()}.`,
+    };
+  }
+  try {
+    await send();
+    return { outcome: 'sent' };
+  } catch (error) {
+    if (error instanceof ChatsApiError && error.maybeSent) {
+      return {
+        outcome: 'maybeSent',
+        reason:
+          `The send MAY HAVE BEEN DELIVERED: ${error.message.replace(/\.?\s*The request may have reached[\s\S]*$/, '')}. ` +
+          'It will not be repeated automatically. Check the chat with get_chat_history before doing anything else.',
+      };
+    }
+    return { outcome: 'notSent', reason: explainApiError(error, 'Not sent') };
+  }
 }
 
 /** Outcome lines after the fact: a failure to write is logged, the send's result still reported. */

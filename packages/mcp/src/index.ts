@@ -1,5 +1,6 @@
 /** `@ym-chats/mcp`: a Model Context Protocol server for buyer chats (`ym-chats mcp`). */
 export type { AuditEvent, AuditOutcome } from './audit.js';
+export { DEFAULT_MAX_SENDS_PER_HOUR } from './budget.js';
 export type { ChatsMcpOptions, McpLogger } from './options.js';
 export { createChatsMcpServer, resolveFilesDir, SERVER_NAME } from './server.js';
 export type { ChatStore, StoredChat, StoredMessage } from './source/store.js';

@@ -23,6 +23,8 @@ export interface ChatsMcpOptions {
   store?: ChatStore;
   /** send_file accepts only files inside this directory; without it send_file is not offered. */
   filesDir?: string;
+  /** Sends allowed per rolling hour, whatever the confirmations (default 60). */
+  maxSendsPerHour?: number;
   /** Append-only JSONL file recording every send made through the server. */
   auditLog: string;
   logger?: McpLogger;

@@ -2,6 +2,7 @@
 import { realpathSync, statSync } from 'node:fs';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { AuditLog } from './audit.js';
+import { DEFAULT_MAX_SENDS_PER_HOUR, SendBudget } from './budget.js';
 import { Confirmer, DEFAULT_CONFIRM_TIMEOUT_MS } from './confirm.js';
 import type { ToolContext } from './context.js';
 import { DraftBook } from './drafts.js';
@@ -56,6 +57,7 @@ export function createChatsMcpServer(options: ChatsMcpOptions): McpServer {
     dryRun: options.dryRun === true,
     drafts: new DraftBook(now),
     audit: new AuditLog(options.auditLog, now),
+    budget: new SendBudget(options.maxSendsPerHour ?? DEFAULT_MAX_SENDS_PER_HOUR, now),
     confirmer: new Confirmer(server, options.confirmTimeoutMs ?? DEFAULT_CONFIRM_TIMEOUT_MS),
     logger: options.logger ?? stderrLogger,
     now,

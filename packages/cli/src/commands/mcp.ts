@@ -6,7 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { flag, str } from '../args.js';
+import { flag, numberFlag, str } from '../args.js';
 import { CliError, UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { Command, CommandContext } from './command.js';
@@ -93,6 +93,11 @@ export const mcpCommand: Command = {
       arg: 'FILE',
       help: 'JSONL audit log of every send (default $XDG_STATE_HOME/ym-chats/mcp-audit.jsonl)',
     },
+    'max-sends-per-hour': {
+      type: 'string',
+      arg: 'N',
+      help: 'sends allowed per rolling hour, whatever the confirmations (default 60)',
+    },
     ...STORE_OPTIONS,
   },
   positionals: { min: 0, max: 0, names: '' },
@@ -105,6 +110,7 @@ export const mcpCommand: Command = {
   async run(ctx) {
     const { values, io, out } = ctx;
     const filesDir = filesDirectory(str(values, 'files-dir'), io.cwd);
+    const maxSendsPerHour = numberFlag(values, 'max-sends-per-hour', { min: 1, max: 1000 });
     const auditLog = resolve(io.cwd, str(values, 'audit-log') ?? defaultAuditLog(io.env));
     const { api, businessId, connection } = ctx.connect();
     if (connection.pathPrefix === '') {
@@ -126,6 +132,7 @@ export const mcpCommand: Command = {
         dryRun: flag(values, 'dry-run'),
         ...(filesDir === undefined ? {} : { filesDir }),
         ...(store === undefined ? {} : { store }),
+        ...(maxSendsPerHour === undefined ? {} : { maxSendsPerHour }),
         auditLog,
         logger: { info: (text) => out.info(text), warn: (text) => out.warn(text) },
       });
