@@ -214,6 +214,38 @@ describe('what happens after a send reached the platform', () => {
   });
 });
 
+describe('one deadline per call', () => {
+  it('a host that accepts and never answers: retries are reported, the call ends at the deadline', async () => {
+    server.reply(() => {}); // never answers
+    const log: string[] = [];
+    const noop = () => {};
+    const logger = { debug: noop, info: noop, error: noop, warn: (m: string) => log.push(m) };
+    const started = Date.now();
+    const error = await failure(
+      client({ timeoutMs: 200, deadlineMs: 700, maxRetries: 5, retry: { baseDelayMs: 1 }, logger }).getChats(
+        1,
+      ),
+    );
+    const took = Date.now() - started;
+    expect(error.name).toBe('TimeoutError');
+    expect(took).toBeGreaterThanOrEqual(650);
+    expect(took).toBeLessThan(1_500);
+    expect(error.attempts).toBeGreaterThan(1);
+    expect(error.message).toMatch(/gave up after \d attempts over/);
+    expect(log[0]).toMatch(/no response within 200 ms — retrying in \d+ ms \(attempt 2 of 6\)/);
+  });
+
+  it('a send that times out is not retried, and says so within the deadline', async () => {
+    server.reply(() => {});
+    const error = await failure(
+      client({ timeoutMs: 5_000, deadlineMs: 300 }).sendMessageToChat(1, 2, { message: 'x' }),
+    );
+    expect(error.name).toBe('TimeoutError');
+    expect(error.maybeSent).toBe(true);
+    expect(error.message).toMatch(/no response within 300 ms/);
+  });
+});
+
 describe('credentials that cannot be a header', () => {
   it('are refused up front, naming the problem but not the value', () => {
     expect(() => client({ apiKey: 'key-from-file-123\r\n' })).toThrow(/line break/);

@@ -146,8 +146,8 @@ export type SendFingerprint =
  * - `delivered`: exactly one of the seller's messages after the mark is this send;
  * - `absent`: none is, and none could be: sending again cannot make a second copy;
  * - `unsure`: more than one exact match (another sender of the same content), or a message that could be
- *   this one but does not match exactly (an attachment with an empty name and the same size, a text equal
- *   up to spacing): the SDK does not guess.
+ *   this one but does not match exactly (an attachment of the same size under another or an empty name, a
+ *   text equal up to spacing): the SDK does not guess.
  */
 export type Verdict = 'delivered' | 'absent' | 'unsure';
 
@@ -168,8 +168,9 @@ export function judgeHistory(after: readonly ChatMessage[], sent: SendFingerprin
     }
     for (const file of message.payload ?? []) {
       if (file.size !== sent.size) continue;
+      // Another name of the same size may be this file renamed by the platform (or sent without one).
       if (file.name === sent.name) exact++;
-      else if (file.name === '' || file.name === undefined) close++;
+      else close++;
     }
   }
   if (exact === 1 && close === 0) return 'delivered';
