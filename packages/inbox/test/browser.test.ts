@@ -304,6 +304,44 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
       await page.setViewportSize({ width: 1280, height: 800 });
     });
 
+    it('keeps only the visible part of a long history in the page, and reaches its first message', async () => {
+      const chat = (await queue())[2]!;
+      const first = (await history(chat.chatId)).at(-1)!;
+      const start = new Date(first.createdAt).getTime();
+      // 3 000 messages through the store's own write path (the engine's), faster than 3 000 API round trips.
+      const messages = Array.from({ length: 3000 }, (_, i) => ({
+        messageId: 990_000_000 + chat.chatId * 10_000 + i,
+        createdAt: new Date(start + (i + 1) * 1000).toISOString(),
+        sender: i % 2 ? 'PARTNER' : 'CUSTOMER',
+        message: `Длинная переписка, сообщение ${i + 1}`,
+      }));
+      const now = new Date().toISOString();
+      await h.store.store.writeHistoryPage({
+        businessId: BigInt(BUSINESS),
+        chatId: BigInt(chat.chatId),
+        runId: null,
+        messages,
+        completedAt: null,
+        now,
+      });
+      await h.source.indexer.catchUp();
+      await openChat(page, chat.chatId);
+      const log = page.getByRole('log', { name: 'Сообщения' });
+      await expect.poll(() => log.textContent(), { timeout: 10_000 }).toContain('сообщение 3000');
+      const rows = await log.locator('[data-vkey]').count();
+      expect(rows).toBeGreaterThan(5);
+      expect(rows).toBeLessThan(100);
+      const oldest = (await h.source.history(BUSINESS, chat.chatId, { limit: 100_000 }))[0]!;
+      await expect
+        .poll(async () => {
+          await log.evaluate((el) => {
+            el.scrollTop = 0;
+          });
+          return log.locator('.msg').first().getAttribute('data-message-id');
+        })
+        .toBe(String(oldest.messageId));
+    });
+
     it('broke no Content-Security-Policy rule on the way', () => {
       expect(cspErrors).toEqual([]);
     });

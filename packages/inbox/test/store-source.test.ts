@@ -1,6 +1,8 @@
 /** The inbox's reads and its own tables over both store engines, filled from the real emulator. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { StoreSource } from '../src/store/sql-source.js';
 import { SqlTeamStore } from '../src/store/sql-team-store.js';
+import type { SourceChange } from '../src/types.js';
 import { BUSINESS, type Harness, startHarness } from './support/inbox-server.js';
 import { describeStores } from './support/stores.js';
 import { syncPass } from './support/sync-pass.js';
@@ -45,6 +47,25 @@ describeStores('store source', (engine) => {
     expect(await h.source.search([BUSINESS], '" * ( ) : - ^', 10)).toEqual([]);
     // Operator words are words: no FTS or tsquery syntax reaches the engine.
     await expect(h.source.search([BUSINESS], 'NOT OR AND NEAR', 10)).resolves.toBeInstanceOf(Array);
+  });
+
+  it('tells a second process on the same database about messages the first one indexed', async () => {
+    const other = await h.store.reopen();
+    const second = await StoreSource.open(other, { follow: false });
+    try {
+      await second.indexer.catchUp();
+      const heard: SourceChange[] = [];
+      second.subscribe((change) => heard.push(change));
+      const chat = (await h.source.queue({ businessIds: [BUSINESS], filter: {}, limit: 1 }))[0]!;
+      await h.admin.postMessage(BUSINESS, chat.chatId, { sender: 'CUSTOMER', message: 'Второй процесс?' });
+      await syncPass(h.store.store, h.api, BUSINESS);
+      expect(await h.source.indexer.catchUp()).toBeGreaterThan(0);
+      expect(await second.indexer.catchUp()).toBe(0);
+      expect(heard).toContainEqual({ kind: 'message', businessId: BUSINESS, chatId: chat.chatId });
+    } finally {
+      await second.close();
+      await other.close();
+    }
   });
 
   it('keeps assignments and the audit trail in the database; one claim wins', async () => {

@@ -79,6 +79,8 @@ export class Indexer {
   private running: Promise<void> | undefined;
   private stopped = false;
   private chain: Promise<unknown> = Promise.resolve();
+  /** The index position this process's pages have been told about. */
+  private announced: bigint | undefined;
 
   constructor(
     private readonly store: SyncStore,
@@ -100,14 +102,22 @@ export class Indexer {
     tick();
   }
 
-  /** Indexes everything the log holds now; resolves with the number of events (tests and benches call it). */
+  /**
+   * Indexes everything the log holds now, then tells this process's pages which chats changed since it
+   * last told them; resolves with the number of events indexed here (tests and benches call it).
+   */
   catchUp(): Promise<number> {
     // One pass at a time: the timer's and a caller's would otherwise index the same range twice.
-    const run = this.chain.then(() => this.drain());
+    const run = this.chain.then(async () => {
+      const indexed = await this.drain();
+      await this.announce();
+      return indexed;
+    });
     this.chain = run.catch(() => undefined);
     return run;
   }
 
+  /** The index position is shared by every process on the database; whoever gets there first indexes. */
   private async drain(): Promise<number> {
     const sql = this.store.sql;
     let total = 0;
@@ -125,16 +135,27 @@ export class Indexer {
         await indexWords(tx, from, to);
         await updateChatState(tx, from, to);
       });
-      const chats = await sql.all(`SELECT DISTINCT e.business_id, e.chat_id FROM events e WHERE ${RANGE}`, [
-        from,
-        to,
-      ]);
       await this.store.savePosition(SUBSCRIBER, to);
       total += count;
-      this.onChange(
-        chats.map((c) => ({ kind: 'message', businessId: Number(c.business_id), chatId: Number(c.chat_id) })),
-      );
     }
+  }
+
+  /**
+   * What was indexed since this process last looked (by itself or by another process sharing the
+   * database) becomes change notices for this process's pages. The first look only sets the mark.
+   */
+  private async announce(): Promise<void> {
+    const upto = await this.store.savedPosition(SUBSCRIBER);
+    const from = this.announced;
+    this.announced = upto;
+    if (from === undefined || upto <= from) return;
+    const chats = await this.store.sql.all(
+      `SELECT DISTINCT e.business_id, e.chat_id FROM events e WHERE ${RANGE}`,
+      [from, upto],
+    );
+    this.onChange(
+      chats.map((c) => ({ kind: 'message', businessId: Number(c.business_id), chatId: Number(c.chat_id) })),
+    );
   }
 
   async stop(): Promise<void> {

@@ -156,6 +156,12 @@ export function searchSql(
   };
 }
 
+/** Several chats by key in one statement (the search's second step). */
+export function chatsSql(keys: ChatKey[]): { sql: string; params: SqlValue[] } {
+  const p = pairs(keys);
+  return { sql: `${CHAT_SELECT} WHERE (c.business_id, c.chat_id) IN ${p.sql}`, params: p.params };
+}
+
 export class StoreSource implements InboxSource {
   private readonly listeners = new Set<(change: SourceChange) => void>();
   readonly indexer: Indexer;
@@ -275,8 +281,8 @@ export class StoreSource implements InboxSource {
     const unique = [...new Map(keys.map((k) => [`${k.businessId}:${k.chatId}`, k])).values()];
     const found = new Map<string, ChatView>();
     if (unique.length === 0) return found;
-    const p = pairs(unique);
-    const rows = await this.sql.all(`${CHAT_SELECT} WHERE (c.business_id, c.chat_id) IN ${p.sql}`, p.params);
+    const { sql, params } = chatsSql(unique);
+    const rows = await this.sql.all(sql, params);
     for (const row of rows.map(chatFromRow)) found.set(`${row.businessId}:${row.chatId}`, row);
     return found;
   }

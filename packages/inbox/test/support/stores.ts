@@ -15,14 +15,18 @@ export const PG_URL = process.env.YM_TEST_POSTGRES_URL;
 
 export interface TestStore {
   store: SyncStore;
+  /** Another connection to the same database (what a second `serve` process would open). */
+  reopen(): Promise<SyncStore>;
   dispose(): Promise<void>;
 }
 
 export async function openSqliteStore(): Promise<TestStore> {
   const dir = mkdtempSync(join(tmpdir(), 'ym-inbox-'));
-  const store = await openStore(join(dir, 'store.sqlite'));
+  const file = join(dir, 'store.sqlite');
+  const store = await openStore(file);
   return {
     store,
+    reopen: () => openStore(file),
     async dispose() {
       await store.close();
       rmSync(dir, { recursive: true, force: true });
@@ -35,6 +39,7 @@ export async function openPostgresStore(url = PG_URL!): Promise<TestStore> {
   const store = await openStore(url, { schema });
   return {
     store,
+    reopen: () => openStore(url, { schema }),
     async dispose() {
       await store.close();
       const client = new pg.Client({ connectionString: url });
