@@ -1,0 +1,271 @@
+/**
+ * The inbox's queue (first page) and search over a big store — by default 100 000 chats and 2 000 000
+ * messages — each beside the bare SQL behind it, on the same connection, in the same run: the endpoint
+ * costs the statements plus sessions, assignments, JSON and HTTP. Goal: at most 2× the bare statements.
+ * SQLite always; PostgreSQL when YM_TEST_POSTGRES_URL (or YM_BENCH_POSTGRES_URL) is set. Also prints the
+ * page's first-load transferred size (goal: at most 150 kB compressed). Everything on 127.0.0.1.
+ * YM_BENCH_CHATS / YM_BENCH_MESSAGES_PER_CHAT shrink the store for a quick look.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+// The workspace links resolve to the built dist at run time.
+import { ChatsApi } from '@ym-chats/sdk';
+import { openStore, type Sql, type SyncStore } from '@ym-chats/sync';
+import pg from 'pg';
+import { Agent, request } from 'undici';
+// The built packages, as users run them (`npm run bench` builds first).
+import {
+  chatsSql,
+  createInbox,
+  queueSql,
+  StoreSource,
+  searchSql,
+  searchWords,
+} from '../packages/inbox/dist/index.js';
+
+const CHATS = Number(process.env.YM_BENCH_CHATS ?? 100_000);
+const PER_CHAT = Number(process.env.YM_BENCH_MESSAGES_PER_CHAT ?? 20);
+const ROUNDS = 25;
+const BUSINESS = 1001;
+const PG_URL = process.env.YM_BENCH_POSTGRES_URL ?? process.env.YM_TEST_POSTGRES_URL;
+
+const PHRASES = [
+  'Здравствуйте! Когда будет доставлен мой заказ?',
+  'Посылка пришла с повреждённой коробкой, что делать?',
+  'Спасибо, всё получил, товар отличный.',
+  'Можно ли поменять размер на M?',
+  'Hi, where is my order? Tracking has not moved for three days.',
+  'The item arrived scratched. What can you do about it?',
+  'Приносим извинения за неудобства. Уточните, пожалуйста, номер заказа.',
+  'Заказ передан в доставку, ожидайте в течение двух дней.',
+  'В комплекте не хватает зарядного устройства.',
+  'Подскажите, есть ли гарантия на этот товар?',
+];
+const phraseCase = (i: string) =>
+  `CASE ${i} % ${PHRASES.length} ${PHRASES.map((p, k) => `WHEN ${k} THEN '${p.replace(/'/g, "''")}'`).join(' ')} END`;
+const STATUS = (i: string) =>
+  `CASE ${i} % 5 WHEN 0 THEN 'WAITING_FOR_PARTNER' WHEN 1 THEN 'WAITING_FOR_CUSTOMER' WHEN 2 THEN 'FINISHED' WHEN 3 THEN 'WAITING_FOR_PARTNER' ELSE 'NEW' END`;
+
+/** Fills the store's tables with set-based SQL (the sync engine's writes would take hours at this size). */
+async function fill(sql: Sql): Promise<void> {
+  const messages = CHATS * PER_CHAT;
+  const sqlite = sql.dialect === 'sqlite';
+  const series = (n: number, col: string) =>
+    sqlite
+      ? `WITH RECURSIVE s(${col}) AS (SELECT 1 UNION ALL SELECT ${col} + 1 FROM s WHERE ${col} < ${n}) SELECT * FROM s`
+      : `SELECT generate_series(1, ${n}) AS ${col}`;
+  const at = (seconds: string) =>
+    sqlite
+      ? `strftime('%Y-%m-%dT%H:%M:%S.000Z', 1767225600 + ${seconds}, 'unixepoch')`
+      : `to_timestamp(1767225600 + ${seconds})`;
+  const chatOf = (i: string) => `(40000000 + (${i} - 1) / ${PER_CHAT} + 1)`;
+  await sql.transaction(async (tx) => {
+    await tx.run(
+      `INSERT INTO chats (business_id, chat_id, type, status, context_type, context_id, order_id, customer_name,
+         created_at, updated_at, last_message_id, synced_at, history_pending)
+       SELECT ${BUSINESS}, 40000000 + i, CASE WHEN i % 50 = 0 THEN 'ARBITRAGE' ELSE 'CHAT' END, ${STATUS('i')},
+         CASE i % 3 WHEN 0 THEN 'ORDER' WHEN 1 THEN 'RETURN' ELSE 'DIRECT' END, 50000000 + i, 50000000 + i,
+         'Покупатель ' || i, ${at('i * 10')}, ${at(`i * 10 + ${PER_CHAT * 30}`)}, 900000000 + i * ${PER_CHAT},
+         ${at('i * 10 + 100000000')}, 0
+       FROM (${series(CHATS, 'i')}) n`,
+    );
+    await tx.run(
+      `INSERT INTO messages (business_id, chat_id, message_id, sender, text, created_at)
+       SELECT ${BUSINESS}, ${chatOf('i')}, 900000000 + i,
+         CASE WHEN i % 2 = 1 OR i % ${PER_CHAT} = 0 THEN 'CUSTOMER' ELSE 'PARTNER' END,
+         ${phraseCase('i')} || ' #' || i, ${at(`(${chatOf('i')} - 40000000) * 10 + (i % ${PER_CHAT}) * 30`)}
+       FROM (${series(messages, 'i')}) n`,
+    );
+    await tx.run(
+      `INSERT INTO events (business_id, chat_id, message_id, kind, recorded_at)
+       SELECT business_id, chat_id, message_id, 'message', created_at FROM messages ORDER BY message_id`,
+    );
+  });
+  if (!sqlite) await sql.run('ANALYZE');
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function time(fn: () => Promise<unknown>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/**
+ * Alternates the two sides round by round so drift hits both; medians compared. `goal` rows are the
+ * issue's (the default first page, a phrase search) and decide the exit code; the others show where a
+ * sub-millisecond statement meets the HTTP floor.
+ */
+async function pair(
+  name: string,
+  endpoint: () => Promise<unknown>,
+  bare: () => Promise<unknown>,
+  goal = true,
+) {
+  await endpoint();
+  await bare();
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    a.push(await time(endpoint));
+    b.push(await time(bare));
+  }
+  const ratio = median(a) / median(b);
+  const verdict = goal ? (ratio <= 2 ? 'ok (goal ≤ 2×)' : 'OVER the 2× goal') : '(information)';
+  console.log(
+    `  ${name.padEnd(36)} endpoint ${median(a).toFixed(2).padStart(8)} ms   bare SQL ${median(b).toFixed(2).padStart(8)} ms   ratio ${ratio.toFixed(2).padStart(5)}  ${verdict}`,
+  );
+  return !goal || ratio <= 2;
+}
+
+async function run(engine: string, store: SyncStore): Promise<boolean> {
+  console.log(
+    `\n${engine}: ${CHATS.toLocaleString('en')} chats, ${(CHATS * PER_CHAT).toLocaleString('en')} messages`,
+  );
+  const filled = await time(() => fill(store.sql));
+  const source = await StoreSource.open(store, { follow: false, batch: 200_000 });
+  const indexed = await time(() => source.indexer.catchUp());
+  console.log(
+    `  filled in ${(filled / 1000).toFixed(1)} s; inbox index built from the event log in ${(indexed / 1000).toFixed(1)} s`,
+  );
+  const api = new ChatsApi({ baseUrl: 'http://127.0.0.1:9', apiKey: 'unused-bench-key' });
+  const inbox = createInbox({ source, api, businessIds: [BUSINESS], host: '127.0.0.1' });
+  const server = createServer(inbox.listener);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const session = await fetch(`${base}/api/session`);
+  const cookie = session.headers.get('set-cookie')!.split(';')[0]!;
+  // A keep-alive undici client (as the SDK uses): the comparison is about the server, not fetch's overhead.
+  const dispatcher = new Agent({ keepAliveTimeout: 10_000 });
+  const get = async (path: string) => {
+    const res = await request(`${base}${path}`, { headers: { cookie }, dispatcher });
+    if (res.statusCode !== 200) throw new Error(`${path} → ${res.statusCode}`);
+    return res.body.json();
+  };
+  const bareAll = async (statements: Array<{ sql: string; params: unknown[] }>) => {
+    for (const s of statements) await store.sql.all(s.sql, s.params as never);
+  };
+  let ok = true;
+  try {
+    const first = queueSql({ businessIds: [BUSINESS], filter: {}, limit: 51 });
+    ok =
+      (await pair(
+        'queue, first page (50)',
+        () => get('/api/queue?limit=50'),
+        () => bareAll(first.slice(0, 1)),
+      )) && ok;
+    const answered = queueSql({ businessIds: [BUSINESS], filter: { statuses: ['FINISHED'] }, limit: 51 });
+    ok =
+      (await pair(
+        'queue, status=FINISHED',
+        () => get('/api/queue?limit=50&status=FINISHED'),
+        () => bareAll(answered),
+      )) && ok;
+    for (const q of ['повреждённой коробкой', `#${Math.floor((CHATS * PER_CHAT) / 2)}`]) {
+      const statement = searchSql(store.sql.dialect, [BUSINESS], searchWords(q), 50);
+      const hits = (await get(`/api/search?q=${encodeURIComponent(q)}`)) as { hits: unknown[] };
+      // The bare side: the search statement, then the statement reading the hits' chats.
+      const bare = async () => {
+        const rows = await store.sql.all(statement.sql, statement.params);
+        const keys = rows.map((r) => ({ businessId: Number(r.business_id), chatId: Number(r.chat_id) }));
+        if (keys.length > 0) await bareAll([chatsSql(keys)]);
+      };
+      ok =
+        (await pair(
+          `search "${q}" (${hits.hits.length})`,
+          () => get(`/api/search?q=${encodeURIComponent(q)}`),
+          bare,
+        )) && ok;
+    }
+  } finally {
+    await dispatcher.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await inbox.close();
+    await source.close();
+  }
+  return ok;
+}
+
+/** What a browser downloads on first load: the shell and its two assets, brotli as Chromium asks. */
+async function firstLoad(): Promise<boolean> {
+  const dir = mkdtempSync(join(tmpdir(), 'ym-inbox-bench-'));
+  const store = await openStore(join(dir, 'store.sqlite'));
+  const source = await StoreSource.open(store, { follow: false });
+  const inbox = createInbox({
+    source,
+    api: new ChatsApi({ baseUrl: 'http://127.0.0.1:9', apiKey: 'unused-bench-key' }),
+    businessIds: [BUSINESS],
+    host: '127.0.0.1',
+  });
+  const server = createServer(inbox.listener);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let total = 0;
+  const lines: string[] = [];
+  try {
+    const html = await fetch(`${base}/`, { headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    const text = await html.text();
+    const paths = ['/', ...[...text.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!)];
+    for (const path of paths) {
+      // Raw socket bytes: fetch would decompress, so ask for the compressed length the server sends.
+      const res = await fetch(`${base}${path}`, { headers: { 'accept-encoding': 'br' } });
+      const length = Number(res.headers.get('content-length'));
+      await res.arrayBuffer();
+      let headerBytes = 0;
+      res.headers.forEach((value, name) => {
+        headerBytes += name.length + value.length + 4;
+      });
+      total += length + headerBytes;
+      lines.push(
+        `    ${path.padEnd(40)} ${length.toLocaleString('en').padStart(8)} B (${res.headers.get('content-encoding') ?? 'identity'}) + ${headerBytes} B headers`,
+      );
+    }
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await inbox.close();
+    await source.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`\nfirst load (brotli): ${(total / 1024).toFixed(1)} kB transferred (goal ≤ 150 kB)`);
+  for (const line of lines) console.log(line);
+  return total <= 150 * 1024;
+}
+
+let ok = await firstLoad();
+{
+  const dir = mkdtempSync(join(tmpdir(), 'ym-inbox-bench-'));
+  const store = await openStore(join(dir, 'store.sqlite'));
+  try {
+    ok = (await run('SQLite', store)) && ok;
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+if (PG_URL) {
+  const schema = `bench_${randomBytes(5).toString('hex')}`;
+  const store = await openStore(PG_URL, { schema });
+  try {
+    ok = (await run('PostgreSQL', store)) && ok;
+  } finally {
+    await store.close();
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.end();
+  }
+} else {
+  console.log('\nPostgreSQL: skipped (set YM_TEST_POSTGRES_URL)');
+}
+process.exit(ok ? 0 : 1);
