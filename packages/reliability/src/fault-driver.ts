@@ -85,14 +85,9 @@ export async function runFaults(env: EmulatorEnv, options: FaultRunOptions): Pro
     timeoutMs: options.timeoutMs ?? 400,
     maxRetries: 6,
     verifiedResend: options.verifiedResend,
-    retry: {
-      baseDelayMs: 2,
-      maxDelayMs: 40,
-      maxRateLimitWaitMs: 1_500,
-      // The injected latency plays the platform's 10 s request timeout: a verified resend looks at the
-      // history only once a delayed request can no longer land.
-      verifySettleMs: (options.delayMs ?? 900) + 300,
-    },
+    // No settle override: a verified resend waits the SDK's default (the platform's 10 s window plus a
+    // margin, from when the last attempt ended), as it would against the real platform.
+    retry: { baseDelayMs: 2, maxDelayMs: 40, maxRateLimitWaitMs: 1_500 },
     // An injected 420 says "remaining 0 until the top of the hour"; with a far reset the limiter would
     // rightly believe it and refuse every later send locally, starving the run. The limiter is proven
     // in its own tests; here the far-reset run lets each 420 surface on its own.

@@ -54,14 +54,15 @@ describe('the SDK under injected faults', () => {
   });
 
   it('with verified resend: every send that resolved is delivered exactly once', {
-    timeout: 120_000,
+    timeout: 180_000,
   }, async () => {
+    // Default settle (11 s per ambiguous send), so more workers with fewer sends each.
     const report = await faultRun({
       label: 'verified',
       verifiedResend: true,
       rateLimitMode: 'reset-far',
-      workers: 4,
-      sendsPerWorker: 30,
+      workers: 8,
+      sendsPerWorker: 15,
       seed: 202,
     });
     // 420s with a far reset surface as RateLimitError (not sent); drops and 5xx are resolved by the check.

@@ -220,18 +220,17 @@ describe('one deadline per call', () => {
     const log: string[] = [];
     const noop = () => {};
     const logger = { debug: noop, info: noop, error: noop, warn: (m: string) => log.push(m) };
-    const started = Date.now();
     const error = await failure(
       client({ timeoutMs: 200, deadlineMs: 700, maxRetries: 5, retry: { baseDelayMs: 1 }, logger }).getChats(
         1,
       ),
     );
-    const took = Date.now() - started;
     expect(error.name).toBe('TimeoutError');
-    expect(took).toBeGreaterThanOrEqual(650);
-    expect(took).toBeLessThan(1_500);
+    // Stopped by the deadline, not by running out of retries (6 attempts of 200 ms would need 1.2 s).
     expect(error.attempts).toBeGreaterThan(1);
+    expect(error.attempts).toBeLessThan(6);
     expect(error.message).toMatch(/gave up after \d attempts over/);
+    expect(error.message).toMatch(/deadline/);
     expect(log[0]).toMatch(/no response within 200 ms — retrying in \d+ ms \(attempt 2 of 6\)/);
   });
 
