@@ -47,7 +47,7 @@ describe.each([
     ['chats', () => ['chats']],
     ['message', () => ['message', String(chatId), String(messageId)]],
   ])('%s shows the text, not its effects', async (name, args) => {
-    const env = { ...emu.env(), ...colorEnv };
+    const env: NodeJS.ProcessEnv = { ...emu.env(), ...colorEnv };
     if ('NO_COLOR' in colorEnv) delete env.FORCE_COLOR;
     const result = await run([...args(), ...emu.flags], { env });
     expect(result.code).toBe(0);

@@ -140,7 +140,9 @@ describe('watch (polling)', () => {
     const nextSecond = () => Math.ceil(Date.now() / 1000) * 1000;
     const watchArgs = ['watch', '--json', '--interval', '0.2', '--duration', '4'];
 
-    it('is printed once, and so is a later message that moves the chat', async () => {
+    // The whole second watching began in is news: a message written in it just before the start prints
+    // too, because one written just after cannot be told apart from it and must never be skipped.
+    it('is printed once with the rest of that second, and so is a later message that moves the chat', async () => {
       const s = nextSecond();
       const chat = await chatAt(s - 10_000);
       await setClock(s + 100);
@@ -155,7 +157,7 @@ describe('watch (polling)', () => {
       await watch.waitFor('stdout', /M3 later/);
       // It runs on, polling the unchanged list, until --duration ends it.
       expect((await watch.exited).code).toBe(0);
-      expect(messagesOf(watch.stdout, chat)).toEqual(['M2 same second', 'M3 later']);
+      expect(messagesOf(watch.stdout, chat)).toEqual(['M1 before watching', 'M2 same second', 'M3 later']);
     });
 
     it('is printed even when nothing moves the chat afterwards', async () => {
@@ -170,7 +172,7 @@ describe('watch (polling)', () => {
       expect(m2.createdAt).toBe(m1.createdAt);
       await watch.waitFor('stdout', /M2 same second/);
       expect((await watch.exited).code).toBe(0);
-      expect(messagesOf(watch.stdout, chat)).toEqual(['M2 same second']);
+      expect(messagesOf(watch.stdout, chat)).toEqual(['M1 before watching', 'M2 same second']);
     });
 
     it('a second that was over when watching began stays old, however many messages it holds', async () => {
@@ -208,8 +210,38 @@ describe('watch (polling)', () => {
       const second = new LongRun([...watchArgs, '--state', state, ...emu.flags], { env: emu.env() });
       await second.waitFor('stdout', /M2 same second/);
       expect((await second.exited).code).toBe(0);
-      expect(messagesOf(second.stdout, chat)).toEqual(['M2 same second, while stopped']);
+      expect(messagesOf(second.stdout, chat)).toEqual([
+        'M1 before watching',
+        'M2 same second, while stopped',
+      ]);
     });
+  });
+
+  it('a chat created while watch takes its first listing has its first message printed', async () => {
+    // The first listing is held 1.5 s by the emulator, so the chat is certainly created after watch started
+    // and still appears in that listing, in the second watching began.
+    await emu.admin.addFaults([{ operation: 'getChats', delayMs: 1500, count: 1 }]);
+    const watch = new LongRun(
+      ['watch', '--json', '--interval', '0.2', '--max-events', '1', '--duration', '8', ...emu.flags],
+      {
+        env: emu.env(),
+      },
+    );
+    try {
+      for (let i = 0; i < 200; i++) {
+        const { inFlight } = (await emu.admin.state()).quotas;
+        if ((inFlight[String(BUSINESS)] ?? 0) > 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const { chat } = await emu.admin.createChat(BUSINESS, { context: { type: 'DIRECT' } });
+      await emu.admin.postMessage(BUSINESS, chat.chatId, { sender: 'CUSTOMER', message: 'first words' });
+      expect((await watch.exited).code).toBe(0);
+      expect(jsonLines(watch.stdout)).toEqual([
+        expect.objectContaining({ chatId: chat.chatId, message: 'first words' }),
+      ]);
+    } finally {
+      await emu.admin.clearFaults();
+    }
   });
 
   it('missing credentials: exit 4 before watching; bad flags exit 2', async () => {
@@ -284,6 +316,34 @@ describe('watch --listen (push notifications)', () => {
     }
     expect(state).toBe('delivered');
     await emu.admin.configureNotifications({ url: null });
+  });
+
+  it('acknowledges (200) and reports a notification whose message does not exist; 500 only while it may pass', async () => {
+    const watch = new LongRun(['watch', '--json', '--listen', '0', '--duration', '3', ...emu.flags], {
+      env: emu.env(),
+    });
+    const [, url] = await watch.waitFor('stderr', /notifications on (http:\/\/127\.0\.0\.1:\d+\/)/);
+    const event = (chat: number, messageId: string) =>
+      JSON.stringify({
+        notificationType: 'CHAT_MESSAGE_SENT',
+        businessId: BUSINESS,
+        chatId: chat,
+        messageId,
+        sentAt: '2026-01-01T00:00:00+03:00',
+      });
+    const missingMessage = await fetch(url!, { method: 'POST', body: event(chatId, '999999999999') });
+    expect(missingMessage.status).toBe(200);
+    const missingChat = await fetch(url!, { method: 'POST', body: event(99_999_999, '1') });
+    expect(missingChat.status).toBe(200);
+    // A failure that may pass is still a 500, so the platform retries it.
+    await emu.admin.addFaults([{ operation: 'getChatMessage', status: 503 }]);
+    const posted = await emu.admin.postMessage(BUSINESS, chatId, { sender: 'CUSTOMER', message: 'later' });
+    const transient = await fetch(url!, { method: 'POST', body: event(chatId, String(posted.messageId)) });
+    await emu.admin.clearFaults();
+    expect(transient.status).toBe(500);
+    expect((await watch.exited).code).toBe(0);
+    expect(watch.stderr).toMatch(/cannot act on the notification for message 999999999999 .* acknowledged/);
+    expect(watch.stdout).toBe('');
   });
 
   it('dedupes repeated deliveries while it keeps running', async () => {

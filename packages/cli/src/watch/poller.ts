@@ -17,7 +17,7 @@ import {
 } from '@ym-chats/sdk';
 import type { Output } from '../output/output.js';
 import type { MessagePrinter } from './printer.js';
-import { type ChatMark, saveState, type WatchState } from './state-file.js';
+import { type ChatMark, ProgressLog, saveState, type WatchState } from './state-file.js';
 
 const PAGE = 20;
 /**
@@ -26,13 +26,18 @@ const PAGE = 20;
  */
 const RECHECK_MS = 1500;
 /**
- * A chat whose `updatedAt` second began less than this before watching did may still get a message in that
- * second, which leaves `updatedAt` as it is: such a chat gets the same recheck as a changed one, and its
- * baseline second is "open" (see catchUp). One second for the second itself, one more for the clocks of this
- * machine and the platform to differ.
+ * A chat whose `updatedAt` second began less than this before watching did may have got a message after
+ * the start that left `updatedAt` in that second: its baseline second is "open" (every message in it is
+ * news, see catchUp) and it gets the same recheck as a changed chat. One second for the second itself, one
+ * more for the clocks of this machine and the platform to differ.
  */
 const RECENT_MS = 2000;
 
+/**
+ * `updatedAt` is only ever the value up to which the chat has been read completely: it is set after a
+ * catch-up ends, so a state saved in the middle of one (they are saved after every printed message) makes
+ * a restarted watch read the chat again from `lastId`.
+ */
 interface Mark extends ChatMark {
   recheckUntil?: number;
   extraCheck?: boolean;
@@ -50,6 +55,7 @@ export class Poller {
   private readonly marks = new Map<string, Mark>();
   private warnedQuota = false;
   private readonly business: string;
+  private readonly progress: ProgressLog | undefined;
 
   constructor(
     private readonly api: ChatsApi,
@@ -59,9 +65,16 @@ export class Poller {
     private readonly options: PollerOptions,
   ) {
     this.business = String(businessId);
+    this.progress = options.statePath === undefined ? undefined : new ProgressLog(options.statePath);
     for (const [id, saved] of Object.entries(options.state?.chats ?? {})) {
       const { recheck, ...mark } = saved;
-      this.marks.set(id, recheck ? { ...mark, extraCheck: true } : mark);
+      // A chat saved inside its recheck window may still get a message in the second it was read in: the
+      // window starts again from now, which is later than that read, so it still covers the second.
+      const resumedAt = Date.now();
+      this.marks.set(
+        id,
+        recheck ? { ...mark, extraCheck: true, recheckUntil: resumedAt + RECHECK_MS } : mark,
+      );
     }
   }
 
@@ -71,6 +84,7 @@ export class Poller {
       await this.loop();
     } finally {
       this.save();
+      this.progress?.close();
     }
   }
 
@@ -83,15 +97,19 @@ export class Poller {
     if (!resumed) {
       const recheckUntil = Date.now() + RECHECK_MS;
       for (const chat of chats) {
+        if (this.options.allHistory) {
+          const mark: Mark = { updatedAt: '' };
+          this.marks.set(String(chat.chatId), mark);
+          if (await this.catchUp(chat.chatId, mark)) mark.updatedAt = chat.updatedAt;
+          continue;
+        }
         const mark: Mark = { updatedAt: chat.updatedAt, baseline: chat.updatedAt };
-        if (this.options.allHistory) delete mark.baseline;
-        else if (started - Date.parse(chat.updatedAt) < RECENT_MS) {
+        if (started - Date.parse(chat.updatedAt) < RECENT_MS) {
           mark.baselineOpen = true;
           mark.recheckUntil = recheckUntil;
           mark.extraCheck = true;
         }
         this.marks.set(String(chat.chatId), mark);
-        if (this.options.allHistory) await this.catchUp(chat.chatId, mark);
       }
       this.save();
     } else {
@@ -139,18 +157,19 @@ export class Poller {
       const mark = this.marks.get(id);
       if (mark === undefined) {
         // A chat that appeared after watching began: all of it is new.
-        const fresh: Mark = { updatedAt: chat.updatedAt, recheckUntil: now + RECHECK_MS, extraCheck: true };
+        const fresh: Mark = { updatedAt: '', recheckUntil: now + RECHECK_MS, extraCheck: true };
         this.marks.set(id, fresh);
-        await this.catchUp(chat.chatId, fresh);
+        if (await this.catchUp(chat.chatId, fresh)) fresh.updatedAt = chat.updatedAt;
         continue;
       }
       let check = false;
       if (mark.updatedAt !== chat.updatedAt) {
-        mark.updatedAt = chat.updatedAt;
+        if (await this.catchUp(chat.chatId, mark)) mark.updatedAt = chat.updatedAt;
         mark.recheckUntil = now + RECHECK_MS;
         mark.extraCheck = true;
-        check = true;
-      } else if (mark.recheckUntil !== undefined && now < mark.recheckUntil) {
+        continue;
+      }
+      if (mark.recheckUntil !== undefined && now < mark.recheckUntil) {
         check = true;
       } else if (mark.extraCheck) {
         mark.extraCheck = false;
@@ -161,11 +180,11 @@ export class Poller {
     this.save();
   }
 
-  /** Reads the chat from the last message seen and prints what is new, oldest first. */
-  private async catchUp(chatId: Id, mark: Mark): Promise<void> {
+  /** Reads the chat from the last message seen and prints what is new, oldest first; false if stopped midway. */
+  private async catchUp(chatId: Id, mark: Mark): Promise<boolean> {
     const from = mark.lastId;
     const baseline = from === undefined && mark.baseline !== undefined ? second(mark.baseline) : undefined;
-    const open = baseline !== undefined && mark.baselineOpen === true;
+    const open = mark.baselineOpen === true;
     const fresh: ChatMessage[] = [];
     let skipped = from ?? 0;
     const request = from === undefined ? {} : { messageIdFrom: from };
@@ -175,7 +194,9 @@ export class Poller {
     })) {
       if (from !== undefined && message.messageId <= from) continue;
       // Without a last id, what was there when watching began is "old"; the rest is news. What is before the
-      // baseline second is old, and so is all of that second when it was over when watching began.
+      // baseline second is old, and so is all of that second when it was over when watching began. A second
+      // still going on at the start is news as a whole: some of it may predate the start and print, but
+      // nothing written after the start can be told apart from it and skipped.
       if (baseline !== undefined) {
         const time = second(message.createdAt);
         if (time < baseline || (time === baseline && !open)) {
@@ -185,35 +206,20 @@ export class Poller {
       }
       fresh.push(message);
     }
-    if (open) {
-      // Of the messages written in the open baseline second, the first (lowest id) was there when watching
-      // began: it set that updatedAt. Later ones in that second may have come after the start: news. The
-      // cost: when two or more had already shared that second before the start, all but the first print.
-      let first: ChatMessage | undefined;
-      for (const message of fresh) {
-        if (
-          second(message.createdAt) === baseline &&
-          (first === undefined || message.messageId < first.messageId)
-        )
-          first = message;
-      }
-      if (first !== undefined) {
-        fresh.splice(fresh.indexOf(first), 1);
-        skipped = Math.max(skipped, first.messageId);
-      }
-    }
     if (skipped > 0) {
       mark.lastId = Math.max(mark.lastId ?? 0, skipped);
       forgetBaseline(mark);
     }
     fresh.sort((a, b) => a.messageId - b.messageId);
     for (const message of fresh) {
-      if (this.options.signal.aborted) return;
-      this.printer.print(chatId, message);
-      // Advanced one message at a time, so a stop in the middle resumes right after the last one printed.
+      if (this.options.signal.aborted) return false;
+      // Logged one message at a time, right after it is printed, so a kill resumes after the last one.
+      const log = this.progress;
+      this.printer.print(chatId, message, log && (() => log.append(String(chatId), message.messageId)));
       mark.lastId = Math.max(mark.lastId ?? 0, message.messageId);
       forgetBaseline(mark);
     }
+    return true;
   }
 
   private save(): void {
@@ -229,6 +235,7 @@ export class Poller {
       chats[id] = entry;
     }
     saveState(this.options.statePath, { version: 1, businessId: this.business, chats });
+    this.progress?.clear();
   }
 
   /** Warns once when the interval would spend more getChats calls an hour than the quota allows. */

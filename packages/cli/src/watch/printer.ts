@@ -20,8 +20,11 @@ export class MessagePrinter {
     return this.seen.has(`${chatId}:${messageId}`);
   }
 
-  /** Returns false for a message already printed (or filtered out by --sender). */
-  print(chatId: Id, message: ChatMessage): boolean {
+  /**
+   * Returns false for a message already printed (or filtered out by --sender). `afterWrite` runs right
+   * after the line is written, before anything else, to keep the gap to recording it as small as can be.
+   */
+  print(chatId: Id, message: ChatMessage, afterWrite?: () => void): boolean {
     const key = `${chatId}:${message.messageId}`;
     if (this.seen.has(key)) return false;
     this.seen.add(key);
@@ -29,6 +32,7 @@ export class MessagePrinter {
     if (this.senders && !this.senders.has(String(message.sender))) return false;
     if (this.out.json) this.out.ndjson({ chatId, ...message });
     else this.out.write(`${messageBlock(message, this.out.c, String(chatId))}\n`);
+    afterWrite?.();
     this.printed++;
     this.onPrinted(this.printed);
     return true;

@@ -1,11 +1,14 @@
 /**
  * Notification mode of `watch`: a small HTTP endpoint for the platform's push notifications. On
  * CHAT_MESSAGE_SENT it fetches the message and prints it. The platform retries until it gets a 200, so
- * duplicates are expected: a message is printed once, and a failed fetch answers 500 to be retried later.
+ * duplicates are expected: a message is printed once. A fetch that may succeed later (network, 5xx, quota,
+ * credentials being fixed) answers 500 to be retried; one that never can (the message or chat is 404, the
+ * ids are refused) is acknowledged with a 200 and reported, since the platform would otherwise retry it
+ * for days and may switch the endpoint off.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ChatsApi, Id } from '@ym-chats/sdk';
+import { BadRequestError, type ChatsApi, type Id, NotFoundError, ValidationError } from '@ym-chats/sdk';
 import { VERSION } from '../help.js';
 import type { Output } from '../output/output.js';
 import type { MessagePrinter } from './printer.js';
@@ -183,6 +186,18 @@ export class NotificationReceiver {
       send(res, 200, okBody());
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      if (
+        error instanceof NotFoundError ||
+        error instanceof BadRequestError ||
+        error instanceof ValidationError
+      ) {
+        this.out.warn(
+          `cannot act on the notification for message ${messageId} of chat ${chatId}: ${message}; ` +
+            'acknowledged so the platform stops resending it',
+        );
+        send(res, 200, okBody());
+        return;
+      }
       this.out.warn(
         `could not fetch message ${messageId} of chat ${chatId}: ${message}; the platform will retry`,
       );

@@ -1,5 +1,11 @@
-/** `watch --state FILE`: what was already seen, so a restarted watch neither repeats nor skips messages. */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+/**
+ * `watch --state FILE`: what was already seen, so a restarted watch neither repeats nor skips messages.
+ * Two files: FILE, the whole state, replaced atomically (write then rename) after each poll; and FILE.log,
+ * one line `chatId messageId` appended right after each message is printed. A single small append is the
+ * cheapest durable step there is, so a `kill -9` can only land in the few microseconds between the printed
+ * line and its log line; the whole state is not rewritten per message.
+ */
+import { closeSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 
 export interface ChatMark {
@@ -49,12 +55,61 @@ export function loadState(path: string, businessId: string): WatchState | undefi
       'Use another --state file per business.',
     );
   }
+  replayLog(`${path}.log`, state);
   return state;
+}
+
+/** Applies the messages printed since the state was last written. */
+function replayLog(logPath: string, state: WatchState): void {
+  let text: string;
+  try {
+    text = readFileSync(logPath, 'utf8');
+  } catch {
+    return;
+  }
+  for (const line of text.split('\n')) {
+    const m = /^(\d+) (\d+)$/.exec(line);
+    if (!m) continue; // a line cut short by a crash was never acknowledged
+    const [, chatId, messageId] = m;
+    const lastId = Number(messageId);
+    const mark = state.chats[chatId!] ?? { updatedAt: '' };
+    if (lastId > (mark.lastId ?? 0)) mark.lastId = lastId;
+    delete mark.baseline;
+    delete mark.baselineOpen;
+    state.chats[chatId!] = mark;
+  }
+}
+
+/** The progress log of FILE: one append per printed message. */
+export class ProgressLog {
+  private fd: number | undefined;
+
+  /** Opened up front, so appending is one write call. */
+  constructor(private readonly path: string) {
+    this.fd = openSync(`${path}.log`, 'a', 0o600);
+  }
+
+  append(chatId: string, messageId: number): void {
+    this.fd ??= openSync(`${this.path}.log`, 'a', 0o600);
+    writeSync(this.fd, `${chatId} ${messageId}\n`);
+  }
+
+  /** After the whole state was saved: the log's lines are in it now. */
+  clear(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    writeFileSync(`${this.path}.log`, '', { mode: 0o600 });
+    this.fd = openSync(`${this.path}.log`, 'a', 0o600);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
 }
 
 export function saveState(path: string, state: WatchState): void {
   // Write-then-rename, so a crash mid-write leaves the previous state intact.
   const tmp = `${path}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(state)}\n`);
+  writeFileSync(tmp, `${JSON.stringify(state)}\n`, { mode: 0o600 });
   renameSync(tmp, path);
 }
