@@ -10,6 +10,7 @@ import type { Sql, SyncStore } from '@ym-chats/sync';
 import type { SourceChange } from '../types.js';
 
 export const SUBSCRIBER = 'inbox';
+const ANALYZE_AFTER = 50_000;
 
 const RANGE = 'e.position > ? AND e.position <= ?';
 
@@ -137,6 +138,11 @@ export class Indexer {
       });
       await this.store.savePosition(SUBSCRIBER, to);
       total += count;
+      // After a big catch-up PostgreSQL's statistics are stale, and the search plan depends on them.
+      if (sql.dialect === 'postgres' && total >= ANALYZE_AFTER && total - count < ANALYZE_AFTER) {
+        await sql.run('ANALYZE inbox_search');
+        await sql.run('ANALYZE inbox_chat_state');
+      }
     }
   }
 
