@@ -125,4 +125,19 @@ describeEngines('sync engine', (engine) => {
     expect((await opened.store.chat(BigInt(BUSINESS), BigInt(old)))?.status).toBe('FINISHED');
     expect(await mirrorState(opened.store)).toEqual(emulatorState(emu));
   });
+
+  it('runs with a client that has no rate limiter (no quota figures to show)', async () => {
+    const { api, reset } = countingApi(emu.url, { rateLimit: false });
+    const seen: (number | null)[] = [];
+    const sync = new SyncEngine({
+      api,
+      store: opened.store,
+      businessId: BUSINESS,
+      onProgress: (p) => seen.push(p.quotaLeft.getChats),
+    });
+    await sync.pass();
+    expect(reset().getChats).toBe(chatPages(SEEDED_CHATS));
+    expect(seen.length).toBeGreaterThan(0);
+    expect(new Set(seen)).toEqual(new Set([null]));
+  });
 });

@@ -8,7 +8,7 @@
  * move in the same transactions as the data, so a restarted process resumes where it stopped and repeats
  * at most the page each reader had in flight.
  */
-import { BadRequestError, type ChatsApi, type Id, NotFoundError } from '@ym-chats/sdk';
+import { BadRequestError, type ChatsApi, type Id, NotFoundError, type QuotaSnapshot } from '@ym-chats/sdk';
 import { toId } from '../store/records.js';
 import type { RunTrigger } from '../store/runs.js';
 import type { SyncStore } from '../store/store.js';
@@ -75,7 +75,7 @@ export class SyncEngine {
     const report = async () => {
       progress.elapsedMs = this.now() - started;
       progress.etaSeconds = estimateEta(progress.elapsedMs, progress.chatsSeen, expected);
-      for (const q of await api.quotaState(b)) {
+      for (const q of await quotaState(api, b)) {
         if (q.operation === 'getChats' || q.operation === 'getChatHistory')
           progress.quotaLeft[q.operation] = q.remaining;
       }
@@ -231,5 +231,15 @@ export class SyncEngine {
         );
       });
     }
+  }
+}
+
+/** What the SDK's limiter knows of the quota; nothing when the client runs without a limiter. */
+async function quotaState(api: ChatsApi, businessId: bigint): Promise<QuotaSnapshot[]> {
+  try {
+    return await api.quotaState(businessId);
+  } catch (error) {
+    if (error instanceof TypeError) return [];
+    throw error;
   }
 }
