@@ -16,15 +16,25 @@ export type Values = Record<string, string | boolean | string[] | undefined>;
 
 /** Accepted by every command; the API ones are ignored by commands that make no API call. */
 export const GLOBAL_OPTIONS: OptionSpecs = {
+  'api-key-file': {
+    type: 'string',
+    arg: 'FILE',
+    help: 'read the Api-Key from FILE (chmod 600), or from stdin with -',
+  },
   'api-key': {
     type: 'string',
     arg: 'KEY',
-    help: 'Api-Key credential (prefer YM_API_KEY: flags show up in shell history)',
+    help: 'Api-Key credential (visible to other local users in the process list: prefer --api-key-file or YM_API_KEY)',
+  },
+  'oauth-token-file': {
+    type: 'string',
+    arg: 'FILE',
+    help: 'read the OAuth token from FILE (chmod 600), or from stdin with -',
   },
   'oauth-token': {
     type: 'string',
     arg: 'TOKEN',
-    help: 'OAuth token, sent as Authorization: Bearer (or YM_OAUTH_TOKEN)',
+    help: 'OAuth token, sent as Authorization: Bearer (or YM_OAUTH_TOKEN; prefer --oauth-token-file)',
   },
   'business-id': { type: 'string', arg: 'ID', help: 'business (cabinet) id (or YM_BUSINESS_ID)' },
   'base-url': {

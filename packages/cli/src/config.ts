@@ -10,6 +10,7 @@ import { DEFAULT_BASE_URL, type Id } from '@ym-chats/sdk';
 import { flag, numberFlag, str, type Values } from './args.js';
 import { MissingCredentialError, UsageError } from './errors.js';
 import { parseId } from './ids.js';
+import { readSecretFile, requirePrivate } from './secret-file.js';
 
 export interface Profile {
   apiKey?: string;
@@ -89,6 +90,10 @@ export function loadProfile(sources: ConfigSources): { profile: Profile; name: s
       'Expected {"profiles":{"default":{…}}}.',
     );
   }
+  const holdsSecret = Object.values(profiles).some(
+    (p) => typeof p === 'object' && p !== null && ('apiKey' in p || 'oauthToken' in p),
+  );
+  if (holdsSecret) requirePrivate(file, 'the config file');
   const entry = (profiles as Record<string, unknown>)[name];
   if (entry === undefined) {
     if (explicitName === undefined) return { profile: {}, name, file };
@@ -131,9 +136,10 @@ function checkProfile(raw: Record<string, unknown>, name: string, file: string):
 
 export const CREDENTIAL_HINT =
   'Give an Api-Key in one of these ways:\n' +
-  '  --api-key KEY               on the command line\n' +
-  '  export YM_API_KEY=KEY       in the environment (or YM_OAUTH_TOKEN / --oauth-token for an OAuth token)\n' +
-  '  ~/.config/ym-chats/config.json  {"profiles":{"default":{"apiKey":"KEY","businessId":123}}}\n' +
+  '  --api-key-file FILE         a file holding only the key (chmod 600), or - to read it from stdin\n' +
+  '  export YM_API_KEY=KEY       in the environment (or YM_OAUTH_TOKEN for an OAuth token)\n' +
+  '  ~/.config/ym-chats/config.json  {"profiles":{"default":{"apiKey":"KEY","businessId":123}}} (chmod 600)\n' +
+  '  --api-key KEY               last resort: other local users can see it in the process list\n' +
   'No account? `ym-chats demo` starts a local emulator and prints credentials that work with it.';
 
 export const BUSINESS_HINT =
@@ -148,8 +154,22 @@ export function resolveConnection(sources: ConfigSources): Connection {
   let apiKey: string | undefined;
   let oauthToken: string | undefined;
   let credentialSource: string;
-  const flagKey = str(values, 'api-key');
-  const flagToken = str(values, 'oauth-token');
+  const keyFile = str(values, 'api-key-file');
+  const tokenFile = str(values, 'oauth-token-file');
+  if (keyFile === '-' && tokenFile === '-')
+    throw new UsageError('stdin can carry only one credential', 'Give one of them in a file.');
+  if (keyFile !== undefined && str(values, 'api-key') !== undefined)
+    throw new UsageError('give --api-key or --api-key-file, not both');
+  if (tokenFile !== undefined && str(values, 'oauth-token') !== undefined)
+    throw new UsageError('give --oauth-token or --oauth-token-file, not both');
+  const flagKey =
+    keyFile === undefined
+      ? str(values, 'api-key')
+      : readSecretFile(keyFile === '-' ? '-' : resolve(sources.cwd, keyFile), '--api-key-file');
+  const flagToken =
+    tokenFile === undefined
+      ? str(values, 'oauth-token')
+      : readSecretFile(tokenFile === '-' ? '-' : resolve(sources.cwd, tokenFile), '--oauth-token-file');
   const envKey = envValue(env, 'YM_API_KEY');
   const envToken = envValue(env, 'YM_OAUTH_TOKEN');
   if (flagKey !== undefined || flagToken !== undefined) {

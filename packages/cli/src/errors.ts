@@ -97,8 +97,8 @@ export function describeError(error: unknown, ctx: ErrorContext): ErrorReport {
         ...base,
         exitCode: EXIT.auth,
         hint:
-          'The API did not accept the credential. Check the Api-Key you pass (--api-key, YM_API_KEY or the ' +
-          'profile in the config file); it is sent bare, without "Bearer".',
+          'The API did not accept the credential. Check the Api-Key you pass (--api-key-file, YM_API_KEY or ' +
+          'the profile in the config file); it is sent bare, without "Bearer".',
       };
     }
     if (error instanceof PermissionDeniedError) {

@@ -7,7 +7,9 @@ import type { Colors } from './output/color.js';
 export const VERSION = '0.1.0';
 
 const API_FLAGS = [
+  'api-key-file',
   'api-key',
+  'oauth-token-file',
   'oauth-token',
   'business-id',
   'base-url',

@@ -291,6 +291,7 @@ describe('credentials and configuration', () => {
           good: { apiKey: API_KEY, businessId: BUSINESS, baseUrl: emu.url },
         },
       }),
+      { mode: 0o600 },
     );
     const good = await run(['chats', '--json', '--config', file, '--profile', 'good'], { env: cleanEnv() });
     expect(good.code).toBe(0);
@@ -311,6 +312,65 @@ describe('credentials and configuration', () => {
     const missing = await run(['chats', '--config', file, '--profile', 'nope'], { env: cleanEnv() });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('default, good');
+  });
+
+  it('the no-credential hint offers a key file first and the --api-key flag last', async () => {
+    const { stderr } = await run(['chats', ...emu.flags], { env: cleanEnv() });
+    expect(stderr.indexOf('--api-key-file')).toBeGreaterThan(0);
+    expect(stderr.indexOf('--api-key-file')).toBeLessThan(stderr.indexOf('YM_API_KEY'));
+    expect(stderr.indexOf('YM_API_KEY')).toBeLessThan(stderr.indexOf('--api-key KEY'));
+    expect(stderr).toMatch(/--api-key KEY .*process list/);
+  });
+
+  it('--api-key-file reads the key from a private file, or from stdin with -', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ym-chats-key-'));
+    const file = join(dir, 'key');
+    writeFileSync(file, `${API_KEY}\n`, { mode: 0o600 });
+    const fromFile = await run(['chats', '--json', '--api-key-file', file, ...emu.flags], {
+      env: cleanEnv(),
+    });
+    expect(fromFile.code).toBe(0);
+    const fromStdin = await run(['chats', '--json', '--api-key-file', '-', ...emu.flags], {
+      env: cleanEnv(),
+      input: `${API_KEY}\n`,
+    });
+    expect(fromStdin.code).toBe(0);
+    const both = await run(['send', '1', '--api-key-file', '-', ...emu.flags], {
+      env: cleanEnv(),
+      input: `${API_KEY}\n`,
+    });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('stdin already carries the credential');
+  });
+
+  it('a key file or a config holding a secret that others can read is refused, with the chmod', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ym-chats-open-'));
+    const key = join(dir, 'key');
+    writeFileSync(key, API_KEY, { mode: 0o644 });
+    const openKey = await run(['chats', '--api-key-file', key, ...emu.flags], { env: cleanEnv() });
+    expect(openKey.code).toBe(2);
+    expect(openKey.stderr).toContain(`chmod 600 ${key}`);
+    const config = join(dir, 'config.json');
+    writeFileSync(
+      config,
+      JSON.stringify({ profiles: { default: { apiKey: API_KEY, businessId: BUSINESS, baseUrl: emu.url } } }),
+      { mode: 0o644 },
+    );
+    const openConfig = await run(['chats', '--config', config], { env: cleanEnv() });
+    expect(openConfig.code).toBe(2);
+    expect(openConfig.stderr).toMatch(/other users can access it \(mode 644\)/);
+    expect(openConfig.stderr).toContain(`chmod 600 ${config}`);
+    expect(openConfig.stderr).not.toContain(API_KEY);
+    // Without a secret in it, a readable config is fine.
+    const plain = join(dir, 'plain.json');
+    writeFileSync(
+      plain,
+      JSON.stringify({ profiles: { default: { businessId: BUSINESS, baseUrl: emu.url } } }),
+      {
+        mode: 0o644,
+      },
+    );
+    expect((await run(['chats', '--json', '--config', plain], { env: emu.env() })).code).toBe(0);
   });
 
   it('an unreachable base URL is an API error (exit 3) pointing at --base-url', async () => {

@@ -32,6 +32,12 @@ export const sendCommand: Command = {
       if (words.length === 0 && io.stdin.isTTY === true) {
         throw new UsageError('send: no message text', TEXT_HINT);
       }
+      if (ctx.values['api-key-file'] === '-' || ctx.values['oauth-token-file'] === '-') {
+        throw new UsageError(
+          'send: stdin already carries the credential (--api-key-file -)',
+          'Give the message as an argument, or the credential in a file.',
+        );
+      }
       text = (await readStdin(io.stdin)).replace(/\r?\n$/, '');
     } else {
       if (words.includes('-'))
