@@ -590,6 +590,7 @@ describe('ym-chats mcp: --read-only and --dry-run', () => {
     writeFileSync(
       config,
       JSON.stringify({ profiles: { shop: { apiKey: API_KEY, businessId: BUSINESS, baseUrl: emu.url } } }),
+      { mode: 0o600 },
     );
     const transport = new StdioClientTransport({
       command: process.execPath,
