@@ -615,7 +615,7 @@ describe('ym-chats mcp: --read-only and --dry-run', () => {
 
   it('refuses the seed paths, which lack getChat', async () => {
     const result = await run(['mcp', '--seed-paths', ...emu.flags], { env: emu.env() });
-    expect(result.code).toBe(2);
+    expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toMatch(/needs the current API paths/);
     expect(result.stdout).toBe('');
   });
@@ -740,7 +740,7 @@ describe('ym-chats mcp --store: reading the sync store', () => {
 
   it('a store that does not exist is a usage error, not a new empty mirror', async () => {
     const result = await run(['mcp', '--store', join(work, 'nope.sqlite'), ...emu.flags], { env: emu.env() });
-    expect(result.code).toBe(2);
+    expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toMatch(/no sync store at .*nope\.sqlite[\s\S]*sync --store/);
     expect(result.stdout).toBe('');
   });
