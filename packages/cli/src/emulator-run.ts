@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import { ChatsApi } from '@ym-chats/sdk';
 import { CliError, UsageError } from './errors.js';
 import { EXIT } from './exit-codes.js';
+import { loadOptional } from './optional-package.js';
 import type { Output } from './output/output.js';
 
 export interface EmulatorSettings {
@@ -67,7 +68,7 @@ export async function runEmulator(
   settings: EmulatorSettings,
   tryLines: TryLines,
 ): Promise<number> {
-  // Loaded here so the API commands never pay for SQLite.
+  // Loaded here so the API commands never pay for SQLite, and install without it.
   const {
     ADMIN_TOKEN_ENV,
     AdminClient,
@@ -76,7 +77,7 @@ export async function runEmulator(
     exposureWarning,
     isLoopbackName,
     startBanner,
-  } = await import('@ym-chats/emulator');
+  } = await loadOptional('@ym-chats/emulator', () => import('@ym-chats/emulator'), 'running the emulator');
   // From the environment, never a flag: a flag would show the token in the process list.
   const adminToken = process.env[ADMIN_TOKEN_ENV] || undefined;
   if (!isLoopbackName(settings.host) && adminToken === undefined) {
