@@ -3,7 +3,7 @@
  * call costs little more than a raw request (a cloud function woken from a cold start); undici from then
  * on, loaded in the background, since per call it costs less. `npm run bench` measures both choices.
  */
-import type { Transport } from './http.js';
+import { type Transport, TransportTimeout, withTimer } from './http.js';
 import { nodeHttpTransport } from './node-http.js';
 
 /** Calls made over node:http before undici is loaded: one-shot tools never load it at all. */
@@ -19,7 +19,7 @@ export function defaultTransport(): Transport {
     if (calls === UNDICI_AFTER_CALLS) {
       import('./undici.js').then(
         (m) => {
-          steady = m.undiciTransport();
+          steady = m.undiciTransport({ withTimer, timeout: (message) => new TransportTimeout(message) });
         },
         // Without undici (say, a bundle that left it out) node:http carries on alone.
         () => {},

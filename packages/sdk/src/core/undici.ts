@@ -3,7 +3,13 @@
  * once a client has made a few calls (see `transport.ts`), so a cold start never pays for it.
  */
 import { Agent, request } from 'undici';
-import { type HttpRequest, type HttpResponse, type Transport, TransportTimeout, withTimer } from './http.js';
+// Types only: a runtime import would make the bundler split shared code into a chunk every import loads.
+import type { HttpRequest, HttpResponse, Transport, withTimer } from './http.js';
+
+export interface UndiciHelpers {
+  withTimer: typeof withTimer;
+  timeout: (message: string) => Error;
+}
 
 const UNDICI_TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
@@ -13,7 +19,10 @@ const UNDICI_TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOU
  */
 const COARSE_TIMEOUT_MIN_MS = 5_000;
 
-export function undiciTransport(dispatcher = new Agent({ keepAliveTimeout: 4_000 })): Transport {
+export function undiciTransport(
+  helpers: UndiciHelpers,
+  dispatcher = new Agent({ keepAliveTimeout: 4_000 }),
+): Transport {
   const coarse = async (req: HttpRequest): Promise<HttpResponse> => {
     const res = await request(req.url, {
       method: req.method,
@@ -41,10 +50,10 @@ export function undiciTransport(dispatcher = new Agent({ keepAliveTimeout: 4_000
         return await coarse(req);
       } catch (error) {
         const code = (error as { code?: unknown }).code;
-        if (typeof code === 'string' && UNDICI_TIMEOUTS.has(code)) throw new TransportTimeout(code);
+        if (typeof code === 'string' && UNDICI_TIMEOUTS.has(code)) throw helpers.timeout(code);
         throw error;
       }
     }
-    return withTimer(req, (signal) => coarse({ ...req, signal, timeoutMs: 0 }));
+    return helpers.withTimer(req, (signal) => coarse({ ...req, signal, timeoutMs: 0 }));
   };
 }
