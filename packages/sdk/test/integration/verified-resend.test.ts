@@ -20,56 +20,35 @@ async function emulatorWith(client: Partial<ClientOptions> = {}) {
 }
 
 describe.concurrent('verified resend: exactly one copy, never a lost message reported as sent', () => {
-  it('1a. a send queued behind a slow read (maxConcurrent 1), server 6 s, client timeout 2 s', {
-    timeout: 90_000,
-  }, async () => {
-    const { env, chatId, partner } = await emulatorWith({
-      rateLimit: { maxConcurrent: 1 },
-      timeoutMs: 2_000,
+  const queued = [
+    ['1a. a send queued behind a slow read (maxConcurrent 1)', 1, { rateLimit: { maxConcurrent: 1 } }],
+    ['1b. a send queued behind four slow reads (the default cap of 4)', 4, {}],
+  ] as const;
+  for (const [name, reads, client] of queued) {
+    it(`${name}, server 6 s, client timeout 2 s`, { timeout: 90_000 }, async () => {
+      const { env, chatId, partner } = await emulatorWith({ ...client, timeoutMs: 2_000 });
+      try {
+        const slow = Array.from({ length: reads }, () =>
+          env.api.getChats(BUSINESS, {}, undefined, undefined, {
+            headers: fault('delay=9000'),
+            timeoutMs: 20_000,
+          }),
+        );
+        await sleep(50);
+        const res = await env.api.sendMessageToChat(
+          BUSINESS,
+          chatId,
+          { message: name },
+          { headers: fault('delay=6000') },
+        );
+        await Promise.all(slow);
+        expect(res.status).toBe('OK');
+        expect((await partner()).map((m) => m.message)).toEqual([name]);
+      } finally {
+        await env.close();
+      }
     });
-    try {
-      const slowRead = env.api.getChats(BUSINESS, {}, undefined, undefined, {
-        headers: fault('delay=9000'),
-        timeoutMs: 20_000,
-      });
-      await sleep(50);
-      const res = await env.api.sendMessageToChat(
-        BUSINESS,
-        chatId,
-        { message: 'queued behind a read' },
-        { headers: fault('delay=6000') },
-      );
-      await slowRead;
-      expect(res.status).toBe('OK');
-      expect((await partner()).map((m) => m.message)).toEqual(['queued behind a read']);
-    } finally {
-      await env.close();
-    }
-  });
-
-  it('1b. the same with the default cap of 4 and four slow reads', { timeout: 90_000 }, async () => {
-    const { env, chatId, partner } = await emulatorWith({ timeoutMs: 2_000 });
-    try {
-      const reads = Array.from({ length: 4 }, () =>
-        env.api.getChats(BUSINESS, {}, undefined, undefined, {
-          headers: fault('delay=9000'),
-          timeoutMs: 20_000,
-        }),
-      );
-      await sleep(50);
-      const res = await env.api.sendMessageToChat(
-        BUSINESS,
-        chatId,
-        { message: 'behind four reads' },
-        { headers: fault('delay=6000') },
-      );
-      await Promise.all(reads);
-      expect(res.status).toBe('OK');
-      expect((await partner()).map((m) => m.message)).toEqual(['behind four reads']);
-    } finally {
-      await env.close();
-    }
-  });
+  }
 
   it('1c. the credential function takes 9 s on its first call', { timeout: 90_000 }, async () => {
     let first = true;
