@@ -2,6 +2,12 @@
 //   YM_BASE_URL=http://127.0.0.1:8080 YM_API_KEY=… YM_BUSINESS_ID=… npx tsx examples/quick-start.ts
 import { ChatsApi, ChatsApiError } from '@ym-chats/sdk';
 
+// One line for what went wrong (no key, an unreachable URL, a refused key), no stack trace.
+process.on('uncaughtException', (error) => {
+  console.error(`error: ${error.message}`);
+  process.exit(1);
+});
+
 const api = new ChatsApi({
   apiKey: process.env.YM_API_KEY ?? '',
   baseUrl: process.env.YM_BASE_URL, // leave unset for https://api.partner.market.yandex.ru

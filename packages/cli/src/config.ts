@@ -220,6 +220,18 @@ export function resolveConnection(sources: ConfigSources): Connection {
     );
   }
   const seedPaths = flag(values, 'seed-paths') || flag(values, 'v1') || profile.seedPaths === true;
+  if (parsedUrl.search !== '' || parsedUrl.hash !== '') {
+    throw new UsageError(
+      `the base URL must not carry a query or fragment, got "${baseUrl}"`,
+      `Use --base-url ${parsedUrl.origin}${parsedUrl.pathname.replace(/\/+$/, '')}.`,
+    );
+  }
+  if (!seedPaths && /\/v2$/i.test(parsedUrl.pathname)) {
+    throw new UsageError(
+      `the base URL ${baseUrl} ends in /v2, and ym-chats adds /v2 itself: requests would go to …/v2/v2/businesses/…`,
+      `Drop it: --base-url ${parsedUrl.origin}${parsedUrl.pathname.replace(/\/v2$/i, '')} (or keep it and pass --seed-paths, which adds no prefix).`,
+    );
+  }
   const timeoutMs = numberFlag(values, 'timeout', { min: 1, max: 600_000 }) ?? profile.timeoutMs;
   const connection: Connection = {
     credentialSource,

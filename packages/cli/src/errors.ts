@@ -58,6 +58,8 @@ export interface ErrorContext {
   businessId?: string;
   /** The command that failed, for hints such as "check the chat id". */
   command?: string;
+  /** The path part of the base URL, when it has one (the API itself lives at the host root). */
+  basePath?: string;
   self: string;
 }
 
@@ -129,6 +131,15 @@ export function describeError(error: unknown, ctx: ErrorContext): ErrorReport {
       };
     }
     if (error instanceof NotFoundError) {
+      if (ctx.basePath !== undefined) {
+        return {
+          ...base,
+          exitCode: EXIT.api,
+          hint:
+            `The base URL has a path (${ctx.basePath}), and the API paths go after it (${ctx.basePath}/v2/businesses/…). ` +
+            'The Market API and the emulator both live at the host root: check --base-url / YM_BASE_URL, then the ids.',
+        };
+      }
       return {
         ...base,
         exitCode: EXIT.api,

@@ -45,6 +45,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
   let command: Command | undefined;
   let businessId: string | undefined;
+  let basePath: string | undefined;
   try {
     if (name === undefined || name === 'help') {
       const topic = name === 'help' ? splitCommand(rest).name : undefined;
@@ -79,6 +80,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         out.addSecret(connection.apiKey);
         out.addSecret(connection.oauthToken);
         businessId = String(connection.businessId);
+        const path = new URL(connection.baseUrl).pathname.replace(/\/+$/, '');
+        if (path !== '') basePath = path;
         session = { api: createApi(connection), businessId: connection.businessId, connection };
         return session;
       },
@@ -89,6 +92,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       self: io.self,
       command: command?.name,
       businessId: businessId ?? io.env.YM_BUSINESS_ID,
+      ...(basePath === undefined ? {} : { basePath }),
     });
     out.error(report);
     return report.exitCode;

@@ -373,6 +373,33 @@ describe('credentials and configuration', () => {
     expect((await run(['chats', '--json', '--config', plain], { env: emu.env() })).code).toBe(0);
   });
 
+  it('a base URL ending in /v2 is a usage error that says how to fix it, not "check the ids"', async () => {
+    const result = await run(['chats', '--base-url', `${emu.url}/v2`, '--business-id', '1001'], {
+      env: emu.env(),
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('/v2/v2/');
+    expect(result.stderr).toContain(`--base-url ${emu.url} `);
+    expect(result.stderr).not.toContain('Check the ids');
+    // With the seed's unprefixed paths, …/v2 is the current API and fine.
+    const seed = await run(
+      ['chats', '--json', '--seed-paths', '--base-url', `${emu.url}/v2`, '--business-id', '1001'],
+      {
+        env: emu.env(),
+      },
+    );
+    expect(seed.code).toBe(0);
+  });
+
+  it('a base URL with another path: the 404 hint points at the base URL', async () => {
+    const result = await run(['chat', '40000001', '--base-url', `${emu.url}/api`, '--business-id', '1001'], {
+      env: emu.env(),
+    });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('The base URL has a path (/api)');
+    expect(result.stderr).not.toContain('Check the ids:');
+  });
+
   it('an unreachable base URL is an API error (exit 3) pointing at --base-url', async () => {
     const closed = await startEmulator();
     const url = closed.url;
