@@ -1,10 +1,11 @@
 import { Core } from './core/attempts.js';
 import { type ClientOptions, DEFAULT_BASE_URL, type RequestOptions } from './core/options.js';
 import { paginate } from './core/pagination.js';
+import type { SendFingerprint } from './core/policy.js';
 import type { QuotaSnapshot } from './core/rate-limit.js';
 import { multipartFile } from './core/upload.js';
 import { checkId, checkLimit, checkMessageText, checkObject, checkPageToken } from './core/validate.js';
-import { SendGuard, type SendPlan } from './core/verified-send.js';
+import { SendGuard } from './core/verified-send.js';
 import { encodeChatsFilter, encodeCreateChat, encodeHistoryRequest, rejectUnknown } from './encode.js';
 import type { OperationId } from './operations.js';
 import type {
@@ -136,22 +137,10 @@ export class ChatsApi {
     const business = checkId(businessId, 'businessId', op);
     const chat = checkId(chatId, 'chatId', op);
     const multipart = await multipartFile(file);
-    return this.#sends.send({
-      business,
-      chat,
-      options,
-      fingerprint: { kind: 'file', name: multipart.name, size: multipart.size },
-      attempt: (deadline, trace) =>
-        this.#core.call<EmptyApiResponse>({
-          operation: op,
-          business,
-          query: `chatId=${chat}`,
-          body: multipart.body,
-          contentType: multipart.contentType,
-          options,
-          deadline,
-          trace,
-        }),
+    return this.#send(op, business, chat, multipart, options, {
+      kind: 'file',
+      name: multipart.name,
+      size: multipart.size,
     });
   }
 
@@ -172,24 +161,10 @@ export class ChatsApi {
     rejectUnknown(request, ['message'], 'sendMessageToChatRequest', op);
     const message = checkMessageText(request.message, 'sendMessageToChatRequest.message');
     const body = JSON.stringify({ message });
-    const plan: SendPlan = {
-      business,
-      chat,
-      options,
-      fingerprint: { kind: 'text', text: message },
-      attempt: (deadline, trace) =>
-        this.#core.call<EmptyApiResponse>({
-          operation: op,
-          business,
-          query: `chatId=${chat}`,
-          body,
-          contentType: 'application/json',
-          options,
-          deadline,
-          trace,
-        }),
-    };
-    return this.#sends.send(plan);
+    return this.#send(op, business, chat, { body, contentType: 'application/json' }, options, {
+      kind: 'text',
+      text: message,
+    });
   }
 
   /** One chat by id (current API). */
@@ -267,6 +242,35 @@ export class ChatsApi {
   /** Quota figures per operation for a business, as the limiter knows them (from response headers). */
   quotaState(businessId: Id): Promise<QuotaSnapshot[]> {
     return this.#core.quota(checkId(businessId, 'businessId'));
+  }
+
+  /** A send, plain or verified (see `verified-send.ts`): every attempt goes through the core. */
+  #send(
+    operation: 'sendMessageToChat' | 'sendFileToChat',
+    business: string,
+    chat: string,
+    encoded: { body: string | Uint8Array<ArrayBuffer>; contentType: string },
+    options: RequestOptions | undefined,
+    fingerprint: SendFingerprint,
+  ): Promise<EmptyApiResponse> {
+    const { body, contentType } = encoded;
+    return this.#sends.send({
+      business,
+      chat,
+      options,
+      fingerprint,
+      attempt: (deadline, trace) =>
+        this.#core.call<EmptyApiResponse>({
+          operation,
+          business,
+          query: `chatId=${chat}`,
+          body,
+          contentType,
+          options,
+          deadline,
+          trace,
+        }),
+    });
   }
 
   /** The history reads of a verified send: pages of 100, within the send's deadline. */

@@ -190,7 +190,7 @@ export class Core {
       });
       if (!decision.retry) {
         const note =
-          decision.why === 'deadline' ? "; the call's deadline left no time for another attempt" : '';
+          decision.why === 'deadline' ? "the call's deadline left no time for another attempt" : '';
         throw this.#final(error, spec.retryClass, notSent, attempt, started, note);
       }
       this.log(
@@ -359,14 +359,11 @@ export class Core {
     note = '',
   ): ChatsApiError {
     const sent = maybeSent(retryClass, error, notSent);
-    const tried =
-      attempts > 1
-        ? ` (gave up after ${attempts} attempts over ${formatDelay(monotonicMs() - started)}${note})`
-        : note
-          ? ` (${note.slice(2)})`
-          : '';
+    const notes = note === '' ? [] : [note];
+    if (attempts > 1)
+      notes.unshift(`gave up after ${attempts} attempts over ${formatDelay(monotonicMs() - started)}`);
     const final = error.withOutcome({
-      message: `${error.message}${tried}${sent ? `.${SEND_HINT}` : ''}`,
+      message: `${error.message}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}${sent ? `.${SEND_HINT}` : ''}`,
       maybeSent: sent,
       attempts,
     });
