@@ -11,7 +11,8 @@ export interface Outgoing {
   label: string;
   state: 'pending' | SendOutcome['state'];
   error?: string;
-  retry: (confirmed: boolean) => Promise<SendOutcome>;
+  /** One attempt under this page-made id (a new id is a new send). */
+  send: (clientId: string, confirmed: boolean) => Promise<SendOutcome>;
 }
 
 interface Props {
@@ -38,6 +39,13 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
   const fileInput = useRef<HTMLInputElement>(null);
   const typingTimer = useRef<number | undefined>(undefined);
   const pickerBox = useRef<HTMLDivElement>(null);
+  // What the chat looked like when this draft was started: a reply by anyone after that is "meanwhile",
+  // even if the page has reloaded the chat since.
+  const draftBase = useRef<ReturnType<Props['seen']> | null>(null);
+  const base = () => {
+    draftBase.current ??= seen();
+    return draftBase.current;
+  };
 
   // The picker opens on request (button or shortcut), so moving focus into it is expected.
   useEffect(() => {
@@ -54,7 +62,7 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
   async function attempt(item: Outgoing, confirmed: boolean) {
     update(item.clientId, { state: 'pending' });
     try {
-      const outcome = await item.retry(confirmed);
+      const outcome = await item.send(item.clientId, confirmed);
       update(
         item.clientId,
         outcome.state === 'failed' ? { state: 'failed', error: outcome.message } : { state: outcome.state },
@@ -82,12 +90,14 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
   function sendText() {
     if (textIssue || text.length === 0) return;
     const body = text;
+    const seenAtStart = base();
+    draftBase.current = null;
     const clientId = newClientId();
     const item: Outgoing = {
       clientId,
       label: body.length > 80 ? `${body.slice(0, 80)}…` : body,
       state: 'pending',
-      retry: (confirmed) => api.sendText(chat, { text: body, clientId, ...seen(), confirmed }),
+      send: (id, confirmed) => api.sendText(chat, { text: body, clientId: id, ...seenAtStart, confirmed }),
     };
     setText('');
     onTyping(false);
@@ -98,15 +108,15 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
     setProblem(null);
     if (file.size > FILE_MAX_BYTES) return setProblem(t('fileTooBig'));
     if (file.size === 0) return setProblem(t('fileEmpty'));
+    const s = text ? base() : seen();
     const clientId = newClientId();
     const item: Outgoing = {
       clientId,
       label: file.name,
       state: 'pending',
-      retry: (confirmed) => {
-        const s = seen();
+      send: (id, confirmed) => {
         return api.sendFile(chat, file, {
-          'X-Client-Id': clientId,
+          'X-Client-Id': id,
           'X-Seen-Message-Id': String(s.seenMessageId),
           'X-Seen-Audit-Id': String(s.seenAuditId),
           'X-Confirmed': String(confirmed),
@@ -118,6 +128,7 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
 
   function useTemplate(template: Template) {
     setPicker(false);
+    base();
     setText((current) => (current ? `${current}\n` : '') + fillTemplate(template.text, values));
     area.current?.focus();
   }
@@ -153,10 +164,7 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
                   <button type="button" onClick={() => onSent()}>
                     {t('checkChat')}
                   </button>
-                  <button
-                    type="button"
-                    onClick={() => start({ ...o, clientId: newClientId(), retry: o.retry }, true)}
-                  >
+                  <button type="button" onClick={() => start({ ...o, clientId: newClientId() }, true)}>
                     {t('sendAgain')}
                   </button>
                 </span>
@@ -208,7 +216,10 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
         value={text}
         rows={3}
         onInput={(e) => {
-          setText((e.currentTarget as HTMLTextAreaElement).value);
+          const value = (e.currentTarget as HTMLTextAreaElement).value;
+          if (value) base();
+          else draftBase.current = null;
+          setText(value);
           onTyping(true);
           window.clearTimeout(typingTimer.current);
           typingTimer.current = window.setTimeout(() => onTyping(false), 3000);

@@ -32,6 +32,8 @@ export function VirtualList<T>({
   const atBottom = useRef(true);
   const focused = useRef<string | undefined>(undefined);
   const [view, setView] = useState({ top: 0, height: 800 });
+  // Measuring can change the layout it measured (a row rewraps); settle within a few passes per frame.
+  const passes = useRef(0);
 
   const keys = items.map(keyOf);
   const offsets = new Array<number>(keys.length + 1);
@@ -66,8 +68,12 @@ export function VirtualList<T>({
     } else if (atBottom.current) {
       el.scrollTop = el.scrollHeight;
     }
-    if (changed || el.scrollTop !== view.top || el.clientHeight !== view.height) {
+    const moved = Math.abs(el.scrollTop - view.top) > 1 || Math.abs(el.clientHeight - view.height) > 1;
+    if ((changed || moved) && passes.current < 4) {
+      passes.current += 1;
       setView({ top: el.scrollTop, height: el.clientHeight });
+    } else {
+      passes.current = 0;
     }
   });
 
@@ -77,6 +83,7 @@ export function VirtualList<T>({
       ref={box}
       onScroll={(e) => {
         const el = e.currentTarget as HTMLDivElement;
+        passes.current = 0;
         atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
         setView({ top: el.scrollTop, height: el.clientHeight });
       }}

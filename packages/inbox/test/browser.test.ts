@@ -92,6 +92,7 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
       b = await openBrowser();
       anna = await b.context({ viewport: { width: 1280, height: 800 } });
       page = await login(anna, 'anna', 'anna-pass');
+      page.setDefaultTimeout(8000);
     }, 60_000);
 
     afterAll(async () => {
@@ -140,7 +141,7 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
       const reply = page.getByRole('textbox', { name: 'Ответ' });
       await reply.fill('Здравствуйте! 😀');
       await expect.poll(() => page.locator('#reply-counter').textContent()).toBe('16 / 4096');
-      await page.getByRole('button', { name: 'Отправить' }).click();
+      await page.getByRole('button', { name: 'Отправить', exact: true }).click();
       await expect.poll(() => page.locator('.out').last().getAttribute('data-state')).toBe('sent');
       expect((await history(chat.chatId)).at(-1)).toMatchObject({
         sender: 'PARTNER',
@@ -218,6 +219,50 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
       } finally {
         await boris.close();
       }
+    });
+
+    it('says "may have been sent" after a 500 and sends again only when asked', async () => {
+      const chat = (await queue()).find((c) => c.status === 'WAITING_FOR_PARTNER')!;
+      await openChat(page, chat.chatId);
+      const before = (await h.admin.state()).totals.messages;
+      await h.admin.addFaults([{ operation: 'sendMessageToChat', status: 500, count: 1 }]);
+      await page.getByRole('textbox', { name: 'Ответ' }).fill('Уточняем у склада');
+      await page.getByRole('button', { name: 'Отправить', exact: true }).click();
+      const item = page.locator('.out').last();
+      await expect.poll(() => item.getAttribute('data-state')).toBe('maybe_sent');
+      expect(await item.locator('.state').textContent()).toBe(
+        'Возможно, отправлено — проверьте чат, прежде чем отправлять снова',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect((await h.admin.state()).totals.messages).toBe(before);
+      await item.getByRole('button', { name: 'Отправить ещё раз' }).click();
+      await expect.poll(() => page.locator('.out').last().getAttribute('data-state')).toBe('sent');
+      expect((await h.admin.state()).totals.messages).toBe(before + 1);
+    });
+
+    it('asks before sending when another agent replied meanwhile', async () => {
+      const chat = (await queue()).find((c) => c.status === 'WAITING_FOR_PARTNER')!;
+      await openChat(page, chat.chatId);
+      await page.getByRole('textbox', { name: 'Ответ' }).fill('Анна отвечает тоже');
+      const boris = await b.context();
+      try {
+        const other = await login(boris, 'boris', 'boris-pass');
+        await openChat(other, chat.chatId);
+        await other.getByRole('textbox', { name: 'Ответ' }).fill('Борис отвечает первым');
+        await other.getByRole('button', { name: 'Отправить', exact: true }).click();
+        await expect.poll(() => other.locator('.out').last().getAttribute('data-state')).toBe('sent');
+      } finally {
+        await boris.close();
+      }
+      // Anna's page has heard of Boris's send (and reloaded the chat) before she sends.
+      await expect.poll(() => page.locator('.audit').textContent()).toContain('boris');
+      await page.getByRole('button', { name: 'Отправить', exact: true }).click();
+      const dialog = page.getByRole('alertdialog');
+      await expect.poll(() => dialog.textContent()).toContain('Пока вы писали, в чате ответили: boris');
+      expect((await history(chat.chatId)).at(-1)?.message).toBe('Борис отвечает первым');
+      await dialog.getByRole('button', { name: 'Отправить всё равно' }).click();
+      await expect.poll(() => page.locator('.out').last().getAttribute('data-state')).toBe('sent');
+      expect((await history(chat.chatId)).at(-1)?.message).toBe('Анна отвечает тоже');
     });
 
     it('renders hostile buyer text as text', async () => {

@@ -276,6 +276,25 @@ describe('agents with logins', () => {
     expect((await vera.json<{ hits: unknown[] }>('GET', `/api/search?q=${q}`)).body.hits).toEqual([]);
   });
 
+  it('filters the queue by assignee and by unassigned', async () => {
+    const anna = new PageClient(h.url);
+    await anna.login('anna', 'anna-secret');
+    const chat = (await anna.json<{ chats: ChatRow[] }>('GET', '/api/queue')).body.chats[5]!;
+    const path = `/api/businesses/${chat.businessId}/chats/${chat.chatId}`;
+    expect((await anna.json('POST', `${path}/assign`, { login: 'boris' })).status).toBe(200);
+    expect((await anna.json('POST', `${path}/assign`, { login: 'vera' })).status).toBe(400);
+    const boris = (await anna.json<{ chats: ChatRow[] }>('GET', '/api/queue?assignee=boris')).body.chats;
+    expect(boris.map((c) => [c.chatId, c.assignee])).toEqual([[chat.chatId, 'boris']]);
+    const unassigned = (await anna.json<{ chats: ChatRow[] }>('GET', '/api/queue?unassigned=1&limit=200'))
+      .body.chats;
+    expect(unassigned.some((c) => c.chatId === chat.chatId)).toBe(false);
+    expect(unassigned.every((c) => c.assignee === undefined)).toBe(true);
+    expect((await anna.json('POST', `${path}/assign`, { login: null })).status).toBe(200);
+    expect((await anna.json<{ chats: ChatRow[] }>('GET', '/api/queue?assignee=boris')).body.chats).toEqual(
+      [],
+    );
+  });
+
   it('warns before sending when another agent replied meanwhile', async () => {
     const anna = new PageClient(h.url);
     await anna.login('anna', 'anna-secret');
