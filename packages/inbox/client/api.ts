@@ -2,6 +2,7 @@
 import type { Agent } from '../src/auth/agents.js';
 import type { LiveEvent, Viewer } from '../src/live/bus.js';
 import type { SendOutcome } from '../src/reply/send.js';
+import type { BusinessHours } from '../src/shared/business-hours.js';
 import type { AuditEntry } from '../src/team/team-store.js';
 import type { Template } from '../src/team/templates.js';
 import type { ChatView, MessageView, SearchHit } from '../src/types.js';
@@ -13,6 +14,7 @@ export interface SessionInfo {
   loginRequired: boolean;
   agent: Agent | null;
   firstReplyTargetMs: number;
+  businessHours: BusinessHours | null;
   templates: Template[];
   agents: Array<{ login: string; name: string }>;
 }

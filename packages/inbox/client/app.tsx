@@ -246,6 +246,7 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
           hits={hits}
           now={now + offset}
           targetMs={session.firstReplyTargetMs}
+          hours={session.businessHours ?? undefined}
           open={open}
           onOpen={(c, m) => openChat(c, m)}
           onMore={next && !hits ? () => void loadMore() : undefined}

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { type BusinessHours, waitMs } from '../src/shared/business-hours.js';
 import { formatWait, urgency } from '../src/shared/urgency.js';
 import type { ChatView, SearchHit } from './api.js';
 import { Highlighted } from './highlight.js';
@@ -92,14 +93,15 @@ interface ChatItemProps {
   chat: ChatView;
   now: number;
   targetMs: number;
+  hours: BusinessHours | undefined;
   selected: boolean;
   onOpen: () => void;
   children?: ComponentChildren;
 }
 
-function ChatItem({ t, chat, now, targetMs, selected, onOpen, children }: ChatItemProps) {
-  const waitMs = chat.waitingSince ? now - Date.parse(chat.waitingSince) : undefined;
-  const level = waitMs === undefined ? undefined : urgency(waitMs, targetMs);
+function ChatItem({ t, chat, now, targetMs, hours, selected, onOpen, children }: ChatItemProps) {
+  const waited = chat.waitingSince ? waitMs(Date.parse(chat.waitingSince), now, hours) : undefined;
+  const level = waited === undefined ? undefined : urgency(waited, targetMs);
   return (
     <li class={`chat-item${selected ? ' selected' : ''}`} data-chat-id={chat.chatId}>
       <a
@@ -113,10 +115,10 @@ function ChatItem({ t, chat, now, targetMs, selected, onOpen, children }: ChatIt
         <span class="line">
           <span class="ctx">{contextText(t, chat)}</span>
           {chat.type === 'ARBITRAGE' ? <span class="badge dispute">{t('dispute')}</span> : null}
-          {waitMs !== undefined && level ? (
+          {waited !== undefined && level ? (
             <span class={`wait ${level}`} title={t('waiting')}>
               {level === 'late' ? '⚠ ' : ''}
-              {formatWait(waitMs, { s: t('s'), min: t('min'), h: t('h'), d: t('d') })}
+              {formatWait(waited, { s: t('s'), min: t('min'), h: t('h'), d: t('d') })}
             </span>
           ) : (
             <span class="status">{label(t, 'status', chat.status)}</span>
@@ -145,12 +147,13 @@ interface QueueListProps {
   hits: SearchHit[] | null;
   now: number;
   targetMs: number;
+  hours: BusinessHours | undefined;
   open: { businessId: number; chatId: number } | null;
   onOpen: (chat: ChatView, messageId?: number) => void;
   onMore?: (() => void) | undefined;
 }
 
-export function QueueList({ t, chats, hits, now, targetMs, open, onOpen, onMore }: QueueListProps) {
+export function QueueList({ t, chats, hits, now, targetMs, hours, open, onOpen, onMore }: QueueListProps) {
   const isOpen = (chat: ChatView) => open?.businessId === chat.businessId && open.chatId === chat.chatId;
   if (hits) {
     return (
@@ -163,6 +166,7 @@ export function QueueList({ t, chats, hits, now, targetMs, open, onOpen, onMore 
             chat={hit.chat}
             now={now}
             targetMs={targetMs}
+            hours={hours}
             selected={isOpen(hit.chat)}
             onOpen={() => onOpen(hit.chat, hit.messageId)}
           >
@@ -184,6 +188,7 @@ export function QueueList({ t, chats, hits, now, targetMs, open, onOpen, onMore 
           chat={chat}
           now={now}
           targetMs={targetMs}
+          hours={hours}
           selected={isOpen(chat)}
           onOpen={() => onOpen(chat)}
         />

@@ -9,6 +9,7 @@ import { StaticAssets } from './http/static.js';
 import { type LiveBus, MemoryBus } from './live/bus.js';
 import { SendLedger } from './reply/send.js';
 import { type ApiContext, routeApi } from './routes/api.js';
+import { type BusinessHours, checkBusinessHours } from './shared/business-hours.js';
 import { Presence } from './team/presence.js';
 import { MemoryTeamStore, type TeamStore } from './team/team-store.js';
 import { checkTemplates, DEFAULT_TEMPLATES, type Template } from './team/templates.js';
@@ -30,6 +31,8 @@ export interface InboxOptions {
   bus?: LiveBus;
   /** The first-reply target the queue colours waits against. Default 15 minutes. */
   firstReplyTargetMinutes?: number;
+  /** Count waits in these hours only (default: around the clock). */
+  businessHours?: BusinessHours;
   templates?: Template[];
   /** Mark the session cookie `Secure` (default true; browsers accept it on http://127.0.0.1 and localhost). */
   secureCookies?: boolean;
@@ -81,6 +84,7 @@ export function createInbox(options: InboxOptions): Inbox {
     ledger: new SendLedger(),
     templates: checkTemplates(options.templates ?? DEFAULT_TEMPLATES),
     targetMs: (options.firstReplyTargetMinutes ?? 15) * 60_000,
+    businessHours: options.businessHours ? checkBusinessHours(options.businessHours) : undefined,
     agentOf(login: string | undefined): Agent | undefined {
       if (login === undefined) return undefined;
       if (local && login === local.login) return local;

@@ -7,6 +7,7 @@ export { createInbox, type Inbox, type InboxOptions } from './inbox.js';
 export { type LiveBus, type LiveEvent, MemoryBus, type Viewer } from './live/bus.js';
 export { type OpenInboxOptions, openInbox } from './open.js';
 export type { SendOutcome } from './reply/send.js';
+export type { BusinessHours } from './shared/business-hours.js';
 export { FILE_MAX_BYTES, MESSAGE_MAX_LENGTH, messageLength } from './shared/limits.js';
 export { type RunningInbox, type StartInboxOptions, startInbox } from './start.js';
 export { chatsSql, queueSql, StoreSource, searchSql } from './store/sql-source.js';

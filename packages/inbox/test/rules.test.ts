@@ -9,6 +9,7 @@ import {
 } from '@ym-chats/inbox';
 import { FILE_MAX_BYTES as SDK_FILE_MAX, MESSAGE_MAX_LENGTH as SDK_MESSAGE_MAX } from '@ym-chats/sdk';
 import { describe, expect, it } from 'vitest';
+import { checkBusinessHours, waitMs } from '../src/shared/business-hours.js';
 import { textProblem } from '../src/shared/limits.js';
 import { fillTemplate } from '../src/shared/template-fill.js';
 import { formatWait, urgency } from '../src/shared/urgency.js';
@@ -60,6 +61,34 @@ describe('waits', () => {
     expect(urgency(8 * 60_000, 15 * 60_000)).toBe('soon');
     expect(urgency(15 * 60_000, 15 * 60_000)).toBe('late');
     expect(formatWait(3 * 3600_000 + 5 * 60_000, { s: 's', min: 'min', h: 'h', d: 'd' })).toBe('3 h 05 min');
+  });
+});
+
+describe('business hours', () => {
+  const moscow = { timeZone: 'Europe/Moscow', days: [1, 2, 3, 4, 5], from: '09:00', to: '18:00' };
+  it('count only opening hours, in the seller time zone', () => {
+    // Friday 17:00 Moscow (14:00 UTC) to Monday 10:00 Moscow (07:00 UTC): one hour each side of the weekend.
+    expect(waitMs(Date.parse('2026-11-20T14:00:00Z'), Date.parse('2026-11-23T07:00:00Z'), moscow)).toBe(
+      2 * 3600_000,
+    );
+    expect(waitMs(Date.parse('2026-11-21T10:00:00Z'), Date.parse('2026-11-22T10:00:00Z'), moscow)).toBe(0);
+    expect(waitMs(0, 5000)).toBe(5000);
+  });
+  it('follow daylight saving time', () => {
+    const berlin = { timeZone: 'Europe/Berlin', days: [1, 2, 3, 4, 5, 6, 7], from: '09:00', to: '10:00' };
+    // 2026-03-29 is the switch to summer time: 09:00 is 07:00 UTC that day, 08:00 UTC the day before.
+    expect(waitMs(Date.parse('2026-03-28T08:00:00Z'), Date.parse('2026-03-28T09:00:00Z'), berlin)).toBe(
+      3600_000,
+    );
+    expect(waitMs(Date.parse('2026-03-29T07:00:00Z'), Date.parse('2026-03-29T08:00:00Z'), berlin)).toBe(
+      3600_000,
+    );
+    expect(waitMs(Date.parse('2026-03-29T08:00:00Z'), Date.parse('2026-03-29T09:00:00Z'), berlin)).toBe(0);
+  });
+  it('refuses settings that cannot be right', () => {
+    expect(() => checkBusinessHours({ ...moscow, timeZone: 'Mars/Olympus' })).toThrow();
+    expect(() => checkBusinessHours({ ...moscow, from: '18:00', to: '09:00' })).toThrow();
+    expect(() => checkBusinessHours({ ...moscow, days: [0] })).toThrow();
   });
 });
 

@@ -333,7 +333,23 @@ describe('agents with logins', () => {
   });
 
   it('lets a separately mounted inbox share a server with other routes', async () => {
-    const inbox = createInbox({ source: h.source, api: h.api, businessIds: [BUSINESS], host: '127.0.0.1' });
+    const businessHours = { timeZone: 'Europe/Moscow', days: [1, 2, 3, 4, 5], from: '09:00', to: '18:00' };
+    expect(() =>
+      createInbox({
+        source: h.source,
+        api: h.api,
+        businessIds: [BUSINESS],
+        host: '127.0.0.1',
+        businessHours: { ...businessHours, to: '08:00' },
+      }),
+    ).toThrow(/from must be before to/);
+    const inbox = createInbox({
+      source: h.source,
+      api: h.api,
+      businessIds: [BUSINESS],
+      host: '127.0.0.1',
+      businessHours,
+    });
     const server = createServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
       if (path === '/notification') {
@@ -347,7 +363,8 @@ describe('agents with logins', () => {
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
       expect(await (await fetch(`${base}/notification`)).text()).toBe('notification');
-      expect((await fetch(`${base}/api/session`)).status).toBe(200);
+      const session = await fetch(`${base}/api/session`);
+      expect(await session.json()).toMatchObject({ businessHours, firstReplyTargetMs: 15 * 60_000 });
       expect((await fetch(`${base}/chats/1/2`)).headers.get('content-type')).toMatch(/text\/html/);
     } finally {
       server.closeAllConnections();

@@ -6,6 +6,7 @@ import { HttpError, parseCookies } from '../http/respond.js';
 import type { InboxOptions } from '../inbox.js';
 import type { LiveBus } from '../live/bus.js';
 import type { SendLedger } from '../reply/send.js';
+import type { BusinessHours } from '../shared/business-hours.js';
 import type { Presence } from '../team/presence.js';
 import type { TeamStore } from '../team/team-store.js';
 import type { Template } from '../team/templates.js';
@@ -26,6 +27,7 @@ export interface ApiContext {
   ledger: SendLedger;
   templates: Template[];
   targetMs: number;
+  businessHours: BusinessHours | undefined;
   agentOf(login: string | undefined): Agent | undefined;
 }
 
