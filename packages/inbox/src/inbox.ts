@@ -34,6 +34,11 @@ export interface InboxOptions {
   /** Count waits in these hours only (default: around the clock). */
   businessHours?: BusinessHours;
   templates?: Template[];
+  /**
+   * Behind a TLS-terminating proxy: take the client's address (login limits) and the host (same-origin
+   * check) from the proxy's X-Forwarded-For / X-Forwarded-Host. Never set it without such a proxy.
+   */
+  trustProxy?: boolean;
   /** Mark the session cookie `Secure` (default true; browsers accept it on http://127.0.0.1 and localhost). */
   secureCookies?: boolean;
   sessions?: SessionStoreOptions;

@@ -1,5 +1,6 @@
 /** Rules shared by the page and the server: the SDK's limits, template filling, search highlighting, passwords. */
 
+import type { IncomingMessage } from 'node:http';
 import {
   FILE_MAX_BYTES,
   hashPassword,
@@ -9,6 +10,7 @@ import {
 } from '@ym-chats/inbox';
 import { FILE_MAX_BYTES as SDK_FILE_MAX, MESSAGE_MAX_LENGTH as SDK_MESSAGE_MAX } from '@ym-chats/sdk';
 import { describe, expect, it } from 'vitest';
+import { clientAddress, requestHost } from '../src/http/client-address.js';
 import { checkBusinessHours, waitMs } from '../src/shared/business-hours.js';
 import { textProblem } from '../src/shared/limits.js';
 import { fillTemplate } from '../src/shared/template-fill.js';
@@ -89,6 +91,23 @@ describe('business hours', () => {
     expect(() => checkBusinessHours({ ...moscow, timeZone: 'Mars/Olympus' })).toThrow();
     expect(() => checkBusinessHours({ ...moscow, from: '18:00', to: '09:00' })).toThrow();
     expect(() => checkBusinessHours({ ...moscow, days: [0] })).toThrow();
+  });
+});
+
+describe('client address behind a proxy', () => {
+  const req = {
+    headers: {
+      'x-forwarded-for': '203.0.113.9, 198.51.100.7',
+      'x-forwarded-host': 'inbox.example',
+      host: '10.0.0.2:8090',
+    },
+    socket: { remoteAddress: '10.0.0.1' },
+  } as unknown as IncomingMessage;
+  it('ignores forwarding headers unless told to trust the proxy, then takes what the proxy appended', () => {
+    expect(clientAddress(req, false)).toBe('10.0.0.1');
+    expect(requestHost(req, false)).toBe('10.0.0.2:8090');
+    expect(clientAddress(req, true)).toBe('198.51.100.7');
+    expect(requestHost(req, true)).toBe('inbox.example');
   });
 });
 

@@ -52,7 +52,8 @@ function contentDisposition(kind: 'inline' | 'attachment', name: string): string
 export async function proxyFile(res: ServerResponse, file: FileView, fetcher: FileFetcher): Promise<void> {
   const controller = new AbortController();
   res.on('close', () => controller.abort());
-  const upstream = await fetcher(file.url, controller.signal);
+  // A file host that stops answering must not hold the connection forever.
+  const upstream = await fetcher(file.url, AbortSignal.any([controller.signal, AbortSignal.timeout(60_000)]));
   if (!upstream.ok || !upstream.body) {
     res.writeHead(502, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
     res.end(`the file could not be fetched (HTTP ${upstream.status})`);

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Agent, type AgentConfig, canSee } from '../auth/agents.js';
 import type { LoginLimiter } from '../auth/login-limiter.js';
 import { type Session, type SessionStore, sameToken } from '../auth/sessions.js';
+import { requestHost } from '../http/client-address.js';
 import { HttpError, parseCookies } from '../http/respond.js';
 import type { InboxOptions } from '../inbox.js';
 import type { LiveBus } from '../live/bus.js';
@@ -65,7 +66,7 @@ export async function routeApi(ctx: ApiContext, req: IncomingMessage, res: Serve
     allowed = true;
     if (route.method !== req.method) continue;
     const session = ctx.sessions.get(parseCookies(req.headers.cookie).get(SESSION_COOKIE));
-    if (req.method !== 'GET') checkCsrf(req, session);
+    if (req.method !== 'GET') checkCsrf(req, session, requestHost(req, ctx.options.trustProxy === true));
     const state: RequestState = { req, res, url, session };
     if (!route.anonymous) requireAgent(ctx, state);
     await route.handle(ctx, state, match.slice(1));
@@ -79,7 +80,11 @@ export async function routeApi(ctx: ApiContext, req: IncomingMessage, res: Serve
  * Every write carries the session's token in `X-CSRF-Token` (a header a cross-site form cannot set), and
  * a browser's `Origin`, when sent, must be this host.
  */
-function checkCsrf(req: IncomingMessage, session: Session | undefined): void {
+function checkCsrf(
+  req: IncomingMessage,
+  session: Session | undefined,
+  expectedHost: string | undefined,
+): void {
   const origin = req.headers.origin;
   if (origin !== undefined && origin !== 'null') {
     let host: string | undefined;
@@ -88,7 +93,7 @@ function checkCsrf(req: IncomingMessage, session: Session | undefined): void {
     } catch {
       host = undefined;
     }
-    if (host !== req.headers.host) throw new HttpError(403, 'CSRF', 'cross-origin write refused');
+    if (host !== expectedHost) throw new HttpError(403, 'CSRF', 'cross-origin write refused');
   }
   const given = req.headers['x-csrf-token'];
   if (!session || typeof given !== 'string' || !sameToken(session.csrf, given)) {

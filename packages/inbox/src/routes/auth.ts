@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { decoyHash, verifyPassword } from '../auth/password.js';
 import type { Session } from '../auth/sessions.js';
+import { clientAddress } from '../http/client-address.js';
 import { HttpError, readJson, sendJson } from '../http/respond.js';
 import type { ApiContext, RequestState, Route } from './api.js';
 import { asAgent, SESSION_COOKIE } from './api.js';
@@ -50,7 +51,7 @@ async function login(ctx: ApiContext, state: RequestState) {
   const body = await readJson(state.req);
   const name = typeof body.login === 'string' ? body.login.slice(0, 200) : '';
   const password = typeof body.password === 'string' ? body.password.slice(0, 1000) : '';
-  const address = state.req.socket.remoteAddress ?? '';
+  const address = clientAddress(state.req, ctx.options.trustProxy === true);
   const wait = ctx.limiter.retryAfter(name, address);
   if (wait > 0) {
     throw new HttpError(429, 'TOO_MANY_ATTEMPTS', `too many failed logins; try again in ${wait} s`, {
