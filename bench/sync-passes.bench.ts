@@ -1,0 +1,235 @@
+/**
+ * @ym-chats/sync against the built emulator (a child process, quotas off) seeded with thousands of chats:
+ *  1. calls per pass ÷ the minimum for a cold pass, an unchanged pass and a pass after K new messages
+ *     (minimum: chat pages + per chat max(1, ceil(messages/100)); chat pages; chat pages +
+ *     ceil((K+1)/100) per changed chat) — goal 1.00 each;
+ *  2. cold-sync messages/s beside a bare page reader making the same calls with no store, run side by side
+ *     in alternating rounds — goal ≥ 0.7 of it;
+ * for SQLite and, when YM_TEST_POSTGRES_URL is set, PostgreSQL (in a throwaway schema).
+ *
+ * Run: `npm run bench -- sync` (YM_BENCH_SYNC_CHATS sets the size; the `--child-emulator` flag is internal).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+// Package names resolve to the built packages at run time (`npm run bench` builds first), as users run them.
+import { AdminClient, createEmulator } from '@ym-chats/emulator';
+import { ChatsApi, type ClientOptions } from '@ym-chats/sdk';
+import { openStore, SyncEngine, type SyncStore } from '@ym-chats/sync';
+import pg from 'pg';
+
+const API_KEY = 'emulator-api-key';
+const BUSINESS = 1001;
+const CHATS = Number(process.env.YM_BENCH_SYNC_CHATS ?? 1500);
+const ROUNDS = 2;
+const PG_URL = process.env.YM_TEST_POSTGRES_URL;
+
+function startEmulator(): Promise<{ child: ChildProcess; url: string }> {
+  const script = fileURLToPath(import.meta.url);
+  const child = spawn(process.execPath, ['--import', 'tsx', script, '--child-emulator'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.stdout!.once('data', (d: Buffer) => resolve({ child, url: d.toString().trim() }));
+  });
+}
+
+interface Counts {
+  getChats: number;
+  getChatHistory: number;
+}
+
+function client(url: string, counts?: Counts): ChatsApi {
+  const options: ClientOptions = {
+    apiKey: API_KEY,
+    baseUrl: url,
+    pathPrefix: '/v2',
+    // The emulator's quotas are off; the client's own hourly budget must not be what is measured.
+    rateLimit: { limits: { getChats: 1e9, getChatHistory: 1e9 } },
+  };
+  if (counts) {
+    options.fetch = (target, init) => {
+      const path = new URL(target).pathname;
+      if (path.endsWith('/chats/history')) counts.getChatHistory += 1;
+      else if (path.endsWith('/chats')) counts.getChats += 1;
+      return fetch(target, init);
+    };
+  }
+  return new ChatsApi(options);
+}
+
+interface Engine {
+  name: string;
+  open(): Promise<{ store: SyncStore; dispose(): Promise<void> }>;
+}
+
+const engines: Engine[] = [
+  {
+    name: 'sqlite',
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), 'ym-bench-sync-'));
+      const store = await openStore(join(dir, 'store.sqlite'));
+      return {
+        store,
+        async dispose() {
+          await store.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+];
+if (PG_URL !== undefined) {
+  engines.push({
+    name: 'postgres',
+    async open() {
+      const schema = `bench_${randomBytes(5).toString('hex')}`;
+      const store = await openStore(PG_URL, { schema });
+      return {
+        store,
+        async dispose() {
+          await store.close();
+          const c = new pg.Client({ connectionString: PG_URL });
+          await c.connect();
+          await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+          await c.end();
+        },
+      };
+    },
+  });
+}
+
+/** The same calls as a cold pass (a chat page, then its chats' histories, four at a time), no store. */
+async function barePass(api: ChatsApi): Promise<number> {
+  let messages = 0;
+  let token: string | undefined;
+  do {
+    const page = await api.getChats(BUSINESS, {}, token, 20);
+    const chats = page.result.chats;
+    let next = 0;
+    const worker = async () => {
+      while (next < chats.length) {
+        const chat = chats[next++]!;
+        let historyToken: string | undefined;
+        do {
+          const h = await api.getChatHistory(BUSINESS, chat.chatId, {}, historyToken, 100);
+          messages += h.result.messages.length;
+          historyToken = h.result.paging?.nextPageToken;
+        } while (historyToken !== undefined);
+      }
+    };
+    await Promise.all(Array.from({ length: 4 }, worker));
+    token = page.result.paging?.nextPageToken;
+  } while (token !== undefined);
+  return messages;
+}
+
+async function main(): Promise<void> {
+  const { child, url } = await startEmulator();
+  try {
+    const admin = new AdminClient(url);
+    await admin.seed({ seed: 7, chats: CHATS, businessId: BUSINESS });
+    const state = await admin.state(true);
+    const perChat = new Map<number, number>();
+    for (const c of state.data!.chats as { chat_id: number }[]) perChat.set(c.chat_id, 0);
+    for (const m of state.data!.messages as { chat_id: number }[])
+      perChat.set(m.chat_id, (perChat.get(m.chat_id) ?? 0) + 1);
+    const totalMessages = [...perChat.values()].reduce((a, b) => a + b, 0);
+    // Seeded times run from 2025 forward, years past today for thousands of chats. The engine's clock is
+    // set to that seeded present, as a real platform's data is never ahead of a synchronized clock.
+    const latest = Math.max(...(state.data!.chats as { updated_at: number }[]).map((c) => c.updated_at));
+    const offset = Math.max(0, latest + 86_400_000 - Date.now());
+    const now = () => Date.now() + offset;
+    console.log(
+      `emulator: ${perChat.size} chats, ${totalMessages} messages${PG_URL ? '' : ' (PostgreSQL skipped: YM_TEST_POSTGRES_URL not set)'}`,
+    );
+
+    const rows: string[][] = [['store', 'pass', 'calls', 'minimum', 'calls ÷ minimum']];
+    const rates: string[][] = [['store', 'bare reader msg/s', 'sync msg/s', 'ratio (goal ≥ 0.7)']];
+    const chatPages = () => Math.max(1, Math.ceil(perChat.size / 20));
+    for (const engine of engines) {
+      // 1. Calls per pass.
+      const opened = await engine.open();
+      const counts: Counts = { getChats: 0, getChatHistory: 0 };
+      const sync = new SyncEngine({
+        api: client(url, counts),
+        store: opened.store,
+        businessId: BUSINESS,
+        now,
+      });
+      const take = () => {
+        const n = counts.getChats + counts.getChatHistory;
+        counts.getChats = 0;
+        counts.getChatHistory = 0;
+        return n;
+      };
+      const row = (pass: string, calls: number, minimum: number) =>
+        rows.push([engine.name, pass, String(calls), String(minimum), (calls / minimum).toFixed(2)]);
+      await sync.pass();
+      let cold = chatPages();
+      for (const n of perChat.values()) cold += Math.max(1, Math.ceil(n / 100));
+      row('cold', take(), cold);
+      await sync.pass();
+      row('unchanged', take(), chatPages());
+      const [a, b] = [...perChat.keys()].slice(5, 7) as [number, number];
+      const K = [250, 7];
+      for (let i = 0; i < K[0]!; i++)
+        await admin.postMessage(BUSINESS, a, { sender: 'CUSTOMER', message: `k ${i}` });
+      for (let i = 0; i < K[1]!; i++)
+        await admin.postMessage(BUSINESS, b, { sender: 'PARTNER', message: `k ${i}` });
+      perChat.set(a, perChat.get(a)! + K[0]!);
+      perChat.set(b, perChat.get(b)! + K[1]!);
+      await sync.pass();
+      row(
+        `after K=${K[0]}+${K[1]}`,
+        take(),
+        chatPages() + Math.ceil((K[0]! + 1) / 100) + Math.ceil((K[1]! + 1) / 100),
+      );
+      await opened.dispose();
+
+      // 2. Cold-sync rate beside the bare reader, alternating.
+      let bareBest = 0;
+      let syncBest = 0;
+      for (let round = 0; round < ROUNDS; round++) {
+        let t = performance.now();
+        const read = await barePass(client(url));
+        bareBest = Math.max(bareBest, read / ((performance.now() - t) / 1000));
+        const fresh = await engine.open();
+        t = performance.now();
+        const result = await new SyncEngine({
+          api: client(url),
+          store: fresh.store,
+          businessId: BUSINESS,
+        }).pass();
+        syncBest = Math.max(syncBest, result.messagesAdded / ((performance.now() - t) / 1000));
+        await fresh.dispose();
+      }
+      rates.push([engine.name, bareBest.toFixed(0), syncBest.toFixed(0), (syncBest / bareBest).toFixed(2)]);
+    }
+    print(rows);
+    console.log('');
+    print(rates);
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+function print(table: string[][]): void {
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
+  for (const r of table) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
+}
+
+if (process.argv.includes('--child-emulator')) {
+  const emulator = createEmulator({ quotas: { enabled: false, concurrency: false, scale: 10_000 } });
+  const url = await emulator.listen(0, '127.0.0.1');
+  process.stdout.write(`${url}\n`);
+  process.on('SIGTERM', () => {
+    void emulator.close().then(() => process.exit(0));
+  });
+} else {
+  await main();
+}
