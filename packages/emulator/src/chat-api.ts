@@ -1,5 +1,6 @@
 /** The seven chat operations: validate everything first, then read or write the store. */
 import { FILE_SIZE_LIMIT, MULTIPART_BODY_LIMIT, type ReadBody } from './body.js';
+import { statusAfter } from './chat-status.js';
 import { apiError, FieldErrors } from './errors.js';
 import { parseIdJson } from './ids.js';
 import { boundaryOf, parseMultipart, safeContentType, sanitizeFileName } from './multipart.js';
@@ -232,11 +233,6 @@ function writableChat(deps: ApiDeps, businessId: number, chatId: number): ChatRo
   return chat;
 }
 
-/** A partner's message hands the turn to the buyer; disputes keep whatever status the arbiter set. */
-function statusAfterPartner(chat: ChatRow) {
-  return chat.type === 'CHAT' ? ('WAITING_FOR_CUSTOMER' as const) : undefined;
-}
-
 function sendMessageToChat(deps: ApiDeps, req: ApiRequest): string {
   const errors = new FieldErrors();
   const chatId = requiredQueryId(req.query, 'chatId', errors);
@@ -247,7 +243,7 @@ function sendMessageToChat(deps: ApiDeps, req: ApiRequest): string {
   const now = deps.clock.now();
   const message = deps.store.addMessage(
     chat,
-    { sender: 'PARTNER', text: text!, status: statusAfterPartner(chat) },
+    { sender: 'PARTNER', text: text!, status: statusAfter(chat, 'PARTNER') },
     now,
   );
   deps.notifier.messageSent(req.businessId, chat.chat_id, message.message_id, now);
@@ -298,7 +294,7 @@ function sendFileToChat(deps: ApiDeps, req: ApiRequest): string {
     {
       sender: 'PARTNER',
       files: [{ name, data, contentType: safeContentType(name) }],
-      status: statusAfterPartner(chat),
+      status: statusAfter(chat, 'PARTNER'),
     },
     now,
   );

@@ -12,11 +12,13 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleAdmin } from './admin.js';
+import type { AdminDeps } from './admin-context.js';
 import { Auth, type EmulatorCredential } from './auth.js';
 import { type ReadBody, readBody } from './body.js';
 import { type ApiDeps, bodyLimitFor, HANDLERS } from './chat-api.js';
-import { ApiError, apiError, errorBody, FieldErrors } from './errors.js';
+import { type ApiError, apiError, FieldErrors } from './errors.js';
 import { type FaultPlan, Faults, parseFaultHeader } from './faults.js';
+import { type Headers, sendError, sendJson } from './http-response.js';
 import { parseIdText } from './ids.js';
 import { type NotificationSettings, Notifier } from './notifications.js';
 import { abandonedMessage, PLATFORM_TIMEOUT_MS } from './platform-timeout.js';
@@ -71,8 +73,6 @@ export interface Emulator {
   close(): Promise<void>;
 }
 
-type Headers = Record<string, string>;
-
 export class EmulatorServer implements Emulator {
   readonly store: Store;
   readonly clock: Clock;
@@ -84,6 +84,7 @@ export class EmulatorServer implements Emulator {
   readonly guard: RequestGuard;
   private readonly server: Server;
   private readonly deps: ApiDeps;
+  private readonly adminDeps: AdminDeps;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly bootId = randomBytes(4).toString('hex');
   private requestSeq = 0;
@@ -108,6 +109,13 @@ export class EmulatorServer implements Emulator {
       clock: this.clock,
       notifier: this.notifier,
       baseUrl: () => this.baseUrl(),
+    };
+    this.adminDeps = {
+      ...this.deps,
+      quotas: this.quotas,
+      faults: this.faults,
+      auth: this.auth,
+      reset: () => this.reset(),
     };
     if (options.seed !== undefined && !this.store.businessHasChats(DEFAULT_BUSINESS_ID)) {
       seedBusiness(this.store, { seed: options.seed, businessId: DEFAULT_BUSINESS_ID });
@@ -201,7 +209,7 @@ export class EmulatorServer implements Emulator {
       return;
     }
     if (path === '/_emulator' || path.startsWith('/_emulator/')) {
-      await handleAdmin(this, req, res, path, query);
+      await handleAdmin(this.adminDeps, this.guard, req, res, path, query);
       return;
     }
     const headers: Headers = { 'x-request-id': `${this.bootId}-${++this.requestSeq}` };
@@ -372,21 +380,4 @@ function limitError(limit: number, op: OperationId): ApiError {
     'LIMIT_EXCEEDED',
     `Hit rate limit of ${limit} requests per 1 hours for resource ${op}`,
   );
-}
-
-export function sendJson(res: ServerResponse, status: number, body: string | Buffer, headers: Headers): void {
-  if (res.headersSent || res.destroyed) return;
-  headers['content-type'] = 'application/json;charset=UTF-8';
-  headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
-  res.writeHead(status, headers);
-  res.end(body);
-}
-
-export function sendError(res: ServerResponse, err: unknown, headers: Headers): void {
-  if (err instanceof ApiError) {
-    sendJson(res, err.status, errorBody(err.errors), headers);
-    return;
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  sendJson(res, 500, errorBody([{ code: 'INTERNAL_ERROR', message: `Emulator error: ${message}` }]), headers);
 }
