@@ -144,6 +144,17 @@ describe('files are at most 5 MB', () => {
     expect(server.requests).toHaveLength(1);
     expect(server.requests[0]!.body.length).toBeGreaterThan(FILE_MAX_BYTES);
   });
+  it('an empty (0-byte) file is refused before sending, as the platform would (bytes, Blob and path)', async () => {
+    await refused(
+      () => api.sendFileToChat(1, 2, { data: new Uint8Array(0), name: 'empty.pdf' }),
+      'file',
+      /0 bytes/,
+    );
+    await refused(() => api.sendFileToChat(1, 2, new Blob([])), 'file', /0 bytes/);
+    const dir = await mkdtemp('/tmp/ym-sdk-');
+    await writeFile(`${dir}/empty.pdf`, '');
+    await refused(() => api.sendFileToChat(1, 2, `${dir}/empty.pdf`), 'file', /0 bytes/);
+  });
   it('a missing path and bytes without a name are clear errors', async () => {
     await refused(() => api.sendFileToChat(1, 2, '/nonexistent/file.pdf'), 'file', /ENOENT/);
     await refused(() => api.sendFileToChat(1, 2, { data: new Uint8Array(1), name: '' }), 'file.name');

@@ -42,7 +42,7 @@ export interface ClientOptions {
   retry?: RetryOptions;
   /** Client-side quota and concurrency limiter; `false` turns it off. */
   rateLimit?: RateLimitOptions | false;
-  /** Use this fetch instead of the built-in node:http transport (e.g. for a proxy or instrumentation). */
+  /** Use this fetch instead of the built-in transport (node:http, then undici), e.g. for a proxy or instrumentation. */
   fetch?: FetchLike;
   logger?: Logger;
   /** Default `info` when a logger is given. */
