@@ -1,5 +1,5 @@
 /** The seven chat operations: validate everything first, then read or write the store. */
-import { FILE_SIZE_LIMIT, MULTIPART_BODY_LIMIT, type ReadBody } from './body.js';
+import { FILE_SIZE_LIMIT, type ReadBody } from './body.js';
 import { statusAfter } from './chat-status.js';
 import { apiError, FieldErrors } from './errors.js';
 import { parseIdJson } from './ids.js';
@@ -41,13 +41,6 @@ export type Handler = (deps: ApiDeps, req: ApiRequest) => string | Buffer;
 
 const OK = '{"status":"OK"}';
 const EMPTY_BODY: ReadBody = { data: Buffer.alloc(0), size: 0, overHardLimit: false };
-
-/** How many body bytes each operation keeps in memory (the rest is drained and counted). */
-export function bodyLimitFor(op: OperationId): number {
-  if (op === 'sendFileToChat') return MULTIPART_BODY_LIMIT;
-  if (op === 'getChat' || op === 'getChatMessage') return 0;
-  return 512 * 1024;
-}
 
 export function ok(result: unknown): string {
   return `{"status":"OK","result":${JSON.stringify(result)}}`;

@@ -15,12 +15,13 @@ import { handleAdmin } from './admin.js';
 import type { AdminDeps } from './admin-context.js';
 import { Auth, type EmulatorCredential } from './auth.js';
 import { type ReadBody, readBody } from './body.js';
-import { type ApiDeps, bodyLimitFor, HANDLERS } from './chat-api.js';
+import { type ApiDeps, HANDLERS } from './chat-api.js';
 import { type ApiError, apiError, FieldErrors } from './errors.js';
 import { type FaultPlan, Faults, parseFaultHeader } from './faults.js';
 import { type Headers, sendError, sendJson } from './http-response.js';
 import { parseIdText } from './ids.js';
 import { type NotificationSettings, Notifier } from './notifications.js';
+import { OPERATIONS } from './operations.js';
 import { abandonedMessage, PLATFORM_TIMEOUT_MS } from './platform-timeout.js';
 import { type QuotaSettings, type QuotaState, Quotas } from './quotas.js';
 import { ADMIN_TOKEN_ENV, isLoopbackName, RequestGuard } from './request-guard.js';
@@ -294,7 +295,7 @@ export class EmulatorServer implements Emulator {
     // client gave up waiting, and so does the emulator.
     let body: ReadBody | undefined;
     if (req.method === 'POST') {
-      body = await readBody(req, bodyLimitFor(op));
+      body = await readBody(req, OPERATIONS[op].bodyLimit);
       if (body.overHardLimit) {
         headers.connection = 'close';
         res.once('finish', () => req.socket.destroy());

@@ -13,8 +13,9 @@ export {
 } from './emulator.js';
 export type { FaultPlan, FaultRule, FaultRuleInput } from './faults.js';
 export { type ChatNotification, DEFAULT_RETRY_SCHEDULE_MS, type Delivery } from './notifications.js';
+export { DEFAULT_LIMITS, OPERATIONS, type Operation } from './operations.js';
 export { PLATFORM_TIMEOUT_MS } from './platform-timeout.js';
-export { DEFAULT_CONCURRENCY, DEFAULT_LIMITS } from './quotas.js';
+export { DEFAULT_CONCURRENCY } from './quotas.js';
 export { ADMIN_TOKEN_ENV, ADMIN_TOKEN_HEADER, isLoopbackName } from './request-guard.js';
 export type { SeedSummary } from './seed.js';
 export type { ChatJson, MessageJson, PayloadJson } from './serialize.js';

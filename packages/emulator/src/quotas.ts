@@ -2,17 +2,8 @@
  * Hourly quotas per business and method (fixed windows aligned to the hour of the emulator clock, which
  * matches the absolute `Until` production sends) and the per-business concurrency cap.
  */
+import { DEFAULT_LIMITS } from './operations.js';
 import type { OperationId } from './types.js';
-
-export const DEFAULT_LIMITS: Readonly<Record<OperationId, number>> = {
-  createChat: 1000,
-  getChats: 5000,
-  getChatHistory: 10000,
-  sendMessageToChat: 1000,
-  sendFileToChat: 1000,
-  getChat: 1000,
-  getChatMessage: 1000,
-};
 
 export const DEFAULT_CONCURRENCY = 4;
 const WINDOW_MS = 3600_000;

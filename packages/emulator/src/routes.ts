@@ -1,17 +1,16 @@
-/** The chat API's paths, at the seed's unprefixed style and the current `/v2` style alike. */
+/** The chat API's paths, at the seed's unprefixed style and the current `/v2` style alike (from OPERATIONS). */
+import { OPERATIONS } from './operations.js';
 import type { OperationId } from './types.js';
 
-const PATH =
-  /^(?:\/v2)?\/businesses\/([^/]+)\/(chats\/new|chats|chat|chats\/file\/send|chats\/message|chats\/history)\/?$/;
-
-const TABLE: Record<string, Partial<Record<string, OperationId>>> = {
-  'chats/new': { POST: 'createChat' },
-  chats: { POST: 'getChats' },
-  chat: { GET: 'getChat' },
-  'chats/file/send': { POST: 'sendFileToChat' },
-  'chats/message': { POST: 'sendMessageToChat', GET: 'getChatMessage' },
-  'chats/history': { POST: 'getChatHistory' },
-};
+/** path → method → operation, e.g. `chats/message` → { POST: sendMessageToChat, GET: getChatMessage }. */
+const TABLE = new Map<string, Partial<Record<string, OperationId>>>();
+for (const [op, { method, path }] of Object.entries(OPERATIONS) as [
+  OperationId,
+  { method: string; path: string },
+][]) {
+  TABLE.set(path, { ...TABLE.get(path), [method]: op });
+}
+const PATH = /^(?:\/v2)?\/businesses\/([^/]+)\/(.+?)\/?$/;
 
 export type RouteMatch =
   | { kind: 'op'; op: OperationId; businessId: string }
@@ -20,8 +19,8 @@ export type RouteMatch =
 
 export function matchRoute(method: string, path: string): RouteMatch {
   const m = PATH.exec(path);
-  if (!m) return { kind: 'none' };
-  const methods = TABLE[m[2]!]!;
+  const methods = m ? TABLE.get(m[2]!) : undefined;
+  if (!m || !methods) return { kind: 'none' };
   const op = methods[method];
   if (!op) return { kind: 'method', allow: Object.keys(methods).join(', ') };
   return { kind: 'op', op, businessId: decodePathPart(m[1]!) };
