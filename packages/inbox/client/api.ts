@@ -14,6 +14,7 @@ export interface SessionInfo {
   loginRequired: boolean;
   agent: Agent | null;
   firstReplyTargetMs: number;
+  refreshMs: number;
   businessHours: BusinessHours | null;
   templates: Template[];
   agents: Array<{ login: string; name: string }>;

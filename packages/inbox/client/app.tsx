@@ -119,6 +119,18 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
     return () => window.clearInterval(timer);
   }, []);
 
+  // A safety net under the live events: status and type changes alone are not in the store's log.
+  useEffect(() => {
+    const timer = window.setInterval(() => {
+      void loadQueue();
+      if (open) {
+        const key = `${open.businessId}:${open.chatId}`;
+        setVersions((v) => ({ ...v, [key]: (v[key] ?? 0) + 1 }));
+      }
+    }, session.refreshMs);
+    return () => window.clearInterval(timer);
+  }, [filters, open?.businessId, open?.chatId]);
+
   // Live updates: re-read the queue (debounced) and bump the open chat.
   useEffect(
     () =>

@@ -31,6 +31,11 @@ export interface InboxOptions {
   bus?: LiveBus;
   /** The first-reply target the queue colours waits against. Default 15 minutes. */
   firstReplyTargetMinutes?: number;
+  /**
+   * How often pages re-read their queue and open chat even without a live event (default 30 s): the
+   * store's log records messages, so a status or type change alone arrives this way.
+   */
+  pageRefreshMs?: number;
   /** Count waits in these hours only (default: around the clock). */
   businessHours?: BusinessHours;
   templates?: Template[];
@@ -89,6 +94,7 @@ export function createInbox(options: InboxOptions): Inbox {
     ledger: new SendLedger(),
     templates: checkTemplates(options.templates ?? DEFAULT_TEMPLATES),
     targetMs: (options.firstReplyTargetMinutes ?? 15) * 60_000,
+    refreshMs: options.pageRefreshMs ?? 30_000,
     businessHours: options.businessHours ? checkBusinessHours(options.businessHours) : undefined,
     agentOf(login: string | undefined): Agent | undefined {
       if (login === undefined) return undefined;

@@ -74,6 +74,7 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
       h = await startHarness({
         host: '0.0.0.0',
         seed: 11,
+        inbox: { pageRefreshMs: 1000 },
         agents: [
           {
             login: 'anna',
@@ -199,6 +200,28 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
         .poll(() => page.getByRole('log', { name: 'Сообщения' }).textContent(), { timeout: 10_000 })
         .toContain('Есть новости по заказу?');
       expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);
+    });
+
+    it('marks a dispute opened meanwhile without a reload', async () => {
+      const chat = (await queue()).find(
+        (c) => c.context.orderId !== undefined && c.status === 'WAITING_FOR_CUSTOMER',
+      )!;
+      await openChat(page, chat.chatId);
+      await page.evaluate(() => {
+        (window as unknown as { marker: number }).marker = 2;
+      });
+      expect(await page.locator('.chat-head .badge.dispute').count()).toBe(0);
+      await h.admin.updateChat(BUSINESS, chat.chatId, { type: 'ARBITRAGE' });
+      await syncPass(h.store.store, h.api, BUSINESS);
+      await expect
+        .poll(() => page.locator('.chat-head .badge.dispute').textContent(), { timeout: 10_000 })
+        .toBe('Спор');
+      await expect
+        .poll(() => page.locator(`.chat-item[data-chat-id="${chat.chatId}"] .badge.dispute`).count(), {
+          timeout: 10_000,
+        })
+        .toBe(1);
+      expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(2);
     });
 
     it("shows a second agent's presence and typing in the same chat", async () => {

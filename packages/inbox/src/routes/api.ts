@@ -28,6 +28,7 @@ export interface ApiContext {
   ledger: SendLedger;
   templates: Template[];
   targetMs: number;
+  refreshMs: number;
   businessHours: BusinessHours | undefined;
   agentOf(login: string | undefined): Agent | undefined;
 }

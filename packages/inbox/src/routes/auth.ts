@@ -24,6 +24,7 @@ function describe(ctx: ApiContext, session: Session) {
     loginRequired: ctx.local === undefined,
     agent: agent ?? null,
     firstReplyTargetMs: ctx.targetMs,
+    refreshMs: ctx.refreshMs,
     businessHours: ctx.businessHours ?? null,
     templates: agent ? ctx.templates : [],
     agents: agent ? teammates(ctx, agent.businessIds) : [],
