@@ -5,6 +5,7 @@ import { apiError, FieldErrors } from './errors.js';
 import { parseIdJson } from './ids.js';
 import { boundaryOf, parseMultipart, safeContentType, sanitizeFileName } from './multipart.js';
 import type { Notifier } from './notifications.js';
+import { OPERATIONS } from './operations.js';
 import { decodePageToken, digest, encodePageToken } from './page-token.js';
 import { chatJson, contextJson, messageJson } from './serialize.js';
 import type { ChatFilter, Store } from './store.js';
@@ -103,7 +104,7 @@ function createChat(deps: ApiDeps, req: ApiRequest): string {
 
 function getChats(deps: ApiDeps, req: ApiRequest): Buffer {
   const errors = new FieldErrors();
-  const limit = queryLimit(req.query, 1, 20, 10, errors);
+  const limit = queryLimit(req.query, OPERATIONS.getChats.page!, errors);
   const token = queryPageToken(req.query, errors);
   const body = jsonObjectBody(req.contentType, req.body ?? EMPTY_BODY, errors);
   const filter: ChatFilter = {};
@@ -168,7 +169,7 @@ function getChat(deps: ApiDeps, req: ApiRequest): string {
 function getChatHistory(deps: ApiDeps, req: ApiRequest): string {
   const errors = new FieldErrors();
   const chatId = requiredQueryId(req.query, 'chatId', errors);
-  const limit = queryLimit(req.query, 1, 100, 50, errors);
+  const limit = queryLimit(req.query, OPERATIONS.getChatHistory.page!, errors);
   const token = queryPageToken(req.query, errors);
   const body = jsonObjectBody(req.contentType, req.body ?? EMPTY_BODY, errors);
   let from = 0;

@@ -28,6 +28,8 @@ export {
   SENDERS,
 } from './types.js';
 
+export { MESSAGE_MAX_LENGTH } from './validate.js';
+
 export const DEFAULT_PORT = 8080;
 
 export function createEmulator(options: EmulatorOptions = {}): Emulator & EmulatorServer {

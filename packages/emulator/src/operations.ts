@@ -13,13 +13,27 @@ export interface Operation {
   bodyLimit: number;
   /** Requests per business per hour (the platform's figures). */
   hourlyQuota: number;
+  /** List operations: the `limit` query parameter's maximum (above it is a 400) and default. */
+  page?: { max: number; default: number };
 }
 
 export const OPERATIONS: Readonly<Record<OperationId, Operation>> = {
   createChat: { method: 'POST', path: 'chats/new', bodyLimit: JSON_BODY_LIMIT, hourlyQuota: 1000 },
-  getChats: { method: 'POST', path: 'chats', bodyLimit: JSON_BODY_LIMIT, hourlyQuota: 5000 },
+  getChats: {
+    method: 'POST',
+    path: 'chats',
+    bodyLimit: JSON_BODY_LIMIT,
+    hourlyQuota: 5000,
+    page: { max: 20, default: 10 },
+  },
   getChat: { method: 'GET', path: 'chat', bodyLimit: 0, hourlyQuota: 1000 },
-  getChatHistory: { method: 'POST', path: 'chats/history', bodyLimit: JSON_BODY_LIMIT, hourlyQuota: 10000 },
+  getChatHistory: {
+    method: 'POST',
+    path: 'chats/history',
+    bodyLimit: JSON_BODY_LIMIT,
+    hourlyQuota: 10000,
+    page: { max: 100, default: 50 },
+  },
   sendMessageToChat: { method: 'POST', path: 'chats/message', bodyLimit: JSON_BODY_LIMIT, hourlyQuota: 1000 },
   getChatMessage: { method: 'GET', path: 'chats/message', bodyLimit: 0, hourlyQuota: 1000 },
   sendFileToChat: {

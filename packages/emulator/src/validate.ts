@@ -33,11 +33,11 @@ export function requiredQueryId(
 
 export function queryLimit(
   query: URLSearchParams,
-  min: number,
-  max: number,
-  fallback: number,
+  page: { max: number; default: number },
   errors: FieldErrors,
 ): number {
+  const min = 1;
+  const { max, default: fallback } = page;
   const raw = queryValue(query, 'limit', errors);
   if (raw === undefined) return fallback;
   if (!/^-?\d+$/.test(raw)) {
