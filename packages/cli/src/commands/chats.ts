@@ -1,8 +1,8 @@
-import type { Chat } from '@ym-chats/sdk';
 import { flag, numberFlag, str } from '../args.js';
 import { chatsTable } from '../output/chat-view.js';
 import type { Command } from './command.js';
 import { chatsFilter, FILTER_OPTIONS } from './filters.js';
+import { collectPages } from './pages.js';
 
 export const chatsCommand: Command = {
   name: 'chats',
@@ -36,23 +36,17 @@ export const chatsCommand: Command = {
     const filter = chatsFilter(values, connection.pathPrefix === '');
     const limit = numberFlag(values, 'limit', { min: 1, max: 20 });
     const pageToken = str(values, 'page-token');
-    let chats: Chat[];
-    let next: string | undefined;
-    if (flag(values, 'all')) {
-      chats = [];
-      const pageSize = limit ?? 20;
-      const options: { limit: number; pageToken?: string } = { limit: pageSize };
-      if (pageToken !== undefined) options.pageToken = pageToken;
-      for await (const chat of api.iterateChats(businessId, filter, options)) {
-        chats.push(chat);
-        out.progress.update(`fetched ${chats.length} chats, page ${Math.ceil(chats.length / pageSize)}`);
-      }
-      out.progress.done();
-    } else {
-      const page = await api.getChats(businessId, filter, pageToken, limit);
-      chats = page.result.chats;
-      next = page.result.paging?.nextPageToken;
-    }
+    const { items: chats, next } = await collectPages(out, {
+      all: flag(values, 'all'),
+      noun: 'chats',
+      pageSize: limit ?? 20,
+      ...(pageToken === undefined ? {} : { pageToken }),
+      iterate: (options) => api.iterateChats(businessId, filter, options),
+      page: async () => {
+        const { result } = await api.getChats(businessId, filter, pageToken, limit);
+        return { items: result.chats, next: result.paging?.nextPageToken, result };
+      },
+    });
     if (out.json) {
       out.document(chats);
     } else if (chats.length === 0) {

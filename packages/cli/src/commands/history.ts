@@ -1,10 +1,11 @@
-import type { ChatMessage, GetChatHistoryRequest } from '@ym-chats/sdk';
+import type { GetChatHistoryRequest } from '@ym-chats/sdk';
 import { flag, numberFlag, str } from '../args.js';
 import { parseId } from '../ids.js';
 import { messageBlock } from '../output/chat-view.js';
 import { contextLabel } from '../output/format.js';
 import { safeLine } from '../output/safe-text.js';
 import type { Command } from './command.js';
+import { collectPages } from './pages.js';
 
 export const historyCommand: Command = {
   name: 'history',
@@ -40,27 +41,22 @@ export const historyCommand: Command = {
     const limit = numberFlag(values, 'limit', { min: 1, max: 100 });
     const pageToken = str(values, 'page-token');
     const { api, businessId } = ctx.connect();
-    let messages: ChatMessage[];
-    let next: string | undefined;
-    let about = '';
-    if (flag(values, 'all')) {
-      messages = [];
-      const pageSize = limit ?? 100;
-      const options: { limit: number; pageToken?: string } = { limit: pageSize };
-      if (pageToken !== undefined) options.pageToken = pageToken;
-      for await (const message of api.iterateChatHistory(businessId, chatId, request, options)) {
-        messages.push(message);
-        out.progress.update(
-          `fetched ${messages.length} messages, page ${Math.ceil(messages.length / pageSize)}`,
-        );
-      }
-      out.progress.done();
-    } else {
-      const page = await api.getChatHistory(businessId, chatId, request, pageToken, limit);
-      messages = page.result.messages;
-      next = page.result.paging?.nextPageToken;
-      about = safeLine(contextLabel(page.result));
-    }
+    const {
+      items: messages,
+      next,
+      result,
+    } = await collectPages(out, {
+      all: flag(values, 'all'),
+      noun: 'messages',
+      pageSize: limit ?? 100,
+      ...(pageToken === undefined ? {} : { pageToken }),
+      iterate: (options) => api.iterateChatHistory(businessId, chatId, request, options),
+      page: async () => {
+        const { result } = await api.getChatHistory(businessId, chatId, request, pageToken, limit);
+        return { items: result.messages, next: result.paging?.nextPageToken, result };
+      },
+    });
+    const about = result === undefined ? '' : safeLine(contextLabel(result));
     if (out.json) {
       out.document(messages);
     } else {
