@@ -145,11 +145,15 @@ function getChats(deps: ApiDeps, req: ApiRequest): Buffer {
   }
   errors.throwIfAny();
   const b = req.businessId;
-  return deps.store.cachedPage(b, `${scope}|${before ?? ''}|${limit}`, () => {
+  return deps.store.listCache.page(b, `${scope}|${before ?? ''}|${limit}`, () => {
     const ids = deps.store.listChatIds(b, filter, before, limit + 1);
     const more = ids.length > limit;
     if (more) ids.length = limit;
-    const chats = deps.store.chatTexts(b, ids, (row) => JSON.stringify(chatJson(row)));
+    const chats = deps.store.listCache.chatTexts(
+      ids,
+      (missing) => deps.store.chatsByIds(b, missing),
+      (row) => JSON.stringify(chatJson(row)),
+    );
     const paging = more
       ? `,"paging":${JSON.stringify({ nextPageToken: encodePageToken(scope, ids[limit - 1]!) })}`
       : '';

@@ -3,6 +3,7 @@
  * because the chat list is the hot path the throughput goal is measured on.
  */
 import Database from 'better-sqlite3';
+import { ListCache } from './list-cache.js';
 import type {
   ChatRow,
   ChatStatus,
@@ -82,19 +83,12 @@ type Stmt = Database.Statement;
 export class Store {
   readonly db: Database.Database;
   private readonly stmts = new Map<string, Stmt>();
-  /**
-   * Serialized chat-list pages per business, dropped on any write that touches that business's chats.
-   * Pollers repeat the same list request; the store is the only writer, so invalidation is exact.
-   */
-  private readonly pages = new Map<number, Map<string, Buffer>>();
-  /** Serialized chats by id; an entry is dropped whenever its chat row changes. */
-  private readonly chatText = new Map<number, string>();
+  /** The chat list's serialized answers; every chat write below invalidates what it makes stale. */
+  readonly listCache: ListCache;
   private readonly idStmts = new Map<string, Stmt>();
 
-  constructor(
-    file = ':memory:',
-    private readonly pageCache = true,
-  ) {
+  constructor(file = ':memory:', pageCache = true) {
+    this.listCache = new ListCache(pageCache);
     this.db = new Database(file);
     if (file !== ':memory:') this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
@@ -119,28 +113,9 @@ export class Store {
     return s;
   }
 
-  /** A cached serialized page, built on a miss. */
-  cachedPage(businessId: number, key: string, build: () => string): Buffer {
-    if (!this.pageCache) return Buffer.from(build(), 'utf8');
-    let entries = this.pages.get(businessId);
-    if (!entries) {
-      entries = new Map();
-      this.pages.set(businessId, entries);
-    }
-    let page = entries.get(key);
-    if (page === undefined) {
-      if (entries.size >= 1000) entries.clear();
-      // Kept as bytes: the socket write then skips re-encoding the (mostly Cyrillic) text every time.
-      page = Buffer.from(build(), 'utf8');
-      entries.set(key, page);
-    }
-    return page;
-  }
-
-  /** Drops what a write makes stale: the business's list pages and, when given, one chat's text. */
+  /** Drops what a write makes stale: the business's list pages and, when given, one chat's JSON. */
   private touched(businessId: number, chatId?: number): void {
-    this.pages.delete(businessId);
-    if (chatId !== undefined) this.chatText.delete(chatId);
+    this.listCache.invalidate(businessId, chatId);
   }
 
   transaction<T>(fn: () => T): T {
@@ -307,19 +282,11 @@ export class Store {
     return stmt.all(...args) as number[];
   }
 
-  /**
-   * Each chat serialized once and kept until that chat changes: a list page is then its ids plus string
-   * joins, and a write makes only the chats it touched serialize again.
-   */
-  chatTexts(businessId: number, ids: number[], serialize: (row: ChatRow) => string): string[] {
-    const missing = ids.filter((id) => !this.chatText.has(id));
-    if (missing.length > 0) {
-      const rows = this.stmt(
-        `SELECT * FROM chats WHERE business_id = ? AND chat_id IN (${missing.map(() => '?').join(',')})`,
-      ).all(businessId, ...missing) as ChatRow[];
-      for (const row of rows) this.chatText.set(row.chat_id, serialize(row));
-    }
-    return ids.map((id) => this.chatText.get(id)!);
+  /** The rows of these chats of a business, in no particular order. */
+  chatsByIds(businessId: number, ids: number[]): ChatRow[] {
+    return this.stmt(
+      `SELECT * FROM chats WHERE business_id = ? AND chat_id IN (${ids.map(() => '?').join(',')})`,
+    ).all(businessId, ...ids) as ChatRow[];
   }
 
   updateChat(businessId: number, chatId: number, change: { status?: ChatStatus; type?: ChatType }): ChatRow {
@@ -450,8 +417,7 @@ export class Store {
   }
 
   reset(): void {
-    this.pages.clear();
-    this.chatText.clear();
+    this.listCache.clear();
     this.transaction(() => {
       this.db.exec(
         'DELETE FROM orders; DELETE FROM returns; DELETE FROM chats; DELETE FROM messages; DELETE FROM files;',
