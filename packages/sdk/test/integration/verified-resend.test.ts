@@ -179,6 +179,26 @@ describe.concurrent('verified resend: exactly one copy, never a lost message rep
     }
   });
 
+  it('when it cannot tell (the same text arrives from elsewhere during the check) it throws maybeSent', {
+    timeout: 90_000,
+  }, async () => {
+    const { env, chatId, partner } = await emulatorWith();
+    try {
+      await env.admin.addFaults([{ operation: 'sendMessageToChat', drop: 'after', count: 1 }]);
+      const sending = env.api.sendMessageToChat(BUSINESS, chatId, { message: 'Ваш заказ готов' });
+      // The same words typed in the seller cabinet, or sent by another process, while the SDK waits.
+      await sleep(500);
+      await env.admin.postMessage(BUSINESS, chatId, { sender: 'PARTNER', message: 'Ваш заказ готов' });
+      const error = await sending.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ChatsApiError);
+      expect((error as ChatsApiError).maybeSent).toBe(true);
+      // Not sent a third time.
+      expect((await partner()).map((m) => m.message)).toEqual(['Ваш заказ готов', 'Ваш заказ готов']);
+    } finally {
+      await env.close();
+    }
+  });
+
   it('6. a credential-function failure during the resend keeps the maybeSent error', {
     timeout: 90_000,
   }, async () => {
