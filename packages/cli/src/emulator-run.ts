@@ -13,6 +13,8 @@ import type { Output } from './output/output.js';
 export interface EmulatorSettings {
   port: number;
   host: string;
+  /** Host names besides IPs and localhost the emulator answers to. */
+  allowHosts?: string[];
   db?: string;
   seed?: number;
   apiKey: string;
@@ -97,6 +99,8 @@ export async function runEmulator(
   if (settings.seed !== undefined) options.seed = settings.seed;
   if (settings.notifyUrl !== undefined) options.notifications = { url: settings.notifyUrl };
   if (adminToken !== undefined) options.adminToken = adminToken;
+  if (settings.allowHosts !== undefined && settings.allowHosts.length > 0)
+    options.allowedHosts = settings.allowHosts;
   let emulator: ReturnType<typeof createEmulator>;
   try {
     emulator = createEmulator(options);

@@ -1,5 +1,6 @@
 /** `ym-chats emulator` and `ym-chats demo`: start, print how to connect, answer a command, stop on SIGINT. */
 import { existsSync, mkdtempSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +69,33 @@ describe('ym-chats emulator', () => {
       first.kill('SIGINT');
     }
     expect((await first.exited).code).toBe(0);
+  });
+
+  it('--allow-host adds a name the emulator answers to; other names are refused (DNS rebinding)', async () => {
+    const emulator = new LongRun(['emulator', '--port', '0', '--allow-host', 'emu.test'], {
+      env: cleanEnv(),
+    });
+    try {
+      const [, port] = await emulator.waitFor('stdout', /API:\s+http:\/\/127\.0\.0\.1:(\d+)/);
+      const status = (host: string) =>
+        new Promise<number>((resolve, reject) => {
+          const req = request(
+            { host: '127.0.0.1', port: Number(port), path: '/_emulator/clock', headers: { host } },
+            (res) => {
+              res.resume();
+              resolve(res.statusCode ?? 0);
+            },
+          );
+          req.on('error', reject);
+          req.end();
+        });
+      expect(await status(`emu.test:${port}`)).toBe(200);
+      expect(await status(`localhost:${port}`)).toBe(200);
+      expect(await status(`rebound.example:${port}`)).toBe(403);
+    } finally {
+      emulator.kill('SIGINT');
+    }
+    expect((await emulator.exited).code).toBe(0);
   });
 
   it('a non-loopback --host without an admin token is refused before listening', async () => {

@@ -1,4 +1,4 @@
-import { flag, numberFlag, str } from '../args.js';
+import { flag, numberFlag, str, strs } from '../args.js';
 import { runEmulator } from '../emulator-run.js';
 import { UsageError } from '../errors.js';
 import type { Command } from './command.js';
@@ -18,7 +18,17 @@ export const emulatorCommand: Command = {
     'Here --api-key, --oauth-token and --business-id set what the emulator accepts. Runs until Ctrl+C.',
   options: {
     port: { type: 'string', arg: 'N', help: `port (default ${DEFAULT_PORT}; 0 picks a free one)` },
-    host: { type: 'string', arg: 'HOST', help: 'interface to bind (default 127.0.0.1)' },
+    host: {
+      type: 'string',
+      arg: 'HOST',
+      help: 'interface to bind (default 127.0.0.1; any other needs YM_EMULATOR_ADMIN_TOKEN set)',
+    },
+    'allow-host': {
+      type: 'string',
+      multiple: true,
+      arg: 'NAME',
+      help: 'also answer requests for this host name (IP addresses and localhost always work)',
+    },
     db: {
       type: 'string',
       arg: 'FILE',
@@ -60,6 +70,7 @@ export const emulatorCommand: Command = {
       {
         port,
         host: str(values, 'host') ?? '127.0.0.1',
+        allowHosts: strs(values, 'allow-host'),
         ...(db === undefined ? {} : { db }),
         ...(seed === undefined ? {} : { seed }),
         ...(notifyUrl === undefined ? {} : { notifyUrl }),
