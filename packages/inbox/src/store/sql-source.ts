@@ -147,12 +147,14 @@ export function searchSql(
       params: [ftsQuery(words), ...businessIds, limit],
     };
   }
-  // The newest hits first, limited before reading their texts (so a common word never joins every match).
+  // Every match through the word index first (MATERIALIZED keeps the planner from walking the whole table
+  // backwards by id when it misjudges a prefix query as common), then the newest 50, then their texts.
   return {
-    sql: `SELECT h.business_id, h.chat_id, h.message_id, m.text FROM
-            (SELECT s.business_id, s.chat_id, s.message_id FROM inbox_search s
-              WHERE s.words @@ to_tsquery('simple', ?) AND s.business_id IN (${marks(businessIds.length)})
-              ORDER BY s.message_id DESC LIMIT ?) h
+    sql: `WITH matched AS MATERIALIZED (
+            SELECT s.business_id, s.chat_id, s.message_id FROM inbox_search s
+             WHERE s.words @@ to_tsquery('simple', ?) AND s.business_id IN (${marks(businessIds.length)}))
+          SELECT h.business_id, h.chat_id, h.message_id, m.text FROM
+            (SELECT * FROM matched ORDER BY message_id DESC LIMIT ?) h
             JOIN messages m ON m.business_id = h.business_id AND m.message_id = h.message_id
            ORDER BY h.message_id DESC`,
     params: [tsQuery(words), ...businessIds, limit],

@@ -14,6 +14,7 @@ import {
   type StoreSource,
 } from '@ym-chats/inbox';
 import { ChatsApi } from '@ym-chats/sdk';
+import { ensureClientBuilt } from './client-build.js';
 import { openSqliteStore, type TestStore } from './stores.js';
 import { syncPass } from './sync-pass.js';
 
@@ -42,6 +43,7 @@ export interface HarnessOptions {
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  ensureClientBuilt();
   const emulator = createEmulator({ seed: options.seed ?? 7, platformTimeoutMs: 1000 });
   const emulatorUrl = await emulator.listen();
   const admin = new AdminClient(emulatorUrl);
