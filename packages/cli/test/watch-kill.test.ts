@@ -3,7 +3,7 @@
  * message written after the first start is printed exactly once. The seed of the kill times is printed
  * so a failure can be replayed (YM_KILL_SEED).
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -102,6 +102,8 @@ it('kill -9 at random points: nothing lost, nothing printed twice', async () => 
     kills,
     repeatedElsewhere: [],
   });
+  // What the state says about the business's chats is for its owner only.
+  for (const file of [state, `${state}.log`]) expect(statSync(file).mode & 0o777, file).toBe(0o600);
   if (repeats.length > 0) console.log(`kill between a line and its record re-printed: ${repeats.join(', ')}`);
   expect(repeats.length).toBeLessThanOrEqual(kills);
 }, 60_000);

@@ -267,6 +267,21 @@ describe('the emulator refuses hostile input cleanly', () => {
     await refused('message into an unknown chat', () =>
       raw(env.url, api('/chats/message', 'chatId=9223372036854775807'), json({ message: 'x' })),
     );
+    const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+    for (const [label, path, body] of [
+      [
+        'send with a message nested 20 000 deep',
+        api('/chats/message', `chatId=${chatId}`),
+        `{"message":${nested(20_000)}}`,
+      ],
+      ['getChats with a filter nested 20 000 deep', api('/chats'), `{"statuses":${nested(20_000)}}`],
+      ['createChat with a context nested 20 000 deep', api('/chats/new'), `{"context":${nested(20_000)}}`],
+    ] as const) {
+      const result = await refused(label, () =>
+        raw(env.url, path, { headers: { 'content-type': 'application/json' }, body }),
+      );
+      expect(result.text, label).toMatch(/nested deeper than/);
+    }
     await refused('no credentials', () => raw(env.url, api('/chats'), { ...json({}), auth: false }));
     await refused('Bearer inside Api-Key', () =>
       raw(env.url, api('/chats'), {
