@@ -3,19 +3,11 @@
  * response → error, and repeating what the policy (`policy.ts`) says may be repeated, all within one
  * deadline per call. Resource methods only validate and encode.
  */
-
 import { OPERATIONS, type OperationId } from '../operations.js';
 import { monotonicMs } from './clock.js';
 import { RequestHeaders } from './credentials.js';
-import { AbortError, ChatsApiError, ConnectionError, TimeoutError } from './errors.js';
-import {
-  fetchTransport,
-  networkErrorCode,
-  provablyNotSent,
-  type Transport,
-  TransportTimeout,
-  unbuildable,
-} from './http.js';
+import { AbortError, ChatsApiError, TimeoutError } from './errors.js';
+import { fetchTransport, type Transport } from './http.js';
 import {
   type ClientOptions,
   DEFAULT_BASE_URL,
@@ -134,14 +126,10 @@ export class Core {
       let serverWaitMs: number | undefined;
       let quota: QuotaState | undefined;
       try {
-        const response = await this.#send(
-          spec.method,
-          url,
-          headers,
-          call.body,
-          options,
-          operation,
-          timeoutMs,
+        if (options.signal?.aborted) throw new AbortedBeforeSending();
+        const request = { method: spec.method, url, headers, signal: options.signal, timeoutMs };
+        const response = await this.#transport(
+          call.body === undefined ? request : { ...request, body: call.body },
         );
         quota = quotaFromHeaders(response.header);
         // A proxy could put anything in this header, the credential included.
@@ -170,9 +158,16 @@ export class Core {
         if (serverWaitMs === undefined && quota && response.status === 420 && quota.remaining === 0)
           serverWaitMs = quota.resetAt - Date.now();
       } catch (thrown) {
-        if (!(thrown instanceof TransportFailure)) throw thrown;
-        notSent = thrown.notSent;
-        error = thrown.error;
+        // The SDK's own error for an unreadable 2xx read: final, nothing to classify.
+        if (thrown instanceof ChatsApiError) throw thrown;
+        ({ error, notSent } = ChatsApiError.fromTransport({
+          operation,
+          thrown,
+          timeoutMs,
+          abortedBeforeSending: thrown instanceof AbortedBeforeSending,
+          aborted: options.signal?.aborted === true,
+          redactor: this.redactor,
+        }));
       } finally {
         if (call.trace) call.trace.lastAttemptEnded = monotonicMs();
         await this.#release(release, quota, operation);
@@ -279,59 +274,6 @@ export class Core {
     this.#logger?.[level](this.redactor.text(message), data);
   }
 
-  async #send(
-    method: 'GET' | 'POST',
-    url: string,
-    headers: Record<string, string>,
-    body: string | Uint8Array<ArrayBuffer> | undefined,
-    options: RequestOptions,
-    operation: OperationId,
-    timeoutMs: number,
-  ) {
-    const userSignal = options.signal;
-    if (userSignal?.aborted) {
-      throw new TransportFailure(
-        new AbortError(`${operation}: aborted by the caller before sending`, { operation }),
-        true,
-      );
-    }
-    try {
-      const request = { method, url, headers, signal: userSignal, timeoutMs };
-      return await this.#transport(body === undefined ? request : { ...request, body });
-    } catch (thrown) {
-      if (thrown instanceof TransportTimeout) {
-        throw new TransportFailure(
-          new TimeoutError(`${operation}: no response within ${timeoutMs} ms`, { operation }),
-          false,
-        );
-      }
-      if (userSignal?.aborted) {
-        throw new TransportFailure(
-          new AbortError(`${operation}: aborted by the caller`, { operation }),
-          false,
-        );
-      }
-      const code = networkErrorCode(thrown);
-      if (unbuildable(code)) {
-        // The request could not be built (e.g. a header value with a line break): nothing was sent and
-        // repeating it cannot help.
-        throw new ChatsApiError(`${operation}: the request could not be built (${code}); nothing was sent`, {
-          operation,
-          cause: this.redactor.cause(thrown),
-        });
-      }
-      const notSent = provablyNotSent(thrown);
-      const reason = this.redactor.text(code ?? (thrown instanceof Error ? thrown.message : 'unknown'));
-      throw new TransportFailure(
-        new ConnectionError(
-          `${operation}: connection failed (${reason})${notSent ? ' before the request was sent' : ''}`,
-          { operation, cause: this.redactor.cause(thrown) },
-        ),
-        notSent,
-      );
-    }
-  }
-
   #parse<T>(text: string, operation: OperationId, requestId: string | undefined, isSend: boolean): T {
     try {
       return JSON.parse(text) as T;
@@ -372,15 +314,8 @@ export class Core {
   }
 }
 
-/** Carries a transport failure out of `send` together with whether the request provably never left. */
-class TransportFailure extends Error {
-  constructor(
-    readonly error: ChatsApiError,
-    readonly notSent: boolean,
-  ) {
-    super(error.message);
-  }
-}
+/** The caller's signal had fired before the request was handed to the transport: nothing was sent. */
+class AbortedBeforeSending extends Error {}
 
 /** `850 ms`, `4 s`, `1.5 s`: how long, for people. */
 export function formatDelay(ms: number): string {

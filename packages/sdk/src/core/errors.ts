@@ -1,5 +1,6 @@
 import type { OperationId } from '../operations.js';
 import type { ApiErrorItem } from '../types.js';
+import { networkErrorCode, provablyNotSent, TransportTimeout, unbuildable } from './http.js';
 import type { QuotaState } from './rate-limit.js';
 import type { Redactor } from './redact.js';
 
@@ -82,6 +83,46 @@ export class ChatsApiError extends Error {
       `${operation}: HTTP ${status} — ${detail}${hintFor(status)}`,
       details,
     );
+  }
+
+  /**
+   * The error for a request that got no response: a timeout, the caller's abort, a refused or dropped
+   * connection, or a request Node refused to build. `notSent` is true only when the request provably never
+   * left this machine; only such a failure of a send may be repeated (policy.ts). Internal.
+   */
+  static fromTransport(failure: {
+    operation: OperationId;
+    thrown: unknown;
+    timeoutMs: number;
+    abortedBeforeSending: boolean;
+    aborted: boolean;
+    redactor: Redactor;
+  }): { error: ChatsApiError; notSent: boolean } {
+    const { operation, thrown, redactor } = failure;
+    if (failure.abortedBeforeSending)
+      return {
+        error: new AbortError(`${operation}: aborted by the caller before sending`, { operation }),
+        notSent: true,
+      };
+    if (thrown instanceof TransportTimeout) {
+      const error = new TimeoutError(`${operation}: no response within ${failure.timeoutMs} ms`, {
+        operation,
+      });
+      return { error, notSent: false };
+    }
+    if (failure.aborted)
+      return { error: new AbortError(`${operation}: aborted by the caller`, { operation }), notSent: false };
+    const code = networkErrorCode(thrown);
+    const cause = redactor.cause(thrown);
+    if (unbuildable(code)) {
+      // E.g. a header value with a line break: nothing was sent, and repeating it cannot help.
+      const message = `${operation}: the request could not be built (${code}); nothing was sent`;
+      return { error: new ChatsApiError(message, { operation, cause }), notSent: true };
+    }
+    const notSent = provablyNotSent(thrown);
+    const reason = redactor.text(code ?? (thrown instanceof Error ? thrown.message : 'unknown'));
+    const message = `${operation}: connection failed (${reason})${notSent ? ' before the request was sent' : ''}`;
+    return { error: new ConnectionError(message, { operation, cause }), notSent };
   }
 
   /** A copy of this error with another message and outcome (same class, same response details). */

@@ -96,7 +96,8 @@ function retryDelay(input: Parameters<typeof decideRetry>[0]): number | undefine
     const wait = Math.max(input.serverWaitMs, 0) + 50;
     return wait > cap ? undefined : wait;
   }
-  if (input.notSent) return backoff;
+  // A connection that never opened is worth another try; a request that could not even be built is not.
+  if (input.notSent) return error instanceof ConnectionError ? backoff : undefined;
   if (maybeSent(input.retryClass, error, false)) return undefined;
   if (
     error instanceof InternalServerError ||
