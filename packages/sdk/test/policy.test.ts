@@ -8,7 +8,7 @@ import {
   TimeoutError,
 } from '@ym-chats/sdk';
 import { describe, expect, it } from 'vitest';
-import { afterAmbiguous, decideRetry, judgeHistory, maybeSent } from '../src/core/policy.js';
+import { afterAmbiguous, afterCheck, decideRetry, judgeHistory, maybeSent } from '../src/core/policy.js';
 
 const e500 = new InternalServerError('x', { status: 500 });
 const e404 = new NotFoundError('x', { status: 404 });
@@ -103,25 +103,23 @@ describe('judgeHistory: what the messages after the mark say about one send', ()
   });
 });
 
-describe('afterAmbiguous: when the history may be read', () => {
-  const base = {
-    verify: true,
-    resendsLeft: 3,
-    markKnown: true,
-    sinceLastAttemptMs: 2_000,
-    settleMs: 11_000,
-    deadlineLeftMs: 40_000,
-  };
+describe('afterAmbiguous and afterCheck: when the history is read, and what follows', () => {
+  const base = { markKnown: true, sinceLastAttemptMs: 2_000, settleMs: 11_000, deadlineLeftMs: 40_000 };
 
   it('waits the settle time measured from when the last attempt ended', () => {
     expect(afterAmbiguous(base)).toEqual({ step: 'check', waitMs: 9_000 });
     expect(afterAmbiguous({ ...base, sinceLastAttemptMs: 20_000 })).toEqual({ step: 'check', waitMs: 0 });
   });
 
-  it('surfaces the maybeSent error when it cannot decide', () => {
-    expect(afterAmbiguous({ ...base, verify: false }).step).toBe('surface');
-    expect(afterAmbiguous({ ...base, resendsLeft: 0 }).step).toBe('surface');
-    expect(afterAmbiguous({ ...base, markKnown: false }).step).toBe('surface');
+  it('surfaces the maybeSent error when no check could decide', () => {
+    expect(afterAmbiguous({ ...base, markKnown: false })).toEqual({ step: 'surface', why: 'no-mark' });
     expect(afterAmbiguous({ ...base, deadlineLeftMs: 5_000 })).toEqual({ step: 'surface', why: 'deadline' });
+  });
+
+  it('resends only an absent message, and only while resends are left', () => {
+    expect(afterCheck('delivered', 0)).toBe('done');
+    expect(afterCheck('absent', 1)).toBe('resend');
+    expect(afterCheck('absent', 0)).toBe('surface');
+    expect(afterCheck('unsure', 3)).toBe('surface');
   });
 });

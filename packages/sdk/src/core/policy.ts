@@ -183,19 +183,17 @@ function loose(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-/** What to do after a send failed with `maybeSent`. */
+/** What to do after a verified send failed with `maybeSent`. */
 export type AmbiguousStep =
-  | { step: 'surface'; why: 'not-verifying' | 'no-resends-left' | 'no-mark' | 'deadline' }
+  | { step: 'surface'; why: 'no-mark' | 'deadline' }
   | { step: 'check'; waitMs: number };
 
 /**
- * After an ambiguous send: surface the error, or wait until the request can no longer land and check.
- * The wait is measured from when the last attempt ended, which is after its request was written (never
- * from before the credential function, the limiter queue or 420 retries).
+ * After an ambiguous send: wait until the request can no longer land and read the history, or surface the
+ * error when no check could decide. The wait is measured from when the last attempt ended, which is after
+ * its request was written (never from before the credential function, the limiter queue or 420 retries).
  */
 export function afterAmbiguous(input: {
-  verify: boolean;
-  resendsLeft: number;
   /** Whether the chat's newest message id was noted before the first attempt. */
   markKnown: boolean;
   /** Milliseconds since the last attempt ended. */
@@ -203,11 +201,18 @@ export function afterAmbiguous(input: {
   settleMs: number;
   deadlineLeftMs: number;
 }): AmbiguousStep {
-  if (!input.verify) return { step: 'surface', why: 'not-verifying' };
-  if (input.resendsLeft <= 0) return { step: 'surface', why: 'no-resends-left' };
   if (!input.markKnown) return { step: 'surface', why: 'no-mark' };
   const waitMs = Math.max(0, input.settleMs - input.sinceLastAttemptMs);
   // The check itself and a resend need time too: a check that cannot finish in time decides nothing.
   if (waitMs >= input.deadlineLeftMs) return { step: 'surface', why: 'deadline' };
   return { step: 'check', waitMs };
+}
+
+/**
+ * After the check: `done` (the message is there once), `resend` (it is not, and could not be: sending
+ * again cannot make a second copy), or `surface` the ambiguous error (unsure, or no resends left).
+ */
+export function afterCheck(verdict: Verdict, resendsLeft: number): 'done' | 'resend' | 'surface' {
+  if (verdict === 'delivered') return 'done';
+  return verdict === 'absent' && resendsLeft > 0 ? 'resend' : 'surface';
 }

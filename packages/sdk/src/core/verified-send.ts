@@ -17,7 +17,14 @@ import type { Core } from './attempts.js';
 import { monotonicMs } from './clock.js';
 import { ChatsApiError } from './errors.js';
 import type { RequestOptions } from './options.js';
-import { afterAmbiguous, DEFAULT_SETTLE_MS, judgeHistory, type SendFingerprint } from './policy.js';
+import {
+  afterAmbiguous,
+  afterCheck,
+  DEFAULT_SETTLE_MS,
+  judgeHistory,
+  type SendFingerprint,
+  type Verdict,
+} from './policy.js';
 import type { Redactor } from './redact.js';
 import { sleep } from './sleep.js';
 
@@ -37,6 +44,12 @@ export interface SendPlan {
   /** One run of the attempt loop for the send. */
   attempt: (deadline: number, trace: { lastAttemptEnded: number }) => Promise<EmptyApiResponse>;
 }
+
+const NEXT = {
+  done: 'the send is done',
+  resend: 'sending it again',
+  surface: 'not sending again; the error says the message may have been sent',
+} as const;
 
 /** How many chats' newest message ids a client remembers, to read only the tail next time. */
 const MARKS_KEPT = 1_000;
@@ -101,52 +114,34 @@ export class SendGuard {
       }
       ambiguous = error;
       const step = afterAmbiguous({
-        verify: true,
-        resendsLeft,
         markKnown: mark !== undefined,
         sinceLastAttemptMs: monotonicMs() - trace.lastAttemptEnded,
         settleMs,
         deadlineLeftMs: deadline - monotonicMs(),
       });
       if (step.step === 'surface') {
-        core.log(
-          'warn',
-          `send: not checking the history (${step.why}); the error says the message may be sent`,
-          {
-            chatId: chat,
-            why: step.why,
-          },
-        );
+        core.log('warn', `send: cannot check the history (${step.why}); the message may have been sent`, {
+          chatId: chat,
+          why: step.why,
+        });
         throw error;
       }
-      resendsLeft -= 1;
-      let verdict: ReturnType<typeof judgeHistory>;
+      let verdict: Verdict;
       try {
         await sleep(step.waitMs, signal);
-        const after = await this.#after(business, chat, mark!, signal, deadline);
-        verdict = judgeHistory(after, plan.fingerprint);
+        verdict = judgeHistory(await this.#after(business, chat, mark!, signal, deadline), plan.fingerprint);
       } catch {
         throw error;
       }
-      if (verdict === 'delivered') {
-        core.log('info', 'send: after an ambiguous failure the history check found the message', {
-          chatId: chat,
-        });
-        return { status: 'OK' };
-      }
-      if (verdict === 'unsure') {
-        core.log(
-          'warn',
-          'send: the history check could not tell whether the message arrived; not resending',
-          {
-            chatId: chat,
-          },
-        );
-        throw error;
-      }
-      core.log('warn', 'send: the history check did not find the message; sending it again', {
-        chatId: chat,
-      });
+      const next = afterCheck(verdict, resendsLeft);
+      core.log(
+        next === 'resend' ? 'warn' : 'info',
+        `send: the history check after an ambiguous failure says ${verdict}; ${NEXT[next]}`,
+        { chatId: chat, verdict },
+      );
+      if (next === 'done') return { status: 'OK' };
+      if (next === 'surface') throw error;
+      resendsLeft -= 1;
     }
   }
 
