@@ -38,6 +38,18 @@ describe('a send is never duplicated', () => {
     expect(await partnerTexts(chatId)).toEqual(['two']);
   });
 
+  it('verified resend with no resends allowed still checks, and resolves OK when the message is there', async () => {
+    const { chatId } = await env.newChat();
+    const res = await env.api.sendMessageToChat(
+      BUSINESS,
+      chatId,
+      { message: 'checked, not resent' },
+      { ...fault('drop=after'), verifiedResend: true, maxRetries: 0 },
+    );
+    expect(res.status).toBe('OK');
+    expect(await partnerTexts(chatId)).toEqual(['checked, not resent']);
+  });
+
   it('verified resend sends again when the dropped request never got stored', async () => {
     const { chatId } = await env.newChat();
     // drop=before: the emulator closes the connection before handling; an ambiguous failure for the client.
