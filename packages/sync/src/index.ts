@@ -1,6 +1,6 @@
 /** `@ym-chats/sync`: mirror buyer chats into SQLite or PostgreSQL and receive push notifications. */
 export type { Dialect, Row, Sql, SqlValue } from './db/sql.js';
-export { DEFAULT_SETTLE_MS, isSettled, needsHistory } from './engine/changes.js';
+export { DEFAULT_SETTLE_MS, isSettled, needsHistory, settledAfterRead } from './engine/changes.js';
 export {
   CHATS_PAGE,
   HISTORY_PAGE,

@@ -3,7 +3,11 @@
  * a pass after new messages cost exactly the minimum, and the mirror then equals the emulator.
  */
 import { SyncEngine } from '@ym-chats/sync';
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
+
+// Whole passes over a few thousand messages, next to other suites on a shared machine.
+vi.setConfig({ testTimeout: 90_000 });
+
 import {
   BUSINESS,
   chatPages,
@@ -139,5 +143,27 @@ describeEngines('sync engine', (engine) => {
     expect(reset().getChats).toBe(chatPages(SEEDED_CHATS));
     expect(seen.length).toBeGreaterThan(0);
     expect(new Set(seen)).toEqual(new Set([null]));
+  });
+
+  it('stops re-reading a chat dated ahead of its own clock after one read that finds nothing new', async () => {
+    const { api, reset } = countingApi(emu.url);
+    // This mirror's clock runs two years behind the platform's: no chat can settle by the clock.
+    let offset = -2 * 365 * 86_400_000;
+    const sync = new SyncEngine({
+      api,
+      store: opened.store,
+      businessId: BUSINESS,
+      now: () => Date.now() + offset,
+    });
+    await sync.pass();
+    reset();
+    await sync.pass(); // every chat once more, each finding nothing new a whole second later
+    offset += 2000;
+    await sync.pass();
+    const confirmations = reset();
+    expect(confirmations.getChatHistory).toBeGreaterThan(0);
+    expect(confirmations.getChatHistory).toBeLessThanOrEqual(2 * SEEDED_CHATS);
+    await sync.pass();
+    expect(reset()).toEqual({ getChats: chatPages(SEEDED_CHATS), getChatHistory: 0, other: 0 });
   });
 });

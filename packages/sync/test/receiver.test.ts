@@ -4,7 +4,11 @@
  * once each, and the emulator's own pushes landing in the store.
  */
 import { type RunningReceiver, SyncEngine, startReceiver } from '@ym-chats/sync';
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
+
+// Whole passes over a few thousand messages, next to other suites on a shared machine.
+vi.setConfig({ testTimeout: 90_000 });
+
 import {
   BUSINESS,
   countingApi,

@@ -1,10 +1,11 @@
 /** node-postgres behind the `Sql` surface: a small pool, one schema, int8 as bigint, timestamptz as ISO. */
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Row, Sql, SqlValue } from './sql.js';
 
 const INT8_OID = 20;
 const TIMESTAMPTZ_OID = 1184;
-/** Any constant: the key of the advisory lock that serializes this store's write transactions. */
+/** With the schema, the key of the advisory lock that serializes this store's write transactions. */
 const WRITE_LOCK_KEY = 7_303_001;
 
 /** `2026-11-25 10:00:00.123+00` (the session runs in UTC) → `2026-11-25T10:00:00.123Z`. */
@@ -54,6 +55,23 @@ class Session implements Sql {
     return result.rowCount ?? 0;
   }
 
+  async insertMany(
+    table: string,
+    columns: [string, string][],
+    rows: SqlValue[][],
+    tail = '',
+  ): Promise<Row[]> {
+    if (rows.length === 0) return [];
+    const text =
+      `INSERT INTO ${table} (${columns.map((c) => c[0]).join(', ')}) ` +
+      `SELECT * FROM unnest(${columns.map((c, i) => `$${i + 1}::${c[1]}[]`).join(', ')}) ${tail}`;
+    const values = columns.map((_, i) => rows.map((r) => r[i] ?? null));
+    // A named statement is parsed and planned once per connection.
+    const name = `ym_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+    const result = await this.target.query({ name, text, values });
+    return result.rows as Row[];
+  }
+
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
     return this.begin ? this.begin(fn) : fn(this);
   }
@@ -86,7 +104,8 @@ export class PostgresSql extends Session {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK_KEY]);
+      // Keyed by schema: stores in other schemas of the same database write independently.
+      await client.query('SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))', [WRITE_LOCK_KEY]);
       const result = await fn(new Session(client, undefined));
       await client.query('COMMIT');
       return result;

@@ -14,6 +14,17 @@ export interface Sql {
   /** Runs a statement; resolves with the number of rows it changed. */
   run(sql: string, params?: readonly SqlValue[]): Promise<number>;
   /**
+   * Inserts many rows with one statement text whatever their number (chunked multi-row VALUES in SQLite,
+   * typed arrays through unnest in PostgreSQL, so the server parses and plans it once). `columns` pairs
+   * each column with its PostgreSQL type; `tail` is e.g. an ON CONFLICT clause and RETURNING.
+   */
+  insertMany(
+    table: string,
+    columns: [name: string, pgType: string][],
+    rows: SqlValue[][],
+    tail?: string,
+  ): Promise<Row[]>;
+  /**
    * Runs `fn` in one write transaction. Write transactions are serialized across processes (SQLite's
    * write lock, a PostgreSQL advisory lock), so the event log's positions follow commit order.
    */

@@ -34,7 +34,30 @@ export class SqliteSql implements Sql {
   }
 
   async all<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    return this.prepare(sql).all(...params) as T[];
+    const stmt = this.prepare(sql);
+    // A statement without result columns (an INSERT without RETURNING) has no rows to give.
+    if (!stmt.reader) {
+      stmt.run(...params);
+      return [];
+    }
+    return stmt.all(...params) as T[];
+  }
+
+  async insertMany(
+    table: string,
+    columns: [string, string][],
+    rows: SqlValue[][],
+    tail = '',
+  ): Promise<Row[]> {
+    const out: Row[] = [];
+    const row = `(${columns.map(() => '?').join(', ')})`;
+    // Well inside SQLite's limit of 32 766 parameters per statement.
+    for (let i = 0; i < rows.length; i += 500) {
+      const chunk = rows.slice(i, i + 500);
+      const sql = `INSERT INTO ${table} (${columns.map((c) => c[0]).join(', ')}) VALUES ${chunk.map(() => row).join(', ')} ${tail}`;
+      out.push(...(await this.all(sql, chunk.flat())));
+    }
+    return out;
   }
 
   async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {

@@ -6,6 +6,7 @@
  * message written in the same second as the one a history read ended on, but after that read, leaves it
  * unchanged. A read therefore only settles a chat once it happened clearly after that second
  * (`settleMs`, which also absorbs clock skew with the platform); until then the next pass reads once more.
+ * A later read that finds nothing new settles the chat too (see `settledAfterRead`).
  * A status change alone (no newer updatedAt, history settled) updates the row without a history read.
  */
 export interface StoredChatState {
@@ -13,6 +14,8 @@ export interface StoredChatState {
   status: string;
   syncedAt: string | null;
   pending: boolean;
+  /** A read confirmed the history complete for this updatedAt (see `settledAfterRead`). */
+  settled: boolean;
 }
 
 export const DEFAULT_SETTLE_MS = 5000;
@@ -24,10 +27,36 @@ export function needsHistory(
 ): boolean {
   if (stored === undefined || stored.pending || stored.syncedAt === null) return true;
   if (listedUpdatedAt > stored.updatedAt) return true;
-  return !isSettled(stored.syncedAt, stored.updatedAt, settleMs);
+  return !stored.settled && !isSettled(stored.syncedAt, stored.updatedAt, settleMs);
 }
 
 /** Whether a history read at `syncedAt` (local clock) surely saw every message up to `updatedAt`. */
 export function isSettled(syncedAt: string, updatedAt: string, settleMs: number): boolean {
   return Date.parse(syncedAt) >= Date.parse(updatedAt) + settleMs;
+}
+
+/** The API's time precision, and so the longest a same-second message can come after the last one read. */
+const SECOND_MS = 1000;
+/** Allowance for the request's own travel time. */
+const MARGIN_MS = 500;
+
+/**
+ * Whether a finished history read settles the chat: by the clock, or — when the platform's clock runs
+ * ahead of ours and the clock rule cannot — by a read at least a second after the previous one that found
+ * nothing new (every message of that second existed by then), so a skewed clock costs one extra read per
+ * change, not one per pass.
+ */
+export function settledAfterRead(
+  requestedAt: string,
+  updatedAt: string,
+  settleMs: number,
+  previousSyncedAt: string | null,
+  added: number,
+): boolean {
+  if (isSettled(requestedAt, updatedAt, settleMs)) return true;
+  return (
+    previousSyncedAt !== null &&
+    added === 0 &&
+    Date.parse(requestedAt) - Date.parse(previousSyncedAt) >= SECOND_MS + MARGIN_MS
+  );
 }

@@ -14,6 +14,7 @@ import type { RunTrigger } from '../store/runs.js';
 import type { SyncStore } from '../store/store.js';
 import { isoNow } from '../time.js';
 import { DEFAULT_SETTLE_MS } from './changes.js';
+import { PageWriter } from './page-writer.js';
 import { estimateEta, type PassResult, type SyncProgress } from './progress.js';
 
 export const CHATS_PAGE = 20;
@@ -41,12 +42,14 @@ export class SyncEngine {
   private readonly settleMs: number;
   private readonly concurrency: number;
   private readonly now: () => number;
+  private readonly writer: PageWriter;
 
   constructor(private readonly options: SyncEngineOptions) {
     this.businessId = toId(options.businessId);
     this.settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
     this.concurrency = Math.max(1, Math.min(4, options.concurrency ?? 4));
     this.now = options.now ?? Date.now;
+    this.writer = new PageWriter(options.store);
   }
 
   get store(): SyncStore {
@@ -169,7 +172,7 @@ export class SyncEngine {
   ): Promise<HistoryReadResult> {
     const { api, store } = this.options;
     const b = this.businessId;
-    const from = await store.lastMessageId(b, chatId);
+    const { lastMessageId: from, syncedAt: previousSyncedAt } = await store.historyStart(b, chatId);
     const request = from === null ? {} : { messageIdFrom: from };
     const added: bigint[] = [];
     let token: string | undefined;
@@ -200,12 +203,15 @@ export class SyncEngine {
       pages += 1;
       if (next === token) next = undefined;
       added.push(
-        ...(await store.writeHistoryPage({
+        ...(await this.writer.write({
           businessId: b,
           chatId,
           runId,
           messages,
           completedAt: next === undefined ? requestedAt : null,
+          settleMs: this.settleMs,
+          previousSyncedAt,
+          addedBefore: added.length,
           now: isoNow(this.now),
         })),
       );

@@ -47,6 +47,7 @@ CREATE TABLE chats (
   last_message_id ${big},
   synced_at ${ts},
   history_pending INTEGER NOT NULL DEFAULT 0,
+  history_settled INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (business_id, chat_id)
 );
 CREATE INDEX chats_by_status ON chats (business_id, status, updated_at);

@@ -4,7 +4,12 @@
  */
 import type { Chat, ChatMessage } from '@ym-chats/sdk';
 import type { Sql, SqlValue } from '../db/sql.js';
-import { needsHistory, type StoredChatState } from '../engine/changes.js';
+import {
+  DEFAULT_SETTLE_MS,
+  needsHistory,
+  type StoredChatState,
+  settledAfterRead,
+} from '../engine/changes.js';
 import { isoUtc } from '../time.js';
 import { CHAT_COLUMNS, chatValues, messageValues, toId } from './records.js';
 
@@ -26,8 +31,14 @@ export interface HistoryPageWrite {
   chatId: bigint;
   runId: bigint | null;
   messages: ChatMessage[];
-  /** Set on the chat's last page: the local time the page was requested, which settles the chat. */
+  /** Set on the chat's last page: the local time the page was requested. */
   completedAt: string | null;
+  /** On the last page: settle the chat with this rule (see `settledAfterRead`); absent = by the clock only. */
+  settleMs?: number;
+  /** When the chat's history was last read to the end before this read (null: never). */
+  previousSyncedAt?: string | null;
+  /** New messages the earlier pages of this read added. */
+  addedBefore?: number;
   now: string;
 }
 
@@ -44,7 +55,7 @@ export async function storedStates(
   const states = new Map<bigint, StoredChatState>();
   if (chatIds.length === 0) return states;
   const rows = await tx.all(
-    `SELECT chat_id, updated_at, status, synced_at, history_pending FROM chats
+    `SELECT chat_id, updated_at, status, synced_at, history_pending, history_settled FROM chats
       WHERE business_id = ? AND chat_id IN (${chatIds.map(() => '?').join(', ')})`,
     [businessId, ...chatIds],
   );
@@ -54,6 +65,7 @@ export async function storedStates(
       status: String(row.status),
       syncedAt: row.synced_at === null ? null : String(row.synced_at),
       pending: Number(row.history_pending) === 1,
+      settled: Number(row.history_settled) === 1,
     });
   }
   return states;
@@ -82,7 +94,8 @@ export async function writeChatPage(sql: Sql, page: ChatPageWrite): Promise<bigi
         .join(', ');
       await tx.run(
         `INSERT INTO chats (${columns.join(', ')}) VALUES ${placeholders(columns.length, page.chats.length)}
-         ON CONFLICT (business_id, chat_id) DO UPDATE SET ${updates}
+         ON CONFLICT (business_id, chat_id) DO UPDATE SET ${updates},
+           history_settled = CASE WHEN excluded.updated_at > chats.updated_at THEN 0 ELSE chats.history_settled END
          WHERE excluded.updated_at >= chats.updated_at`,
         values,
       );
@@ -114,70 +127,135 @@ export async function writeChatPage(sql: Sql, page: ChatPageWrite): Promise<bigi
  * Returns the ids of the messages that were new.
  */
 export async function writeHistoryPage(sql: Sql, page: HistoryPageWrite): Promise<bigint[]> {
+  return (await writeHistoryPages(sql, [page]))[0]!;
+}
+
+const byId = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Stores history pages (of different chats) in one transaction: new messages (a message already stored
+ * is left alone), their files, one event per new message, each chat's last message id and, on a chat's
+ * last page, that the chat is in sync. Each page stays atomic with its chat's position; several pages
+ * share one commit when readers finish together (group commit). Returns, per page, the new message ids.
+ */
+export async function writeHistoryPages(sql: Sql, pages: HistoryPageWrite[]): Promise<bigint[][]> {
   return sql.transaction(async (tx) => {
-    const { businessId, chatId } = page;
-    const sorted = [...page.messages].sort((a, b) => (toId(a.messageId) < toId(b.messageId) ? -1 : 1));
-    let added: bigint[] = [];
-    if (sorted.length > 0) {
-      const rows = await tx.all<{ message_id: bigint }>(
-        `INSERT INTO messages (business_id, chat_id, message_id, sender, text, created_at)
-         VALUES ${placeholders(6, sorted.length)}
-         ON CONFLICT (business_id, message_id) DO NOTHING RETURNING message_id`,
-        sorted.flatMap((m) => messageValues(businessId, chatId, m)),
-      );
-      added = rows.map((r) => BigInt(r.message_id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    }
-    if (added.length > 0) {
-      const isNew = new Set(added);
-      const files: SqlValue[] = [];
-      let fileRows = 0;
-      for (const m of sorted) {
-        if (!isNew.has(toId(m.messageId))) continue;
+    const sorted = pages.map((page) =>
+      [...page.messages].sort((a, b) => byId(toId(a.messageId), toId(b.messageId))),
+    );
+    const inserted = await tx.insertMany(
+      'messages',
+      [
+        ['business_id', 'bigint'],
+        ['chat_id', 'bigint'],
+        ['message_id', 'bigint'],
+        ['sender', 'text'],
+        ['text', 'text'],
+        ['created_at', 'timestamptz'],
+      ],
+      pages.flatMap((page, i) => sorted[i]!.map((m) => messageValues(page.businessId, page.chatId, m))),
+      'ON CONFLICT (business_id, message_id) DO NOTHING RETURNING business_id, message_id',
+    );
+    const isNew = new Set(inserted.map((r) => `${r.business_id}:${r.message_id}`));
+    const added = pages.map((page, i) =>
+      sorted[i]!.map((m) => toId(m.messageId)).filter((id) => isNew.has(`${page.businessId}:${id}`)),
+    );
+    const files: SqlValue[][] = [];
+    const events: SqlValue[][] = [];
+    pages.forEach((page, i) => {
+      for (const m of sorted[i]!) {
+        if (!isNew.has(`${page.businessId}:${toId(m.messageId)}`)) continue;
         for (const [position, f] of (m.payload ?? []).entries()) {
-          files.push(businessId, toId(m.messageId), position, f.name, f.url, f.size);
-          fileRows += 1;
+          files.push([page.businessId, toId(m.messageId), position, f.name, f.url, f.size]);
         }
       }
-      if (fileRows > 0) {
-        await tx.run(
-          `INSERT INTO message_files (business_id, message_id, position, name, url, size)
-           VALUES ${placeholders(6, fileRows)} ON CONFLICT DO NOTHING`,
-          files,
-        );
-      }
-      await tx.run(
-        `INSERT INTO events (business_id, chat_id, message_id, kind, recorded_at) VALUES ${placeholders(5, added.length)}`,
-        added.flatMap((id) => [businessId, chatId, id, 'message', page.now]),
-      );
+      // In message order per chat, chat after chat: positions follow.
+      for (const id of added[i]!) events.push([page.businessId, page.chatId, id, 'message', page.now]);
+    });
+    await tx.insertMany(
+      'message_files',
+      [
+        ['business_id', 'bigint'],
+        ['message_id', 'bigint'],
+        ['position', 'integer'],
+        ['name', 'text'],
+        ['url', 'text'],
+        ['size', 'bigint'],
+      ],
+      files,
+      'ON CONFLICT DO NOTHING',
+    );
+    await tx.insertMany(
+      'events',
+      [
+        ['business_id', 'bigint'],
+        ['chat_id', 'bigint'],
+        ['message_id', 'bigint'],
+        ['kind', 'text'],
+        ['recorded_at', 'timestamptz'],
+      ],
+      events,
+    );
+
+    const stored = new Map<string, string>();
+    for (const page of pages) {
+      if (page.completedAt === null) continue;
+      const rows = await tx.all('SELECT updated_at FROM chats WHERE business_id = ? AND chat_id = ?', [
+        page.businessId,
+        page.chatId,
+      ]);
+      if (rows[0] !== undefined) stored.set(`${page.businessId}:${page.chatId}`, String(rows[0].updated_at));
     }
-    const last = sorted[sorted.length - 1];
-    if (last !== undefined) {
+    for (const [i, page] of pages.entries()) {
+      const last = sorted[i]![sorted[i]!.length - 1];
+      const lastId = last === undefined ? null : toId(last.messageId);
+      const lastAt = last === undefined ? null : isoUtc(last.createdAt);
       // A chat first heard of through a push has no row yet; the next listing fills in the rest.
-      await tx.run(
-        `UPDATE chats SET
-           last_message_id = CASE WHEN last_message_id IS NULL OR last_message_id < ? THEN ? ELSE last_message_id END,
-           updated_at = CASE WHEN updated_at < ? THEN ? ELSE updated_at END
-         WHERE business_id = ? AND chat_id = ?`,
-        [
-          toId(last.messageId),
-          toId(last.messageId),
-          isoUtc(last.createdAt),
-          isoUtc(last.createdAt),
-          businessId,
-          chatId,
-        ],
-      );
+      const sets: string[] = [];
+      const params: SqlValue[] = [];
+      if (lastId !== null && lastAt !== null) {
+        sets.push(
+          'last_message_id = CASE WHEN last_message_id IS NULL OR last_message_id < ? THEN ? ELSE last_message_id END',
+          'updated_at = CASE WHEN updated_at < ? THEN ? ELSE updated_at END',
+        );
+        params.push(lastId, lastId, lastAt, lastAt);
+      }
+      if (page.completedAt !== null) {
+        const before = stored.get(`${page.businessId}:${page.chatId}`);
+        const updatedAt =
+          before === undefined ? undefined : lastAt !== null && lastAt > before ? lastAt : before;
+        const settled =
+          updatedAt !== undefined &&
+          settledAfterRead(
+            page.completedAt,
+            updatedAt,
+            page.settleMs ?? DEFAULT_SETTLE_MS,
+            page.previousSyncedAt ?? null,
+            (page.addedBefore ?? 0) + added[i]!.length,
+          );
+        sets.push('history_pending = 0', 'synced_at = ?', 'history_settled = ?');
+        params.push(page.completedAt, settled ? 1 : 0);
+      }
+      if (sets.length > 0) {
+        await tx.run(`UPDATE chats SET ${sets.join(', ')} WHERE business_id = ? AND chat_id = ?`, [
+          ...params,
+          page.businessId,
+          page.chatId,
+        ]);
+      }
     }
-    if (page.completedAt !== null) {
+    const runs = new Map<bigint, { pages: number; added: number }>();
+    pages.forEach((page, i) => {
+      if (page.runId === null) return;
+      const r = runs.get(page.runId) ?? { pages: 0, added: 0 };
+      r.pages += 1;
+      r.added += added[i]!.length;
+      runs.set(page.runId, r);
+    });
+    for (const [runId, r] of runs) {
       await tx.run(
-        'UPDATE chats SET history_pending = 0, synced_at = ? WHERE business_id = ? AND chat_id = ?',
-        [page.completedAt, businessId, chatId],
-      );
-    }
-    if (page.runId !== null) {
-      await tx.run(
-        'UPDATE sync_runs SET history_pages = history_pages + 1, messages_added = messages_added + ? WHERE run_id = ?',
-        [added.length, page.runId],
+        'UPDATE sync_runs SET history_pages = history_pages + ?, messages_added = messages_added + ? WHERE run_id = ?',
+        [r.pages, r.added, runId],
       );
     }
     return added;
@@ -217,4 +295,22 @@ export async function hasMessages(sql: Sql, businessId: bigint, messageIds: bigi
     if (Number(rows[0]?.n ?? 0) < chunk.length) return false;
   }
   return true;
+}
+
+/** Where a chat's history read starts: its newest stored message, and when it was last read to the end. */
+export async function historyStart(
+  sql: Sql,
+  businessId: bigint,
+  chatId: bigint,
+): Promise<{ lastMessageId: bigint | null; syncedAt: string | null }> {
+  const rows = await sql.all(
+    `SELECT (SELECT MAX(message_id) FROM messages WHERE business_id = ? AND chat_id = ?) AS last_id,
+            (SELECT synced_at FROM chats WHERE business_id = ? AND chat_id = ?) AS synced_at`,
+    [businessId, chatId, businessId, chatId],
+  );
+  const row = rows[0];
+  return {
+    lastMessageId: row?.last_id == null ? null : BigInt(row.last_id),
+    syncedAt: row?.synced_at == null ? null : String(row.synced_at),
+  };
 }

@@ -13,10 +13,12 @@ import {
   type ChatPageWrite,
   type HistoryPageWrite,
   hasMessages,
+  historyStart,
   lastMessageId,
   pendingChats,
   writeChatPage,
   writeHistoryPage,
+  writeHistoryPages,
 } from './mirror.js';
 import {
   counts,
@@ -87,12 +89,20 @@ export class SyncStore {
     return writeHistoryPage(this.sql, page);
   }
 
+  writeHistoryPages(pages: HistoryPageWrite[]): Promise<bigint[][]> {
+    return writeHistoryPages(this.sql, pages);
+  }
+
   pendingChats(businessId: bigint) {
     return pendingChats(this.sql, businessId);
   }
 
   hasMessages(businessId: bigint, messageIds: bigint[]): Promise<boolean> {
     return hasMessages(this.sql, businessId, messageIds);
+  }
+
+  historyStart(businessId: bigint, chatId: bigint) {
+    return historyStart(this.sql, businessId, chatId);
   }
 
   lastMessageId(businessId: bigint, chatId: bigint): Promise<bigint | null> {
