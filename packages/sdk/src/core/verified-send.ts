@@ -71,13 +71,15 @@ export class SendGuard {
 
   send(plan: SendPlan): Promise<EmptyApiResponse> {
     const verify = plan.options?.verifiedResend ?? this.#verifyByDefault;
-    if (!verify) return plan.attempt(this.#core.deadline(plan.options), { lastAttemptEnded: 0 });
+    // From the call, not from when its turn comes: time spent behind an identical send counts too.
+    const deadline = this.#core.deadline(plan.options);
+    if (!verify) return plan.attempt(deadline, { lastAttemptEnded: 0 });
     const f = plan.fingerprint;
     const key = `${plan.business}:${plan.chat}:${f.kind === 'text' ? `t:${f.text}` : `f:${f.size}:${f.name}`}`;
     const before = this.#queue.get(key);
     const run = (before ?? Promise.resolve()).then(
-      () => this.#verified(plan),
-      () => this.#verified(plan),
+      () => this.#verified(plan, deadline),
+      () => this.#verified(plan, deadline),
     );
     const tail = run.then(
       () => undefined,
@@ -90,11 +92,10 @@ export class SendGuard {
     return run;
   }
 
-  async #verified(plan: SendPlan): Promise<EmptyApiResponse> {
+  async #verified(plan: SendPlan, deadline: number): Promise<EmptyApiResponse> {
     const core = this.#core;
     const { business, chat, options } = plan;
     const signal = options?.signal;
-    const deadline = core.deadline(options);
     const settleMs = core.retry.verifySettleMs ?? DEFAULT_SETTLE_MS;
     const mark = await this.#newest(business, chat, signal, deadline);
     let resendsLeft = options?.maxRetries ?? core.maxRetries;
