@@ -47,7 +47,7 @@ export function FilterBar({ t, filters, agents, onChange }: FilterBarProps) {
       value={filters[key]}
       onChange={(e) => onChange({ ...filters, [key]: (e.currentTarget as HTMLSelectElement).value })}
     >
-      <option value="">{`${name}: ${t('all')}`}</option>
+      <option value="">{name}</option>
       {options.map(([value, text]) => (
         <option key={value} value={value}>
           {text}

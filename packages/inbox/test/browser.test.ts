@@ -152,6 +152,9 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
       await expect
         .poll(() => page.getByRole('log', { name: 'Сообщения' }).textContent())
         .toContain('Здравствуйте! 😀');
+      // Answered: the queue drops its wait timer without a reload.
+      const item = page.locator(`.chat-item[data-chat-id="${chat.chatId}"]`);
+      await expect.poll(() => item.locator('.wait').count(), { timeout: 10_000 }).toBe(0);
       await page.screenshot({ path: `${DOCS}chat.png` });
     });
 
