@@ -107,3 +107,40 @@ it('kill -9 at random points: nothing lost, nothing printed twice', async () => 
   if (repeats.length > 0) console.log(`kill between a line and its record re-printed: ${repeats.join(', ')}`);
   expect(repeats.length).toBeLessThanOrEqual(kills);
 }, 60_000);
+
+it('kill -9 right after a chat was printed, while later chats are still being read: no repeat', async () => {
+  const chats: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const { chat } = await emu.admin.createChat(BUSINESS, { context: { type: 'DIRECT' } });
+    await emu.admin.postMessage(BUSINESS, chat.chatId, { sender: 'CUSTOMER', message: `before ${i}` });
+    chats.push(chat.chatId);
+  }
+  await sleep(2100);
+  const state = join(mkdtempSync(join(tmpdir(), 'ym-chats-kill-')), 'state.json');
+  const args = ['watch', '--json', '--interval', '0.2', '--state', state, ...emu.flags];
+  const first = new LongRun(args, { env: emu.env() });
+  await first.waitFor('stderr', /Watching \d+ chats/);
+  first.kill('SIGINT');
+  expect((await first.exited).code).toBe(0);
+  // While no watch runs, every chat gets a message; the newest chat is listed (and printed) first.
+  for (const [i, chat] of chats.entries())
+    await emu.admin.postMessage(BUSINESS, chat, { sender: 'CUSTOMER', message: `while stopped ${i}` });
+  // Every history read now takes 400 ms: the run is still reading the other chats when it is killed.
+  await emu.admin.addFaults([{ operation: 'getChatHistory', delayMs: 400 }]);
+  const killed = new LongRun(args, { env: emu.env() });
+  try {
+    await killed.waitFor('stdout', /while stopped 4/);
+  } finally {
+    killed.kill('SIGKILL');
+    await killed.exited;
+    await emu.admin.clearFaults();
+  }
+  const resumed = new LongRun([...args, '--duration', '3'], { env: emu.env() });
+  expect((await resumed.exited).code).toBe(0);
+  const lines = [killed.stdout, resumed.stdout]
+    .join('\n')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => (JSON.parse(l) as { message: string }).message);
+  expect(lines.sort()).toEqual([0, 1, 2, 3, 4].map((i) => `while stopped ${i}`).sort());
+});
