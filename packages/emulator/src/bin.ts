@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { exposureWarning, startBanner } from './banner.js';
 import { DEFAULT_BUSINESS_ID, type EmulatorOptions } from './emulator.js';
 import { createEmulator, DEFAULT_PORT } from './index.js';
-import { ADMIN_TOKEN_ENV } from './request-guard.js';
+import { ADMIN_TOKEN_ENV, isLoopbackName } from './request-guard.js';
 import { seedBusiness } from './seed.js';
 
 const HELP = `Usage: ym-chats-emulator [options]
@@ -94,11 +94,17 @@ function parse(): { options: EmulatorOptions; port: number; host: string } {
   // From the environment, not a flag: a flag would show the token to every user in the process list.
   const adminToken = process.env[ADMIN_TOKEN_ENV];
   if (adminToken) options.adminToken = adminToken;
+  const host = str('host') ?? '127.0.0.1';
+  if (!isLoopbackName(host) && !adminToken)
+    fail(
+      `--host ${host} would let other machines reset the data, read the credentials and redirect notifications; ` +
+        `set ${ADMIN_TOKEN_ENV} to a secret first (admin requests then need it in X-Emulator-Admin-Token)`,
+    );
   const db = str('db');
   if (db !== undefined) options.db = db;
   if (seed !== undefined) options.seed = seed;
   if (notifyUrl !== undefined) options.notifications = { url: notifyUrl };
-  return { options, port, host: str('host') ?? '127.0.0.1' };
+  return { options, port, host };
 }
 
 async function main(): Promise<void> {

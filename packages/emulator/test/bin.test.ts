@@ -52,4 +52,11 @@ describe('ym-chats-emulator bin', () => {
     expect(await unknown.exited).toBe(2);
     expect(unknown.output()).toMatch(/frobnicate/);
   });
+
+  it('refuses a non-loopback --host without an admin token (exit 2), before listening', async () => {
+    const run = launch(['--port', '0', '--host', '0.0.0.0']);
+    expect(await run.exited).toBe(2);
+    expect(run.output()).toMatch(/YM_EMULATOR_ADMIN_TOKEN/);
+    expect(run.output()).not.toMatch(/API:/);
+  });
 });
