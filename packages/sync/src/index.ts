@@ -10,6 +10,7 @@ export {
 } from './engine/engine.js';
 export { estimateEta, type PassResult, type SyncProgress } from './engine/progress.js';
 export { EventSubscriber, type SubscriberOptions } from './events/subscriber.js';
+export { pause } from './pause.js';
 export {
   BODY_LIMIT_BYTES,
   type HandlerOptions,

@@ -130,18 +130,17 @@ export const syncCommand: Command = {
         report(out, result);
         return EXIT.ok;
       }
-      let position = await store.lastPosition();
+      // New messages from here on, pinned before the first pass so none of its messages is skipped.
+      const subscriber = new sync.EventSubscriber(store, { from: 'end' });
+      await subscriber.currentPosition();
       let passes = 0;
       while (!controller.signal.aborted) {
         try {
           const result = await engine.pass('watch', controller.signal);
           out.progress.done();
           if (out.json) {
-            for (;;) {
-              const events = await store.eventsAfter(position, 500);
-              if (events.length === 0) break;
+            for (let events = await subscriber.poll(); events.length > 0; events = await subscriber.poll()) {
               for (const e of events) out.ndjson({ event: 'message', position: e.position, ...e.message });
-              position = events[events.length - 1]!.position;
             }
           }
           report(out, result);
@@ -154,12 +153,12 @@ export const syncCommand: Command = {
             (error.resetAt?.getTime() ?? Date.now() + interval * 1000) - Date.now(),
           );
           out.warn(`quota used up; resuming in ${Math.ceil(waitMs / 1000)} s`);
-          await sleep(waitMs, controller.signal);
+          await sync.pause(waitMs, controller.signal);
           continue;
         }
         passes += 1;
         if (maxPasses !== undefined && passes >= maxPasses) break;
-        await sleep(interval * 1000, controller.signal);
+        await sync.pause(interval * 1000, controller.signal);
       }
       return EXIT.ok;
     } catch (error) {
@@ -184,19 +183,4 @@ function report(out: Output, result: import('@ym-chats/sync').PassResult): void 
       `${result.chatsChanged} changed, ${result.messagesAdded} new messages, ` +
       `${result.calls.getChats} getChats + ${result.calls.getChatHistory} getChatHistory calls.`,
   );
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 }

@@ -9,6 +9,7 @@
  * at most the page each reader had in flight.
  */
 import { BadRequestError, type ChatsApi, type Id, NotFoundError, type QuotaSnapshot } from '@ym-chats/sdk';
+import { pause } from '../pause.js';
 import { toId } from '../store/records.js';
 import type { RunTrigger } from '../store/runs.js';
 import type { SyncStore } from '../store/store.js';
@@ -225,17 +226,7 @@ export class SyncEngine {
     while (!signal.aborted) {
       const result = await this.pass('watch', signal);
       onPass?.(result);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, intervalMs);
-        signal.addEventListener(
-          'abort',
-          () => {
-            clearTimeout(timer);
-            resolve();
-          },
-          { once: true },
-        );
-      });
+      await pause(intervalMs, signal);
     }
   }
 }

@@ -4,6 +4,8 @@
  * position moves once the consumer has taken an event, so an event being handled when the process dies
  * is delivered again — handle by `position` to make that harmless.
  */
+
+import { pause } from '../pause.js';
 import type { MessageEvent } from '../store/events.js';
 import type { SyncStore } from '../store/store.js';
 
@@ -65,19 +67,4 @@ export class EventSubscriber {
     this.position = position;
     if (this.options.name !== undefined) await this.store.savePosition(this.options.name, position);
   }
-}
-
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 }
