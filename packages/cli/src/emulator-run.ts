@@ -33,6 +33,15 @@ export interface StartedInfo {
 
 type TryLines = (info: StartedInfo) => string[];
 
+/** Something run beside the emulator until Ctrl+C (the demo's inbox): what to print, how to stop it. */
+export interface Companion {
+  lines: string[];
+  json: Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+export type StartCompanion = (info: StartedInfo, adminToken: string | undefined) => Promise<Companion>;
+
 /** A chat worth showing in the examples: one where the buyer waits for an answer, if any. */
 async function sampleChat(url: string, settings: EmulatorSettings): Promise<number | undefined> {
   const api = new ChatsApi({ apiKey: settings.apiKey, baseUrl: url, pathPrefix: '/v2', maxRetries: 0 });
@@ -69,6 +78,7 @@ export async function runEmulator(
   out: Output,
   settings: EmulatorSettings,
   tryLines: TryLines,
+  startCompanion?: StartCompanion,
 ): Promise<number> {
   // Loaded here so the API commands never pay for SQLite, and install without it.
   const {
@@ -139,8 +149,16 @@ export async function runEmulator(
     apiKey: settings.apiKey,
     sampleChatId: await sampleChat(url, settings),
   };
+  let companion: Companion | undefined;
+  try {
+    companion = await startCompanion?.(info, adminToken);
+  } catch (error) {
+    await emulator.close();
+    throw error;
+  }
   if (out.json) {
     out.ndjson({
+      ...companion?.json,
       event: 'listening',
       baseUrl: url,
       businessId: settings.businessId,
@@ -151,12 +169,14 @@ export async function runEmulator(
       sampleChatId: info.sampleChatId ?? null,
     });
   } else {
-    out.write(`${startBanner(emulator, options)}\n\n${tryLines(info).join('\n')}\n`);
+    const extra = companion === undefined ? '' : `${companion.lines.join('\n')}\n\n`;
+    out.write(`${startBanner(emulator, options)}\n\n${extra}${tryLines(info).join('\n')}\n`);
   }
   const warning = exposureWarning(settings.host, options);
   if (warning) out.warn(warning);
   const signal = await waitForSignal();
   out.info(`${signal}: stopping the emulator…`);
+  await companion?.close();
   await emulator.close();
   if (out.json) out.ndjson({ event: 'stopped', signal });
   else out.info('Stopped.');

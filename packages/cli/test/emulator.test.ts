@@ -114,7 +114,10 @@ describe('ym-chats emulator', () => {
 describe('ym-chats demo', () => {
   it('starts seeded with a database under the current directory, prints what to try, survives a restart', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'ym-chats-demo-'));
-    const demo = new LongRun(['demo', '--port', '0'], { env: cleanEnv(), cwd });
+    const demo = new LongRun(['demo', '--port', '0', '--inbox-port', '0', '--buyer-every', '0'], {
+      env: cleanEnv(),
+      cwd,
+    });
     let url: string;
     let chatId: string;
     try {
@@ -141,12 +144,42 @@ describe('ym-chats demo', () => {
       );
       const sent = await run(['send', chatId, 'kept across restarts'], { env });
       expect(sent.code).toBe(0);
+
+      // The inbox: its page, and a buyer's message pushed by the emulator into the store it reads.
+      const [, inbox] = (await demo.waitFor(
+        'stdout',
+        /Inbox:\s+(http:\/\/127\.0\.0\.1:\d+\/)/,
+      )) as unknown as [string, string];
+      const page = await fetch(inbox);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('/assets/app.js');
+      const session = await fetch(new URL('api/session', inbox));
+      const cookie = (session.headers.get('set-cookie') ?? '').split(';')[0]!;
+      const phrase = `parcel${Date.now()}`;
+      const posted = await fetch(`${url}/_emulator/businesses/1001/chats/${chatId}/messages`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ sender: 'CUSTOMER', message: `Where is my ${phrase}?` }),
+      });
+      expect(posted.status).toBe(200);
+      let found: { chat?: { chatId?: number | string } }[] = [];
+      for (let i = 0; i < 100 && found.length === 0; i++) {
+        const hits = await fetch(new URL(`api/search?q=${phrase}`, inbox), { headers: { cookie } });
+        expect(hits.status).toBe(200);
+        const body = (await hits.json()) as { hits?: { chat?: { chatId?: number | string } }[] };
+        found = body.hits ?? [];
+        if (found.length === 0) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(found.map((h) => String(h.chat?.chatId))).toContain(chatId);
     } finally {
       demo.kill('SIGINT');
     }
     expect((await demo.exited).code).toBe(0);
 
-    const again = new LongRun(['demo', '--port', '0'], { env: cleanEnv(), cwd });
+    const again = new LongRun(['demo', '--port', '0', '--inbox-port', '0', '--buyer-every', '0'], {
+      env: cleanEnv(),
+      cwd,
+    });
     try {
       const [, url2] = await again.waitFor('stdout', /export YM_BASE_URL=(\S+) /);
       await again.waitFor('stdout', /Press Ctrl\+C to stop/);

@@ -28,6 +28,12 @@ it('acknowledges pushes, stores the message, prints it with --events, answers PI
     await serve.waitFor('stdout', /Добрый день, где посылка\?/, 20_000);
     const { deliveries } = await admin.notifications();
     expect(deliveries.map((d) => d.state)).toEqual(['delivered']);
+    // The same port serves the inbox page; the push endpoint is not one of its routes.
+    const inbox = (await serve.waitFor('stdout', /"inbox":"([^"]+)"/))[1]!;
+    expect(new URL(inbox).origin).toBe(new URL(endpoint).origin);
+    const page = await fetch(inbox);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
   } finally {
     serve.kill('SIGINT');
     const exit = await serve.exited;
@@ -39,4 +45,18 @@ it('acknowledges pushes, stores the message, prints it with --events, answers PI
     .filter((l) => l.includes('"event":"message"'))
     .map((l) => JSON.parse(l) as { text: string; sender: string });
   expect(events.map((e) => [e.sender, e.text])).toEqual([['CUSTOMER', 'Добрый день, где посылка?']]);
+});
+
+it('refuses to serve the inbox beyond loopback without agents, naming the fix', async () => {
+  requireBuilt();
+  const dir = mkdtempSync(join(tmpdir(), 'ym-serve-cli-'));
+  const env = cleanEnv({ YM_API_KEY: API_KEY, YM_STORE: join(dir, 'store.sqlite') });
+  const flags = ['--base-url', 'http://127.0.0.1:9', '--business-id', String(BUSINESS)];
+  const result = await run(['serve', '--port', '0', '--host', '0.0.0.0', '--reconcile', '0', ...flags], {
+    env,
+    cwd: dir,
+  });
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain('logins are mandatory');
+  expect(result.stderr).toContain('--agents');
 });

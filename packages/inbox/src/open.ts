@@ -17,7 +17,14 @@ export interface OpenInboxOptions extends Omit<InboxOptions, 'source' | 'team'> 
 export async function openInbox(options: OpenInboxOptions): Promise<Inbox & { source: StoreSource }> {
   const { store, pollMs, ...rest } = options;
   const source = await StoreSource.open(store, pollMs === undefined ? {} : { pollMs });
-  const inbox = createInbox({ ...rest, source, team: new SqlTeamStore(store.sql) });
+  let inbox: Inbox;
+  try {
+    inbox = createInbox({ ...rest, source, team: new SqlTeamStore(store.sql) });
+  } catch (error) {
+    // A refused configuration must not leave the indexer following a store its caller will close.
+    await source.close();
+    throw error;
+  }
   return {
     ...inbox,
     source,

@@ -1,39 +1,62 @@
 import { existsSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { flag, numberFlag, str } from '../args.js';
+import { demoInbox } from '../demo-inbox.js';
 import { runEmulator } from '../emulator-run.js';
 import type { Command } from './command.js';
 import { DEFAULT_PORT, EMULATOR_API_KEY, EMULATOR_BUSINESS_ID, EMULATOR_OAUTH_TOKEN } from './emulator.js';
 
 export const DEMO_DB = '.ym-chats/demo.sqlite';
+export const DEMO_STORE = '.ym-chats/demo-store.sqlite';
+const DEMO_INBOX_PORT = 8090;
+const DEMO_BUYER_SECONDS = 45;
 const DEMO_SEED = 1;
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'start the emulator with demo data and show what to try (no account needed)',
-  usage: 'demo [--port 8080] [--db FILE] [--reset]',
+  summary: 'the web inbox on a local emulator with demo chats and a simulated buyer (no account needed)',
+  usage: 'demo [--port 8080] [--inbox-port 8090] [--db FILE] [--buyer-every S] [--reset]',
   description:
     'The quickest way in: starts the emulator on 127.0.0.1 with seeded demo chats, kept in ' +
-    `${DEMO_DB} under the current directory so your changes survive restarts, and prints the commands to ` +
-    'try from another terminal, including a curl that plays the buyer so you can watch a message arrive. ' +
-    'Runs until Ctrl+C.',
+    `${DEMO_DB} under the current directory so your changes survive restarts; mirrors them into a sync ` +
+    `store (${DEMO_STORE}) and serves the web inbox over it, with the emulator's push notifications ` +
+    'pointed at it and a simulated buyer who writes now and then. Prints the inbox address and the ' +
+    'commands to try from another terminal, including a curl that plays the buyer. Runs until Ctrl+C.',
   options: {
-    port: { type: 'string', arg: 'N', help: `port (default ${DEFAULT_PORT}; 0 picks a free one)` },
+    port: { type: 'string', arg: 'N', help: `emulator port (default ${DEFAULT_PORT}; 0 picks a free one)` },
+    'inbox-port': {
+      type: 'string',
+      arg: 'N',
+      help: `inbox and push endpoint port (default ${DEMO_INBOX_PORT}; 0 picks a free one)`,
+    },
+    'buyer-every': {
+      type: 'string',
+      arg: 'S',
+      help: `seconds between the simulated buyer's messages (default ${DEMO_BUYER_SECONDS}; 0: none)`,
+    },
     db: { type: 'string', arg: 'FILE', help: `database file (default ${DEMO_DB})` },
-    reset: { type: 'boolean', help: 'delete the database file first and start from fresh demo data' },
+    reset: { type: 'boolean', help: 'delete the database and the store first; start from fresh demo data' },
   },
   positionals: { min: 0, max: 0, names: '' },
   examples: [
-    ['demo', 'emulator on http://127.0.0.1:8080 with demo data'],
-    ['demo --port 9090 --reset', 'another port, fresh data'],
+    ['demo', 'inbox on http://127.0.0.1:8090/, emulator on http://127.0.0.1:8080'],
+    ['demo --port 9090 --inbox-port 9091 --reset', 'other ports, fresh data'],
+    ['demo --buyer-every 0', 'no simulated buyer'],
   ],
   usesApi: false,
   async run(ctx) {
     const { values, out, io } = ctx;
     const port = numberFlag(values, 'port', { min: 0, max: 65535 }) ?? DEFAULT_PORT;
+    const inboxPort = numberFlag(values, 'inbox-port', { min: 0, max: 65535 }) ?? DEMO_INBOX_PORT;
+    const buyerEverySeconds =
+      numberFlag(values, 'buyer-every', { min: 0, max: 86_400 }) ?? DEMO_BUYER_SECONDS;
     const db = resolve(io.cwd, str(values, 'db') ?? DEMO_DB);
+    // The store sits beside the emulator's database, so --db FILE keeps two demos apart.
+    const store = resolve(dirname(db), basename(DEMO_STORE));
     if (flag(values, 'reset')) {
-      for (const suffix of ['', '-wal', '-shm']) if (existsSync(db + suffix)) rmSync(db + suffix);
+      for (const file of [db, store]) {
+        for (const suffix of ['', '-wal', '-shm']) if (existsSync(file + suffix)) rmSync(file + suffix);
+      }
     }
     return runEmulator(
       out,
@@ -69,6 +92,7 @@ export const demoCommand: Command = {
           `State is kept in ${db} (demo --reset starts over). Press Ctrl+C to stop.`,
         ];
       },
+      demoInbox({ store, port: inboxPort, buyerEverySeconds, cwd: io.cwd }, (line) => out.warn(line)),
     );
   },
 };

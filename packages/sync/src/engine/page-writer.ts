@@ -37,7 +37,7 @@ export class PageWriter {
         const group = this.queue.splice(0, this.maxGroup);
         try {
           const results = await this.store.writeHistoryPages(group.map((q) => q.page));
-          group.forEach((q, i) => q.resolve(results[i]!));
+          for (const [i, q] of group.entries()) q.resolve(results[i]!);
         } catch (error) {
           for (const q of group) q.reject(error);
         }

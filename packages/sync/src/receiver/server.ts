@@ -2,7 +2,7 @@
  * `serve` as a library: the push endpoint, the queue processor and the reconciling passes in one
  * process, started on a port with one call and stopped with `close()`.
  */
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ChatsApi, Id } from '@ym-chats/sdk';
 import { SyncEngine } from '../engine/engine.js';
@@ -30,6 +30,11 @@ export interface ReceiverOptions {
   onPass?: (result: PassResult) => void;
   onProgress?: (progress: SyncProgress) => void;
   onError?: (error: unknown, where: 'reconcile' | 'process') => void;
+  /**
+   * Another application on the same port (the inbox): requests whose path it `handles` go to it, the rest
+   * (the push endpoint) to the receiver. One port is one thing to put behind the TLS proxy.
+   */
+  mount?: { handles(path: string): boolean; listener: RequestListener };
 }
 
 export interface RunningReceiver {
@@ -64,7 +69,17 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     ...(options.version === undefined ? {} : { version: options.version }),
     onQueued: () => processor.wake(),
   });
-  const server = createServer(handler.listener(options.basePath ?? ''));
+  const receive = handler.listener(options.basePath ?? '');
+  const mount = options.mount;
+  const server = createServer(
+    mount === undefined
+      ? receive
+      : (req, res) => {
+          const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+          if (mount.handles(path)) mount.listener(req, res);
+          else receive(req, res);
+        },
+  );
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
