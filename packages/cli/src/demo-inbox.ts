@@ -110,6 +110,7 @@ export function demoInbox(settings: DemoInboxSettings, warn: (line: string) => v
             ? `        a simulated buyer writes every ${settings.buyerEverySeconds} s; pushes land in ${settings.store}`
             : `        pushes land in ${settings.store}`,
         ],
+        notifyUrl: receiver.endpoint,
         json: { inbox: `${receiver.url}/`, notificationEndpoint: receiver.endpoint, store: settings.store },
         close,
       };

@@ -36,6 +36,8 @@ type TryLines = (info: StartedInfo) => string[];
 /** Something run beside the emulator until Ctrl+C (the demo's inbox): what to print, how to stop it. */
 export interface Companion {
   lines: string[];
+  /** Where the companion pointed the emulator's push notifications, for the banner. */
+  notifyUrl?: string;
   json: Record<string, unknown>;
   close(): Promise<void>;
 }
@@ -169,6 +171,7 @@ export async function runEmulator(
       sampleChatId: info.sampleChatId ?? null,
     });
   } else {
+    if (companion?.notifyUrl !== undefined) options.notifications = { url: companion.notifyUrl };
     const extra = companion === undefined ? '' : `${companion.lines.join('\n')}\n\n`;
     out.write(`${startBanner(emulator, options)}\n\n${extra}${tryLines(info).join('\n')}\n`);
   }

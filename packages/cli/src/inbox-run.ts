@@ -24,6 +24,8 @@ export interface InboxSettings {
   cwd: string;
   agentsFile?: string | undefined;
   replyTargetMinutes?: number | undefined;
+  /** Behind a TLS-terminating proxy: client address and host from its forwarding headers. */
+  trustProxy?: boolean | undefined;
 }
 
 export type CliInbox = Awaited<ReturnType<InboxModule['openInbox']>>;
@@ -78,6 +80,7 @@ export async function openCliInbox(store: SyncStore, settings: InboxSettings): P
         ...(settings.oauthToken === undefined ? {} : { accessToken: settings.oauthToken }),
         allowedOrigins: [settings.baseUrl],
       }),
+      ...(settings.trustProxy ? { trustProxy: true } : {}),
       ...(settings.replyTargetMinutes === undefined
         ? {}
         : { firstReplyTargetMinutes: settings.replyTargetMinutes }),

@@ -150,6 +150,7 @@ describe('ym-chats demo', () => {
         'stdout',
         /Inbox:\s+(http:\/\/127\.0\.0\.1:\d+\/)/,
       )) as unknown as [string, string];
+      expect(demo.stdout).toMatch(/Notify URL: http:\/\/127\.0\.0\.1:\d+\/notification/);
       const page = await fetch(inbox);
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('/assets/app.js');

@@ -60,3 +60,42 @@ it('refuses to serve the inbox beyond loopback without agents, naming the fix', 
   expect(result.stderr).toContain('logins are mandatory');
   expect(result.stderr).toContain('--agents');
 });
+
+it('never echoes the secret path, and refuses a push path the inbox would take', async () => {
+  requireBuilt();
+  const emulator = createEmulator({ seed: 1, credentials: [{ apiKey: API_KEY, businessIds: [BUSINESS] }] });
+  const url = await emulator.listen(0);
+  const dir = mkdtempSync(join(tmpdir(), 'ym-serve-cli-'));
+  const flags = ['--base-url', url, '--business-id', String(BUSINESS), '--reconcile', '0'];
+  const env = cleanEnv({ YM_API_KEY: API_KEY, YM_STORE: join(dir, 'store.sqlite') });
+  try {
+    const taken = await run(['serve', '--port', '0', '--path', '/api/hook', ...flags], { env, cwd: dir });
+    expect(taken.code).toBe(2);
+    expect(taken.stderr).toContain("inbox's own paths");
+    const serve = new LongRun(['serve', '--port', '0', '--json', '--path', '/hooks/s3cretXYZ', ...flags], {
+      env,
+      cwd: dir,
+    });
+    try {
+      const endpoint = (await serve.waitFor('stdout', /"endpoint":"([^"]+)"/))[1]!;
+      expect(endpoint).toContain('/hooks/s3cretXYZ/notification');
+      const origin = new URL(endpoint).origin;
+      for (const [path, method] of [
+        ['/favicon.ico', 'GET'],
+        ['/notification', 'POST'],
+        ['/hooks/notification', 'POST'],
+      ] as const) {
+        const res = await fetch(`${origin}${path}`, { method, body: method === 'POST' ? '{}' : undefined });
+        expect(res.status).toBe(404);
+        expect(await res.text()).not.toContain('s3cret');
+      }
+      const ping = await fetch(endpoint, { method: 'POST', body: '{"notificationType":"PING"}' });
+      expect(ping.status).toBe(200);
+    } finally {
+      serve.kill('SIGINT');
+      await serve.exited;
+    }
+  } finally {
+    await emulator.close();
+  }
+});

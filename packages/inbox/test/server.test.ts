@@ -1,5 +1,5 @@
 /** The inbox's HTTP side against the real emulator and a real SQLite store: headers, auth, CSRF, isolation, sends. */
-import { createServer } from 'node:http';
+import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInbox, hashPassword, startInbox } from '@ym-chats/inbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -370,6 +370,50 @@ describe('agents with logins', () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await inbox.close();
+    }
+  });
+});
+
+describe('the local user only at this machine', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => h?.close());
+
+  /** node:http, because fetch may not set Host: what a reverse proxy or a DNS-rebound page sends. */
+  function session(headers: Record<string, string>): Promise<{ status: number; body: string }> {
+    const url = new URL('/api/session', h.url);
+    return new Promise((resolve, reject) => {
+      const req = request(url, { headers }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => {
+          body += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  it('a request through a proxy or for another host name gets a login screen, not the local user', async () => {
+    const direct = JSON.parse((await session({})).body) as { agent: { login: string } | null };
+    expect(direct.agent?.login).toBe('local');
+    const proxied: Record<string, string>[] = [
+      { 'X-Forwarded-For': '203.0.113.7' },
+      { Forwarded: 'for=203.0.113.7' },
+      { Via: '1.1 proxy' },
+      { Host: 'inbox.shop.example' },
+      { Host: 'attacker.example:80' },
+    ];
+    for (const headers of proxied) {
+      const r = await session(headers);
+      expect(r.status).toBe(200);
+      const body = JSON.parse(r.body) as { agent: unknown; loginRequired: boolean };
+      expect(body.agent).toBeNull();
+      expect(body.loginRequired).toBe(true);
     }
   });
 });

@@ -40,6 +40,10 @@ export const serveCommand: Command = {
     },
     'reply-target': { type: 'string', arg: 'M', help: 'first-reply target in minutes (default 15)' },
     'no-inbox': { type: 'boolean', help: 'the push endpoint only, no web inbox' },
+    'trust-proxy': {
+      type: 'boolean',
+      help: 'behind a TLS proxy: take client address and host from X-Forwarded-For / X-Forwarded-Host',
+    },
   },
   positionals: { min: 0, max: 0, names: '' },
   examples: [
@@ -70,11 +74,20 @@ export const serveCommand: Command = {
       host,
       agentsFile: str(values, 'agents'),
       replyTargetMinutes: numberFlag(values, 'reply-target', { min: 1, max: 10_080 }),
+      trustProxy: flag(values, 'trust-proxy'),
     };
     let inbox: Awaited<ReturnType<typeof openCliInbox>> | undefined;
     try {
       if (!flag(values, 'no-inbox')) inbox = await openCliInbox(store, inboxSettings);
+      // The inbox answers its own paths first: a push path among them would never reach the receiver.
+      if (inbox?.handles(`${basePath}/notification`)) {
+        throw new UsageError(
+          `--path ${basePath} is one of the inbox's own paths, so no push would reach the receiver`,
+          'Pick a segment outside /api, /assets, /chats and /login, e.g. --path /hooks/SECRET.',
+        );
+      }
     } catch (error) {
+      await inbox?.close();
       await store.close();
       throw error;
     }

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+
 /** An agent as configured by the operator: a login, a password hash, and the businesses it may see. */
 export interface AgentConfig {
   login: string;
@@ -28,6 +30,18 @@ export function isLoopback(host: string): boolean {
 export function localAgent(host: string, agents: AgentConfig[], businessIds: number[]): Agent | undefined {
   if (agents.length > 0 || !isLoopback(host)) return undefined;
   return { login: LOCAL_LOGIN, name: LOCAL_LOGIN, businessIds: [...businessIds] };
+}
+
+/**
+ * The local user is the person at this machine's browser, so only a request that came straight to the
+ * loopback address counts: one naming a loopback host, carrying no proxy's forwarding headers. A reverse
+ * proxy on the same machine (how `serve` meets the internet) or a DNS-rebound page gets a login screen.
+ */
+export function isDirectLocal(req: IncomingMessage): boolean {
+  const h = req.headers;
+  if (h['x-forwarded-for'] || h['x-forwarded-host'] || h.forwarded || h.via || h['x-real-ip']) return false;
+  const host = (h.host ?? '').toLowerCase().replace(/:\d+$/, '');
+  return host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
 }
 
 export function toAgent(config: AgentConfig): Agent {

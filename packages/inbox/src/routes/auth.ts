@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { isDirectLocal } from '../auth/agents.js';
 import { decoyHash, verifyPassword } from '../auth/password.js';
 import type { Session } from '../auth/sessions.js';
 import { clientAddress } from '../http/client-address.js';
@@ -17,11 +18,11 @@ function setSessionCookie(ctx: ApiContext, res: ServerResponse, session: Session
 }
 
 /** What the page learns at start: who it is (if anyone), the CSRF token, and the inbox's settings. */
-function describe(ctx: ApiContext, session: Session) {
+function describe(ctx: ApiContext, state: RequestState, session: Session) {
   const agent = ctx.agentOf(session.login);
   return {
     csrf: session.csrf,
-    loginRequired: ctx.local === undefined,
+    loginRequired: ctx.local === undefined || !isDirectLocal(state.req),
     agent: agent ?? null,
     firstReplyTargetMs: ctx.targetMs,
     refreshMs: ctx.refreshMs,
@@ -42,10 +43,10 @@ async function session(ctx: ApiContext, state: RequestState) {
   let current = state.session;
   if (!current) {
     // The local user is logged in by being here; everyone else starts anonymous, holding a CSRF token.
-    current = ctx.sessions.create(ctx.local?.login);
+    current = ctx.sessions.create(isDirectLocal(state.req) ? ctx.local?.login : undefined);
     setSessionCookie(ctx, state.res, current);
   }
-  sendJson(state.res, 200, describe(ctx, current));
+  sendJson(state.res, 200, describe(ctx, state, current));
 }
 
 async function login(ctx: ApiContext, state: RequestState) {
@@ -69,7 +70,7 @@ async function login(ctx: ApiContext, state: RequestState) {
   const upgraded = ctx.sessions.upgrade(state.session, config.login);
   setSessionCookie(ctx, state.res, upgraded);
   await ctx.team.audit({ login: config.login, action: 'login' });
-  sendJson(state.res, 200, describe(ctx, upgraded));
+  sendJson(state.res, 200, describe(ctx, state, upgraded));
 }
 
 async function logout(ctx: ApiContext, state: RequestState) {

@@ -109,7 +109,8 @@ export class NotificationHandler {
     if (url !== path) {
       send(res, {
         status: 404,
-        body: { error: { type: 'UNKNOWN', message: `no such endpoint; POST ${path}` } },
+        // The path may hold a secret segment: never echo it to whoever guessed wrong.
+        body: { error: { type: 'UNKNOWN', message: 'no such endpoint' } },
       });
       req.resume();
       return;
