@@ -103,9 +103,11 @@ export class PostgresSql extends Session {
   private async withTransaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
-      // Keyed by schema: stores in other schemas of the same database write independently.
-      await client.query('SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))', [WRITE_LOCK_KEY]);
+      // One round trip (a parameterless query may hold several statements). Keyed by schema: stores in
+      // other schemas of the same database write independently.
+      await client.query(
+        `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK_KEY}, hashtext(current_schema()))`,
+      );
       const result = await fn(new Session(client, undefined));
       await client.query('COMMIT');
       return result;

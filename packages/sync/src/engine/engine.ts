@@ -15,7 +15,7 @@ import type { RunTrigger } from '../store/runs.js';
 import type { SyncStore } from '../store/store.js';
 import { isoNow } from '../time.js';
 import { DEFAULT_SETTLE_MS } from './changes.js';
-import { PageWriter } from './page-writer.js';
+import { PageWriter, type ReadChain } from './page-writer.js';
 import { estimateEta, type PassResult, type SyncProgress } from './progress.js';
 
 export const CHATS_PAGE = 20;
@@ -32,6 +32,14 @@ export interface SyncEngineOptions {
   onProgress?: (progress: SyncProgress) => void;
   now?: () => number;
 }
+
+/** A reader's page writes not known to be committed yet. */
+interface WriteGate {
+  queued: Promise<unknown>[];
+}
+
+/** Pages a reader may have waiting for their commit while it reads on. */
+const WRITE_WINDOW = 8;
 
 export interface HistoryReadResult {
   pages: number;
@@ -146,19 +154,45 @@ export class SyncEngine {
   ): Promise<void> {
     const owed = await this.store.pendingChats(this.businessId);
     progress.chatsChanged += owed.length;
+    // A reader does not wait for a page's commit before its next request: writes overlap reads. The
+    // listing moves on only once every owed chat's pages are committed.
+    const commits: Promise<void>[] = [];
+    let failure: { error: unknown } | undefined;
     let next = 0;
     const worker = async () => {
-      while (next < owed.length) {
+      // A reader reads on while at most WRITE_WINDOW of its pages wait for their commit: writes overlap
+      // reads, and a crash costs at most that many pages per reader, plus the one in flight.
+      const gate: WriteGate = { queued: [] };
+      while (next < owed.length && failure === undefined) {
         const chat = owed[next++]!;
-        const result = await this.readHistory(chat.chatId, runId, signal, () => {
-          progress.calls.getChatHistory += 1;
+        const read = await this.readChat(
+          chat.chatId,
+          runId,
+          signal,
+          () => {
+            progress.calls.getChatHistory += 1;
+          },
+          chat,
+          gate,
+        );
+        const commit = read.added.then(async (added) => {
+          progress.chatsDone += 1;
+          progress.messagesAdded += added.length;
+          await report?.();
         });
-        progress.chatsDone += 1;
-        progress.messagesAdded += result.added.length;
-        await report?.();
+        commit.catch((error: unknown) => {
+          failure ??= { error };
+        });
+        commits.push(commit);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, owed.length) }, worker));
+    const readers = Promise.all(Array.from({ length: Math.min(this.concurrency, owed.length) }, worker));
+    try {
+      await readers;
+    } finally {
+      await Promise.allSettled(commits);
+    }
+    await Promise.all(commits);
   }
 
   /**
@@ -171,53 +205,91 @@ export class SyncEngine {
     signal?: AbortSignal,
     onCall?: () => void,
   ): Promise<HistoryReadResult> {
+    const read = await this.readChat(chatId, runId, signal, onCall);
+    return { pages: read.pages, added: await read.added };
+  }
+
+  /**
+   * `readHistory` without waiting for the commits: resolves once the last page is requested and queued,
+   * with the ids its pages add once committed. `start` (from `pendingChats`) saves a query.
+   */
+  private async readChat(
+    chatId: bigint,
+    runId: bigint | null,
+    signal?: AbortSignal,
+    onCall?: () => void,
+    start?: { lastMessageId: bigint | null; syncedAt: string | null },
+    gate: WriteGate = { queued: [] },
+  ): Promise<{ pages: number; added: Promise<bigint[]> }> {
     const { api, store } = this.options;
     const b = this.businessId;
-    const { lastMessageId: from, syncedAt: previousSyncedAt } = await store.historyStart(b, chatId);
+    const { lastMessageId: from, syncedAt: previousSyncedAt } =
+      start ?? (await store.historyStart(b, chatId));
     const request = from === null ? {} : { messageIdFrom: from };
-    const added: bigint[] = [];
+    const chain: ReadChain = { failed: undefined };
+    const writes: Promise<bigint[]>[] = [];
+    const all = () => Promise.all(writes).then((pages) => pages.flat());
     let token: string | undefined;
     let pages = 0;
-    for (;;) {
-      signal?.throwIfAborted();
-      const requestedAt = isoNow(this.now);
-      let messages: Awaited<ReturnType<ChatsApi['getChatHistory']>>['result']['messages'];
-      let next: string | undefined;
-      try {
-        onCall?.();
-        const { result } = await api.getChatHistory(
-          b,
-          chatId,
-          request,
-          token,
-          HISTORY_PAGE,
-          signal ? { signal } : undefined,
+    try {
+      for (;;) {
+        signal?.throwIfAborted();
+        if (chain.failed !== undefined) throw chain.failed;
+        const requestedAt = isoNow(this.now);
+        let messages: Awaited<ReturnType<ChatsApi['getChatHistory']>>['result']['messages'];
+        let next: string | undefined;
+        try {
+          onCall?.();
+          const { result } = await api.getChatHistory(
+            b,
+            chatId,
+            request,
+            token,
+            HISTORY_PAGE,
+            signal ? { signal } : undefined,
+          );
+          messages = result.messages;
+          next = result.paging?.nextPageToken;
+        } catch (error) {
+          // A chat that no longer exists owes nothing; anything else is retried by the next pass.
+          if (!(error instanceof NotFoundError)) throw error;
+          messages = [];
+          next = undefined;
+        }
+        pages += 1;
+        if (next === token) next = undefined;
+        const last = next === undefined;
+        // The settle rule on the last page counts what the whole read added; only a chat read before
+        // (previousSyncedAt set) needs that count, so only then does the last page wait for the earlier ones.
+        const addedBefore = last && previousSyncedAt !== null && writes.length > 0 ? (await all()).length : 0;
+        // At most WRITE_WINDOW of the reader's pages (of this chat or earlier ones) wait for their commit; a
+        // failure surfaces through that chat's commit.
+        while (gate.queued.length >= WRITE_WINDOW) await gate.queued.shift()!.catch(() => undefined);
+        if (chain.failed !== undefined) throw chain.failed;
+        const write = this.writer.write(
+          {
+            businessId: b,
+            chatId,
+            runId,
+            messages,
+            completedAt: last ? requestedAt : null,
+            settleMs: this.settleMs,
+            previousSyncedAt,
+            addedBefore,
+            now: isoNow(this.now),
+          },
+          chain,
         );
-        messages = result.messages;
-        next = result.paging?.nextPageToken;
-      } catch (error) {
-        // A chat that no longer exists owes nothing; anything else is retried by the next pass.
-        if (!(error instanceof NotFoundError)) throw error;
-        messages = [];
-        next = undefined;
+        write.catch(() => undefined); // observed through `added`
+        writes.push(write);
+        gate.queued.push(write);
+        if (last) return { pages, added: all() };
+        token = next;
       }
-      pages += 1;
-      if (next === token) next = undefined;
-      added.push(
-        ...(await this.writer.write({
-          businessId: b,
-          chatId,
-          runId,
-          messages,
-          completedAt: next === undefined ? requestedAt : null,
-          settleMs: this.settleMs,
-          previousSyncedAt,
-          addedBefore: added.length,
-          now: isoNow(this.now),
-        })),
-      );
-      if (next === undefined) return { pages, added };
-      token = next;
+    } catch (error) {
+      // Pages already queued still commit (each is whole); the read stops here.
+      await Promise.allSettled(writes);
+      throw error;
     }
   }
 

@@ -1,14 +1,24 @@
 /**
  * Group commit for history pages: while one transaction is being written, pages finished by the other
  * readers queue up and go into the next one together. Each page stays atomic with its chat's position, so
- * a crash still costs at most the page each reader had in flight; a commit's fixed cost (a lock, a round
+ * a crash still costs at most the pages each reader had in flight; a commit's fixed cost (a lock, a round
  * trip or two to PostgreSQL) is shared.
+ *
+ * Readers do not wait for their page's commit before requesting the next one (the write overlaps the
+ * next read). Pages are committed in the order they were queued, so a chat's pages commit in order; a
+ * page whose earlier page of the same read failed is refused, so a chat's position never skips a page.
  */
 import type { HistoryPageWrite } from '../store/mirror.js';
 import type { SyncStore } from '../store/store.js';
 
+/** One history read: its pages are refused once one of them failed to commit. */
+export interface ReadChain {
+  failed: unknown;
+}
+
 interface Queued {
   page: HistoryPageWrite;
+  chain: ReadChain | undefined;
   resolve: (added: bigint[]) => void;
   reject: (error: unknown) => void;
 }
@@ -19,14 +29,18 @@ export class PageWriter {
 
   constructor(
     private readonly store: SyncStore,
-    private readonly maxGroup = 8,
+    private readonly maxGroup = 64,
   ) {}
 
   /** Resolves with the ids of the messages the page added, once its transaction committed. */
-  write(page: HistoryPageWrite): Promise<bigint[]> {
+  write(page: HistoryPageWrite, chain?: ReadChain): Promise<bigint[]> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ page, resolve, reject });
-      if (!this.flushing) void this.flush();
+      this.queue.push({ page, chain, resolve, reject });
+      if (!this.flushing) {
+        // Starts on the next turn of the event loop, so pages that arrive together share a commit.
+        this.flushing = true;
+        setImmediate(() => void this.flush());
+      }
     });
   }
 
@@ -34,12 +48,20 @@ export class PageWriter {
     this.flushing = true;
     try {
       while (this.queue.length > 0) {
-        const group = this.queue.splice(0, this.maxGroup);
+        const group: Queued[] = [];
+        for (const q of this.queue.splice(0, this.maxGroup)) {
+          if (q.chain?.failed !== undefined) q.reject(q.chain.failed);
+          else group.push(q);
+        }
+        if (group.length === 0) continue;
         try {
           const results = await this.store.writeHistoryPages(group.map((q) => q.page));
           for (const [i, q] of group.entries()) q.resolve(results[i]!);
         } catch (error) {
-          for (const q of group) q.reject(error);
+          for (const q of group) {
+            if (q.chain && q.chain.failed === undefined) q.chain.failed = error;
+            q.reject(error);
+          }
         }
       }
     } finally {

@@ -44,7 +44,10 @@ export interface HistoryPageWrite {
 
 export interface PendingChat {
   chatId: bigint;
+  /** The newest stored message of the chat: its read starts there. */
   lastMessageId: bigint | null;
+  /** When the chat's history was last read to the end (null: never). */
+  syncedAt: string | null;
 }
 
 export async function storedStates(
@@ -197,34 +200,58 @@ export async function writeHistoryPages(sql: Sql, pages: HistoryPageWrite[]): Pr
       events,
     );
 
+    // The stored updated_at of the chats whose read ends here, before this transaction moves it.
     const stored = new Map<string, string>();
-    for (const page of pages) {
-      if (page.completedAt === null) continue;
-      const rows = await tx.all('SELECT updated_at FROM chats WHERE business_id = ? AND chat_id = ?', [
-        page.businessId,
-        page.chatId,
-      ]);
-      if (rows[0] !== undefined) stored.set(`${page.businessId}:${page.chatId}`, String(rows[0].updated_at));
+    const businesses = [...new Set(pages.map((p) => p.businessId))];
+    for (const businessId of businesses) {
+      const ids = [
+        ...new Set(
+          pages.filter((p) => p.completedAt !== null && p.businessId === businessId).map((p) => p.chatId),
+        ),
+      ];
+      for (let i = 0; i < ids.length; i += 500) {
+        const chunk = ids.slice(i, i + 500);
+        const rows = await tx.all(
+          `SELECT chat_id, updated_at FROM chats WHERE business_id = ? AND chat_id IN (${chunk.map(() => '?').join(', ')})`,
+          [businessId, ...chunk],
+        );
+        for (const row of rows) stored.set(`${businessId}:${row.chat_id}`, String(row.updated_at));
+      }
     }
+    // Per chat, what its pages in this transaction move: the newest message, and on the last page, the
+    // read's end. Several pages of one chat in one group merge into one row change.
+    interface ChatChange {
+      chatId: bigint;
+      lastId: bigint | null;
+      lastAt: string | null;
+      completedAt: string | null;
+      settled: boolean;
+    }
+    const changes = new Map<string, ChatChange & { businessId: bigint }>();
     for (const [i, page] of pages.entries()) {
       const last = sorted[i]![sorted[i]!.length - 1];
       const lastId = last === undefined ? null : toId(last.messageId);
       const lastAt = last === undefined ? null : isoUtc(last.createdAt);
-      // A chat first heard of through a push has no row yet; the next listing fills in the rest.
-      const sets: string[] = [];
-      const params: SqlValue[] = [];
-      if (lastId !== null && lastAt !== null) {
-        sets.push(
-          'last_message_id = CASE WHEN last_message_id IS NULL OR last_message_id < ? THEN ? ELSE last_message_id END',
-          'updated_at = CASE WHEN updated_at < ? THEN ? ELSE updated_at END',
-        );
-        params.push(lastId, lastId, lastAt, lastAt);
+      const key = `${page.businessId}:${page.chatId}`;
+      let change = changes.get(key);
+      if (change === undefined) {
+        change = {
+          businessId: page.businessId,
+          chatId: page.chatId,
+          lastId: null,
+          lastAt: null,
+          completedAt: null,
+          settled: false,
+        };
+        changes.set(key, change);
       }
+      if (lastId !== null && (change.lastId === null || lastId > change.lastId)) change.lastId = lastId;
+      if (lastAt !== null && (change.lastAt === null || lastAt > change.lastAt)) change.lastAt = lastAt;
       if (page.completedAt !== null) {
-        const before = stored.get(`${page.businessId}:${page.chatId}`);
+        const before = stored.get(key);
         const updatedAt =
           before === undefined ? undefined : lastAt !== null && lastAt > before ? lastAt : before;
-        const settled =
+        change.settled =
           updatedAt !== undefined &&
           settledAfterRead(
             page.completedAt,
@@ -233,16 +260,15 @@ export async function writeHistoryPages(sql: Sql, pages: HistoryPageWrite[]): Pr
             page.previousSyncedAt ?? null,
             (page.addedBefore ?? 0) + added[i]!.length,
           );
-        sets.push('history_pending = 0', 'synced_at = ?', 'history_settled = ?');
-        params.push(page.completedAt, settled ? 1 : 0);
+        change.completedAt = page.completedAt;
       }
-      if (sets.length > 0) {
-        await tx.run(`UPDATE chats SET ${sets.join(', ')} WHERE business_id = ? AND chat_id = ?`, [
-          ...params,
-          page.businessId,
-          page.chatId,
-        ]);
-      }
+    }
+    for (const businessId of businesses) {
+      await updateChats(
+        tx,
+        businessId,
+        [...changes.values()].filter((c) => c.businessId === businessId),
+      );
     }
     const runs = new Map<bigint, { pages: number; added: number }>();
     pages.forEach((page, i) => {
@@ -262,15 +288,86 @@ export async function writeHistoryPages(sql: Sql, pages: HistoryPageWrite[]): Pr
   });
 }
 
-/** Chats whose history read is still owed (listed as changed, not yet read to the end). */
+/**
+ * A chat's row changes after history pages: `last_message_id` and `updated_at` only move forward; a read's
+ * end clears `history_pending` and records `synced_at` and `history_settled`. A chat first heard of through
+ * a push has no row yet; the next listing fills in the rest.
+ */
+async function updateChats(
+  tx: Sql,
+  businessId: bigint,
+  changes: {
+    chatId: bigint;
+    lastId: bigint | null;
+    lastAt: string | null;
+    completedAt: string | null;
+    settled: boolean;
+  }[],
+): Promise<void> {
+  const moving = changes.filter((c) => c.lastId !== null || c.completedAt !== null);
+  if (moving.length === 0) return;
+  if (tx.dialect === 'postgres') {
+    // One statement for the whole group: a round trip to the server per chat would dominate the commit.
+    const columns = [
+      moving.map((c) => c.chatId),
+      moving.map((c) => c.lastId),
+      moving.map((c) => c.lastAt),
+      moving.map((c) => c.completedAt),
+      moving.map((c) => (c.settled ? 1 : 0)),
+    ];
+    await tx.run(
+      `UPDATE chats AS c SET
+         last_message_id = CASE WHEN v.last_id IS NOT NULL AND (c.last_message_id IS NULL OR c.last_message_id < v.last_id)
+           THEN v.last_id ELSE c.last_message_id END,
+         updated_at = CASE WHEN v.last_at IS NOT NULL AND c.updated_at < v.last_at THEN v.last_at ELSE c.updated_at END,
+         history_pending = CASE WHEN v.completed_at IS NOT NULL THEN 0 ELSE c.history_pending END,
+         synced_at = CASE WHEN v.completed_at IS NOT NULL THEN v.completed_at ELSE c.synced_at END,
+         history_settled = CASE WHEN v.completed_at IS NOT NULL THEN v.settled ELSE c.history_settled END
+       FROM (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::timestamptz[], $5::integer[])
+             AS u(chat_id, last_id, last_at, completed_at, settled)) AS v
+       WHERE c.business_id = $6 AND c.chat_id = v.chat_id`,
+      // node-postgres sends JS arrays as PostgreSQL arrays (the `?`-free text is passed through as is).
+      [...columns, businessId] as unknown as SqlValue[],
+    );
+    return;
+  }
+  for (const c of moving) {
+    const sets: string[] = [];
+    const params: SqlValue[] = [];
+    if (c.lastId !== null && c.lastAt !== null) {
+      sets.push(
+        'last_message_id = CASE WHEN last_message_id IS NULL OR last_message_id < ? THEN ? ELSE last_message_id END',
+        'updated_at = CASE WHEN updated_at < ? THEN ? ELSE updated_at END',
+      );
+      params.push(c.lastId, c.lastId, c.lastAt, c.lastAt);
+    }
+    if (c.completedAt !== null) {
+      sets.push('history_pending = 0', 'synced_at = ?', 'history_settled = ?');
+      params.push(c.completedAt, c.settled ? 1 : 0);
+    }
+    await tx.run(`UPDATE chats SET ${sets.join(', ')} WHERE business_id = ? AND chat_id = ?`, [
+      ...params,
+      businessId,
+      c.chatId,
+    ]);
+  }
+}
+
+/**
+ * Chats whose history read is still owed (listed as changed, not yet read to the end), each with where its
+ * read starts: the newest stored message, and when it was last read to the end.
+ */
 export async function pendingChats(sql: Sql, businessId: bigint): Promise<PendingChat[]> {
   const rows = await sql.all(
-    'SELECT chat_id, last_message_id FROM chats WHERE business_id = ? AND history_pending = 1 ORDER BY chat_id DESC',
+    `SELECT c.chat_id, c.synced_at,
+            (SELECT MAX(m.message_id) FROM messages m WHERE m.business_id = c.business_id AND m.chat_id = c.chat_id) AS last_id
+       FROM chats c WHERE c.business_id = ? AND c.history_pending = 1 ORDER BY c.chat_id DESC`,
     [businessId],
   );
   return rows.map((r) => ({
     chatId: BigInt(r.chat_id as bigint),
-    lastMessageId: r.last_message_id === null ? null : BigInt(r.last_message_id as bigint),
+    lastMessageId: r.last_id == null ? null : BigInt(r.last_id),
+    syncedAt: r.synced_at == null ? null : String(r.synced_at),
   }));
 }
 
