@@ -4,6 +4,7 @@
  * and then — so a newcomer sees a buyer's message land in the inbox without reloading.
  */
 import { ChatsApi } from '@ym-chats/sdk';
+import { loadSync } from './commands/sync.js';
 import type { Companion, StartCompanion } from './emulator-run.js';
 import { UsageError } from './errors.js';
 import { openCliInbox } from './inbox-run.js';
@@ -46,7 +47,7 @@ function startBuyer(
 
 export function demoInbox(settings: DemoInboxSettings, warn: (line: string) => void): StartCompanion {
   return async (info, adminToken) => {
-    const sync = await loadOptional('@ym-chats/sync', () => import('@ym-chats/sync'), 'the demo inbox');
+    const sync = await loadSync();
     const { AdminClient } = await loadOptional(
       '@ym-chats/emulator',
       () => import('@ym-chats/emulator'),

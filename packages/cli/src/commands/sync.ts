@@ -7,26 +7,15 @@ import { RateLimitError } from '@ym-chats/sdk';
 import { flag, numberFlag, str } from '../args.js';
 import { CliError, UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
+import { loadOptional } from '../optional-package.js';
 import type { Output } from '../output/output.js';
 import type { Command, CommandContext } from './command.js';
 
 type SyncModule = typeof import('@ym-chats/sync');
 
 /** Loads @ym-chats/sync, or says how to get it when npm left the optional dependency out. */
-export async function loadSync(): Promise<SyncModule> {
-  try {
-    return await import('@ym-chats/sync');
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      throw new CliError(
-        'this command needs @ym-chats/sync, which is not installed',
-        EXIT.usage,
-        'Install it beside the CLI: npm install @ym-chats/sync (it brings better-sqlite3 and pg).',
-      );
-    }
-    throw error;
-  }
+export function loadSync(): Promise<SyncModule> {
+  return loadOptional('@ym-chats/sync', () => import('@ym-chats/sync'), 'this command');
 }
 
 export const STORE_OPTIONS = {
