@@ -13,6 +13,8 @@ export default defineConfig({
       '@ym-chats/sync': src('sync'),
       '@ym-chats/inbox': src('inbox'),
       '@ym-chats/mcp': src('mcp'),
+      '@ym-chats/redis': src('redis'),
+      '@ym-chats/workers': src('workers'),
     },
   },
   test: {
