@@ -19,9 +19,21 @@ export {
   NotificationHandler,
 } from './receiver/handler.js';
 export { type ParsedNotification, parseNotification } from './receiver/parse.js';
+export {
+  normalizeAddress,
+  type PeerOptions,
+  PeerPolicy,
+  parseNetworks,
+  type TrustProxy,
+} from './receiver/peer.js';
 export { NotificationProcessor, type ProcessorStats } from './receiver/processor.js';
+export { businessesWithPending, unprocessedFor } from './receiver/queue.js';
 export {
   DEFAULT_RECONCILE_MINUTES,
+  listenForPushes,
+  type Mount,
+  type PushListener,
+  type PushListenerOptions,
   type ReceiverOptions,
   type RunningReceiver,
   startReceiver,

@@ -11,23 +11,29 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SyncStore } from '../store/store.js';
 import { isoNow } from '../time.js';
 import { parseNotification } from './parse.js';
+import type { PeerPolicy } from './peer.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
 export interface NotificationAnswer {
-  status: 200 | 400 | 404 | 405 | 500;
+  status: 200 | 400 | 403 | 404 | 405 | 500;
   body: Record<string, unknown>;
 }
 
 export interface HandlerOptions {
   store: SyncStore;
-  /** Chat notifications for other businesses are acknowledged and ignored. */
-  businessId: bigint;
+  /** The one business served; chat notifications for others are acknowledged and ignored. */
+  businessId?: bigint;
+  /**
+   * Instead of `businessId`: whether a business is served (e.g. registered in the store, for workers
+   * sharing many businesses). A rejection answers 500, so the platform delivers the push again.
+   */
+  accepts?: (businessId: bigint) => boolean | Promise<boolean>;
   /** Shown in the 200 answer (`name`, `version`). */
   name?: string;
   version?: string;
   /** Called after a new chat notification is queued (the processor wakes up). */
-  onQueued?: () => void;
+  onQueued?: (businessId: bigint) => void;
   now?: () => number;
 }
 
@@ -38,12 +44,31 @@ export interface HandlerStats {
   ignored: number;
   malformed: number;
   failed: number;
+  /** Refused by the source allow-list. */
+  forbidden: number;
 }
 
 export class NotificationHandler {
-  readonly stats: HandlerStats = { pings: 0, queued: 0, duplicates: 0, ignored: 0, malformed: 0, failed: 0 };
+  readonly stats: HandlerStats = {
+    pings: 0,
+    queued: 0,
+    duplicates: 0,
+    ignored: 0,
+    malformed: 0,
+    failed: 0,
+    forbidden: 0,
+  };
 
-  constructor(private readonly options: HandlerOptions) {}
+  constructor(private readonly options: HandlerOptions) {
+    if ((options.businessId === undefined) === (options.accepts === undefined)) {
+      throw new TypeError('NotificationHandler: give either businessId or accepts');
+    }
+  }
+
+  private serves(businessId: bigint): boolean | Promise<boolean> {
+    const { accepts } = this.options;
+    return accepts === undefined ? businessId === this.options.businessId : accepts(businessId);
+  }
 
   private ok(): NotificationAnswer {
     return {
@@ -70,15 +95,16 @@ export class NotificationHandler {
         this.stats.malformed += 1;
         return { status: 400, body: { error: { type: 'WRONG_EVENT_FORMAT', message: parsed.message } } };
       case 'chat': {
-        if (parsed.notification.businessId !== this.options.businessId) {
-          this.stats.ignored += 1;
-          return this.ok();
-        }
         try {
+          const businessId = parsed.notification.businessId;
+          if (!(await this.serves(businessId))) {
+            this.stats.ignored += 1;
+            return this.ok();
+          }
           const fresh = await this.options.store.enqueue(parsed.notification, isoNow(this.options.now));
           if (fresh) {
             this.stats.queued += 1;
-            this.options.onQueued?.();
+            this.options.onQueued?.(businessId);
           } else this.stats.duplicates += 1;
           return this.ok();
         } catch {
@@ -93,10 +119,19 @@ export class NotificationHandler {
     }
   }
 
-  /** A node:http listener for `POST {basePath}/notification`. */
-  listener(basePath = ''): (req: IncomingMessage, res: ServerResponse) => void {
+  /**
+   * A node:http listener for `POST {basePath}/notification`; `peers` adds the source allow-list (403 for
+   * anyone outside it) and which proxies' `X-Forwarded-For` is believed.
+   */
+  listener(basePath = '', peers?: PeerPolicy): (req: IncomingMessage, res: ServerResponse) => void {
     const path = `${basePath.replace(/\/+$/, '')}/notification`;
     return (req, res) => {
+      if (peers !== undefined && !peers.allows(req)) {
+        this.stats.forbidden += 1;
+        send(res, { status: 403, body: { error: { type: 'UNKNOWN', message: 'source not allowed' } } });
+        req.resume();
+        return;
+      }
       void this.serve(req, res, path).catch(() => {
         if (!res.headersSent)
           send(res, { status: 500, body: { error: { type: 'UNKNOWN', message: 'internal error' } } });

@@ -9,6 +9,7 @@ import type { ChatsApi } from '@ym-chats/sdk';
 import type { SyncEngine } from '../engine/engine.js';
 import type { QueuedNotification } from '../store/inbound.js';
 import { isoNow } from '../time.js';
+import { unprocessedFor } from './queue.js';
 
 export interface ProcessorStats {
   rounds: number;
@@ -81,7 +82,7 @@ export class NotificationProcessor {
   /** One batch from the queue, grouped by chat. Returns how many notifications it settled. */
   async round(): Promise<number> {
     const store = this.engine.store;
-    const queued = await store.unprocessed(2000);
+    const queued = await unprocessedFor(store.sql, this.engine.businessId, 2000);
     if (queued.length === 0) return 0;
     this.stats.rounds += 1;
     const byChat = new Map<bigint, QueuedNotification[]>();

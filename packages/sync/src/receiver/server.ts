@@ -2,13 +2,14 @@
  * `serve` as a library: the push endpoint, the queue processor and the reconciling passes in one
  * process, started on a port with one call and stopped with `close()`.
  */
-import { createServer, type RequestListener } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ChatsApi, Id } from '@ym-chats/sdk';
 import { SyncEngine } from '../engine/engine.js';
 import type { PassResult, SyncProgress } from '../engine/progress.js';
 import type { SyncStore } from '../store/store.js';
 import { NotificationHandler } from './handler.js';
+import { PeerPolicy, type TrustProxy } from './peer.js';
 import { NotificationProcessor } from './processor.js';
 
 export const DEFAULT_RECONCILE_MINUTES = 15;
@@ -34,7 +35,76 @@ export interface ReceiverOptions {
    * Another application on the same port (the inbox): requests whose path it `handles` go to it, the rest
    * (the push endpoint) to the receiver. One port is one thing to put behind the TLS proxy.
    */
-  mount?: { handles(path: string): boolean; listener: RequestListener };
+  mount?: Mount;
+  /** Source networks (CIDRs) allowed to POST notifications; others get 403. Default: anyone. */
+  allowFrom?: readonly string[];
+  /**
+   * Reverse proxies whose `X-Forwarded-For` names the client (for `allowFrom`): `true` any direct peer (as
+   * the inbox's `trustProxy`), or a list of proxy CIDRs. A mounted app sees forwarded headers only from them.
+   */
+  trustProxy?: TrustProxy;
+}
+
+export interface Mount {
+  handles(path: string): boolean;
+  listener: RequestListener;
+}
+
+export interface PushListenerOptions {
+  handler: NotificationHandler;
+  port?: number;
+  host?: string;
+  basePath?: string;
+  mount?: Mount;
+  allowFrom?: readonly string[];
+  trustProxy?: TrustProxy;
+}
+
+export interface PushListener {
+  url: string;
+  endpoint: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/**
+ * The HTTP side alone: the push endpoint (behind the source allow-list) and an optional mounted app on one
+ * port. `startReceiver` adds one business's processor and passes; workers put their own behind it.
+ */
+export async function listenForPushes(options: PushListenerOptions): Promise<PushListener> {
+  const peers = new PeerPolicy({
+    ...(options.allowFrom === undefined ? {} : { allowFrom: options.allowFrom }),
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
+  });
+  const receive = options.handler.listener(options.basePath ?? '', peers);
+  const mount = options.mount;
+  const server = createServer((req, res) => {
+    peers.sanitize(req);
+    if (mount?.handles(new URL(req.url ?? '/', 'http://localhost').pathname)) {
+      mount.listener(req, res);
+    } else receive(req, res);
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${shownHost}:${address.port}`;
+  return {
+    url,
+    endpoint: `${url}${(options.basePath ?? '').replace(/\/+$/, '')}/notification`,
+    server,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
 }
 
 export interface RunningReceiver {
@@ -69,28 +139,15 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     ...(options.version === undefined ? {} : { version: options.version }),
     onQueued: () => processor.wake(),
   });
-  const receive = handler.listener(options.basePath ?? '');
-  const mount = options.mount;
-  const server = createServer(
-    mount === undefined
-      ? receive
-      : (req, res) => {
-          const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-          if (mount.handles(path)) mount.listener(req, res);
-          else receive(req, res);
-        },
-  );
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
+  const listening = await listenForPushes({
+    handler,
+    ...(options.port === undefined ? {} : { port: options.port }),
+    ...(options.host === undefined ? {} : { host: options.host }),
+    ...(options.basePath === undefined ? {} : { basePath: options.basePath }),
+    ...(options.mount === undefined ? {} : { mount: options.mount }),
+    ...(options.allowFrom === undefined ? {} : { allowFrom: options.allowFrom }),
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
   });
-  const address = server.address() as AddressInfo;
-  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${shownHost}:${address.port}`;
 
   const controller = new AbortController();
   let reconciling: Promise<PassResult | undefined> | undefined;
@@ -119,8 +176,8 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
   if (minutes > 0) void reconcile();
 
   return {
-    url,
-    endpoint: `${url}${(options.basePath ?? '').replace(/\/+$/, '')}/notification`,
+    url: listening.url,
+    endpoint: listening.endpoint,
     handler,
     processor,
     engine,
@@ -128,9 +185,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     async close() {
       if (timer) clearInterval(timer);
       controller.abort();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
+      await listening.close();
       await processor.close();
       await reconciling;
     },
