@@ -115,7 +115,7 @@ export function newClientId(): string {
 /** Server-sent events; the browser reconnects by itself after a drop. */
 export function listen(onEvent: (event: LiveEvent) => void): () => void {
   const source = new EventSource(`/api/events?page=${PAGE_ID}`);
-  for (const type of ['chat', 'presence', 'assigned', 'sent'] as const) {
+  for (const type of ['chat', 'presence', 'assigned', 'sent', 'resync'] as const) {
     source.addEventListener(type, (e) => onEvent(JSON.parse((e as MessageEvent<string>).data) as LiveEvent));
   }
   return () => source.close();

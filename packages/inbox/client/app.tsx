@@ -87,6 +87,7 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
   const [open, setOpen] = useState<ChatKey | null>(keyFromPath);
   const [focusMessage, setFocusMessage] = useState<number | undefined>(undefined);
   const [versions, setVersions] = useState<Record<string, number>>({});
+  const [resyncs, setResyncs] = useState(0);
   const [viewers, setViewers] = useState<Record<string, Viewer[]>>({});
   const [help, setHelp] = useState(false);
   const typing = useRef(false);
@@ -119,7 +120,7 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
     return () => window.clearInterval(timer);
   }, []);
 
-  // A safety net under the live events: status and type changes alone are not in the store's log.
+  // A safety net under the live events (a process without a relay, a notice lost on the way).
   useEffect(() => {
     const timer = window.setInterval(() => {
       void loadQueue();
@@ -135,6 +136,12 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
   useEffect(
     () =>
       listen((event) => {
+        if (event.type === 'resync') {
+          // Notices may have been missed: whatever chat is open is read again, with the queue.
+          setResyncs((n) => n + 1);
+          void loadQueue();
+          return;
+        }
         const key = `${event.businessId}:${event.chatId}`;
         if (event.type === 'presence') {
           setViewers((v) => ({ ...v, [key]: event.viewers }));
@@ -273,7 +280,7 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
             me={agent.login}
             agents={session.agents}
             templates={session.templates}
-            version={versions[key] ?? 0}
+            version={(versions[key] ?? 0) + resyncs}
             viewers={viewers[key]}
             focusMessageId={focusMessage}
             onBack={closeChat}

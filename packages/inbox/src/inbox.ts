@@ -6,7 +6,8 @@ import { SessionStore, type SessionStoreOptions } from './auth/sessions.js';
 import type { FileFetcher } from './http/file-proxy.js';
 import { HttpError, sendError, setSecurityHeaders } from './http/respond.js';
 import { StaticAssets } from './http/static.js';
-import { type LiveBus, MemoryBus } from './live/bus.js';
+import { type LiveBus, type LiveEvent, MemoryBus } from './live/bus.js';
+import type { Relay } from './live/relay.js';
 import { SendLedger } from './reply/send.js';
 import { type ApiContext, routeApi } from './routes/api.js';
 import { type BusinessHours, checkBusinessHours } from './shared/business-hours.js';
@@ -29,11 +30,17 @@ export interface InboxOptions {
   fetchFile?: FileFetcher;
   team?: TeamStore;
   bus?: LiveBus;
+  /**
+   * Carries agents' actions, presence and the store's changes between processes sharing the database
+   * (`openInbox` picks LISTEN/NOTIFY on PostgreSQL, a polled table on SQLite). Without one, only this
+   * process's pages hear of them. Closed with the inbox.
+   */
+  relay?: Relay;
   /** The first-reply target the queue colours waits against. Default 15 minutes. */
   firstReplyTargetMinutes?: number;
   /**
-   * How often pages re-read their queue and open chat even without a live event (default 30 s): the
-   * store's log records messages, so a status or type change alone arrives this way.
+   * How often pages re-read their queue and open chat even without a live event (default 30 s): a
+   * safety net under the live events (a status or type change arrives live through the relay).
    */
   pageRefreshMs?: number;
   /** Count waits in these hours only (default: around the clock). */
@@ -76,12 +83,46 @@ export function createInbox(options: InboxOptions): Inbox {
     );
   }
   const assets = new StaticAssets();
-  const bus = options.bus ?? new MemoryBus();
+  const pages = options.bus ?? new MemoryBus();
+  const relay = options.relay;
+  // Agents' actions go to this process's pages and, through the relay, to every other process's.
+  const bus: LiveBus = {
+    publish(event: LiveEvent) {
+      pages.publish(event);
+      if (relay && (event.type === 'assigned' || event.type === 'sent'))
+        relay.publish({ kind: 'event', event });
+    },
+    subscribe: (listener) => pages.subscribe(listener),
+    close: () => pages.close(),
+  };
   const team = options.team ?? new MemoryTeamStore();
-  const presence = new Presence(bus);
-  const unsubscribe = options.source.subscribe((change) =>
-    bus.publish({ type: 'chat', businessId: change.businessId, chatId: change.chatId }),
+  const presence = new Presence(
+    pages,
+    relay ? (note) => relay.publish({ kind: 'presence', note }) : undefined,
   );
+  const unsubscribe = options.source.subscribe((change) =>
+    pages.publish({ type: 'chat', businessId: change.businessId, chatId: change.chatId }),
+  );
+  const stopRelay = relay?.subscribe((message) => {
+    switch (message.kind) {
+      case 'event':
+        pages.publish(message.event);
+        return;
+      case 'presence':
+        presence.apply(message.note);
+        return;
+      case 'chat':
+        pages.publish({ type: 'chat', businessId: message.businessId, chatId: message.chatId });
+        return;
+      case 'log':
+        options.source.wake?.();
+        return;
+    }
+  });
+  const stopGaps = relay?.onGap(() => {
+    options.source.wake?.();
+    for (const businessId of options.businessIds) pages.publish({ type: 'resync', businessId });
+  });
   const ctx: ApiContext = {
     options,
     agents,
@@ -139,6 +180,9 @@ export function createInbox(options: InboxOptions): Inbox {
     bus,
     async close() {
       unsubscribe();
+      stopRelay?.();
+      stopGaps?.();
+      await relay?.close();
       presence.close();
       await team.close();
       await bus.close();

@@ -1,10 +1,14 @@
 /** `@ym-chats/inbox`: the web inbox served by `ym-chats serve` over the sync store. */
 export type { Agent, AgentConfig } from './auth/agents.js';
+export type { LoginLimiterOptions } from './auth/login-limiter.js';
 export { hashPassword, verifyPassword } from './auth/password.js';
 export { type CredentialFetcherOptions, credentialFetcher, type FileFetcher } from './http/file-proxy.js';
 export { CONTENT_SECURITY_POLICY } from './http/respond.js';
 export { createInbox, type Inbox, type InboxOptions } from './inbox.js';
 export { type LiveBus, type LiveEvent, MemoryBus, type Viewer } from './live/bus.js';
+export { type ListenClient, PostgresRelay, type PostgresRelayOptions } from './live/pg-relay.js';
+export type { PresenceNote, Relay, RelayMessage } from './live/relay.js';
+export { TableRelay } from './live/table-relay.js';
 export { type OpenInboxOptions, openInbox } from './open.js';
 export type { SendOutcome } from './reply/send.js';
 export type { BusinessHours } from './shared/business-hours.js';

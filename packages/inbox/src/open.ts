@@ -1,27 +1,67 @@
 import type { SyncStore } from '@ym-chats/sync';
 import { createInbox, type Inbox, type InboxOptions } from './inbox.js';
+import { type ListenClient, PostgresRelay, storeClientFactory } from './live/pg-relay.js';
+import type { Relay } from './live/relay.js';
+import { TableRelay } from './live/table-relay.js';
 import { StoreSource } from './store/sql-source.js';
 import { SqlTeamStore } from './store/sql-team-store.js';
 
-export interface OpenInboxOptions extends Omit<InboxOptions, 'source' | 'team'> {
+export interface OpenInboxOptions extends Omit<InboxOptions, 'source' | 'team' | 'relay'> {
   /** The sync store (SQLite or PostgreSQL); the inbox adds its own tables beside the store's. */
   store: SyncStore;
-  /** How often the store's event log is read for new messages. Default 500 ms. */
+  /**
+   * How often the store's event log is read for new messages. Default 500 ms (on PostgreSQL a
+   * notification wakes the reader at once; the poll is the safety net).
+   */
   pollMs?: number;
+  /**
+   * Live changes between processes sharing the database. Default: on PostgreSQL, LISTEN/NOTIFY over a
+   * connection of its own made with the store's settings; on SQLite, the `inbox_live` table polled every
+   * `livePollMs`. `false`: this process's pages only.
+   */
+  relay?: Relay | false;
+  /** PostgreSQL: makes the listening connection (default: a client with the store's own settings). */
+  listenClient?: () => ListenClient;
+  /** SQLite: how often `inbox_live` is read. Default 250 ms. */
+  livePollMs?: number;
+}
+
+async function openRelay(store: SyncStore, options: OpenInboxOptions): Promise<Relay | undefined> {
+  if (options.relay === false) return undefined;
+  if (options.relay) return options.relay;
+  const onError = options.onError;
+  if (store.dialect === 'postgres') {
+    const connect = options.listenClient ?? storeClientFactory(store.sql);
+    if (connect) return PostgresRelay.open(store.sql, { connect, ...(onError ? { onError } : {}) });
+  }
+  // Also PostgreSQL when no listening connection can be made: the table works on both engines.
+  return TableRelay.open(store.sql, {
+    ...(options.livePollMs === undefined ? {} : { intervalMs: options.livePollMs }),
+    ...(onError ? { onError } : {}),
+  });
 }
 
 /**
  * The inbox over a sync store: migrates the inbox's tables, follows the store's event log, keeps
- * assignments and the audit trail in the same database. `close()` stops all that; the store stays open.
+ * assignments, the audit trail and sessions in the same database, and shares live changes with every
+ * process on it. `close()` stops all that; the store stays open.
  */
 export async function openInbox(options: OpenInboxOptions): Promise<Inbox & { source: StoreSource }> {
-  const { store, pollMs, ...rest } = options;
+  const { store, pollMs, relay: _relay, listenClient: _listen, livePollMs: _live, ...rest } = options;
   const source = await StoreSource.open(store, pollMs === undefined ? {} : { pollMs });
   let inbox: Inbox;
+  let relay: Relay | undefined;
   try {
-    inbox = createInbox({ ...rest, source, team: new SqlTeamStore(store.sql) });
+    relay = await openRelay(store, options);
+    inbox = createInbox({
+      ...rest,
+      source,
+      team: new SqlTeamStore(store.sql),
+      ...(relay ? { relay } : {}),
+    });
   } catch (error) {
     // A refused configuration must not leave the indexer following a store its caller will close.
+    await relay?.close();
     await source.close();
     throw error;
   }

@@ -100,4 +100,6 @@ export interface InboxSource {
   /** The attachment a message of this chat carries at this url, if any (guards the download proxy). */
   file(businessId: number, chatId: number, url: string): Promise<FileView | undefined>;
   subscribe(listener: (change: SourceChange) => void): () => void;
+  /** New messages were stored (a notification said so): look now rather than at the next poll. */
+  wake?(): void;
 }

@@ -74,7 +74,7 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
       h = await startHarness({
         host: '0.0.0.0',
         seed: 11,
-        inbox: { pageRefreshMs: 1000 },
+        inbox: { pageRefreshMs: 3_600_000 },
         agents: [
           {
             login: 'anna',

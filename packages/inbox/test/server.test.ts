@@ -195,7 +195,7 @@ describe('agents with logins', () => {
         { login: 'vera', passwordHash: await hashPassword('vera-secret'), businessIds: [OTHER] },
         { login: 'gleb', passwordHash: await hashPassword('gleb-secret'), businessIds: [BUSINESS] },
       ],
-      inbox: { loginLimits: { perLogin: 3 } },
+      inbox: { loginLimits: { perAddressAndLogin: 3 } },
     });
   });
   afterAll(async () => h?.close());

@@ -42,7 +42,9 @@ describeStores('store source', (engine) => {
     // Indexing the whole log again (a crash before the position was saved) adds nothing twice.
     const before = await h.source.search([BUSINESS], 'помят', 50);
     await h.store.store.savePosition('inbox', 0n);
-    expect(await h.source.indexer.catchUp()).toBeGreaterThan(0);
+    // (The running indexer may get there before this call does.)
+    await h.source.indexer.catchUp();
+    expect(await h.store.store.savedPosition('inbox')).toBe(await h.store.store.lastPosition());
     expect(await h.source.search([BUSINESS], 'помят', 50)).toEqual(before);
     expect(await h.source.search([BUSINESS], '" * ( ) : - ^', 10)).toEqual([]);
     // Operator words are words: no FTS or tsquery syntax reaches the engine.
@@ -59,7 +61,8 @@ describeStores('store source', (engine) => {
       const chat = (await h.source.queue({ businessIds: [BUSINESS], filter: {}, limit: 1 }))[0]!;
       await h.admin.postMessage(BUSINESS, chat.chatId, { sender: 'CUSTOMER', message: 'Второй процесс?' });
       await syncPass(h.store.store, h.api, BUSINESS);
-      expect(await h.source.indexer.catchUp()).toBeGreaterThan(0);
+      // The first process indexes (on PostgreSQL a notification may already have woken it to do so).
+      await h.source.indexer.catchUp();
       expect(await second.indexer.catchUp()).toBe(0);
       expect(heard).toContainEqual({ kind: 'message', businessId: BUSINESS, chatId: chat.chatId });
     } finally {

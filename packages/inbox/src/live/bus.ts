@@ -7,7 +7,9 @@ export type LiveEvent =
   | { type: 'chat'; businessId: number; chatId: number }
   | { type: 'presence'; businessId: number; chatId: number; viewers: Viewer[] }
   | { type: 'assigned'; businessId: number; chatId: number; assignee: string | null; by: string }
-  | { type: 'sent'; businessId: number; chatId: number; by: string; auditId: number };
+  | { type: 'sent'; businessId: number; chatId: number; by: string; auditId: number }
+  /** Live notices may have been missed (the database connection came back): re-read the queue and the open chat. */
+  | { type: 'resync'; businessId: number };
 
 export interface Viewer {
   login: string;
@@ -16,8 +18,8 @@ export interface Viewer {
 }
 
 /**
- * Fan-out between the inbox's parts (and, in a multi-process implementation, between `serve` processes
- * sharing a database). The in-process bus is enough for one process.
+ * Fan-out to this process's pages. Between `serve` processes sharing a database, a `Relay` (relay.ts)
+ * carries agents' actions and the store's changes; `createInbox` connects the two.
  */
 export interface LiveBus {
   publish(event: LiveEvent): void;

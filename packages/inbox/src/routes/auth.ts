@@ -66,7 +66,7 @@ async function login(ctx: ApiContext, state: RequestState) {
     ctx.limiter.fail(name, address);
     throw new HttpError(401, 'BAD_LOGIN', 'wrong login or password');
   }
-  ctx.limiter.succeed(name);
+  ctx.limiter.succeed(name, address);
   const upgraded = ctx.sessions.upgrade(state.session, config.login);
   setSessionCookie(ctx, state.res, upgraded);
   await ctx.team.audit({ login: config.login, action: 'login' });

@@ -2,6 +2,7 @@ import { proxyFile } from '../http/file-proxy.js';
 import { HttpError, readBody, readJson, sendJson } from '../http/respond.js';
 import { type ReplyContent, type SendOutcome, sendReply } from '../reply/send.js';
 import { FILE_MAX_BYTES } from '../shared/limits.js';
+import { pageKey } from '../team/presence.js';
 import type { AuditAction } from '../team/team-store.js';
 import type { ChatKey } from '../types.js';
 import type { AgentRequest, ApiContext, RequestState, Route } from './api.js';
@@ -178,7 +179,7 @@ async function presence(ctx: ApiContext, state: RequestState, params: string[]) 
     throw new HttpError(400, 'BAD_PAGE', 'page must be the page id');
   }
   ctx.presence.update(
-    `${request.session.id}:${body.page}`,
+    pageKey(request.session.id, body.page),
     { login: request.agent.login, name: request.agent.name },
     key,
     body.typing === true,

@@ -1,5 +1,6 @@
 import { HttpError, readJson, sendJson } from '../http/respond.js';
 import { openEventStream } from '../live/sse.js';
+import { pageKey } from '../team/presence.js';
 import type { ChatView, QueueCursor, QueueFilter } from '../types.js';
 import type { ApiContext, RequestState, Route } from './api.js';
 import { asAgent, checkBusiness, parseId } from './api.js';
@@ -117,14 +118,15 @@ async function events(ctx: ApiContext, state: RequestState) {
   const { agent, res, url } = asAgent(state);
   const page = url.searchParams.get('page');
   openEventStream(res, agent, ctx.bus, () => {
-    if (page) ctx.presence.leave(`${asAgent(state).session.id}:${page}`);
+    if (page) ctx.presence.leave(pageKey(asAgent(state).session.id, page), agent);
   });
 }
 
 /** The page left every chat (closed, or went back to the queue). */
 async function leave(ctx: ApiContext, state: RequestState) {
   const body = await readJson(state.req);
-  if (typeof body.page === 'string') ctx.presence.leave(`${asAgent(state).session.id}:${body.page}`);
+  const { session, agent } = asAgent(state);
+  if (typeof body.page === 'string') ctx.presence.leave(pageKey(session.id, body.page), agent);
   sendJson(state.res, 200, { ok: true });
 }
 

@@ -92,15 +92,38 @@ export class Indexer {
   ) {}
 
   start(): void {
-    const tick = () => {
-      if (this.stopped) return;
-      this.running = this.catchUp()
-        .then(() => undefined, this.onError)
-        .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, this.intervalMs);
-        });
-    };
-    tick();
+    this.tick();
+  }
+
+  /**
+   * The log grew (a notification said so): index now instead of at the next poll. A pass under way runs
+   * once more when it ends, so nothing written during it waits for the poll.
+   */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.ticking) {
+      this.wokenWhileRunning = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.tick();
+  }
+
+  private ticking = false;
+  private wokenWhileRunning = false;
+
+  private tick(): void {
+    if (this.stopped) return;
+    this.timer = undefined;
+    this.ticking = true;
+    this.wokenWhileRunning = false;
+    this.running = this.catchUp()
+      .then(() => undefined, this.onError)
+      .finally(() => {
+        this.ticking = false;
+        if (this.stopped) return;
+        this.timer = setTimeout(() => this.tick(), this.wokenWhileRunning ? 0 : this.intervalMs);
+      });
   }
 
   /**

@@ -69,6 +69,48 @@ const MIGRATIONS: Migration[] = [
       ],
     },
   },
+  {
+    version: 2,
+    name: 'live changes across processes',
+    statements: {
+      // The store's event log records messages only: a status or type change is announced by a trigger on
+      // `chats` (only when one of them really changed; an upsert rewrites both). SQLite has no channel, so
+      // the trigger writes a row every process reads (see table-relay.ts); so do the processes themselves.
+      sqlite: [
+        `CREATE TABLE inbox_live (
+           id INTEGER PRIMARY KEY AUTOINCREMENT,
+           payload TEXT NOT NULL,
+           at TEXT NOT NULL)`,
+        `CREATE TRIGGER inbox_chat_changed AFTER UPDATE OF status, type ON chats
+           WHEN OLD.status IS NOT NEW.status OR OLD.type IS NOT NEW.type
+         BEGIN
+           INSERT INTO inbox_live (payload, at) VALUES (
+             json_object('kind', 'chat', 'businessId', NEW.business_id, 'chatId', NEW.chat_id),
+             strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+         END`,
+      ],
+      // PostgreSQL: NOTIFY on the schema's channel (delivered at commit), also when the event log grows,
+      // so indexers wake at once instead of at their next poll. One notice per statement on `events`.
+      postgres: [
+        `CREATE FUNCTION inbox_notify_chat() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+           PERFORM pg_notify('ym_inbox_' || md5(TG_TABLE_SCHEMA),
+             json_build_object('kind', 'chat', 'businessId', NEW.business_id, 'chatId', NEW.chat_id)::text);
+           RETURN NULL;
+         END $$`,
+        `CREATE TRIGGER inbox_chat_changed AFTER UPDATE OF status, type ON chats FOR EACH ROW
+           WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.type IS DISTINCT FROM NEW.type)
+           EXECUTE FUNCTION inbox_notify_chat()`,
+        `CREATE FUNCTION inbox_notify_log() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+           PERFORM pg_notify('ym_inbox_' || md5(TG_TABLE_SCHEMA), '{"kind":"log"}');
+           RETURN NULL;
+         END $$`,
+        `CREATE TRIGGER inbox_log_grew AFTER INSERT ON events FOR EACH STATEMENT
+           EXECUTE FUNCTION inbox_notify_log()`,
+      ],
+    },
+  },
 ];
 
 export const INBOX_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -308,6 +308,10 @@ export class StoreSource implements InboxSource {
     return () => this.listeners.delete(listener);
   }
 
+  wake(): void {
+    this.indexer.wake();
+  }
+
   /** Stops following the log; the store stays open (it belongs to the caller). */
   async close(): Promise<void> {
     await this.indexer.stop();

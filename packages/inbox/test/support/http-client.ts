@@ -3,6 +3,11 @@ export class PageClient {
   private cookie = '';
   csrf = '';
 
+  /** The session cookie's value (tests look for it where it must never appear). */
+  get sessionId(): string {
+    return this.cookie.split('=')[1] ?? '';
+  }
+
   constructor(readonly base: string) {}
 
   async request(
