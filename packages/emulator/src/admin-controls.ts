@@ -114,7 +114,7 @@ export function postSeed(deps: AdminDeps, ctx: AdminContext): unknown {
   if (chats !== undefined && (!Number.isInteger(chats) || chats < 0 || chats > 10_000))
     throw bad('chats: must be an integer 0..10000');
   const businessId = optionalId(ctx.body, 'businessId') ?? defaultBusiness(deps);
-  return seedBusiness(deps.store, { seed, businessId, chats });
+  return seedBusiness(deps.store, { seed, businessId, chats, now: deps.clock.now() });
 }
 
 function defaultBusiness(deps: AdminDeps): number {

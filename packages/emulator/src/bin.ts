@@ -118,7 +118,7 @@ async function main(): Promise<void> {
     businessId !== DEFAULT_BUSINESS_ID &&
     !emulator.store.businessHasChats(businessId)
   ) {
-    seedBusiness(emulator.store, { seed, businessId });
+    seedBusiness(emulator.store, { seed, businessId, now: emulator.clock.now() });
   }
   await emulator.listen(port, host);
   process.stdout.write(`${startBanner(emulator, options)}\n`);

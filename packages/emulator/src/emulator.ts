@@ -119,7 +119,11 @@ export class EmulatorServer implements Emulator {
       reset: () => this.reset(),
     };
     if (options.seed !== undefined && !this.store.businessHasChats(DEFAULT_BUSINESS_ID)) {
-      seedBusiness(this.store, { seed: options.seed, businessId: DEFAULT_BUSINESS_ID });
+      seedBusiness(this.store, {
+        seed: options.seed,
+        businessId: DEFAULT_BUSINESS_ID,
+        now: this.clock.now(),
+      });
     }
     const timeoutMs = options.platformTimeoutMs ?? PLATFORM_TIMEOUT_MS;
     const serverOptions: ServerOptions = {

@@ -1,6 +1,8 @@
 /**
  * Deterministic demo data: the same seed value always produces the same orders, chats, messages and file
- * bytes (in an empty store, the same ids too). Times start from a fixed date so they do not depend on "now".
+ * bytes (in an empty store, the same ids too). Times are placed back from the emulator's clock at seeding
+ * (`now`), so a demo looks current: a buyer waiting for the seller has waited minutes, some past a
+ * 15-minute first-reply target, a few for hours; the same seed and clock give the same times.
  */
 import { intBetween, mulberry32, pick, type Rng } from './prng.js';
 import { defaultCampaignId, type NewFile, type Store } from './store.js';
@@ -13,6 +15,8 @@ export interface SeedOptions {
   chats?: number;
   /** Orders without a chat, for createChat to find. */
   spareOrders?: number;
+  /** The emulator's clock at seeding (ms); every time is placed before it. */
+  now: number;
 }
 
 export interface SeedSummary {
@@ -25,7 +29,53 @@ export interface SeedSummary {
   files: number;
 }
 
+/** The original timeline's start; only differences from it matter once each chat is moved next to `now`. */
 const BASE_TIME = Date.UTC(2025, 8, 1, 6, 0, 0);
+const MINUTE = 60_000;
+
+/**
+ * How long ago a chat's conversation stopped, drawn from a generator of its own so the texts, files and
+ * ids stay what the main one makes for a seed. A waiting buyer: mostly within the 15-minute target, some
+ * past it, a few for hours; others: minutes to days ago.
+ */
+function ageOf(timing: Rng, waiting: boolean): number {
+  const roll = timing();
+  if (waiting) {
+    if (roll < 0.6) return intBetween(timing, 1, 14) * MINUTE;
+    if (roll < 0.9) return intBetween(timing, 16, 55) * MINUTE;
+    return intBetween(timing, 60, 240) * MINUTE;
+  }
+  if (roll < 0.5) return intBetween(timing, 5, 180) * MINUTE;
+  return intBetween(timing, 180, 3 * 24 * 60) * MINUTE;
+}
+
+interface PlannedMessage {
+  sender: Sender;
+  text: string | undefined;
+  files: NewFile[] | undefined;
+  at: number;
+}
+
+/**
+ * The chat's messages moved so its conversation ends `age` before `now`. For a waiting buyer the clock
+ * starts at their first unanswered message, so that one lands at `now - age` and any later ones between
+ * it and now; earlier messages keep their gaps.
+ */
+function placeInTime(messages: PlannedMessage[], now: number, age: number, waiting: boolean): void {
+  let anchor = messages.length - 1;
+  if (waiting) {
+    const lastPartner = messages.findLastIndex((m) => m.sender === 'PARTNER');
+    const first = messages.findIndex((m, i) => i > lastPartner && m.sender === 'CUSTOMER');
+    if (first >= 0) anchor = first;
+  }
+  const shift = now - age - messages[anchor]!.at;
+  for (const m of messages) m.at += shift;
+  const after = messages.length - 1 - anchor;
+  for (let k = 1; k <= after; k++) {
+    // Evenly over the first 90 % of the wait, whole seconds.
+    messages[anchor + k]!.at = now - age + Math.floor((((age * 0.9) / after) * k) / 1000) * 1000;
+  }
+}
 
 const FIRST_NAMES_RU = [
   'Анна',
@@ -136,6 +186,8 @@ export function seedBusiness(store: Store, options: SeedOptions): SeedSummary {
     files: 0,
   };
   const campaignId = defaultCampaignId(b);
+  const timing = mulberry32((options.seed ^ 0x5eed71e) >>> 0);
+  const now = options.now;
   store.transaction(() => {
     let time = BASE_TIME;
     for (let i = 0; i < chatCount; i++) {
@@ -143,44 +195,23 @@ export function seedBusiness(store: Store, options: SeedOptions): SeedSummary {
       const customer = customerFor(rng, i);
       const roll = rng();
       const contextType: ContextType = roll < 0.55 ? 'ORDER' : roll < 0.75 ? 'RETURN' : 'DIRECT';
-      let orderId: number | null = null;
-      let returnId: number | null = null;
-      if (contextType !== 'DIRECT') {
-        const order = store.createOrder(b, { customer, campaignId }, time - 86_400_000);
-        orderId = order.order_id;
-        summary.orders++;
-        if (contextType === 'RETURN') {
-          returnId = store.createReturn(b, { orderId }, time - 3_600_000).return_id;
-          summary.returns++;
-        }
-      }
       const arbitrage = contextType !== 'DIRECT' && rng() < 0.12;
       const finished = rng() < 0.15;
-      const chat = store.insertChat({
-        businessId: b,
-        contextType,
-        orderId,
-        returnId,
-        campaignId: contextType === 'DIRECT' ? null : campaignId,
-        customer,
-        type: arbitrage ? 'ARBITRAGE' : 'CHAT',
-        createdAt: time,
-      });
-      summary.chats++;
       const english = customer.name.indexOf(' ') > 0 && /^[A-Za-z]/.test(customer.name);
       const count = 3 + Math.floor(rng() ** 2 * 118);
+      // The whole conversation is drawn first (in the order the generator always drew it), then placed in time.
+      const messages: PlannedMessage[] = [];
       let at = time;
       let turn: Sender = contextType === 'RETURN' ? 'MARKET' : 'CUSTOMER';
       let last: Sender = turn;
+      let fileNumber = summary.files;
       for (let m = 0; m < count; m++) {
         at += intBetween(rng, 1, 240) * 60_000;
         const sender: Sender = m === 0 ? turn : rng() < 0.04 ? 'MARKET' : rng() < 0.03 ? 'SUPPORT' : turn;
         const withFile = (sender === 'CUSTOMER' || sender === 'PARTNER') && rng() < 0.06;
-        const files = withFile ? [fileFor(rng, summary.files + 1)] : undefined;
+        const files = withFile ? [fileFor(rng, ++fileNumber)] : undefined;
         const text = withFile && rng() < 0.4 ? undefined : textFor(rng, sender, english);
-        store.addMessage(chat, { sender, text, files }, at);
-        summary.messages++;
-        if (files) summary.files++;
+        messages.push({ sender, text, files, at });
         last = sender;
         if (sender === 'CUSTOMER') turn = 'PARTNER';
         else if (sender === 'PARTNER') turn = 'CUSTOMER';
@@ -193,12 +224,48 @@ export function seedBusiness(store: Store, options: SeedOptions): SeedSummary {
           : last === 'PARTNER'
             ? 'WAITING_FOR_CUSTOMER'
             : 'WAITING_FOR_PARTNER';
+      const firstGap = messages[0]!.at - time;
+      const waiting = status === 'WAITING_FOR_PARTNER';
+      placeInTime(messages, now, ageOf(timing, waiting) + (finished ? 3 * 24 * 60 * MINUTE : 0), waiting);
+      const createdAt = messages[0]!.at - firstGap;
+
+      let orderId: number | null = null;
+      let returnId: number | null = null;
+      if (contextType !== 'DIRECT') {
+        const order = store.createOrder(b, { customer, campaignId }, createdAt - 86_400_000);
+        orderId = order.order_id;
+        summary.orders++;
+        if (contextType === 'RETURN') {
+          returnId = store.createReturn(b, { orderId }, createdAt - 3_600_000).return_id;
+          summary.returns++;
+        }
+      }
+      const chat = store.insertChat({
+        businessId: b,
+        contextType,
+        orderId,
+        returnId,
+        campaignId: contextType === 'DIRECT' ? null : campaignId,
+        customer,
+        type: arbitrage ? 'ARBITRAGE' : 'CHAT',
+        createdAt,
+      });
+      summary.chats++;
+      for (const m of messages) {
+        store.addMessage(chat, { sender: m.sender, text: m.text, files: m.files }, m.at);
+        summary.messages++;
+        if (m.files) summary.files++;
+      }
       store.updateChat(b, chat.chat_id, { status });
       time = Math.max(time, at - intBetween(rng, 0, 48) * 3_600_000);
     }
     const spare = options.spareOrders ?? 10;
     for (let i = 0; i < spare; i++) {
-      store.createOrder(b, { customer: customerFor(rng, chatCount + i), campaignId }, time + i * 60_000);
+      store.createOrder(
+        b,
+        { customer: customerFor(rng, chatCount + i), campaignId },
+        now - (spare - i) * 60_000,
+      );
       summary.orders++;
     }
   });
