@@ -1,1 +1,27 @@
-export {};
+/**
+ * `@ym-chats/workers`: many businesses synced by N processes over one PostgreSQL store and one shared
+ * quota — a business registry with sealed credentials, leases, and the worker loop `ym-chats serve` and
+ * `ym-chats sync --watch` run with `--registered`.
+ */
+export {
+  type Credential,
+  CredentialKeyError,
+  type CredentialKind,
+  credentialKey,
+  KEY_VARIABLE,
+  mask,
+  open as openCredential,
+  seal as sealCredential,
+} from './credentials.js';
+export { Gate } from './gate.js';
+export { LeaseBook } from './leases.js';
+export { migrateWorkers, WORKERS_MIGRATIONS, WORKERS_SCHEMA_VERSION } from './migrations.js';
+export { type BusinessEntry, BusinessRegistry } from './registry.js';
+export { BusinessRunner, type RunMode, type RunnerOptions } from './runner.js';
+export {
+  DEFAULT_LEASE_MS,
+  SecondWorkerError,
+  Worker,
+  type WorkerEvent,
+  type WorkerOptions,
+} from './worker.js';

@@ -1,4 +1,5 @@
 /** Every command, in the order `ym-chats --help` lists them. */
+import { businessCommand } from './business.js';
 import { chatCommand } from './chat.js';
 import { chatsCommand } from './chats.js';
 import type { Command } from './command.js';
@@ -26,6 +27,7 @@ export const COMMANDS: Command[] = [
   mcpCommand,
   syncCommand,
   serveCommand,
+  businessCommand,
   emulatorCommand,
   demoCommand,
 ];

@@ -8,7 +8,8 @@ import { UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { VERSION } from '../help.js';
 import { type InboxSettings, openCliInbox } from '../inbox-run.js';
-import type { Command } from './command.js';
+import { startWorker, WORKER_OPTIONS } from '../workers-run.js';
+import type { Command, CommandContext } from './command.js';
 import { loadSync, openCliStore, progressPrinter, STORE_OPTIONS } from './sync.js';
 
 export const serveCommand: Command = {
@@ -16,7 +17,8 @@ export const serveCommand: Command = {
   summary: 'the web inbox and the push endpoint (POST /notification) over the store, reconciling regularly',
   usage:
     'serve [--port N] [--host H] [--store PATH|URL] [--reconcile M] [--path /SECRET] [--agents FILE] ' +
-    '[--reply-target M] [--no-inbox] [--events] [--json]',
+    '[--reply-target M] [--no-inbox] [--events] [--allow-from CIDR,…] [--trust-proxy | --trusted-proxies CIDR,…] ' +
+    '[--json] [--registered [--redis URL] [--lease S]]',
   description:
     'Runs the endpoint the platform POSTs notifications to (POST /notification) on 127.0.0.1:PORT. PING is ' +
     'answered at once; each chat notification is saved to the store before it is acknowledged and acted on ' +
@@ -25,7 +27,12 @@ export const serveCommand: Command = {
     'runs on start and every --reconcile minutes. The same port serves the web inbox (the page at /): on ' +
     '127.0.0.1 with no --agents a single local user needs no login; bound elsewhere, --agents is required. ' +
     '--events prints each new message as one JSON line. In production put it behind an HTTPS proxy (the ' +
-    'platform needs a public certificate).',
+    'platform needs a public certificate); --allow-from limits who may POST notifications (others get 403), ' +
+    'judged by X-Forwarded-For only when the direct peer is a trusted proxy (--trust-proxy: any peer; ' +
+    '--trusted-proxies: only those), for the inbox too. --registered serves every business registered in the ' +
+    'store (ym-chats business add) as one of several workers over one PostgreSQL store (push endpoint only, ' +
+    "no inbox): any worker accepts any registered business's push and queues it in the store, and the " +
+    'worker holding that business acts on it.',
   options: {
     port: { type: 'string', arg: 'N', help: 'port (default 8081; 0 picks a free one)' },
     host: { type: 'string', arg: 'HOST', help: 'interface to bind (default 127.0.0.1)' },
@@ -44,11 +51,26 @@ export const serveCommand: Command = {
       type: 'boolean',
       help: 'behind a TLS proxy: take client address and host from X-Forwarded-For / X-Forwarded-Host',
     },
+    'trusted-proxies': {
+      type: 'string',
+      arg: 'CIDR,…',
+      help: "like --trust-proxy, but only for peers in these networks (others' forwarded headers are dropped)",
+    },
+    'allow-from': {
+      type: 'string',
+      arg: 'CIDR,…',
+      help: 'only these source networks may POST notifications (others: 403)',
+    },
+    ...WORKER_OPTIONS,
   },
   positionals: { min: 0, max: 0, names: '' },
   examples: [
     ['serve --port 9000', 'inbox at http://127.0.0.1:9000/, push endpoint at /notification'],
     ['emulator --seed 1 --notify-url http://127.0.0.1:9000/notification', 'point the emulator at it'],
+    [
+      'serve --registered --port 9000 --store postgres://me@localhost/shop --redis redis://127.0.0.1:6379',
+      'one of several workers for the registered businesses',
+    ],
   ],
   usesApi: true,
   async run(ctx) {
@@ -59,6 +81,9 @@ export const serveCommand: Command = {
     if (basePath !== '' && !/^(\/[A-Za-z0-9._~-]+)+$/.test(basePath)) {
       throw new UsageError(`--path must look like /segment, got "${basePath}"`);
     }
+    const peers = peerSettings(ctx);
+    if (flag(values, 'registered'))
+      return serveRegistered(ctx, { port, reconcileMinutes, basePath, ...peers });
     const { api, businessId, connection } = ctx.connect();
     const sync = await loadSync();
     const store = await openCliStore(ctx, sync);
@@ -74,7 +99,8 @@ export const serveCommand: Command = {
       host,
       agentsFile: str(values, 'agents'),
       replyTargetMinutes: numberFlag(values, 'reply-target', { min: 1, max: 10_080 }),
-      trustProxy: flag(values, 'trust-proxy'),
+      // Forwarded headers from peers that are not trusted proxies are dropped before the inbox sees them.
+      trustProxy: peers.trustProxy !== false,
     };
     let inbox: Awaited<ReturnType<typeof openCliInbox>> | undefined;
     try {
@@ -114,6 +140,8 @@ export const serveCommand: Command = {
         onError: (error, where) =>
           out.warn(`${where}: ${error instanceof Error ? error.message : String(error)}`),
         ...(inbox === undefined ? {} : { mount: inbox }),
+        ...(peers.allowFrom === undefined ? {} : { allowFrom: peers.allowFrom }),
+        trustProxy: peers.trustProxy,
       });
     } catch (error) {
       await inbox?.close();
@@ -158,3 +186,90 @@ export const serveCommand: Command = {
     return EXIT.ok;
   },
 };
+
+interface PeerSettings {
+  allowFrom: string[] | undefined;
+  trustProxy: boolean | string[];
+}
+
+function networks(ctx: CommandContext, name: string): string[] | undefined {
+  const raw = str(ctx.values, name);
+  if (raw === undefined) return undefined;
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (list.length === 0) throw new UsageError(`--${name} needs at least one network, e.g. 203.0.113.0/24`);
+  for (const entry of list) {
+    const [address = '', prefix] = entry.split('/');
+    const v4 = /^\d{1,3}(\.\d{1,3}){3}$/.test(address);
+    const v6 = !v4 && address.includes(':') && /^[0-9a-f:.]+$/i.test(address);
+    const maxPrefix = v4 ? 32 : 128;
+    if ((!v4 && !v6) || (prefix !== undefined && (!/^\d{1,3}$/.test(prefix) || Number(prefix) > maxPrefix))) {
+      throw new UsageError(
+        `--${name}: "${entry}" is not an IP address or CIDR network`,
+        'e.g. 203.0.113.0/24,2001:db8::/32',
+      );
+    }
+  }
+  return list;
+}
+
+function peerSettings(ctx: CommandContext): PeerSettings {
+  const trusted = networks(ctx, 'trusted-proxies');
+  if (trusted !== undefined && flag(ctx.values, 'trust-proxy')) {
+    throw new UsageError('give --trust-proxy (any peer) or --trusted-proxies (these peers), not both');
+  }
+  return { allowFrom: networks(ctx, 'allow-from'), trustProxy: trusted ?? flag(ctx.values, 'trust-proxy') };
+}
+
+/** `serve --registered`: the push endpoint for every registered business, as one worker among several. */
+async function serveRegistered(
+  ctx: CommandContext,
+  settings: PeerSettings & { port: number; reconcileMinutes: number; basePath: string },
+): Promise<number> {
+  const { out, values } = ctx;
+  if (str(values, 'agents') !== undefined || flag(values, 'events')) {
+    throw new UsageError('--registered serves the push endpoint only: --agents and --events do not apply');
+  }
+  const sync = await loadSync();
+  const store = await openCliStore(ctx, sync);
+  let running: Awaited<ReturnType<typeof startWorker>> | undefined;
+  let listening: Awaited<ReturnType<typeof sync.listenForPushes>> | undefined;
+  const host = str(values, 'host') ?? '127.0.0.1';
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    running = await startWorker(ctx, store, 'serve', settings.reconcileMinutes * 60_000);
+    try {
+      listening = await sync.listenForPushes({
+        handler: running.worker.pushHandler({ name: 'ym-chats', version: VERSION }),
+        port: settings.port,
+        host,
+        basePath: settings.basePath,
+        ...(settings.allowFrom === undefined ? {} : { allowFrom: settings.allowFrom }),
+        trustProxy: settings.trustProxy,
+      });
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      throw new UsageError(
+        `cannot listen on ${host}:${settings.port} (${code ?? String(error)})`,
+        'Pick another port with --port N (0 for any free port).',
+      );
+    }
+    if (out.json) out.ndjson({ event: 'listening', endpoint: listening.endpoint, inbox: null });
+    else out.info(`Receiving push notifications at ${listening.endpoint} (every registered business).`);
+    await new Promise<void>((resolve) =>
+      controller.signal.addEventListener('abort', () => resolve(), { once: true }),
+    );
+    return EXIT.ok;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    await listening?.close();
+    await running?.close();
+    await store.close();
+  }
+}

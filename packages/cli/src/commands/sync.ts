@@ -9,6 +9,7 @@ import { CliError, UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { loadOptional } from '../optional-package.js';
 import type { Output } from '../output/output.js';
+import { startWorker, WORKER_OPTIONS } from '../workers-run.js';
 import type { Command, CommandContext } from './command.js';
 
 type SyncModule = typeof import('@ym-chats/sync');
@@ -73,7 +74,9 @@ export function progressPrinter(out: Output): (p: import('@ym-chats/sync').SyncP
 export const syncCommand: Command = {
   name: 'sync',
   summary: 'mirror every chat and message into SQLite or PostgreSQL (--once or --watch)',
-  usage: 'sync [--once | --watch [--interval S]] [--store PATH|URL] [--schema NAME] [--json]',
+  usage:
+    'sync [--once | --watch [--interval S]] [--store PATH|URL] [--schema NAME] [--json] ' +
+    '[--watch --registered [--redis URL] [--lease S]]',
   description:
     "Copies the business's chats and messages into a database you can query with SQL (schema: the " +
     '@ym-chats/sync README). A pass lists the chats (one getChats call per 20) and reads history only for ' +
@@ -81,13 +84,17 @@ export const syncCommand: Command = {
     'listing alone. Each page is committed with its position: stop it any time and the next run resumes. ' +
     '--watch repeats passes every --interval seconds and, with --json, prints each new message as one JSON ' +
     'line; --json also prints progress lines. The store is --store, else YM_STORE, else ' +
-    '.ym-chats/store.sqlite.',
+    '.ym-chats/store.sqlite. With --registered, --watch syncs every business registered in the store ' +
+    '(ym-chats business add) instead of one, sharing them with every other process started the same way ' +
+    'over the same PostgreSQL store: each business is synced by one worker at a time under a lease, and ' +
+    "a stopped or killed worker's businesses are taken over within --lease seconds.",
   options: {
     once: { type: 'boolean', help: 'one pass, then exit (the default)' },
     watch: { type: 'boolean', help: 'pass after pass until Ctrl+C' },
     interval: { type: 'string', arg: 'S', help: 'seconds between --watch passes (default 60)' },
     ...STORE_OPTIONS,
     'max-passes': { type: 'string', arg: 'N', help: 'with --watch: stop after N passes' },
+    ...WORKER_OPTIONS,
   },
   positionals: { min: 0, max: 0, names: '' },
   examples: [
@@ -95,6 +102,10 @@ export const syncCommand: Command = {
     [
       'sync --watch --json --store postgres://me@localhost/shop',
       'keep PostgreSQL current, new messages as NDJSON',
+    ],
+    [
+      'sync --watch --registered --store postgres://me@localhost/shop --redis redis://127.0.0.1:6379',
+      'one of several workers sharing the registered businesses',
     ],
   ],
   usesApi: true,
@@ -104,6 +115,7 @@ export const syncCommand: Command = {
     if (watch && flag(values, 'once')) throw new UsageError('--once and --watch exclude each other');
     const interval = numberFlag(values, 'interval', { min: 0.1, max: 86_400, integer: false }) ?? 60;
     const maxPasses = numberFlag(values, 'max-passes', { min: 1, max: Number.MAX_SAFE_INTEGER });
+    if (flag(values, 'registered')) return runRegistered(ctx, watch, interval);
     const { api, businessId } = ctx.connect();
     const sync = await loadSync();
     const store = await openCliStore(ctx, sync);
@@ -161,6 +173,29 @@ export const syncCommand: Command = {
     }
   },
 };
+
+/** `sync --watch --registered`: this process is one worker among those sharing the registry. */
+async function runRegistered(ctx: CommandContext, watch: boolean, interval: number): Promise<number> {
+  if (!watch) throw new UsageError('--registered runs as a worker: use it with --watch');
+  const sync = await loadSync();
+  const store = await openCliStore(ctx, sync);
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    const running = await startWorker(ctx, store, 'watch', interval * 1000);
+    await new Promise<void>((resolve) =>
+      controller.signal.addEventListener('abort', () => resolve(), { once: true }),
+    );
+    await running.close();
+    return EXIT.ok;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    await store.close();
+  }
+}
 
 function report(out: Output, result: import('@ym-chats/sync').PassResult): void {
   if (out.json) {

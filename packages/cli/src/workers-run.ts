@@ -1,0 +1,160 @@
+/**
+ * `--registered`: `serve` and `sync --watch` as one of N workers sharing the businesses registered in the
+ * store (`ym-chats business add`), each business's credential from the store, one quota through Redis
+ * (@ym-chats/workers and @ym-chats/redis, optional, loaded only here).
+ */
+import type { QuotaStore } from '@ym-chats/sdk';
+import type { SyncStore } from '@ym-chats/sync';
+import { flag, numberFlag, str } from './args.js';
+import type { CommandContext } from './commands/command.js';
+import { CliError, UsageError } from './errors.js';
+import { EXIT } from './exit-codes.js';
+import { loadOptional } from './optional-package.js';
+
+type WorkersModule = typeof import('@ym-chats/workers');
+
+export function loadWorkers(): Promise<WorkersModule> {
+  return loadOptional('@ym-chats/workers', () => import('@ym-chats/workers'), '--registered and `business`');
+}
+
+export const WORKER_OPTIONS = {
+  registered: {
+    type: 'boolean',
+    help: 'sync every business registered in the store (ym-chats business add), shared with other processes started the same way',
+  },
+  redis: {
+    type: 'string',
+    arg: 'URL',
+    help: 'with --registered: Redis for the quota all processes share (or YM_REDIS_URL)',
+  },
+  'redis-prefix': {
+    type: 'string',
+    arg: 'P',
+    help: 'with --redis: key prefix, for several deployments on one Redis (default ym-chats:)',
+  },
+  lease: {
+    type: 'string',
+    arg: 'S',
+    help: 'with --registered: seconds a dead worker keeps its businesses before others take them (default 30)',
+  },
+} as const;
+
+/** The key that seals credentials, or a usage error naming YM_CREDENTIALS_KEY and how to make one. */
+export function cliCredentialKey(ctx: CommandContext, workers: WorkersModule): Buffer {
+  try {
+    return workers.credentialKey(ctx.io.env);
+  } catch (error) {
+    if (error instanceof workers.CredentialKeyError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+interface RedisModule {
+  connectRedisQuotaStore?: (
+    url: string,
+    options?: { prefix?: string },
+  ) => Promise<QuotaStore & { close(): Promise<void> }>;
+}
+
+/** The shared quota store for --redis / YM_REDIS_URL; undefined (memory) when neither is given. */
+export async function openQuotaStore(
+  ctx: CommandContext,
+): Promise<(QuotaStore & { close(): Promise<void> }) | undefined> {
+  const url = str(ctx.values, 'redis') ?? ctx.io.env.YM_REDIS_URL?.trim();
+  if (url === undefined || url === '') return undefined;
+  if (!/^rediss?:\/\//i.test(url)) throw new UsageError(`--redis must be a redis:// URL, got "${url}"`);
+  try {
+    ctx.out.addSecret(new URL(url).password || undefined);
+  } catch {
+    throw new UsageError(`--redis must be a redis:// URL, got "${url}"`);
+  }
+  const redis = (await loadOptional(
+    '@ym-chats/redis',
+    () => import('@ym-chats/redis'),
+    '--redis',
+  )) as RedisModule;
+  if (typeof redis.connectRedisQuotaStore !== 'function') {
+    throw new UsageError('this @ym-chats/redis has no Redis quota store yet (connectRedisQuotaStore)');
+  }
+  try {
+    return await redis.connectRedisQuotaStore(url, {
+      prefix: str(ctx.values, 'redis-prefix') ?? 'ym-chats:',
+    });
+  } catch (error) {
+    throw new CliError(
+      `cannot connect to Redis: ${error instanceof Error ? error.message : String(error)}`,
+      EXIT.usage,
+      'Check --redis / YM_REDIS_URL.',
+    );
+  }
+}
+
+/** Base URL and path prefix from --base-url / YM_BASE_URL and --seed-paths; credentials come from the store. */
+export function apiTarget(ctx: CommandContext): { baseUrl: string; pathPrefix: '' | '/v2' } {
+  const raw =
+    str(ctx.values, 'base-url') ?? ctx.io.env.YM_BASE_URL?.trim() ?? 'https://api.partner.market.yandex.ru';
+  const baseUrl = raw.replace(/\/+$/, '');
+  if (!/^https?:\/\//i.test(baseUrl))
+    throw new UsageError(`the base URL must be an http(s) URL, got "${raw}"`);
+  return { baseUrl, pathPrefix: flag(ctx.values, 'seed-paths') || flag(ctx.values, 'v1') ? '' : '/v2' };
+}
+
+export interface RunningWorkers {
+  worker: import('@ym-chats/workers').Worker;
+  close(): Promise<void>;
+}
+
+/** Starts this process's worker over `store`; events become NDJSON lines (--json) or notes. */
+export async function startWorker(
+  ctx: CommandContext,
+  store: SyncStore,
+  mode: 'watch' | 'serve',
+  periodMs: number,
+): Promise<RunningWorkers> {
+  const workers = await loadWorkers();
+  const key = cliCredentialKey(ctx, workers);
+  const leaseSeconds = numberFlag(ctx.values, 'lease', { min: 1, max: 3600, integer: false }) ?? 30;
+  const quotaStore = await openQuotaStore(ctx);
+  const { out } = ctx;
+  let worker: import('@ym-chats/workers').Worker;
+  try {
+    worker = await workers.Worker.start({
+      store,
+      mode,
+      key,
+      periodMs,
+      leaseMs: leaseSeconds * 1000,
+      ...apiTarget(ctx),
+      ...(quotaStore === undefined ? {} : { quotaStore }),
+      onEvent: (e) => {
+        const b = e.businessId === null ? null : String(e.businessId);
+        if (out.json) {
+          if (e.event === 'pass') out.ndjson({ event: 'pass', businessId: b, ...e.result });
+          else out.ndjson({ ...e, businessId: b });
+        } else if (e.event === 'error')
+          out.warn(`${b === null ? '' : `business ${b}: `}${e.where}: ${e.message}`);
+        else if (e.event === 'pass')
+          out.info(
+            `business ${b}: ${e.result.chatsChanged} chats changed, ${e.result.messagesAdded} new messages`,
+          );
+        else out.info(`business ${b}: ${e.event}`);
+      },
+    });
+  } catch (error) {
+    await quotaStore?.close();
+    if (error instanceof workers.SecondWorkerError) throw new UsageError(error.message);
+    throw error;
+  }
+  if (out.json) out.ndjson({ event: 'worker', workerId: worker.id, leaseSeconds });
+  else
+    out.info(
+      `Worker ${worker.id}: sharing the registered businesses (lease ${leaseSeconds} s). Ctrl+C to stop.`,
+    );
+  return {
+    worker,
+    async close() {
+      await worker.stop();
+      await quotaStore?.close();
+    },
+  };
+}

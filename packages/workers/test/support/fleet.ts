@@ -1,0 +1,224 @@
+/**
+ * The pieces of a multi-process test: the real emulator with many businesses (one Api-Key each) behind a
+ * counting proxy (every 420 it answers is counted), a fresh PostgreSQL schema with the businesses
+ * registered, worker processes of the built CLI, and the store compared with the emulator.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AdminClient, createEmulator, type EmulatorServer } from '@ym-chats/emulator';
+import { openStore, type SyncStore } from '@ym-chats/sync';
+import { BusinessRegistry, migrateWorkers } from '@ym-chats/workers';
+import pg from 'pg';
+
+export const BIN = fileURLToPath(new URL('../../../cli/dist/bin.js', import.meta.url));
+export const PG_URL = process.env.YM_TEST_POSTGRES_URL;
+export const REDIS_URL = process.env.YM_TEST_REDIS_URL;
+export const KEY = randomBytes(32).toString('base64');
+export const FIRST_BUSINESS = 5001;
+
+export const apiKeyOf = (b: number) => `workers-test-key-${b}-c0ffee`;
+
+export interface Fleet {
+  emulator: EmulatorServer;
+  admin: AdminClient;
+  /** The proxy's URL: what the workers call. */
+  url: string;
+  businesses: number[];
+  statuses: Map<number, number>;
+  close(): Promise<void>;
+}
+
+/** The emulator with `count` businesses of `chats` seeded chats each, behind a status-counting proxy. */
+export async function startFleet(count: number, chats: number, seed = 7): Promise<Fleet> {
+  const businesses = Array.from({ length: count }, (_, i) => FIRST_BUSINESS + i);
+  const emulator = createEmulator({
+    credentials: businesses.map((b) => ({ apiKey: apiKeyOf(b), businessIds: [b] })),
+  });
+  const target = new URL(await emulator.listen(0));
+  const admin = new AdminClient(target.origin);
+  for (const b of businesses) await admin.seed({ seed: seed + b, chats, businessId: b });
+  const statuses = new Map<number, number>();
+  const proxy: Server = createServer((req, res) => {
+    const forward = request(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        const status = answer.statusCode ?? 0;
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        res.writeHead(status, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forward.on('error', () => res.destroy());
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  return {
+    emulator,
+    admin,
+    url,
+    businesses,
+    statuses,
+    async close() {
+      proxy.closeAllConnections();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+      await emulator.close();
+    },
+  };
+}
+
+export interface Schema {
+  url: string;
+  schema: string;
+  store: SyncStore;
+  drop(): Promise<void>;
+}
+
+/** A fresh schema with the store's and the workers' tables and every business registered. */
+export async function registeredSchema(url: string, businesses: number[]): Promise<Schema> {
+  const schema = `w_${randomBytes(6).toString('hex')}`;
+  const store = await openStore(url, { schema });
+  await migrateWorkers(store.sql);
+  const registry = new BusinessRegistry(store.sql, Buffer.from(KEY, 'base64'));
+  for (const b of businesses)
+    await registry.add(BigInt(b), `shop ${b}`, { kind: 'api-key', secret: apiKeyOf(b) });
+  return {
+    url,
+    schema,
+    store,
+    async drop() {
+      await store.close();
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  output: string[];
+  exited: Promise<number | null>;
+}
+
+export function requireBuilt(): void {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build first (npm run build)`);
+}
+
+/** One worker process of the built CLI (`sync --watch --registered` or `serve --registered`). */
+export function spawnWorker(args: string[], env: Record<string, string> = {}): WorkerProcess {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: mkdtempSync(join(tmpdir(), 'ym-workers-home-')),
+      NO_COLOR: '1',
+      YM_CREDENTIALS_KEY: KEY,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
+  child.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output, exited };
+}
+
+export async function stopAll(workers: WorkerProcess[]): Promise<void> {
+  for (const w of workers)
+    if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM');
+  await Promise.all(
+    workers.map((w) =>
+      Promise.race([
+        w.exited,
+        new Promise((resolve) =>
+          setTimeout(() => {
+            w.child.kill('SIGKILL');
+            resolve(null);
+          }, 10_000),
+        ),
+      ]),
+    ),
+  );
+}
+
+/** Every message and chat of the given businesses, as comparable lines, from the emulator. */
+export function emulatorLines(fleet: Fleet): { chats: string[]; messages: string[] } {
+  const db = fleet.emulator.store.db;
+  const chats = db
+    .prepare('SELECT business_id, chat_id, status FROM chats ORDER BY business_id, chat_id')
+    .all() as { business_id: number; chat_id: number; status: string }[];
+  const messages = db
+    .prepare(
+      'SELECT business_id, chat_id, message_id, sender, text FROM messages ORDER BY business_id, message_id',
+    )
+    .all() as {
+    business_id: number;
+    chat_id: number;
+    message_id: number;
+    sender: string;
+    text: string | null;
+  }[];
+  return {
+    chats: chats.map((c) => `${c.business_id}|${c.chat_id}|${c.status}`),
+    messages: messages.map(
+      (m) => `${m.business_id}|${m.chat_id}|${m.message_id}|${m.sender}|${m.text ?? ''}`,
+    ),
+  };
+}
+
+export async function storeLines(store: SyncStore): Promise<{ chats: string[]; messages: string[] }> {
+  const chats = await store.sql.all(
+    'SELECT business_id, chat_id, status FROM chats ORDER BY business_id, chat_id',
+  );
+  const messages = await store.sql.all(
+    'SELECT business_id, chat_id, message_id, sender, text FROM messages ORDER BY business_id, message_id',
+  );
+  return {
+    chats: chats.map((c) => `${c.business_id}|${c.chat_id}|${c.status}`),
+    messages: messages.map(
+      (m) => `${m.business_id}|${m.chat_id}|${m.message_id}|${m.sender}|${m.text ?? ''}`,
+    ),
+  };
+}
+
+/** Messages published more than once in the event log (a duplicated write would show here). */
+export async function duplicatedEvents(store: SyncStore): Promise<number> {
+  const rows = await store.sql.all(
+    'SELECT business_id, message_id FROM events GROUP BY business_id, message_id HAVING COUNT(*) > 1',
+  );
+  return rows.length;
+}
+
+/** Polls `check` until it returns true or `ms` pass; false on timeout (the test then shows what differs). */
+export async function waitFor(check: () => Promise<boolean>, ms: number, stepMs = 250): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      if (await check()) return true;
+    } catch {
+      // the database may be restarting
+    }
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  return false;
+}
+
+/** The Redis flags when @ym-chats/redis provides the shared quota store (the workers then share it). */
+export async function redisArgs(prefix: string): Promise<string[]> {
+  if (REDIS_URL === undefined) return [];
+  const redis = (await import('@ym-chats/redis')) as Record<string, unknown>;
+  return typeof redis.connectRedisQuotaStore === 'function'
+    ? ['--redis', REDIS_URL, '--redis-prefix', `${prefix}:`]
+    : [];
+}
