@@ -2,7 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { ChatsApi } from '@ym-chats/sdk';
 import { type Agent, type AgentConfig, localAgent, toAgent } from './auth/agents.js';
 import { LoginLimiter, type LoginLimiterOptions } from './auth/login-limiter.js';
-import { SessionStore, type SessionStoreOptions } from './auth/sessions.js';
+import { MemorySessionStore, type SessionStore, type SessionStoreOptions } from './auth/sessions.js';
 import type { FileFetcher } from './http/file-proxy.js';
 import { HttpError, sendError, setSecurityHeaders } from './http/respond.js';
 import { StaticAssets } from './http/static.js';
@@ -53,7 +53,10 @@ export interface InboxOptions {
   trustProxy?: boolean;
   /** Mark the session cookie `Secure` (default true; browsers accept it on http://127.0.0.1 and localhost). */
   secureCookies?: boolean;
+  /** Lifetimes and caps of sessions. */
   sessions?: SessionStoreOptions;
+  /** Where sessions live (`openInbox`: the database); default this process's memory. */
+  sessionStore?: SessionStore;
   loginLimits?: LoginLimiterOptions;
   /** Called with unexpected errors (a 500 was answered). Default: console.error. */
   onError?: (error: unknown) => void;
@@ -127,7 +130,7 @@ export function createInbox(options: InboxOptions): Inbox {
     options,
     agents,
     local,
-    sessions: new SessionStore(options.sessions),
+    sessions: options.sessionStore ?? new MemorySessionStore(options.sessions),
     limiter: new LoginLimiter(options.loginLimits),
     team,
     bus,

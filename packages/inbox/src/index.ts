@@ -2,6 +2,14 @@
 export type { Agent, AgentConfig } from './auth/agents.js';
 export type { LoginLimiterOptions } from './auth/login-limiter.js';
 export { hashPassword, verifyPassword } from './auth/password.js';
+export {
+  MemorySessionStore,
+  type Session,
+  type SessionKind,
+  type SessionStore,
+  type SessionStoreOptions,
+  SqlSessionStore,
+} from './auth/sessions.js';
 export { type CredentialFetcherOptions, credentialFetcher, type FileFetcher } from './http/file-proxy.js';
 export { CONTENT_SECURITY_POLICY } from './http/respond.js';
 export { createInbox, type Inbox, type InboxOptions } from './inbox.js';

@@ -1,4 +1,5 @@
 import type { SyncStore } from '@ym-chats/sync';
+import { SqlSessionStore } from './auth/sessions.js';
 import { createInbox, type Inbox, type InboxOptions } from './inbox.js';
 import { type ListenClient, PostgresRelay, storeClientFactory } from './live/pg-relay.js';
 import type { Relay } from './live/relay.js';
@@ -6,7 +7,7 @@ import { TableRelay } from './live/table-relay.js';
 import { StoreSource } from './store/sql-source.js';
 import { SqlTeamStore } from './store/sql-team-store.js';
 
-export interface OpenInboxOptions extends Omit<InboxOptions, 'source' | 'team' | 'relay'> {
+export interface OpenInboxOptions extends Omit<InboxOptions, 'source' | 'team' | 'relay' | 'sessionStore'> {
   /** The sync store (SQLite or PostgreSQL); the inbox adds its own tables beside the store's. */
   store: SyncStore;
   /**
@@ -57,6 +58,7 @@ export async function openInbox(options: OpenInboxOptions): Promise<Inbox & { so
       ...rest,
       source,
       team: new SqlTeamStore(store.sql),
+      sessionStore: new SqlSessionStore(store.sql, rest.sessions),
       ...(relay ? { relay } : {}),
     });
   } catch (error) {

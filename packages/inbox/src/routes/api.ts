@@ -66,7 +66,7 @@ export async function routeApi(ctx: ApiContext, req: IncomingMessage, res: Serve
     if (!match) continue;
     allowed = true;
     if (route.method !== req.method) continue;
-    const session = ctx.sessions.get(parseCookies(req.headers.cookie).get(SESSION_COOKIE));
+    const session = await ctx.sessions.get(parseCookies(req.headers.cookie).get(SESSION_COOKIE));
     if (req.method !== 'GET') checkCsrf(req, session, requestHost(req, ctx.options.trustProxy === true));
     const state: RequestState = { req, res, url, session };
     if (!route.anonymous) requireAgent(ctx, state);

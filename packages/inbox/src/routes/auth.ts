@@ -43,7 +43,10 @@ async function session(ctx: ApiContext, state: RequestState) {
   let current = state.session;
   if (!current) {
     // The local user is logged in by being here; everyone else starts anonymous, holding a CSRF token.
-    current = ctx.sessions.create(isDirectLocal(state.req) ? ctx.local?.login : undefined);
+    const local = isDirectLocal(state.req) ? ctx.local : undefined;
+    current = local
+      ? await ctx.sessions.create('local', local.login)
+      : await ctx.sessions.create('anonymous');
     setSessionCookie(ctx, state.res, current);
   }
   sendJson(state.res, 200, describe(ctx, state, current));
@@ -67,7 +70,7 @@ async function login(ctx: ApiContext, state: RequestState) {
     throw new HttpError(401, 'BAD_LOGIN', 'wrong login or password');
   }
   ctx.limiter.succeed(name, address);
-  const upgraded = ctx.sessions.upgrade(state.session, config.login);
+  const upgraded = await ctx.sessions.upgrade(state.session, config.login);
   setSessionCookie(ctx, state.res, upgraded);
   await ctx.team.audit({ login: config.login, action: 'login' });
   sendJson(state.res, 200, describe(ctx, state, upgraded));
@@ -75,7 +78,7 @@ async function login(ctx: ApiContext, state: RequestState) {
 
 async function logout(ctx: ApiContext, state: RequestState) {
   const { session, agent } = asAgent(state);
-  ctx.sessions.destroy(session.id);
+  await ctx.sessions.destroy(session.id);
   await ctx.team.audit({ login: agent.login, action: 'logout' });
   setSessionCookie(ctx, state.res, undefined);
   sendJson(state.res, 200, { ok: true });

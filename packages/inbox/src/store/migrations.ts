@@ -111,6 +111,35 @@ const MIGRATIONS: Migration[] = [
       ],
     },
   },
+  {
+    version: 3,
+    name: 'sessions',
+    statements: {
+      // Ids hashed (a copy of the table opens no session); times in epoch milliseconds on both engines.
+      sqlite: [
+        `CREATE TABLE inbox_sessions (
+           id_hash TEXT PRIMARY KEY,
+           csrf TEXT NOT NULL,
+           login TEXT,
+           kind TEXT NOT NULL,
+           created_ms INTEGER NOT NULL,
+           seen_ms INTEGER NOT NULL)`,
+        'CREATE INDEX inbox_sessions_by_kind ON inbox_sessions (kind, created_ms)',
+        'CREATE INDEX inbox_sessions_by_seen ON inbox_sessions (seen_ms)',
+      ],
+      postgres: [
+        `CREATE TABLE inbox_sessions (
+           id_hash TEXT PRIMARY KEY,
+           csrf TEXT NOT NULL,
+           login TEXT,
+           kind TEXT NOT NULL,
+           created_ms BIGINT NOT NULL,
+           seen_ms BIGINT NOT NULL)`,
+        'CREATE INDEX inbox_sessions_by_kind ON inbox_sessions (kind, created_ms)',
+        'CREATE INDEX inbox_sessions_by_seen ON inbox_sessions (seen_ms)',
+      ],
+    },
+  },
 ];
 
 export const INBOX_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -3,6 +3,14 @@ export class PageClient {
   private cookie = '';
   csrf = '';
 
+  /** The same browser session talking to another server (another process on the same database). */
+  at(base: string): PageClient {
+    const copy = new PageClient(base);
+    copy.cookie = this.cookie;
+    copy.csrf = this.csrf;
+    return copy;
+  }
+
   /** The session cookie's value (tests look for it where it must never appear). */
   get sessionId(): string {
     return this.cookie.split('=')[1] ?? '';

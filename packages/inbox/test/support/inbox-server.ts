@@ -29,6 +29,7 @@ export interface Harness {
   store: TestStore;
   source: StoreSource;
   inbox: Inbox;
+  agents: AgentConfig[];
   close(): Promise<void>;
 }
 
@@ -73,6 +74,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     store,
     source,
     inbox,
+    agents: options.agents ?? [],
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
