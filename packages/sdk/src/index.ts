@@ -21,13 +21,18 @@ export type { ClientOptions, Credential, Logger, LogLevel, RequestOptions } from
 export { DEFAULT_BASE_URL } from './core/options.js';
 export type { RetryOptions } from './core/policy.js';
 export {
+  type AcquireRequest,
+  type AcquireResult,
+  HOUR_MS,
   MemoryQuotaStore,
-  type QuotaSnapshot,
+  mergeReport,
+  openWindow,
   type QuotaState,
   type QuotaStore,
-  type RateLimitOptions,
-  type TakeResult,
-} from './core/rate-limit.js';
+  type QuotaWindow,
+  type ReleaseRequest,
+} from './core/quota-store.js';
+export type { QuotaSnapshot, RateLimitOptions } from './core/rate-limit.js';
 export { storedFileName } from './core/upload.js';
 export { FILE_MAX_BYTES, MESSAGE_MAX_LENGTH, PAGE_LIMITS } from './core/validate.js';
 export { CHAT_CONTEXT_TYPES, CHAT_STATUSES, CHAT_TYPES, MESSAGE_SENDERS } from './enums.js';

@@ -1,4 +1,4 @@
-import { AbortError, ChatsApi, RateLimitError } from '@ym-chats/sdk';
+import { AbortError, ChatsApi, type QuotaStore, RateLimitError } from '@ym-chats/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScriptedServer } from './support/server.js';
 
@@ -139,12 +139,16 @@ describe('client-side quota limiter', () => {
 
   it('a custom store is used for every quota decision', async () => {
     const keys: string[] = [];
-    const store = {
-      take(key: string, _now: number, fresh: { limit: number; remaining: number; resetAt: number }) {
-        keys.push(key);
-        return { ok: false, state: { ...fresh, remaining: 0 } };
+    const store: QuotaStore = {
+      acquire(request) {
+        keys.push(`${request.business}:${request.operation}`);
+        return {
+          ok: false,
+          wait: 'quota',
+          state: { limit: request.limit, remaining: 0, resetAt: request.now + 3_600_000 },
+        };
       },
-      record() {},
+      release() {},
       get() {
         return undefined;
       },

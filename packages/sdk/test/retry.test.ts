@@ -1,4 +1,10 @@
-import { ChatsApi, type ClientOptions, InternalServerError, RateLimitError } from '@ym-chats/sdk';
+import {
+  ChatsApi,
+  type ClientOptions,
+  InternalServerError,
+  type QuotaStore,
+  RateLimitError,
+} from '@ym-chats/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failure } from './support/failure.js';
 import { ScriptedServer } from './support/server.js';
@@ -184,12 +190,9 @@ describe('what happens after a send reached the platform', () => {
   });
 
   it('a failing quota store does not turn a delivered send into an error', async () => {
-    const store = {
-      take: (_k: string, _n: number, fresh: { limit: number; remaining: number; resetAt: number }) => ({
-        ok: true,
-        state: fresh,
-      }),
-      record: async () => {
+    const store: QuotaStore = {
+      acquire: () => ({ ok: true, lease: 'l1' }),
+      release: async () => {
         throw new Error('redis: connection lost');
       },
       get: () => undefined,

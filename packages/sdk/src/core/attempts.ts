@@ -100,7 +100,7 @@ export class Core {
       // Both steps are synchronous in the common case; awaiting only when needed saves ticks per call.
       let headers = this.#headers.build(operation, call.contentType, options.headers);
       if (headers instanceof Promise) headers = await headers;
-      let release = this.limiter?.acquire(call.business, operation, options.signal);
+      let release = this.limiter?.acquire(call.business, operation, options.signal, deadline);
       if (release instanceof Promise)
         release = await this.#waitForLimiter(release, operation, attempt, options, deadline);
       const left = deadline - monotonicMs();
@@ -156,7 +156,7 @@ export class Core {
         });
         serverWaitMs = parseRetryAfter(response.header('retry-after'), Date.now());
         if (serverWaitMs === undefined && quota && response.status === 420 && quota.remaining === 0)
-          serverWaitMs = quota.resetAt - Date.now();
+          serverWaitMs = quota.resetAt - (this.limiter?.now() ?? Date.now());
       } catch (thrown) {
         // The SDK's own error for an unreadable 2xx read: final, nothing to classify.
         if (thrown instanceof ChatsApiError) throw thrown;

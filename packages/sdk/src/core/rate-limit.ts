@@ -1,62 +1,16 @@
 import { MAX_CONCURRENT_PER_BUSINESS, OPERATION_IDS, OPERATIONS, type OperationId } from '../operations.js';
-import { RateLimitError } from './errors.js';
+import { monotonicMs } from './clock.js';
+import { RateLimitError, TimeoutError } from './errors.js';
+import {
+  type AcquireResult,
+  HOUR_MS,
+  MemoryQuotaStore,
+  type QuotaState,
+  type QuotaStore,
+} from './quota-store.js';
 import { sleep } from './sleep.js';
 
-const HOUR_MS = 3_600_000;
-
-/** One business's quota for one operation, in a fixed window ending at `resetAt`. */
-export interface QuotaState {
-  limit: number;
-  remaining: number;
-  /** Epoch milliseconds at which the window ends and the full quota is back. */
-  resetAt: number;
-}
-
-export interface TakeResult {
-  ok: boolean;
-  state: QuotaState;
-}
-
-/**
- * Where quota windows live. Memory by default; implement this over Redis or a database to share one
- * quota between processes (`take` must then be atomic, e.g. a Lua script or a transaction).
- */
-export interface QuotaStore {
-  /** Spends one request if the window has any left; starts a fresh window from `fresh` when none is open. */
-  take(key: string, now: number, fresh: QuotaState): TakeResult | Promise<TakeResult>;
-  /**
-   * Stores what the server reported, already reduced by the units still in flight. The server is the
-   * authority on a new window; within the same window keep the smaller remaining count.
-   */
-  record(key: string, state: QuotaState): void | Promise<void>;
-  get(key: string): QuotaState | undefined | Promise<QuotaState | undefined>;
-}
-
-export class MemoryQuotaStore implements QuotaStore {
-  private readonly windows = new Map<string, QuotaState>();
-
-  take(key: string, now: number, fresh: QuotaState): TakeResult {
-    let state = this.windows.get(key);
-    if (state === undefined || now >= state.resetAt) {
-      state = { ...fresh };
-      this.windows.set(key, state);
-    }
-    if (state.remaining <= 0) return { ok: false, state };
-    state.remaining -= 1;
-    return { ok: true, state };
-  }
-
-  record(key: string, state: QuotaState): void {
-    const known = this.windows.get(key);
-    // Within one window the count only goes down: a response never gives back units already taken.
-    if (known && known.resetAt === state.resetAt && known.remaining < state.remaining) return;
-    this.windows.set(key, state);
-  }
-
-  get(key: string): QuotaState | undefined {
-    return this.windows.get(key);
-  }
-}
+export type { QuotaState, QuotaStore } from './quota-store.js';
 
 export interface RateLimitOptions {
   /** Hourly quotas per operation; defaults are the documented 2026 figures. */
@@ -67,7 +21,21 @@ export interface RateLimitOptions {
   maxConcurrent?: number;
   /** Longest a call may wait for its quota window to reset before it fails instead. */
   maxWaitMs?: number;
+  /**
+   * Where windows and slot leases live. Default: a `MemoryQuotaStore` of this client. Share one store
+   * between clients (or, through @ym-chats/redis, between processes) to share the business's limits.
+   */
   store?: QuotaStore;
+  /**
+   * How long a slot stays leased when its holder never gives it back (a killed process). Must outlast
+   * any attempt (`timeoutMs`, default 15 s). Default 20 000.
+   */
+  leaseMs?: number;
+  /**
+   * The platform's clock (epoch ms) by which quota windows open and close. Default `Date.now`. Every
+   * client sharing a store must use the same clock, within a second or so of the platform's.
+   */
+  now?: () => number;
 }
 
 /** Ends an attempt: frees its slot and records the quota the server reported, if a response came. */
@@ -80,9 +48,16 @@ export interface QuotaSnapshot {
   resetAt: Date;
 }
 
-interface Slots {
-  active: number;
-  waiting: Array<() => void>;
+/** Longest pause between two looks at the store while every slot is leased (when it cannot wake us). */
+const SLOT_POLL_MS = 250;
+/** Pauses between tries while the store is unreachable. */
+const STORE_RETRY_MS = [50, 100, 200, 400, 800, 1000];
+
+/** A caller waiting in this client for a business's slot: only the first asks the store. */
+interface Waiter {
+  wake: () => void;
+  /** Woken while not pausing (say, during a store round trip): the next pause returns at once. */
+  woken: boolean;
 }
 
 /** The last `Until` header seen, parsed once: every response carries the same value for an hour. */
@@ -107,108 +82,218 @@ export function quotaFromHeaders(header: (name: string) => string | undefined): 
 
 /**
  * Keeps each business under its hourly quotas and its parallel-request cap, so the client waits (or
- * refuses) instead of provoking 420s. Learns the true remaining quota from every response's headers.
+ * refuses) instead of provoking 420s. Every decision is the store's (`quota-store.ts`); the limiter
+ * queues this client's callers per business, waits for slots or windows, and reports each response's
+ * `X-RateLimit-Resource-*` figures back to the store.
  */
 export class RateLimiter {
   private readonly limits: Record<OperationId, number>;
   private readonly mode: 'queue' | 'reject';
   private readonly maxConcurrent: number;
   private readonly maxWaitMs: number;
+  private readonly leaseMs: number;
   private readonly store: QuotaStore;
-  private readonly slots = new Map<string, Slots>();
-  /** Units taken per business and operation whose responses have not arrived yet. */
-  private readonly pending = new Map<string, number>();
+  readonly now: () => number;
+  /** This client's callers waiting for a slot, per business, first come first served. */
+  private readonly queues = new Map<string, Waiter[]>();
 
-  constructor(
-    options: RateLimitOptions = {},
-    private readonly now: () => number = Date.now,
-  ) {
+  constructor(options: RateLimitOptions = {}) {
     this.limits = { ...defaultLimits(), ...options.limits } as Record<OperationId, number>;
     this.mode = options.mode ?? 'queue';
     this.maxConcurrent = options.maxConcurrent ?? MAX_CONCURRENT_PER_BUSINESS;
     this.maxWaitMs = options.maxWaitMs ?? 60_000;
+    this.leaseMs = options.leaseMs ?? 20_000;
     this.store = options.store ?? new MemoryQuotaStore();
+    this.now = options.now ?? Date.now;
   }
 
   /**
-   * Waits for a parallel slot, then takes one unit of quota: taking the unit only once the request can go
-   * keeps queued calls from spending quota the server may already have used up. Returns the function to
-   * call when the attempt ends, with the quota the server reported if a response came.
+   * Leases a slot and spends one unit of quota, both from the store. Returns the function to call when
+   * the attempt ends, with the quota the server reported if a response came. `deadline`
+   * (`monotonicMs()`) bounds any waiting.
    */
-  acquire(business: string, operation: OperationId, signal?: AbortSignal): Release | Promise<Release> {
-    const key = `${business}:${operation}`;
-    const slot = this.takeSlot(business, signal);
-    // The common case (a free slot, quota left, a synchronous store) stays synchronous: no extra ticks.
-    if (!(slot instanceof Promise)) {
-      const taken = this.takeUnit(key, operation);
-      if (!(taken instanceof Promise) && taken.ok) return this.ticket(key, slot);
-      return this.acquireSlowly(business, operation, slot, taken, signal);
+  acquire(
+    business: string,
+    operation: OperationId,
+    signal?: AbortSignal,
+    deadline = Number.POSITIVE_INFINITY,
+  ): Release | Promise<Release> {
+    const queue = this.queues.get(business);
+    // The common case (nobody waiting here, a slot and quota free, a synchronous store) stays synchronous.
+    if (queue === undefined || queue.length === 0) {
+      const first = this.store.acquire(this.request(business, operation));
+      if (!(first instanceof Promise) && first.ok) return this.ticket(business, operation, first.lease);
+      return this.acquireSlowly(business, operation, first, signal, deadline);
     }
-    return this.acquireSlowly(business, operation, slot, undefined, signal);
+    return this.acquireSlowly(business, operation, undefined, signal, deadline);
+  }
+
+  private request(business: string, operation: OperationId) {
+    return {
+      business,
+      operation,
+      now: this.now(),
+      limit: this.limits[operation],
+      maxConcurrent: this.maxConcurrent,
+      leaseMs: this.leaseMs,
+    };
   }
 
   private async acquireSlowly(
     business: string,
     operation: OperationId,
-    firstSlot: Promise<() => void> | (() => void),
-    firstTake: TakeResult | Promise<TakeResult> | undefined,
-    signal?: AbortSignal,
+    first: AcquireResult | Promise<AcquireResult> | undefined,
+    signal: AbortSignal | undefined,
+    deadline: number,
   ): Promise<Release> {
-    const key = `${business}:${operation}`;
-    let slot = firstSlot;
-    let take = firstTake;
-    for (;;) {
-      const freeSlot = await slot;
-      const taken = await (take ?? this.takeUnit(key, operation));
-      if (taken.ok) return this.ticket(key, freeSlot);
-      // Waiting for the window to reset must not hold one of the business's parallel slots.
-      freeSlot();
-      const waitMs = taken.state.resetAt - this.now();
-      if (this.mode === 'reject' || waitMs > this.maxWaitMs) {
-        const resetAt = new Date(taken.state.resetAt);
-        throw new RateLimitError(
-          `${operation}: the hourly quota of ${taken.state.limit} requests for business ${business} is used up; ` +
-            `it resets at ${resetAt.toISOString()}. The SDK did not send the request.`,
-          { operation, resetAt, limit: taken.state.limit, remaining: 0, local: true },
-        );
+    let queue = this.queues.get(business);
+    if (queue === undefined) {
+      queue = [];
+      this.queues.set(business, queue);
+    }
+    const me: Waiter = { wake: () => {}, woken: false };
+    me.wake = () => {
+      me.woken = true;
+    };
+    let pending = first;
+    let storeError: unknown;
+    let failures = 0;
+    queue.push(me);
+    try {
+      for (;;) {
+        if (queue[0] !== me) await this.pause(me, Number.POSITIVE_INFINITY, signal, deadline, storeError);
+        if (queue[0] !== me) continue;
+        let result: AcquireResult;
+        try {
+          result = await (pending ?? this.store.acquire(this.request(business, operation)));
+          storeError = undefined;
+          failures = 0;
+        } catch (error) {
+          // An unreachable store: wait for it within the deadline, never go without it.
+          storeError = error;
+          const delay = STORE_RETRY_MS[Math.min(failures++, STORE_RETRY_MS.length - 1)] as number;
+          await this.pause(me, delay, signal, deadline, storeError);
+          continue;
+        } finally {
+          pending = undefined;
+        }
+        if (result.ok) return this.ticket(business, operation, result.lease);
+        if (result.wait === 'slot') {
+          const waitMs = Math.max(1, Math.min(result.retryInMs, SLOT_POLL_MS));
+          const freed = this.store.slotFreed?.(business, waitMs);
+          await this.pause(me, waitMs, signal, deadline, undefined, freed);
+          continue;
+        }
+        // Waiting for a window to reset must not hold up this client's other callers of the business.
+        this.leave(queue, me);
+        const waitMs = result.state.resetAt - this.now();
+        if (this.mode === 'reject' || waitMs > this.maxWaitMs) {
+          const resetAt = new Date(result.state.resetAt);
+          throw new RateLimitError(
+            `${operation}: the hourly quota of ${result.state.limit} requests for business ${business} is used up; ` +
+              `it resets at ${resetAt.toISOString()}. The SDK did not send the request.`,
+            { operation, resetAt, limit: result.state.limit, remaining: 0, local: true },
+          );
+        }
+        await sleep(Math.max(waitMs, 1), signal);
+        queue.push(me);
       }
-      await sleep(Math.max(waitMs, 1), signal);
-      slot = this.takeSlot(business, signal);
-      take = undefined;
+    } finally {
+      this.leave(queue, me);
     }
   }
 
-  private takeUnit(key: string, operation: OperationId): TakeResult | Promise<TakeResult> {
-    const now = this.now();
-    const limit = this.limits[operation];
-    return this.store.take(key, now, { limit, remaining: limit, resetAt: now + HOUR_MS });
+  /**
+   * Sleeps up to `ms`, or until this waiter is woken (its turn, a freed slot); rejects on abort and
+   * once the deadline has passed.
+   */
+  private pause(
+    me: Waiter,
+    ms: number,
+    signal: AbortSignal | undefined,
+    deadline: number,
+    storeError: unknown,
+    freed?: Promise<void>,
+  ): Promise<void> {
+    const left = deadline - monotonicMs();
+    if (left <= 0) return Promise.reject(this.late(storeError));
+    if (me.woken) {
+      me.woken = false;
+      return Promise.resolve();
+    }
+    const idle = () => {
+      me.woken = true;
+    };
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const done = () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        me.wake = idle;
+        resolve();
+      };
+      const onAbort = () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        me.wake = idle;
+        reject(signal?.reason);
+      };
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const timer = Number.isFinite(Math.min(ms, left)) ? setTimeout(done, Math.min(ms, left)) : undefined;
+      me.wake = done;
+      freed?.then(done, done);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
-  /**
-   * Ties a slot to the unit it spent. The server's `remaining` does not yet count this client's other
-   * requests in flight for the same operation, so they are subtracted before the figure is stored.
-   */
-  private ticket(key: string, slot: () => void): Release {
-    this.pending.set(key, (this.pending.get(key) ?? 0) + 1);
+  private late(storeError: unknown): Error {
+    const why =
+      storeError === undefined
+        ? 'while waiting for quota or a free slot'
+        : `while the quota store was unreachable (${storeError instanceof Error ? storeError.message : String(storeError)})`;
+    return new TimeoutError(`the call's deadline passed ${why}; nothing was sent`);
+  }
+
+  private leave(queue: Waiter[], me: Waiter): void {
+    const index = queue.indexOf(me);
+    if (index < 0) return;
+    queue.splice(index, 1);
+    if (index === 0) queue[0]?.wake();
+  }
+
+  /** Ties a lease to the report that ends it; a second call does nothing. */
+  private ticket(business: string, operation: OperationId, lease: string): Release {
     let done = false;
     return (reported) => {
       if (done) return;
       done = true;
-      slot();
-      const others = (this.pending.get(key) ?? 1) - 1;
-      if (others === 0) this.pending.delete(key);
-      else this.pending.set(key, others);
-      if (reported) {
-        return this.store.record(key, { ...reported, remaining: Math.max(0, reported.remaining - others) });
-      }
+      const released = this.store.release({
+        business,
+        operation,
+        lease,
+        now: this.now(),
+        maxConcurrent: this.maxConcurrent,
+        leaseMs: this.leaseMs,
+        reported,
+      });
+      // A waiting caller of this client may take the slot now (the store wakes other clients itself).
+      this.queues.get(business)?.[0]?.wake();
+      return released;
     };
   }
 
   async snapshot(business: string): Promise<QuotaSnapshot[]> {
     const out: QuotaSnapshot[] = [];
+    const now = this.now();
     for (const operation of OPERATION_IDS) {
-      const state = await this.store.get(`${business}:${operation}`);
-      if (state && this.now() < state.resetAt) {
+      const state = await this.store.get(business, operation, now);
+      if (state) {
         out.push({
           operation,
           limit: state.limit,
@@ -217,53 +302,10 @@ export class RateLimiter {
         });
       } else {
         const limit = this.limits[operation];
-        out.push({ operation, limit, remaining: limit, resetAt: new Date(this.now() + HOUR_MS) });
+        out.push({ operation, limit, remaining: limit, resetAt: new Date(now + HOUR_MS) });
       }
     }
     return out;
-  }
-
-  inFlight(business: string): number {
-    return this.slots.get(business)?.active ?? 0;
-  }
-
-  private takeSlot(business: string, signal?: AbortSignal): Promise<() => void> | (() => void) {
-    let slots = this.slots.get(business);
-    if (!slots) {
-      slots = { active: 0, waiting: [] };
-      this.slots.set(business, slots);
-    }
-    const held = slots;
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      const next = held.waiting.shift();
-      if (next) next();
-      else held.active -= 1;
-    };
-    if (held.active < this.maxConcurrent) {
-      held.active += 1;
-      return release;
-    }
-    return new Promise((resolve, reject) => {
-      // A freed slot is handed straight to the next waiter, so `active` stays at the cap.
-      const grant = () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve(release);
-      };
-      const onAbort = () => {
-        const index = held.waiting.indexOf(grant);
-        if (index >= 0) held.waiting.splice(index, 1);
-        reject(signal?.reason);
-      };
-      if (signal?.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      signal?.addEventListener('abort', onAbort, { once: true });
-      held.waiting.push(grant);
-    });
   }
 }
 

@@ -1,0 +1,219 @@
+/**
+ * The quota-store contract: where the hourly windows (per business × operation) and the parallel-request
+ * leases (per business) live. The store is the authority; each client only asks it. Sharing one store
+ * between processes (see @ym-chats/redis) shares both limits. The rules every store follows are written
+ * once here (`mergeReport`, `openWindow`) and mirrored by the Redis scripts; the contract tests
+ * (`test/support/quota-store-contract.ts`) hold every implementation to them.
+ */
+import type { OperationId } from '../operations.js';
+import { monotonicMs } from './clock.js';
+
+export const HOUR_MS = 3_600_000;
+
+/** One business's quota for one operation, in a fixed window ending at `resetAt`. */
+export interface QuotaState {
+  limit: number;
+  remaining: number;
+  /** Epoch milliseconds (the platform's clock) at which the window ends and the full quota is back. */
+  resetAt: number;
+}
+
+/** A window as a store keeps it: `confirmed` once the server has named its reset time. */
+export interface QuotaWindow extends QuotaState {
+  confirmed: boolean;
+}
+
+export interface AcquireRequest {
+  business: string;
+  operation: OperationId;
+  /** The platform's time as the caller knows it (epoch ms): windows open and close by this clock. */
+  now: number;
+  /** The hourly limit to assume for a window the server has not described yet. */
+  limit: number;
+  /** Leases one business may hold at once (the platform's 4). */
+  maxConcurrent: number;
+  /** How long a lease lives if nobody releases it (a crashed process). Longer than any attempt. */
+  leaseMs: number;
+}
+
+export type AcquireResult =
+  /** One unit of the window spent and one slot leased; hand `lease` back to `release`. */
+  | { ok: true; lease: string }
+  /** Every slot is leased (or the store asks callers to hold off): try again, at the latest after `retryInMs`. */
+  | { ok: false; wait: 'slot'; retryInMs: number }
+  /** The window is used up until `state.resetAt`. Nothing was spent or leased. */
+  | { ok: false; wait: 'quota'; state: QuotaState };
+
+export interface ReleaseRequest {
+  business: string;
+  operation: OperationId;
+  lease: string;
+  now: number;
+  maxConcurrent: number;
+  /** As in the acquire: a store that lost its leases treats reports with care for this long. */
+  leaseMs: number;
+  /** What the response's `X-RateLimit-Resource-*` headers said, when a response came. */
+  reported?: QuotaState | undefined;
+}
+
+/**
+ * Where quota windows and slot leases live. Memory by default; a shared implementation (Redis) makes
+ * several processes one client in the platform's eyes. `acquire` and `release` must each be atomic.
+ *
+ * The rules (see `mergeReport`): the store subtracts the units in flight in every process from what
+ * a server reports; a report can only lower the current window, never raise it; a report about an
+ * older window (an earlier reset time) never replaces a newer one; a window the store opens itself
+ * counts the units still in flight, since they may land in the new window on the server.
+ */
+export interface QuotaStore {
+  acquire(request: AcquireRequest): AcquireResult | Promise<AcquireResult>;
+  /** Ends a lease (a no-op for one already expired) and merges the server's report into the window. */
+  release(request: ReleaseRequest): void | Promise<void>;
+  /** The window as the store knows it now, if one is open. */
+  get(
+    business: string,
+    operation: OperationId,
+    now: number,
+  ): QuotaState | undefined | Promise<QuotaState | undefined>;
+  /** Resolves when a slot of `business` may have been freed, or after `timeoutMs`. Polling if absent. */
+  slotFreed?(business: string, timeoutMs: number): Promise<void>;
+}
+
+/**
+ * A window the store opens itself: after a known window ends, the next fixed hour (the platform's
+ * windows are absolute); with nothing known, an hour from now. Units still in flight may land in it.
+ */
+export function openWindow(
+  known: QuotaWindow | undefined,
+  now: number,
+  limit: number,
+  inFlight: number,
+): QuotaWindow {
+  const next = known !== undefined && now < known.resetAt + HOUR_MS ? known.resetAt + HOUR_MS : now + HOUR_MS;
+  return { limit, remaining: limit - inFlight, resetAt: next, confirmed: false };
+}
+
+/**
+ * Merges a server's report into the window. `others`: units of this key in flight in every process,
+ * apart from the one reporting (the server may not have counted them yet). Returns the window to store,
+ * or undefined to keep the current one.
+ */
+export function mergeReport(
+  known: QuotaWindow | undefined,
+  report: QuotaState,
+  others: number,
+  now: number,
+): QuotaWindow | undefined {
+  // An answer about a window that is already over by the platform's clock says nothing about the current one.
+  if (report.resetAt <= now) return undefined;
+  const remaining = Math.max(0, report.remaining - others);
+  const fresh = { limit: report.limit, remaining, resetAt: report.resetAt, confirmed: true };
+  if (known === undefined || report.resetAt > known.resetAt) return fresh;
+  if (report.resetAt === known.resetAt || !known.confirmed) {
+    // The server may name an earlier reset than a guessed window; the count only ever goes down.
+    return { ...fresh, remaining: Math.min(known.remaining, remaining) };
+  }
+  return undefined;
+}
+
+interface Lease {
+  operation: OperationId;
+  /** `monotonicMs()` after which the lease no longer holds its slot. */
+  expires: number;
+}
+
+interface BusinessState {
+  leases: Map<string, Lease>;
+  windows: Map<OperationId, QuotaWindow>;
+  waiters: Array<() => void>;
+}
+
+/** The default store: one process's memory. Share one instance between clients of the same process. */
+export class MemoryQuotaStore implements QuotaStore {
+  private readonly businesses = new Map<string, BusinessState>();
+  private seq = 0;
+
+  private state(business: string): BusinessState {
+    let state = this.businesses.get(business);
+    if (state === undefined) {
+      state = { leases: new Map(), windows: new Map(), waiters: [] };
+      this.businesses.set(business, state);
+    }
+    return state;
+  }
+
+  acquire(request: AcquireRequest): AcquireResult {
+    const state = this.state(request.business);
+    const { leases } = state;
+    if (leases.size >= request.maxConcurrent) {
+      // Only at the cap is it worth looking for leases a crashed caller left behind.
+      const clock = monotonicMs();
+      let soonest = Number.POSITIVE_INFINITY;
+      for (const [id, lease] of leases) {
+        if (lease.expires <= clock) leases.delete(id);
+        else soonest = Math.min(soonest, lease.expires);
+      }
+      if (leases.size >= request.maxConcurrent)
+        return { ok: false, wait: 'slot', retryInMs: soonest - clock };
+    }
+    let window = state.windows.get(request.operation);
+    if (window === undefined || request.now >= window.resetAt) {
+      window = openWindow(window, request.now, request.limit, inFlight(leases, request.operation));
+      state.windows.set(request.operation, window);
+    }
+    if (window.remaining <= 0) {
+      return {
+        ok: false,
+        wait: 'quota',
+        state: { limit: window.limit, remaining: 0, resetAt: window.resetAt },
+      };
+    }
+    window.remaining -= 1;
+    const id = String(++this.seq);
+    leases.set(id, { operation: request.operation, expires: monotonicMs() + request.leaseMs });
+    return { ok: true, lease: id };
+  }
+
+  release(request: ReleaseRequest): void {
+    const state = this.state(request.business);
+    state.leases.delete(request.lease);
+    if (request.reported !== undefined) {
+      const merged = mergeReport(
+        state.windows.get(request.operation),
+        request.reported,
+        inFlight(state.leases, request.operation),
+        request.now,
+      );
+      if (merged !== undefined) state.windows.set(request.operation, merged);
+    }
+    if (state.waiters.length > 0) for (const wake of state.waiters.splice(0)) wake();
+  }
+
+  get(business: string, operation: OperationId, now: number): QuotaState | undefined {
+    const window = this.businesses.get(business)?.windows.get(operation);
+    if (window === undefined || now >= window.resetAt) return undefined;
+    return { limit: window.limit, remaining: Math.max(0, window.remaining), resetAt: window.resetAt };
+  }
+
+  slotFreed(business: string, timeoutMs: number): Promise<void> {
+    const { waiters } = this.state(business);
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        const index = waiters.indexOf(wake);
+        if (index >= 0) waiters.splice(index, 1);
+        resolve();
+      }, timeoutMs);
+      waiters.push(wake);
+    });
+  }
+}
+
+function inFlight(leases: Map<string, Lease>, operation: OperationId): number {
+  let n = 0;
+  for (const lease of leases.values()) if (lease.operation === operation) n += 1;
+  return n;
+}
