@@ -1,0 +1,113 @@
+/**
+ * The Lua scripts behind `RedisQuotaStore`: each acquire and each release is one script, so every
+ * process sees the windows and leases change atomically. They mirror `openWindow` and `mergeReport` of
+ * @ym-chats/sdk (the shared contract tests hold both to the same rules).
+ *
+ * Keys: KEYS[1] the epoch marker, KEYS[2] the business's leases (sorted set: `op|lease` scored by expiry
+ * in Redis time), KEYS[3] the window of business × operation (hash: limit, remaining, resetAt,
+ * confirmed, probe). Lease expiry uses Redis's own clock (TIME), so processes' clocks never matter
+ * for leases; windows use the platform clock the caller passes (`now`).
+ *
+ * The epoch marker tells a Redis that lost its data (a restart without persistence) from one that never
+ * had any: `connect` sets it to 0 when absent; a script that finds it missing sets it to Redis's time and
+ * then, for `leaseMs`, grants nothing (leases held before the restart are unknown until they would have
+ * expired) and counts every report as if all other slots were in flight. A window opened after such a
+ * loss is a probe: one request at a time until the server has reported its figures.
+ */
+
+const PRELUDE = `
+local HOUR = 3600000
+local t = redis.call('TIME')
+local clock = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local op = ARGV[1]
+local mark = op .. '|'
+local now = tonumber(ARGV[3])
+local cap = tonumber(ARGV[4])
+local leaseMs = tonumber(ARGV[5])
+local epoch = tonumber(redis.call('GET', KEYS[1]) or '-1')
+local lost = false
+if epoch < 0 then
+  redis.call('SET', KEYS[1], clock)
+  epoch = clock
+  lost = true
+end
+local quarantined = epoch > 0 and clock < epoch + leaseMs
+`;
+
+/** ARGV: op, lease, now, maxConcurrent, leaseMs, limit. Returns {'ok'} | {'slot', ms} | {'quota', limit, remaining, resetAt}. */
+export const ACQUIRE = `${PRELUDE}
+local limit = tonumber(ARGV[6])
+if quarantined then return {'slot', epoch + leaseMs - clock} end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', clock)
+local leases = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
+if #leases / 2 >= cap then
+  return {'slot', math.max(1, tonumber(leases[2]) - clock)}
+end
+local inflight = 0
+for i = 1, #leases, 2 do
+  if string.sub(leases[i], 1, #mark) == mark then inflight = inflight + 1 end
+end
+local w = redis.call('HMGET', KEYS[3], 'limit', 'remaining', 'resetAt', 'confirmed', 'probe')
+local wLimit, remaining, resetAt, confirmed, probe
+if w[3] and now < tonumber(w[3]) then
+  wLimit = tonumber(w[1])
+  remaining = tonumber(w[2])
+  resetAt = tonumber(w[3])
+  confirmed = w[4]
+  probe = w[5]
+else
+  if w[3] and now < tonumber(w[3]) + HOUR then resetAt = tonumber(w[3]) + HOUR else resetAt = now + HOUR end
+  wLimit = limit
+  remaining = limit - inflight
+  confirmed = '0'
+  if (not w[3]) and epoch > 0 then probe = '1' else probe = '0' end
+end
+if probe == '1' and inflight > 0 then return {'slot', 50} end
+if remaining <= 0 then
+  redis.call('HSET', KEYS[3], 'limit', wLimit, 'remaining', remaining, 'resetAt', resetAt, 'confirmed', confirmed, 'probe', probe)
+  redis.call('PEXPIRE', KEYS[3], 2 * HOUR)
+  return {'quota', wLimit, math.max(remaining, 0), resetAt}
+end
+redis.call('HSET', KEYS[3], 'limit', wLimit, 'remaining', remaining - 1, 'resetAt', resetAt, 'confirmed', confirmed, 'probe', probe)
+redis.call('PEXPIRE', KEYS[3], 2 * HOUR)
+redis.call('ZADD', KEYS[2], clock + leaseMs, mark .. ARGV[2])
+redis.call('PEXPIRE', KEYS[2], leaseMs + 1000)
+return {'ok'}
+`;
+
+/** ARGV: op, lease, now, maxConcurrent, leaseMs, business, channel[, limit, remaining, resetAt]. */
+export const RELEASE = `${PRELUDE}
+redis.call('ZREM', KEYS[2], mark .. ARGV[2])
+if ARGV[8] then
+  local rLimit = tonumber(ARGV[8])
+  local rRemaining = tonumber(ARGV[9])
+  local rResetAt = tonumber(ARGV[10])
+  if rResetAt > now then
+    local others = 0
+    if quarantined or lost then
+      others = cap - 1
+    else
+      redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', clock)
+      local leases = redis.call('ZRANGE', KEYS[2], 0, -1)
+      for i = 1, #leases do
+        if string.sub(leases[i], 1, #mark) == mark then others = others + 1 end
+      end
+    end
+    local value = math.max(0, rRemaining - others)
+    local w = redis.call('HMGET', KEYS[3], 'remaining', 'resetAt', 'confirmed')
+    local write = false
+    if (not w[2]) or rResetAt > tonumber(w[2]) then
+      write = true
+    elseif rResetAt == tonumber(w[2]) or w[3] ~= '1' then
+      value = math.min(tonumber(w[1]), value)
+      write = true
+    end
+    if write then
+      redis.call('HSET', KEYS[3], 'limit', rLimit, 'remaining', value, 'resetAt', rResetAt, 'confirmed', '1', 'probe', '0')
+      redis.call('PEXPIRE', KEYS[3], 2 * HOUR)
+    end
+  end
+end
+redis.call('PUBLISH', ARGV[7], ARGV[6])
+return 1
+`;
