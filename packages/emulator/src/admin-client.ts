@@ -2,6 +2,7 @@
 import type { EmulatorCredential } from './auth.js';
 import type { FaultRule, FaultRuleInput } from './faults.js';
 import type { Delivery, NotificationSettings } from './notifications.js';
+import type { QuotaCounters } from './quotas.js';
 import type { SeedSummary } from './seed.js';
 import type { ChatJson, MessageJson } from './serialize.js';
 import type { ChatStatus, ChatType, Customer, OperationId, Sender } from './types.js';
@@ -21,6 +22,8 @@ export interface AdminState {
     concurrency: number | false;
     limits: Record<OperationId, number>;
     inFlight: Record<string, number>;
+    /** Per business id: requests served and 420s by cause since the last counter reset. */
+    counters: Record<string, QuotaCounters>;
   };
   faults: FaultRule[];
   notifications: { config: NotificationSettings | null; pending: number; delivered: number; failed: number };

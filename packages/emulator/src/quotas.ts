@@ -27,6 +27,16 @@ interface Window {
   used: number;
 }
 
+/** What one business's requests met at the quota gate, for tests that count overruns by cause. */
+export interface QuotaCounters {
+  /** Requests that passed both limits. */
+  served: number;
+  /** 420s for a fifth request in flight. */
+  parallel: number;
+  /** 420s for an hourly window already used up. */
+  hourly: number;
+}
+
 export class Quotas {
   enabled = true;
   scale = 1;
@@ -34,6 +44,7 @@ export class Quotas {
   concurrency: number | false = DEFAULT_CONCURRENCY;
   private readonly windows = new Map<string, Window>();
   private readonly inFlight = new Map<number, number>();
+  private readonly counters = new Map<number, QuotaCounters>();
 
   constructor(settings: QuotaSettings = {}) {
     this.configure(settings);
@@ -77,7 +88,11 @@ export class Quotas {
     const w = this.window(businessId, op, now);
     const limit = this.limitFor(op);
     const until = w.start + WINDOW_MS;
-    if (this.enabled && w.used >= limit) return { limit, remaining: 0, until, exceeded: true };
+    if (this.enabled && w.used >= limit) {
+      this.count(businessId).hourly += 1;
+      return { limit, remaining: 0, until, exceeded: true };
+    }
+    this.count(businessId).served += 1;
     w.used++;
     return { limit, remaining: Math.max(0, limit - w.used), until, exceeded: false };
   }
@@ -85,7 +100,10 @@ export class Quotas {
   /** Takes a concurrency slot; false when the business already has its maximum in flight. */
   acquire(businessId: number): boolean {
     const current = this.inFlight.get(businessId) ?? 0;
-    if (this.enabled && this.concurrency !== false && current >= this.concurrency) return false;
+    if (this.enabled && this.concurrency !== false && current >= this.concurrency) {
+      this.count(businessId).parallel += 1;
+      return false;
+    }
     this.inFlight.set(businessId, current + 1);
     return true;
   }
@@ -96,8 +114,18 @@ export class Quotas {
     else this.inFlight.set(businessId, current - 1);
   }
 
+  private count(businessId: number): QuotaCounters {
+    let counters = this.counters.get(businessId);
+    if (counters === undefined) {
+      counters = { served: 0, parallel: 0, hourly: 0 };
+      this.counters.set(businessId, counters);
+    }
+    return counters;
+  }
+
   resetCounters(): void {
     this.windows.clear();
+    this.counters.clear();
   }
 
   describe(): object {
@@ -109,6 +137,7 @@ export class Quotas {
       concurrency: this.concurrency,
       limits,
       inFlight: Object.fromEntries(this.inFlight),
+      counters: Object.fromEntries(this.counters),
     };
   }
 }

@@ -86,6 +86,27 @@ describe('the 4-concurrent-requests cap', () => {
     expect((await call(run.url, 'getChats')).status).toBe(200);
   });
 
+  it('counts, per business, requests served and 420s by cause (parallel cap, hourly window)', async () => {
+    await run.admin.quotas({ reset: true, limits: { getChat: 3 } });
+    const held = Array.from({ length: 4 }, () =>
+      call(run.url, 'getChats', { headers: { 'X-Emulator-Fault': 'delay=800' } }),
+    );
+    for (let i = 0; i < 200; i++) {
+      if ((await run.admin.state()).quotas.inFlight[String(BIZ)] === 4) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect((await call(run.url, 'getChats')).status).toBe(420);
+    await Promise.all(held);
+    for (let i = 0; i < 5; i++) await call(run.url, 'getChat', { query: { chatId } });
+    expect((await run.admin.state()).quotas.counters[String(BIZ)]).toEqual({
+      served: 7,
+      parallel: 1,
+      hourly: 2,
+    });
+    await run.admin.quotas({ reset: true });
+    expect((await run.admin.state()).quotas.counters).toEqual({});
+  });
+
   it('can be switched off with the quotas', async () => {
     await run.admin.quotas({ enabled: false });
     const held = Array.from({ length: 6 }, () =>
