@@ -1,6 +1,6 @@
 /** The inbox's reads and its own tables over both store engines, filled from the real emulator. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { StoreSource } from '../src/store/sql-source.js';
+import { StoreSource, searchSql } from '../src/store/sql-source.js';
 import { SqlTeamStore } from '../src/store/sql-team-store.js';
 import type { SourceChange } from '../src/types.js';
 import { BUSINESS, type Harness, startHarness } from './support/inbox-server.js';
@@ -49,6 +49,42 @@ describeStores('store source', (engine) => {
     expect(await h.source.search([BUSINESS], '" * ( ) : - ^', 10)).toEqual([]);
     // Operator words are words: no FTS or tsquery syntax reaches the engine.
     await expect(h.source.search([BUSINESS], 'NOT OR AND NEAR', 10)).resolves.toBeInstanceOf(Array);
+  });
+
+  it('finds the same newest hits whether they are among the newest rows or only through the word index', async () => {
+    const sql = h.store.store.sql;
+    const ids = async (businessIds: number[], words: string[], limit: number) =>
+      (
+        await sql.all(
+          searchSql(sql.dialect, businessIds, words, limit).sql,
+          searchSql(sql.dialect, businessIds, words, limit).params,
+        )
+      ).map((r) => Number(r.message_id));
+    // A common word (enough hits among the newest rows) and one message's own number (a rare one).
+    const rare = (await sql.all("SELECT text FROM messages WHERE text LIKE '%#%' LIMIT 1"))[0];
+    const cases: Array<[string[], number]> = [
+      [['здравствуйте'], 3],
+      [['с'], 40],
+      [['e'], 1],
+    ];
+    if (rare)
+      cases.push([
+        [
+          String(rare.text)
+            .toLowerCase()
+            .match(/[\p{L}\p{N}]+/gu)!
+            .at(-1)!,
+        ],
+        3,
+      ]);
+    for (const [words, limit] of cases) {
+      const one = await ids([BUSINESS], words, limit);
+      // Two businesses (one without data) take the other statement: every match, then the newest.
+      expect(one).toEqual(await ids([BUSINESS, BUSINESS + 777], words, limit));
+      expect(one.length).toBeGreaterThan(0);
+      // PostgreSQL orders by message id (SQLite by the order messages were indexed in).
+      if (sql.dialect === 'postgres') expect(one).toEqual([...one].sort((a, b) => b - a));
+    }
   });
 
   it('tells a second process on the same database about messages the first one indexed', async () => {

@@ -20,6 +20,8 @@ import { migrateInbox } from './migrations.js';
 import { ftsQuery, highlightRanges, searchWords, snippet, tsQuery } from './words.js';
 
 const WAITING = 'WAITING_FOR_PARTNER';
+/** How many of the newest search rows the PostgreSQL search looks through before the word index. */
+const RECENT = 5000;
 const num = (v: SqlValue | undefined): number => Number(v);
 const optNum = (v: SqlValue | undefined): number | undefined =>
   v === null || v === undefined ? undefined : Number(v);
@@ -147,8 +149,34 @@ export function searchSql(
       params: [ftsQuery(words), ...businessIds, limit],
     };
   }
-  // Every match through the word index first (MATERIALIZED keeps the planner from walking the whole table
-  // backwards by id when it misjudges a prefix query as common), then the newest 50, then their texts.
+  const query = tsQuery(words);
+  if (businessIds.length === 1) {
+    // A common phrase matches a good part of the table: the newest hits are among the newest rows, so those
+    // are read first, backwards along the primary key (RECENT rows at most). Only when they hold fewer than
+    // `limit` hits does the second branch run — every match through the word index (MATERIALIZED keeps the
+    // planner from walking the whole table backwards when it misjudges a rare prefix query as common).
+    // Each branch's condition is a one-time filter: PostgreSQL never starts the branch it rules out.
+    return {
+      sql: `WITH recent AS MATERIALIZED (
+              SELECT r.business_id, r.chat_id, r.message_id FROM
+                (SELECT business_id, chat_id, message_id, words FROM inbox_search
+                  WHERE business_id = ? ORDER BY message_id DESC LIMIT ${RECENT}) r
+               WHERE r.words @@ to_tsquery('simple', ?)
+               ORDER BY r.message_id DESC LIMIT ?),
+            matched AS MATERIALIZED (
+              SELECT s.business_id, s.chat_id, s.message_id FROM inbox_search s
+               WHERE s.words @@ to_tsquery('simple', ?) AND s.business_id = ?),
+            hits AS (
+              SELECT * FROM recent WHERE (SELECT COUNT(*) FROM recent) >= ?
+              UNION ALL
+              (SELECT * FROM matched WHERE (SELECT COUNT(*) FROM recent) < ? ORDER BY message_id DESC LIMIT ?))
+          SELECT h.business_id, h.chat_id, h.message_id, m.text FROM hits h
+            JOIN messages m ON m.business_id = h.business_id AND m.message_id = h.message_id
+           ORDER BY h.message_id DESC`,
+      params: [businessIds[0]!, query, limit, query, businessIds[0]!, limit, limit, limit],
+    };
+  }
+  // Several businesses: every match through the word index first (see above), then the newest, then texts.
   return {
     sql: `WITH matched AS MATERIALIZED (
             SELECT s.business_id, s.chat_id, s.message_id FROM inbox_search s
@@ -157,7 +185,7 @@ export function searchSql(
             (SELECT * FROM matched ORDER BY message_id DESC LIMIT ?) h
             JOIN messages m ON m.business_id = h.business_id AND m.message_id = h.message_id
            ORDER BY h.message_id DESC`,
-    params: [tsQuery(words), ...businessIds, limit],
+    params: [query, ...businessIds, limit],
   };
 }
 
