@@ -1,16 +1,21 @@
 /**
  * Crash safety: a sync process killed with SIGKILL at random instants — during a cold sync, then during
  * bursts of pushes — and restarted each time converges to the emulator's state with no message lost, none
- * stored or published twice, and a consistent store.
+ * stored or published twice, and a consistent store. A kill repeats at most one call per reader: counted
+ * by the emulator, with the store's commits held back so every reader has a page at risk.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { WRITE_LOCK_KEY } from '../src/db/postgres.js';
 import {
   API_KEY,
   BUSINESS,
+  coldMinimum,
   emulatorState,
   messagesPerChat,
   mirrorState,
@@ -221,5 +226,103 @@ describeEngines('crash safety', (engine) => {
       `${engine.name}: ${kills} kills, ${acknowledged.size} messages acknowledged, ${refused} pushes unanswered`,
     );
     await converged();
+  });
+});
+
+/** The engine's default number of history readers: the bound on calls a kill may repeat. */
+const READERS = 4;
+
+/**
+ * Holds the store's write lock from another connection, as a long report or a backup would: the sync
+ * process's commits wait (its reads do not), so each reader ends up with a page read but not committed.
+ */
+async function holdWriteLock(opened: OpenedStore): Promise<() => Promise<void>> {
+  if (opened.schema === undefined) {
+    const db = new Database(opened.target);
+    db.pragma('busy_timeout = 10000');
+    db.exec('BEGIN IMMEDIATE');
+    return async () => {
+      db.exec('ROLLBACK');
+      db.close();
+    };
+  }
+  const client = new pg.Client({ connectionString: opened.target });
+  await client.connect();
+  await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [WRITE_LOCK_KEY, opened.schema]);
+  return async () => {
+    await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [WRITE_LOCK_KEY, opened.schema]);
+    await client.end();
+  };
+}
+
+describeEngines('crash repeats', (engine) => {
+  let emu: TestEmulator;
+  beforeAll(async () => {
+    if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: npm run build -w packages/sync`);
+    emu = await startEmulator();
+    // 60 chats of at most 117 messages: a chat resumed mid-read needs no more pages than it had left, so
+    // every call beyond the cold minimum is a repeated one.
+    await emu.admin.seed({ seed: 21, chats: 60, businessId: BUSINESS });
+  });
+  afterAll(async () => {
+    await emu?.close();
+  });
+
+  /** Calls the emulator has answered or is answering for the business (its own hourly counters). */
+  function served(): { calls: number; window: number } {
+    const now = emu.emulator.clock.now();
+    const h = emu.emulator.quotas.peek(BUSINESS, 'getChatHistory', now);
+    const c = emu.emulator.quotas.peek(BUSINESS, 'getChats', now);
+    return { calls: h.limit - h.remaining + (c.limit - c.remaining), window: h.until };
+  }
+
+  it(`repeats at most ${READERS} calls (one per reader) after each kill during a cold sync`, {
+    timeout: 120_000,
+  }, async () => {
+    const minimum = coldMinimum(messagesPerChat(emu));
+    const cold = minimum.getChats + minimum.getChatHistory;
+    const repeats: number[] = [];
+    // Kills after different amounts of progress: early, mid-way, late in the pass.
+    for (const after of [4, 25, 50]) {
+      const opened = await engine.open();
+      try {
+        const args = [opened.target, opened.schema ?? '-', emu.url, API_KEY, String(BUSINESS)];
+        const start = served();
+        const child = new Child(['pass', ...args]);
+        await child.ready();
+        while (served().calls - start.calls < after && !child.out.includes('done')) {
+          await new Promise((r) => setTimeout(r, 2));
+        }
+        expect(child.out).not.toContain('done');
+        const release = await holdWriteLock(opened);
+        // Every reader reads until it waits for its commit; then the calls stop.
+        let last = served().calls;
+        for (let stable = 0, i = 0; stable < 8 && i < 100; i++) {
+          await new Promise((r) => setTimeout(r, 50));
+          const now = served().calls;
+          stable = now === last ? stable + 1 : 0;
+          last = now;
+        }
+        await child.kill();
+        await release();
+        const restart = new Child(['pass', ...args]);
+        await restart.exited;
+        expect(restart.out).toContain('done');
+        const end = served();
+        // The emulator's hourly counters restart with a new hour; a round across one is not counted.
+        if (end.window !== start.window) continue;
+        const repeated = end.calls - start.calls - cold;
+        repeats.push(repeated);
+        expect(await mirrorState(opened.store)).toEqual(emulatorState(emu));
+        const counts = await opened.store.counts();
+        expect(counts.events).toBe(counts.messages);
+      } finally {
+        await opened.dispose();
+      }
+    }
+    console.log(`${engine.name}: calls repeated after each kill: ${repeats.join(', ')} (cold pass ${cold})`);
+    expect(repeats.length).toBeGreaterThan(0);
+    for (const r of repeats) expect(r).toBeGreaterThanOrEqual(0);
+    for (const r of repeats) expect(r).toBeLessThanOrEqual(READERS);
   });
 });

@@ -138,6 +138,24 @@ describeEngines('store', (engine) => {
     expect(await opened.store.integrityProblems()).toEqual([]);
   });
 
+  it('gives a message held by two pages of one commit one event (two reads of a chat finishing together)', async () => {
+    await pass([chat(1)]);
+    const page = (ids: number[]) => ({
+      businessId: B,
+      chatId: 1n,
+      runId: null,
+      messages: ids.map((id) => message(id)),
+      completedAt: null,
+      now: NOW,
+    });
+    // A pass and a push read the same chat from the same stored message: their pages overlap.
+    const added = await opened.store.writeHistoryPages([page([21, 22]), page([22, 23])]);
+    expect(added).toEqual([[21n, 22n], [23n]]);
+    const events = await opened.store.eventsAfter(0n);
+    expect(events.map((e) => e.message.messageId)).toEqual([21n, 22n, 23n]);
+    const counts = await opened.store.counts();
+    expect(counts.events).toBe(counts.messages);
+  });
   it('marks changed chats pending with the cursor, and clears them when their history is read', async () => {
     const { runId, marked } = await pass([chat(1), chat(2)]);
     expect(marked.sort()).toEqual([1n, 2n]);

@@ -6,7 +6,12 @@ import type { Row, Sql, SqlValue } from './sql.js';
 const INT8_OID = 20;
 const TIMESTAMPTZ_OID = 1184;
 /** With the schema, the key of the advisory lock that serializes this store's write transactions. */
-const WRITE_LOCK_KEY = 7_303_001;
+export const WRITE_LOCK_KEY = 7_303_001;
+/**
+ * The store's write lock, taken inside a statement that is a transaction of its own (autocommit): held
+ * until that statement commits, like the lock `transaction` takes.
+ */
+export const WRITE_LOCK_CALL = `pg_advisory_xact_lock(${WRITE_LOCK_KEY}, hashtext(current_schema()))`;
 
 /** `2026-11-25 10:00:00.123+00` (the session runs in UTC) → `2026-11-25T10:00:00.123Z`. */
 function isoFromPg(text: string): string {
@@ -34,6 +39,17 @@ export function checkSchemaName(schema: string): string {
   return schema;
 }
 
+const names = new Map<string, string>();
+/** A named statement is parsed and planned once per connection; the name follows from the text. */
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `ym_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+    names.set(text, name);
+  }
+  return name;
+}
+
 type Queryable = pg.Pool | pg.PoolClient;
 type Begin = <T>(fn: (tx: Sql) => Promise<T>) => Promise<T>;
 
@@ -45,8 +61,15 @@ class Session implements Sql {
     private readonly begin: Begin | undefined,
   ) {}
 
-  async all<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    const result = await this.target.query(numbered(sql), params as SqlValue[]);
+  async all<T extends Row = Row>(
+    sql: string,
+    params: readonly SqlValue[] = [],
+    options: { prepare?: boolean } = {},
+  ): Promise<T[]> {
+    const text = numbered(sql);
+    const result = options.prepare
+      ? await this.target.query({ name: statementName(text), text, values: params as SqlValue[] })
+      : await this.target.query(text, params as SqlValue[]);
     return result.rows as T[];
   }
 
@@ -66,9 +89,7 @@ class Session implements Sql {
       `INSERT INTO ${table} (${columns.map((c) => c[0]).join(', ')}) ` +
       `SELECT * FROM unnest(${columns.map((c, i) => `$${i + 1}::${c[1]}[]`).join(', ')}) ${tail}`;
     const values = columns.map((_, i) => rows.map((r) => r[i] ?? null));
-    // A named statement is parsed and planned once per connection.
-    const name = `ym_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
-    const result = await this.target.query({ name, text, values });
+    const result = await this.target.query({ name: statementName(text), text, values });
     return result.rows as Row[];
   }
 
@@ -93,7 +114,9 @@ export class PostgresSql extends Session {
       // synchronous_commit off: a commit is final once the server has it (a killed client loses nothing);
       // only a crash of the server itself within its WAL writer delay (200 ms) could drop the last pages,
       // which the next pass then reads again. On, every page would wait for a disk flush.
-      options: `-c search_path=${schema} -c TimeZone=UTC -c synchronous_commit=off`,
+      // plan_cache_mode: the named statements (bulk writes over unnest) are planned once per connection,
+      // not again for each of their first executions.
+      options: `-c search_path=${schema} -c TimeZone=UTC -c synchronous_commit=off -c plan_cache_mode=force_generic_plan`,
     });
     // An idle client that loses its connection must not crash the process; the next query reconnects.
     pool.on('error', () => undefined);
@@ -105,9 +128,7 @@ export class PostgresSql extends Session {
     try {
       // One round trip (a parameterless query may hold several statements). Keyed by schema: stores in
       // other schemas of the same database write independently.
-      await client.query(
-        `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK_KEY}, hashtext(current_schema()))`,
-      );
+      await client.query(`BEGIN; SELECT ${WRITE_LOCK_CALL}`);
       const result = await fn(new Session(client, undefined));
       await client.query('COMMIT');
       return result;

@@ -10,7 +10,15 @@ export type Dialect = 'sqlite' | 'postgres';
 
 export interface Sql {
   readonly dialect: Dialect;
-  all<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /**
+   * `prepare`: a statement run again and again with the same text (PostgreSQL then parses and plans it
+   * once per connection; SQLite always does).
+   */
+  all<T extends Row = Row>(
+    sql: string,
+    params?: readonly SqlValue[],
+    options?: { prepare?: boolean },
+  ): Promise<T[]>;
   /** Runs a statement; resolves with the number of rows it changed. */
   run(sql: string, params?: readonly SqlValue[]): Promise<number>;
   /**

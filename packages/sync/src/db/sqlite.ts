@@ -4,9 +4,13 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Mutex, type Row, type Sql, type SqlValue } from './sql.js';
 
+/** Rows per multi-row INSERT: well inside SQLite's 32 766 parameters, few distinct statements. */
+const BULK_ROWS = 100;
+
 export class SqliteSql implements Sql {
   readonly dialect = 'sqlite' as const;
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly bulk = new Map<string, Database.Statement>();
   private readonly writes = new Mutex();
 
   constructor(readonly db: Database.Database) {}
@@ -50,14 +54,38 @@ export class SqliteSql implements Sql {
     tail = '',
   ): Promise<Row[]> {
     const out: Row[] = [];
-    const row = `(${columns.map(() => '?').join(', ')})`;
-    // Well inside SQLite's limit of 32 766 parameters per statement.
-    for (let i = 0; i < rows.length; i += 500) {
-      const chunk = rows.slice(i, i + 500);
-      const sql = `INSERT INTO ${table} (${columns.map((c) => c[0]).join(', ')}) VALUES ${chunk.map(() => row).join(', ')} ${tail}`;
-      out.push(...(await this.all(sql, chunk.flat())));
+    const width = columns.length;
+    for (let i = 0; i < rows.length; i += BULK_ROWS) {
+      const n = Math.min(BULK_ROWS, rows.length - i);
+      const stmt = this.bulkStatement(table, columns, tail, n);
+      const params: SqlValue[] = new Array(n * width);
+      for (let r = 0; r < n; r++) {
+        const row = rows[i + r]!;
+        for (let c = 0; c < width; c++) params[r * width + c] = row[c] ?? null;
+      }
+      if (stmt.reader) for (const row of stmt.all(params) as Row[]) out.push(row);
+      else stmt.run(params);
     }
     return out;
+  }
+
+  /** One statement per table, tail and row count, built and prepared once. */
+  private bulkStatement(
+    table: string,
+    columns: [string, string][],
+    tail: string,
+    n: number,
+  ): Database.Statement {
+    const key = `${table}\n${tail}\n${n}\n${columns.map((c) => c[0]).join(',')}`;
+    let stmt = this.bulk.get(key);
+    if (!stmt) {
+      const row = `(${columns.map(() => '?').join(', ')})`;
+      stmt = this.db.prepare(
+        `INSERT INTO ${table} (${columns.map((c) => c[0]).join(', ')}) VALUES ${Array.from({ length: n }, () => row).join(', ')} ${tail}`,
+      );
+      this.bulk.set(key, stmt);
+    }
+    return stmt;
   }
 
   async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {

@@ -44,7 +44,8 @@ const MARGIN_MS = 500;
  * Whether a finished history read settles the chat: by the clock, or — when the platform's clock runs
  * ahead of ours and the clock rule cannot — by a read at least a second after the previous one that found
  * nothing new (every message of that second existed by then), so a skewed clock costs one extra read per
- * change, not one per pass.
+ * change, not one per pass. The store applies the same rule inside its write (`settleThreshold`,
+ * `confirmsIfNothingNew`), where the chat's stored `updatedAt` is known.
  */
 export function settledAfterRead(
   requestedAt: string,
@@ -54,9 +55,18 @@ export function settledAfterRead(
   added: number,
 ): boolean {
   if (isSettled(requestedAt, updatedAt, settleMs)) return true;
+  return added === 0 && confirmsIfNothingNew(requestedAt, previousSyncedAt);
+}
+
+/** The clock half: a read requested at `requestedAt` settles a chat whose updatedAt is at most this (ISO). */
+export function settleThreshold(requestedAt: string, settleMs: number): string {
+  return new Date(Date.parse(requestedAt) - settleMs).toISOString();
+}
+
+/** The confirming half: this read settles the chat if it adds nothing (see `settledAfterRead`). */
+export function confirmsIfNothingNew(requestedAt: string, previousSyncedAt: string | null): boolean {
   return (
     previousSyncedAt !== null &&
-    added === 0 &&
     Date.parse(requestedAt) - Date.parse(previousSyncedAt) >= SECOND_MS + MARGIN_MS
   );
 }

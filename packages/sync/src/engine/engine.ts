@@ -5,11 +5,13 @@
  * given, so its limiter spends the business's quota.
  *
  * Crash safety: a pass's listing position and the chats it owes a history read live in the store and
- * move in the same transactions as the data, so a restarted process resumes where it stopped and repeats
- * at most the page each reader had in flight.
+ * move in the same transactions as the data, so a restarted process resumes where it stopped. A reader
+ * requests its next page only once its previous page is committed, so at any instant each reader has at
+ * most one page whose call a restart repeats: the one in flight, or the one waiting for its commit.
  */
 import { BadRequestError, type ChatsApi, type Id, NotFoundError, type QuotaSnapshot } from '@ym-chats/sdk';
 import { pause } from '../pause.js';
+import type { PendingChat } from '../store/mirror.js';
 import { toId } from '../store/records.js';
 import type { RunTrigger } from '../store/runs.js';
 import type { SyncStore } from '../store/store.js';
@@ -33,13 +35,10 @@ export interface SyncEngineOptions {
   now?: () => number;
 }
 
-/** A reader's page writes not known to be committed yet. */
+/** A reader's page write not known to be committed yet (at most one: see `readChat`). */
 interface WriteGate {
-  queued: Promise<unknown>[];
+  pending: Promise<unknown> | undefined;
 }
-
-/** Pages a reader may have waiting for their commit while it reads on. */
-const WRITE_WINDOW = 8;
 
 export interface HistoryReadResult {
   pages: number;
@@ -99,7 +98,7 @@ export class SyncEngine {
     };
     try {
       // Chats an interrupted pass (or a push) left owing a read come first.
-      await this.readOwed(cursor.runId, progress, signal);
+      await this.readOwed(await store.pendingChats(b), cursor.runId, progress, signal);
       let token = cursor.chatsPageToken;
       let done = cursor.listingDone;
       const seenTokens = new Set<string>();
@@ -121,7 +120,7 @@ export class SyncEngine {
         let next = page.result.paging?.nextPageToken ?? null;
         if (next !== null && seenTokens.has(next)) next = null; // a server repeating itself must not loop us
         if (next !== null) seenTokens.add(next);
-        await store.writeChatPage({
+        const owed = await store.writeChatPageOwing({
           businessId: b,
           runId: cursor.runId,
           chats: page.result.chats,
@@ -130,7 +129,7 @@ export class SyncEngine {
         });
         progress.chatsSeen += page.result.chats.length;
         await report();
-        await this.readOwed(cursor.runId, progress, signal, report);
+        await this.readOwed(owed, cursor.runId, progress, signal, report);
         token = next;
         done = next === null;
       }
@@ -145,24 +144,25 @@ export class SyncEngine {
     }
   }
 
-  /** Reads every chat the store marks as owing a history read, a few at a time. */
+  /**
+   * Reads the chats owing a history read (all the store marks at a pass's start, then those each listing
+   * page marked), a few at a time.
+   */
   private async readOwed(
+    owed: PendingChat[],
     runId: bigint,
     progress: SyncProgress,
     signal: AbortSignal | undefined,
     report?: () => Promise<void>,
   ): Promise<void> {
-    const owed = await this.store.pendingChats(this.businessId);
     progress.chatsChanged += owed.length;
-    // A reader does not wait for a page's commit before its next request: writes overlap reads. The
-    // listing moves on only once every owed chat's pages are committed.
+    // Readers overlap each other's commits (one reads while another's page commits, and pages finished
+    // together share a commit). The listing moves on only once every owed chat's pages are committed.
     const commits: Promise<void>[] = [];
     let failure: { error: unknown } | undefined;
     let next = 0;
     const worker = async () => {
-      // A reader reads on while at most WRITE_WINDOW of its pages wait for their commit: writes overlap
-      // reads, and a crash costs at most that many pages per reader, plus the one in flight.
-      const gate: WriteGate = { queued: [] };
+      const gate: WriteGate = { pending: undefined };
       while (next < owed.length && failure === undefined) {
         const chat = owed[next++]!;
         const read = await this.readChat(
@@ -211,7 +211,7 @@ export class SyncEngine {
 
   /**
    * `readHistory` without waiting for the commits: resolves once the last page is requested and queued,
-   * with the ids its pages add once committed. `start` (from `pendingChats`) saves a query.
+   * with the ids its pages add once committed. `start` (from `pendingChats` or the listing) saves a query.
    */
   private async readChat(
     chatId: bigint,
@@ -219,7 +219,7 @@ export class SyncEngine {
     signal?: AbortSignal,
     onCall?: () => void,
     start?: { lastMessageId: bigint | null; syncedAt: string | null },
-    gate: WriteGate = { queued: [] },
+    gate: WriteGate = { pending: undefined },
   ): Promise<{ pages: number; added: Promise<bigint[]> }> {
     const { api, store } = this.options;
     const b = this.businessId;
@@ -234,6 +234,10 @@ export class SyncEngine {
     try {
       for (;;) {
         signal?.throwIfAborted();
+        // The reader's previous page (of this chat or its last one) commits before the next request, so a
+        // kill repeats at most one call per reader. A failed commit surfaces through that chat's read.
+        if (gate.pending !== undefined) await gate.pending.catch(() => undefined);
+        gate.pending = undefined;
         if (chain.failed !== undefined) throw chain.failed;
         const requestedAt = isoNow(this.now);
         let messages: Awaited<ReturnType<ChatsApi['getChatHistory']>>['result']['messages'];
@@ -259,13 +263,8 @@ export class SyncEngine {
         pages += 1;
         if (next === token) next = undefined;
         const last = next === undefined;
-        // The settle rule on the last page counts what the whole read added; only a chat read before
-        // (previousSyncedAt set) needs that count, so only then does the last page wait for the earlier ones.
+        // The settle rule on the last page counts what the whole read added (earlier pages are committed).
         const addedBefore = last && previousSyncedAt !== null && writes.length > 0 ? (await all()).length : 0;
-        // At most WRITE_WINDOW of the reader's pages (of this chat or earlier ones) wait for their commit; a
-        // failure surfaces through that chat's commit.
-        while (gate.queued.length >= WRITE_WINDOW) await gate.queued.shift()!.catch(() => undefined);
-        if (chain.failed !== undefined) throw chain.failed;
         const write = this.writer.write(
           {
             businessId: b,
@@ -282,7 +281,7 @@ export class SyncEngine {
         );
         write.catch(() => undefined); // observed through `added`
         writes.push(write);
-        gate.queued.push(write);
+        gate.pending = write;
         if (last) return { pages, added: all() };
         token = next;
       }

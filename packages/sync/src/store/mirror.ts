@@ -3,12 +3,14 @@
  * position it leads to, so a process killed at any instant resumes at the page it was reading.
  */
 import type { Chat, ChatMessage } from '@ym-chats/sdk';
-import type { Sql, SqlValue } from '../db/sql.js';
+import { WRITE_LOCK_CALL } from '../db/postgres.js';
+import type { Row, Sql, SqlValue } from '../db/sql.js';
 import {
+  confirmsIfNothingNew,
   DEFAULT_SETTLE_MS,
   needsHistory,
   type StoredChatState,
-  settledAfterRead,
+  settleThreshold,
 } from '../engine/changes.js';
 import { isoUtc } from '../time.js';
 import { CHAT_COLUMNS, chatValues, messageValues, toId } from './records.js';
@@ -50,16 +52,18 @@ export interface PendingChat {
   syncedAt: string | null;
 }
 
-export async function storedStates(
-  tx: Sql,
-  businessId: bigint,
-  chatIds: bigint[],
-): Promise<Map<bigint, StoredChatState>> {
-  const states = new Map<bigint, StoredChatState>();
+/** A listed chat's stored row, and its newest stored message (where a history read starts). */
+interface StoredRow extends StoredChatState {
+  lastMessageId: bigint | null;
+}
+
+async function storedRows(tx: Sql, businessId: bigint, chatIds: bigint[]): Promise<Map<bigint, StoredRow>> {
+  const states = new Map<bigint, StoredRow>();
   if (chatIds.length === 0) return states;
   const rows = await tx.all(
-    `SELECT chat_id, updated_at, status, synced_at, history_pending, history_settled FROM chats
-      WHERE business_id = ? AND chat_id IN (${chatIds.map(() => '?').join(', ')})`,
+    `SELECT c.chat_id, c.updated_at, c.status, c.synced_at, c.history_pending, c.history_settled,
+            (SELECT MAX(m.message_id) FROM messages m WHERE m.business_id = c.business_id AND m.chat_id = c.chat_id) AS last_id
+       FROM chats c WHERE c.business_id = ? AND c.chat_id IN (${chatIds.map(() => '?').join(', ')})`,
     [businessId, ...chatIds],
   );
   for (const row of rows) {
@@ -69,9 +73,18 @@ export async function storedStates(
       syncedAt: row.synced_at === null ? null : String(row.synced_at),
       pending: Number(row.history_pending) === 1,
       settled: Number(row.history_settled) === 1,
+      lastMessageId: row.last_id == null ? null : BigInt(row.last_id),
     });
   }
   return states;
+}
+
+export async function storedStates(
+  tx: Sql,
+  businessId: bigint,
+  chatIds: bigint[],
+): Promise<Map<bigint, StoredChatState>> {
+  return storedRows(tx, businessId, chatIds);
 }
 
 /**
@@ -79,46 +92,74 @@ export async function storedStates(
  * read, and saves the listing cursor — one transaction. Returns the chats marked.
  */
 export async function writeChatPage(sql: Sql, page: ChatPageWrite): Promise<bigint[]> {
+  return (await writeChatPageOwing(sql, page)).map((c) => c.chatId);
+}
+
+/** `writeChatPage`, returning each marked chat with where its read starts (saves `pendingChats`). */
+export async function writeChatPageOwing(sql: Sql, page: ChatPageWrite): Promise<PendingChat[]> {
   return sql.transaction(async (tx) => {
     const ids = page.chats.map((c) => toId(c.chatId));
-    const states = await storedStates(tx, page.businessId, ids);
-    const marked: bigint[] = [];
+    const states = await storedRows(tx, page.businessId, ids);
+    const marked: PendingChat[] = [];
+    // Marked chats the upsert leaves alone (listed older than stored): marked by a separate update.
+    const behind: bigint[] = [];
     const values: SqlValue[] = [];
     for (const chat of page.chats) {
       const id = toId(chat.chatId);
-      const pending = needsHistory(isoUtc(chat.updatedAt), states.get(id), page.settleMs);
-      if (pending) marked.push(id);
+      const updatedAt = isoUtc(chat.updatedAt);
+      const state = states.get(id);
+      const pending = needsHistory(updatedAt, state, page.settleMs);
+      if (pending) {
+        marked.push({
+          chatId: id,
+          lastMessageId: state?.lastMessageId ?? null,
+          syncedAt: state?.syncedAt ?? null,
+        });
+        if (state !== undefined && updatedAt < state.updatedAt) behind.push(id);
+      }
       values.push(...chatValues(page.businessId, chat), pending ? 1 : 0);
     }
+    const cursor =
+      page.runId === null
+        ? undefined
+        : {
+            cursor: [
+              page.nextPageToken,
+              page.nextPageToken === null ? 1 : 0,
+              new Date().toISOString(),
+              page.businessId,
+            ],
+            run: [page.chats.length, marked.length, page.runId],
+          };
+    const CURSOR =
+      'UPDATE sync_cursors SET chats_page_token = ?, listing_done = ?, updated_at = ? WHERE business_id = ?';
+    const RUN =
+      'UPDATE sync_runs SET chat_pages = chat_pages + 1, chats_seen = chats_seen + ?, chats_changed = chats_changed + ? WHERE run_id = ?';
+    // PostgreSQL: the cursor and the run move in the upsert's statement (one round trip less each).
+    const withCursor = cursor !== undefined && tx.dialect === 'postgres' && page.chats.length > 0;
     if (page.chats.length > 0) {
       const columns = [...CHAT_COLUMNS, 'history_pending'];
       const updates = CHAT_COLUMNS.filter((c) => c !== 'business_id' && c !== 'chat_id')
         .map((c) => `${c} = excluded.${c}`)
         .join(', ');
       await tx.run(
-        `INSERT INTO chats (${columns.join(', ')}) VALUES ${placeholders(columns.length, page.chats.length)}
+        `${withCursor ? `WITH cur AS (${CURSOR}), run AS (${RUN}) ` : ''}INSERT INTO chats (${columns.join(', ')}) VALUES ${placeholders(columns.length, page.chats.length)}
          ON CONFLICT (business_id, chat_id) DO UPDATE SET ${updates},
-           history_settled = CASE WHEN excluded.updated_at > chats.updated_at THEN 0 ELSE chats.history_settled END
+           history_settled = CASE WHEN excluded.updated_at > chats.updated_at THEN 0 ELSE chats.history_settled END,
+           history_pending = CASE WHEN excluded.history_pending = 1 THEN 1 ELSE chats.history_pending END
          WHERE excluded.updated_at >= chats.updated_at`,
-        values,
+        withCursor ? [...cursor.cursor, ...cursor.run, ...values] : values,
       );
     }
-    if (marked.length > 0) {
+    if (behind.length > 0) {
       await tx.run(
-        `UPDATE chats SET history_pending = 1 WHERE business_id = ? AND chat_id IN (${marked.map(() => '?').join(', ')})`,
-        [page.businessId, ...marked],
+        `UPDATE chats SET history_pending = 1 WHERE business_id = ? AND chat_id IN (${behind.map(() => '?').join(', ')})`,
+        [page.businessId, ...behind],
       );
     }
-    if (page.runId !== null) {
-      const done = page.nextPageToken === null ? 1 : 0;
-      await tx.run(
-        'UPDATE sync_cursors SET chats_page_token = ?, listing_done = ?, updated_at = ? WHERE business_id = ?',
-        [page.nextPageToken, done, new Date().toISOString(), page.businessId],
-      );
-      await tx.run(
-        'UPDATE sync_runs SET chat_pages = chat_pages + 1, chats_seen = chats_seen + ?, chats_changed = chats_changed + ? WHERE run_id = ?',
-        [page.chats.length, marked.length, page.runId],
-      );
+    if (cursor !== undefined && !withCursor) {
+      await tx.run(CURSOR, cursor.cursor);
+      await tx.run(RUN, cursor.run);
     }
     return marked;
   });
@@ -135,222 +176,319 @@ export async function writeHistoryPage(sql: Sql, page: HistoryPageWrite): Promis
 
 const byId = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** One chat's row change from the pages of a group (several pages of one chat merge into one). */
+interface ChatChange {
+  businessId: bigint;
+  chatId: bigint;
+  /** The newest message these pages hold, and its time. */
+  lastId: bigint | null;
+  lastAt: string | null;
+  /** Set when the chat's read ends here. */
+  completedAt: string | null;
+  /** `settleThreshold`: the read settles the chat if its updatedAt (after this write) is at most this. */
+  threshold: string | null;
+  /** `confirmsIfNothingNew`: the read settles the chat if no page of it added a message. */
+  confirm: boolean;
+}
+
+/** What a group of history pages writes, gathered once for both engines. */
+interface HistoryGroup {
+  /** Per page, its messages in id order. */
+  sorted: ChatMessage[][];
+  changes: ChatChange[];
+  /** Pages per pass (run). */
+  runs: Map<bigint, number>;
+  /** The time the events are recorded at. */
+  now: string;
+}
+
+function planGroup(pages: HistoryPageWrite[]): HistoryGroup {
+  const sorted = pages.map((page) =>
+    page.messages.length < 2
+      ? page.messages
+      : [...page.messages].sort((a, b) => byId(toId(a.messageId), toId(b.messageId))),
+  );
+  const changes = new Map<string, ChatChange>();
+  const runs = new Map<bigint, number>();
+  let now = pages[0]?.now ?? new Date().toISOString();
+  for (const [i, page] of pages.entries()) {
+    if (page.now > now) now = page.now;
+    if (page.runId !== null) runs.set(page.runId, (runs.get(page.runId) ?? 0) + 1);
+    const last = sorted[i]![sorted[i]!.length - 1];
+    const key = `${page.businessId}:${page.chatId}`;
+    let change = changes.get(key);
+    if (change === undefined) {
+      change = {
+        businessId: page.businessId,
+        chatId: page.chatId,
+        lastId: null,
+        lastAt: null,
+        completedAt: null,
+        threshold: null,
+        confirm: false,
+      };
+      changes.set(key, change);
+    }
+    if (last !== undefined) {
+      const lastId = toId(last.messageId);
+      const lastAt = isoUtc(last.createdAt);
+      if (change.lastId === null || lastId > change.lastId) change.lastId = lastId;
+      if (change.lastAt === null || lastAt > change.lastAt) change.lastAt = lastAt;
+    }
+    if (page.completedAt !== null) {
+      change.completedAt = page.completedAt;
+      change.threshold = settleThreshold(page.completedAt, page.settleMs ?? DEFAULT_SETTLE_MS);
+      // Pages of this read committed before must not have added anything either.
+      change.confirm =
+        (page.addedBefore ?? 0) === 0 &&
+        confirmsIfNothingNew(page.completedAt, page.previousSyncedAt ?? null);
+    }
+  }
+  return { sorted, changes: [...changes.values()], runs, now };
+}
+
+/**
+ * Per page, the ids it added (`inserted`: the rows the insert returned): each new message is credited to
+ * the first page holding it, so a message two pages of a group hold gets one event.
+ */
+function addedPerPage(pages: HistoryPageWrite[], group: HistoryGroup, inserted: Row[]): bigint[][] {
+  const isNew = new Map<bigint, Set<bigint>>();
+  for (const r of inserted) {
+    const b = BigInt(r.business_id as bigint);
+    const set = isNew.get(b) ?? new Set<bigint>();
+    isNew.set(b, set);
+    set.add(BigInt(r.message_id as bigint));
+  }
+  return pages.map((page, i) => {
+    const fresh = isNew.get(page.businessId);
+    const out: bigint[] = [];
+    if (fresh === undefined) return out;
+    for (const m of group.sorted[i]!) {
+      const id = toId(m.messageId);
+      if (fresh.delete(id)) out.push(id);
+    }
+    return out;
+  });
+}
+
 /**
  * Stores history pages (of different chats) in one transaction: new messages (a message already stored
  * is left alone), their files, one event per new message, each chat's last message id and, on a chat's
- * last page, that the chat is in sync. Each page stays atomic with its chat's position; several pages
- * share one commit when readers finish together (group commit). Returns, per page, the new message ids.
+ * last page, that the chat is in sync and whether the read settled it (`settledAfterRead`). Each page
+ * stays atomic with its chat's position; several pages share one commit when readers finish together
+ * (group commit). Returns, per page, the new message ids.
  */
 export async function writeHistoryPages(sql: Sql, pages: HistoryPageWrite[]): Promise<bigint[][]> {
+  const group = planGroup(pages);
+  return sql.dialect === 'postgres'
+    ? writeGroupPostgres(sql, pages, group)
+    : writeGroupSqlite(sql, pages, group);
+}
+
+const MESSAGE_COLUMNS: [string, string][] = [
+  ['business_id', 'bigint'],
+  ['chat_id', 'bigint'],
+  ['message_id', 'bigint'],
+  ['sender', 'text'],
+  ['text', 'text'],
+  ['created_at', 'timestamptz'],
+];
+
+async function writeGroupSqlite(
+  sql: Sql,
+  pages: HistoryPageWrite[],
+  group: HistoryGroup,
+): Promise<bigint[][]> {
+  const rows: SqlValue[][] = [];
+  pages.forEach((page, i) => {
+    for (const m of group.sorted[i]!) rows.push(messageValues(page.businessId, page.chatId, m));
+  });
   return sql.transaction(async (tx) => {
-    const sorted = pages.map((page) =>
-      [...page.messages].sort((a, b) => byId(toId(a.messageId), toId(b.messageId))),
-    );
     const inserted = await tx.insertMany(
       'messages',
-      [
-        ['business_id', 'bigint'],
-        ['chat_id', 'bigint'],
-        ['message_id', 'bigint'],
-        ['sender', 'text'],
-        ['text', 'text'],
-        ['created_at', 'timestamptz'],
-      ],
-      pages.flatMap((page, i) => sorted[i]!.map((m) => messageValues(page.businessId, page.chatId, m))),
+      MESSAGE_COLUMNS,
+      rows,
       'ON CONFLICT (business_id, message_id) DO NOTHING RETURNING business_id, message_id',
     );
-    const isNew = new Set(inserted.map((r) => `${r.business_id}:${r.message_id}`));
-    const added = pages.map((page, i) =>
-      sorted[i]!.map((m) => toId(m.messageId)).filter((id) => isNew.has(`${page.businessId}:${id}`)),
-    );
+    const added = addedPerPage(pages, group, inserted);
     const files: SqlValue[][] = [];
     const events: SqlValue[][] = [];
+    const addedByChat = new Map<string, number>();
     pages.forEach((page, i) => {
-      for (const m of sorted[i]!) {
-        if (!isNew.has(`${page.businessId}:${toId(m.messageId)}`)) continue;
-        for (const [position, f] of (m.payload ?? []).entries()) {
+      const ids = added[i]!;
+      if (ids.length === 0) return;
+      const key = `${page.businessId}:${page.chatId}`;
+      addedByChat.set(key, (addedByChat.get(key) ?? 0) + ids.length);
+      const fresh = new Set(ids);
+      for (const m of group.sorted[i]!) {
+        const payload = m.payload ?? [];
+        if (payload.length === 0 || !fresh.has(toId(m.messageId))) continue;
+        for (const [position, f] of payload.entries()) {
           files.push([page.businessId, toId(m.messageId), position, f.name, f.url, f.size]);
         }
       }
       // In message order per chat, chat after chat: positions follow.
-      for (const id of added[i]!) events.push([page.businessId, page.chatId, id, 'message', page.now]);
+      for (const id of ids) events.push([page.businessId, page.chatId, id, 'message', group.now]);
     });
-    await tx.insertMany(
-      'message_files',
-      [
-        ['business_id', 'bigint'],
-        ['message_id', 'bigint'],
-        ['position', 'integer'],
-        ['name', 'text'],
-        ['url', 'text'],
-        ['size', 'bigint'],
-      ],
-      files,
-      'ON CONFLICT DO NOTHING',
-    );
-    await tx.insertMany(
-      'events',
-      [
-        ['business_id', 'bigint'],
-        ['chat_id', 'bigint'],
-        ['message_id', 'bigint'],
-        ['kind', 'text'],
-        ['recorded_at', 'timestamptz'],
-      ],
-      events,
-    );
-
-    // The stored updated_at of the chats whose read ends here, before this transaction moves it.
-    const stored = new Map<string, string>();
-    const businesses = [...new Set(pages.map((p) => p.businessId))];
-    for (const businessId of businesses) {
-      const ids = [
-        ...new Set(
-          pages.filter((p) => p.completedAt !== null && p.businessId === businessId).map((p) => p.chatId),
-        ),
-      ];
-      for (let i = 0; i < ids.length; i += 500) {
-        const chunk = ids.slice(i, i + 500);
-        const rows = await tx.all(
-          `SELECT chat_id, updated_at FROM chats WHERE business_id = ? AND chat_id IN (${chunk.map(() => '?').join(', ')})`,
-          [businessId, ...chunk],
-        );
-        for (const row of rows) stored.set(`${businessId}:${row.chat_id}`, String(row.updated_at));
-      }
+    await tx.insertMany('message_files', FILE_COLUMNS, files, 'ON CONFLICT DO NOTHING');
+    await tx.insertMany('events', EVENT_COLUMNS, events);
+    for (const c of group.changes) {
+      if (c.lastId === null && c.completedAt === null) continue;
+      const confirm = c.confirm && (addedByChat.get(`${c.businessId}:${c.chatId}`) ?? 0) === 0 ? 1 : 0;
+      await tx.run(SQLITE_CHAT_UPDATE, [
+        c.lastId,
+        c.lastId,
+        c.lastId,
+        c.lastAt,
+        c.lastAt,
+        c.lastAt,
+        c.completedAt,
+        c.completedAt,
+        c.completedAt,
+        confirm,
+        c.threshold,
+        c.lastAt,
+        c.businessId,
+        c.chatId,
+      ]);
     }
-    // Per chat, what its pages in this transaction move: the newest message, and on the last page, the
-    // read's end. Several pages of one chat in one group merge into one row change.
-    interface ChatChange {
-      chatId: bigint;
-      lastId: bigint | null;
-      lastAt: string | null;
-      completedAt: string | null;
-      settled: boolean;
-    }
-    const changes = new Map<string, ChatChange & { businessId: bigint }>();
-    for (const [i, page] of pages.entries()) {
-      const last = sorted[i]![sorted[i]!.length - 1];
-      const lastId = last === undefined ? null : toId(last.messageId);
-      const lastAt = last === undefined ? null : isoUtc(last.createdAt);
-      const key = `${page.businessId}:${page.chatId}`;
-      let change = changes.get(key);
-      if (change === undefined) {
-        change = {
-          businessId: page.businessId,
-          chatId: page.chatId,
-          lastId: null,
-          lastAt: null,
-          completedAt: null,
-          settled: false,
-        };
-        changes.set(key, change);
-      }
-      if (lastId !== null && (change.lastId === null || lastId > change.lastId)) change.lastId = lastId;
-      if (lastAt !== null && (change.lastAt === null || lastAt > change.lastAt)) change.lastAt = lastAt;
-      if (page.completedAt !== null) {
-        const before = stored.get(key);
-        const updatedAt =
-          before === undefined ? undefined : lastAt !== null && lastAt > before ? lastAt : before;
-        change.settled =
-          updatedAt !== undefined &&
-          settledAfterRead(
-            page.completedAt,
-            updatedAt,
-            page.settleMs ?? DEFAULT_SETTLE_MS,
-            page.previousSyncedAt ?? null,
-            (page.addedBefore ?? 0) + added[i]!.length,
-          );
-        change.completedAt = page.completedAt;
-      }
-    }
-    for (const businessId of businesses) {
-      await updateChats(
-        tx,
-        businessId,
-        [...changes.values()].filter((c) => c.businessId === businessId),
-      );
-    }
-    const runs = new Map<bigint, { pages: number; added: number }>();
-    pages.forEach((page, i) => {
-      if (page.runId === null) return;
-      const r = runs.get(page.runId) ?? { pages: 0, added: 0 };
-      r.pages += 1;
-      r.added += added[i]!.length;
-      runs.set(page.runId, r);
-    });
-    for (const [runId, r] of runs) {
+    for (const [runId, n] of group.runs) {
+      let runAdded = 0;
+      pages.forEach((p, i) => {
+        if (p.runId === runId) runAdded += added[i]!.length;
+      });
       await tx.run(
         'UPDATE sync_runs SET history_pages = history_pages + ?, messages_added = messages_added + ? WHERE run_id = ?',
-        [r.pages, r.added, runId],
+        [n, runAdded, runId],
       );
     }
     return added;
   });
 }
 
+const FILE_COLUMNS: [string, string][] = [
+  ['business_id', 'bigint'],
+  ['message_id', 'bigint'],
+  ['position', 'integer'],
+  ['name', 'text'],
+  ['url', 'text'],
+  ['size', 'bigint'],
+];
+
+const EVENT_COLUMNS: [string, string][] = [
+  ['business_id', 'bigint'],
+  ['chat_id', 'bigint'],
+  ['message_id', 'bigint'],
+  ['kind', 'text'],
+  ['recorded_at', 'timestamptz'],
+];
+
 /**
- * A chat's row changes after history pages: `last_message_id` and `updated_at` only move forward; a read's
- * end clears `history_pending` and records `synced_at` and `history_settled`. A chat first heard of through
- * a push has no row yet; the next listing fills in the rest.
+ * A chat's row after history pages: `last_message_id` and `updated_at` only move forward; a read's end
+ * clears `history_pending`, records `synced_at` and whether the read settled the chat — by the clock
+ * (the threshold is at least its updatedAt, the newest message just read included) or by confirming.
+ * Every SET expression sees the row as it was. A chat first heard of through a push has no row yet; the
+ * next listing fills in the rest.
  */
-async function updateChats(
-  tx: Sql,
-  businessId: bigint,
-  changes: {
-    chatId: bigint;
-    lastId: bigint | null;
-    lastAt: string | null;
-    completedAt: string | null;
-    settled: boolean;
-  }[],
-): Promise<void> {
-  const moving = changes.filter((c) => c.lastId !== null || c.completedAt !== null);
-  if (moving.length === 0) return;
-  if (tx.dialect === 'postgres') {
-    // One statement for the whole group: a round trip to the server per chat would dominate the commit.
-    const columns = [
-      moving.map((c) => c.chatId),
-      moving.map((c) => c.lastId),
-      moving.map((c) => c.lastAt),
-      moving.map((c) => c.completedAt),
-      moving.map((c) => (c.settled ? 1 : 0)),
-    ];
-    await tx.run(
-      `UPDATE chats AS c SET
-         last_message_id = CASE WHEN v.last_id IS NOT NULL AND (c.last_message_id IS NULL OR c.last_message_id < v.last_id)
-           THEN v.last_id ELSE c.last_message_id END,
-         updated_at = CASE WHEN v.last_at IS NOT NULL AND c.updated_at < v.last_at THEN v.last_at ELSE c.updated_at END,
-         history_pending = CASE WHEN v.completed_at IS NOT NULL THEN 0 ELSE c.history_pending END,
-         synced_at = CASE WHEN v.completed_at IS NOT NULL THEN v.completed_at ELSE c.synced_at END,
-         history_settled = CASE WHEN v.completed_at IS NOT NULL THEN v.settled ELSE c.history_settled END
-       FROM (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::timestamptz[], $5::integer[])
-             AS u(chat_id, last_id, last_at, completed_at, settled)) AS v
-       WHERE c.business_id = $6 AND c.chat_id = v.chat_id`,
-      // node-postgres sends JS arrays as PostgreSQL arrays (the `?`-free text is passed through as is).
-      [...columns, businessId] as unknown as SqlValue[],
-    );
-    return;
-  }
-  for (const c of moving) {
-    const sets: string[] = [];
-    const params: SqlValue[] = [];
-    if (c.lastId !== null && c.lastAt !== null) {
-      sets.push(
-        'last_message_id = CASE WHEN last_message_id IS NULL OR last_message_id < ? THEN ? ELSE last_message_id END',
-        'updated_at = CASE WHEN updated_at < ? THEN ? ELSE updated_at END',
-      );
-      params.push(c.lastId, c.lastId, c.lastAt, c.lastAt);
+const SQLITE_CHAT_UPDATE = `UPDATE chats SET
+  last_message_id = CASE WHEN ? IS NOT NULL AND (last_message_id IS NULL OR last_message_id < ?) THEN ? ELSE last_message_id END,
+  updated_at = CASE WHEN ? IS NOT NULL AND updated_at < ? THEN ? ELSE updated_at END,
+  history_pending = CASE WHEN ? IS NOT NULL THEN 0 ELSE history_pending END,
+  synced_at = COALESCE(?, synced_at),
+  history_settled = CASE WHEN ? IS NULL THEN history_settled
+    WHEN ? = 1 OR ? >= MAX(updated_at, COALESCE(?, updated_at)) THEN 1 ELSE 0 END
+ WHERE business_id = ? AND chat_id = ?`;
+
+/**
+ * The whole group in one statement, which is its own transaction (one round trip): the data-modifying
+ * steps share one snapshot, so the chat update sees rows as they were, and events come from the rows
+ * actually inserted, in message order. Each step is gated on the store's write lock (`lk`, a one-time
+ * condition evaluated before the step produces or locks any row), so positions follow commit order as in
+ * every other write transaction.
+ */
+const PG_WRITE_GROUP = `WITH lk AS (SELECT ${WRITE_LOCK_CALL} IS NOT NULL AS locked
+), src AS (
+  SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::timestamptz[], $7::bigint[])
+    AS u(business_id, chat_id, message_id, sender, text, created_at, run_id)
+), ins AS (
+  INSERT INTO messages (business_id, chat_id, message_id, sender, text, created_at)
+  SELECT business_id, chat_id, message_id, sender, text, created_at FROM src WHERE (SELECT locked FROM lk)
+  ON CONFLICT (business_id, message_id) DO NOTHING
+  RETURNING business_id, chat_id, message_id
+), ev AS (
+  INSERT INTO events (business_id, chat_id, message_id, kind, recorded_at)
+  SELECT business_id, chat_id, message_id, 'message', $8::timestamptz FROM ins ORDER BY message_id
+), fl AS (
+  INSERT INTO message_files (business_id, message_id, position, name, url, size)
+  SELECT f.business_id, f.message_id, f.position, f.name, f.url, f.size
+    FROM unnest($9::bigint[], $10::bigint[], $11::integer[], $12::text[], $13::text[], $14::bigint[])
+      AS f(business_id, message_id, position, name, url, size)
+   WHERE (SELECT locked FROM lk)
+     AND EXISTS (SELECT 1 FROM ins WHERE ins.business_id = f.business_id AND ins.message_id = f.message_id)
+  ON CONFLICT DO NOTHING
+), ch AS (
+  UPDATE chats AS c SET
+    last_message_id = CASE WHEN v.last_id IS NOT NULL AND (c.last_message_id IS NULL OR c.last_message_id < v.last_id)
+      THEN v.last_id ELSE c.last_message_id END,
+    updated_at = CASE WHEN v.last_at IS NOT NULL AND c.updated_at < v.last_at THEN v.last_at ELSE c.updated_at END,
+    history_pending = CASE WHEN v.completed_at IS NOT NULL THEN 0 ELSE c.history_pending END,
+    synced_at = COALESCE(v.completed_at, c.synced_at),
+    history_settled = CASE WHEN v.completed_at IS NULL THEN c.history_settled
+      WHEN (v.confirm = 1 AND NOT EXISTS (SELECT 1 FROM ins WHERE ins.business_id = c.business_id AND ins.chat_id = c.chat_id))
+        OR v.threshold >= GREATEST(c.updated_at, COALESCE(v.last_at, c.updated_at)) THEN 1 ELSE 0 END
+  FROM unnest($15::bigint[], $16::bigint[], $17::bigint[], $18::timestamptz[], $19::timestamptz[], $20::timestamptz[], $21::integer[])
+    AS v(business_id, chat_id, last_id, last_at, completed_at, threshold, confirm)
+  WHERE (SELECT locked FROM lk) AND c.business_id = v.business_id AND c.chat_id = v.chat_id
+), rn AS (
+  UPDATE sync_runs AS r SET history_pages = r.history_pages + v.pages,
+    messages_added = r.messages_added + (SELECT count(*) FROM ins JOIN src
+      ON src.business_id = ins.business_id AND src.message_id = ins.message_id WHERE src.run_id = r.run_id)
+  FROM unnest($22::bigint[], $23::bigint[]) AS v(run_id, pages) WHERE (SELECT locked FROM lk) AND r.run_id = v.run_id
+)
+SELECT business_id, message_id FROM ins`;
+
+async function writeGroupPostgres(
+  sql: Sql,
+  pages: HistoryPageWrite[],
+  group: HistoryGroup,
+): Promise<bigint[][]> {
+  const m: SqlValue[][] = [[], [], [], [], [], [], []];
+  const f: SqlValue[][] = [[], [], [], [], [], []];
+  pages.forEach((page, i) => {
+    for (const msg of group.sorted[i]!) {
+      const id = toId(msg.messageId);
+      m[0]!.push(page.businessId);
+      m[1]!.push(page.chatId);
+      m[2]!.push(id);
+      m[3]!.push(msg.sender);
+      m[4]!.push(msg.message ?? null);
+      m[5]!.push(isoUtc(msg.createdAt));
+      m[6]!.push(page.runId);
+      for (const [position, file] of (msg.payload ?? []).entries()) {
+        f[0]!.push(page.businessId);
+        f[1]!.push(id);
+        f[2]!.push(position);
+        f[3]!.push(file.name);
+        f[4]!.push(file.url);
+        f[5]!.push(file.size);
+      }
     }
-    if (c.completedAt !== null) {
-      sets.push('history_pending = 0', 'synced_at = ?', 'history_settled = ?');
-      params.push(c.completedAt, c.settled ? 1 : 0);
-    }
-    await tx.run(`UPDATE chats SET ${sets.join(', ')} WHERE business_id = ? AND chat_id = ?`, [
-      ...params,
-      businessId,
-      c.chatId,
-    ]);
-  }
+  });
+  const moving = group.changes.filter((c) => c.lastId !== null || c.completedAt !== null);
+  const c = [
+    moving.map((x) => x.businessId),
+    moving.map((x) => x.chatId),
+    moving.map((x) => x.lastId),
+    moving.map((x) => x.lastAt),
+    moving.map((x) => x.completedAt),
+    moving.map((x) => x.threshold),
+    moving.map((x) => (x.confirm ? 1 : 0)),
+  ];
+  const runs = [[...group.runs.keys()], [...group.runs.values()]];
+  // node-postgres sends JS arrays as PostgreSQL arrays.
+  const params = [...m, group.now, ...f, ...c, ...runs] as unknown as SqlValue[];
+  const inserted = await sql.all(PG_WRITE_GROUP, params, { prepare: true });
+  return addedPerPage(pages, group, inserted);
 }
 
 /**

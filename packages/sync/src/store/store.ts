@@ -15,8 +15,10 @@ import {
   hasMessages,
   historyStart,
   lastMessageId,
+  type PendingChat,
   pendingChats,
   writeChatPage,
+  writeChatPageOwing,
   writeHistoryPage,
   writeHistoryPages,
 } from './mirror.js';
@@ -83,6 +85,11 @@ export class SyncStore {
 
   writeChatPage(page: ChatPageWrite): Promise<bigint[]> {
     return writeChatPage(this.sql, page);
+  }
+
+  /** `writeChatPage`, returning each marked chat with where its read starts. */
+  writeChatPageOwing(page: ChatPageWrite): Promise<PendingChat[]> {
+    return writeChatPageOwing(this.sql, page);
   }
 
   writeHistoryPage(page: HistoryPageWrite): Promise<bigint[]> {
