@@ -111,7 +111,7 @@ describePg(
         const truth = emulatorLines(fleet);
         const done = await waitFor(async () => {
           const mirror = await storeLines(schema.store);
-          return mirror.messages.length === truth.messages.length && (await synced()) === 200;
+          return JSON.stringify(mirror) === JSON.stringify(truth) && (await synced()) === 200;
         }, 60_000);
         const mirror = await storeLines(schema.store);
         expect(done).toBe(true);
