@@ -81,7 +81,8 @@ export interface QuotaStore {
 
 /**
  * A window the store opens itself: after a known window ends, the next fixed hour (the platform's
- * windows are absolute); with nothing known, an hour from now. Units still in flight may land in it.
+ * windows are absolute), as sure as the known one was; with nothing known, a guess of an hour from now.
+ * Units still in flight may land in it.
  */
 export function openWindow(
   known: QuotaWindow | undefined,
@@ -89,8 +90,13 @@ export function openWindow(
   limit: number,
   inFlight: number,
 ): QuotaWindow {
-  const next = known !== undefined && now < known.resetAt + HOUR_MS ? known.resetAt + HOUR_MS : now + HOUR_MS;
-  return { limit, remaining: limit - inFlight, resetAt: next, confirmed: false };
+  const follows = known !== undefined && now < known.resetAt + HOUR_MS;
+  return {
+    limit,
+    remaining: limit - inFlight,
+    resetAt: follows ? known.resetAt + HOUR_MS : now + HOUR_MS,
+    confirmed: follows && known.confirmed,
+  };
 }
 
 /**
@@ -109,8 +115,10 @@ export function mergeReport(
   const remaining = Math.max(0, report.remaining - others);
   const fresh = { limit: report.limit, remaining, resetAt: report.resetAt, confirmed: true };
   if (known === undefined || report.resetAt > known.resetAt) return fresh;
-  if (report.resetAt === known.resetAt || !known.confirmed) {
-    // The server may name an earlier reset than a guessed window; the count only ever goes down.
+  // The same window; or a guessed one (opened an hour before its guessed reset) that the platform's
+  // window overlaps, so the platform's reset time is the true one. The count only ever goes down. A
+  // window that ended before the guess began is older news, whatever the reporter's clock said.
+  if (report.resetAt === known.resetAt || (!known.confirmed && report.resetAt > known.resetAt - HOUR_MS)) {
     return { ...fresh, remaining: Math.min(known.remaining, remaining) };
   }
   return undefined;

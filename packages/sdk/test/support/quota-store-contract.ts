@@ -201,6 +201,30 @@ export function describeQuotaStoreContract(name: string, harness: QuotaStoreHarn
       });
     });
 
+    it('a report about an earlier hour never moves a newer window back, even from a lagging clock', async () => {
+      await withStores(2, async ([a, b]) => {
+        const g = await grant(a!, request('16', H - 60_000));
+        await release(a!, g, H - 60_000, { limit: 10, remaining: 6, resetAt: H });
+        const late = await grant(a!, request('16', H - 5));
+        // Another process is already past the boundary: the next window follows the confirmed one.
+        await grant(b!, request('16', H + 10));
+        expect(await b!.get('16', 'getChat', H + 10)).toEqual({ limit: 10, remaining: 8, resetAt: H + HOUR });
+        // The old window's answer, released with a clock reading from just before the boundary.
+        await release(a!, late, H - 1, { limit: 10, remaining: 5, resetAt: H });
+        expect(await b!.get('16', 'getChat', H + 10)).toEqual({ limit: 10, remaining: 8, resetAt: H + HOUR });
+      });
+      await withStores(1, async ([s]) => {
+        // Nothing known: a window guessed after the boundary is not pulled back by an older report.
+        const g = await grant(s!, request('17', H + 10));
+        await release(s!, g, H - 1, { limit: 10, remaining: 5, resetAt: H });
+        expect(await s!.get('17', 'getChat', H + 10)).toEqual({
+          limit: 10,
+          remaining: 9,
+          resetAt: H + 10 + HOUR,
+        });
+      });
+    });
+
     it('a report from a newer window than the stored one replaces it', async () => {
       await withStores(1, async ([s]) => {
         const now = H - 60_000;
