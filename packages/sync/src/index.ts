@@ -40,7 +40,12 @@ export {
 } from './receiver/server.js';
 export { MIGRATIONS, SCHEMA_VERSION } from './schema/migrations.js';
 export type { MessageEvent } from './store/events.js';
-export type { ChatNotificationType, InboundNotification, QueuedNotification } from './store/inbound.js';
+export {
+  type ChatNotificationType,
+  DEFAULT_INBOUND_RETENTION_DAYS,
+  type InboundNotification,
+  type QueuedNotification,
+} from './store/inbound.js';
 export type { StoreCounts, WaitingChat } from './store/queries.js';
 export type { ChatRecord, FileRecord, MessageRecord } from './store/records.js';
 export type { Cursor, RunRecord, RunTrigger } from './store/runs.js';

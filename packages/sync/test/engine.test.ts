@@ -130,6 +130,32 @@ describeEngines('sync engine', (engine) => {
     expect(await mirrorState(opened.store)).toEqual(emulatorState(emu));
   });
 
+  it('prunes processed push notifications older than the retention after a pass', async () => {
+    const { api } = countingApi(emu.url);
+    const ago = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
+    const note = (messageId: string) => ({
+      type: 'CHAT_MESSAGE_SENT' as const,
+      businessId: BigInt(BUSINESS),
+      chatId: 1n,
+      messageId,
+      eventTime: ago(0),
+    });
+    const b = BigInt(BUSINESS);
+    await opened.store.enqueue(note('1'), ago(16));
+    await opened.store.enqueue(note('2'), ago(14));
+    await opened.store.markProcessed(
+      (await opened.store.unprocessed()).map((n) => n.inboundId),
+      ago(0),
+    );
+    await new SyncEngine({ api, store: opened.store, businessId: BUSINESS, inboundRetentionDays: 0 }).pass();
+    expect(await opened.store.pruneNotifications(b, ago(365))).toBe(0);
+    expect(await opened.store.enqueue(note('1'), ago(0))).toBe(false); // kept: retention 0 prunes nothing
+    await new SyncEngine({ api, store: opened.store, businessId: BUSINESS }).pass();
+    // The default (15 days) pruned the 16-day-old one; the 14-day-old one still catches its redelivery.
+    expect(await opened.store.enqueue(note('2'), ago(0))).toBe(false);
+    expect(await opened.store.enqueue(note('1'), ago(0))).toBe(true);
+  });
+
   it('runs with a client that has no rate limiter (no quota figures to show)', async () => {
     const { api, reset } = countingApi(emu.url, { rateLimit: false });
     const seen: (number | null)[] = [];

@@ -188,6 +188,33 @@ describeEngines('store', (engine) => {
     expect(next.marked).toEqual([1n]);
   });
 
+  it('prunes processed notifications past the retention and still recognises redeliveries within it', async () => {
+    const note = (messageId: number, businessId = B) => ({
+      type: 'CHAT_MESSAGE_SENT' as const,
+      businessId,
+      chatId: 1n,
+      messageId: String(messageId),
+      eventTime: '2026-11-20T12:30:00+03:00',
+    });
+    const day = (d: number) => `2026-11-${String(d).padStart(2, '0')}T10:00:00.000Z`;
+    await opened.store.enqueue(note(1), day(1)); // processed, past the retention
+    await opened.store.enqueue(note(2), day(20)); // processed, within it
+    await opened.store.enqueue(note(3), day(1)); // never processed: kept whatever its age
+    await opened.store.enqueue(note(4, 2002n), day(1)); // another business's: not this prune's
+    const queued = await opened.store.unprocessed();
+    const id = (m: string) => queued.find((q) => q.messageId === m)!.inboundId;
+    await opened.store.markProcessed([id('1'), id('2'), id('4')], day(21));
+
+    expect(await opened.store.pruneNotifications(B, day(10))).toBe(1);
+    expect(await opened.store.pruneNotifications(B, day(10))).toBe(0);
+    // A redelivery within the retention is still a duplicate; the pruned one is queued again (and costs
+    // nothing when processed: its message is stored).
+    expect(await opened.store.enqueue(note(2), day(22))).toBe(false);
+    expect(await opened.store.enqueue(note(3), day(22))).toBe(false);
+    expect(await opened.store.enqueue(note(4, 2002n), day(22))).toBe(false);
+    expect(await opened.store.enqueue(note(1), day(22))).toBe(true);
+  });
+
   it('queues a notification once and lists chats waiting for the seller, longest wait first', async () => {
     const n = {
       type: 'CHAT_MESSAGE_SENT' as const,

@@ -11,6 +11,7 @@
  */
 import { BadRequestError, type ChatsApi, type Id, NotFoundError, type QuotaSnapshot } from '@ym-chats/sdk';
 import { pause } from '../pause.js';
+import { DEFAULT_INBOUND_RETENTION_DAYS } from '../store/inbound.js';
 import type { PendingChat } from '../store/mirror.js';
 import { toId } from '../store/records.js';
 import type { RunTrigger } from '../store/runs.js';
@@ -33,6 +34,11 @@ export interface SyncEngineOptions {
   concurrency?: number;
   onProgress?: (progress: SyncProgress) => void;
   now?: () => number;
+  /**
+   * Processed push notifications older than this are deleted after each pass (their redeliveries are no
+   * longer expected). Default `DEFAULT_INBOUND_RETENTION_DAYS` (15); 0 keeps them forever.
+   */
+  inboundRetentionDays?: number;
 }
 
 /** A reader's page write not known to be committed yet (at most one: see `readChat`). */
@@ -134,6 +140,13 @@ export class SyncEngine {
         done = next === null;
       }
       await store.finishPass(b, cursor.runId, isoNow(this.now));
+      const retentionDays = this.options.inboundRetentionDays ?? DEFAULT_INBOUND_RETENTION_DAYS;
+      if (retentionDays > 0) {
+        await store.pruneNotifications(
+          b,
+          isoNow(() => this.now() - retentionDays * 86_400_000),
+        );
+      }
       await report();
       return { ...progress, resumed };
     } catch (error) {

@@ -67,3 +67,30 @@ export async function markProcessed(sql: Sql, ids: bigint[], now: string): Promi
     );
   }
 }
+
+/**
+ * How long a processed notification is kept so that a redelivery is still recognised: the platform
+ * redelivers an unanswered push for up to 14 days (every minute for an hour, every 15 minutes for a day,
+ * then hourly), so 15 days covers every redelivery of a push whose 200 got lost.
+ */
+export const DEFAULT_INBOUND_RETENTION_DAYS = 15;
+
+/**
+ * Deletes the business's processed notifications received before `before` (ISO), in batches so no
+ * statement holds the table long. Unprocessed ones are never deleted. A redelivery arriving after its
+ * row was pruned is queued and processed again, which stores nothing twice (a message already stored
+ * costs no call). Returns the number deleted.
+ */
+export async function pruneProcessed(sql: Sql, businessId: bigint, before: string): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const n = await sql.run(
+      `DELETE FROM inbound_notifications WHERE inbound_id IN (
+         SELECT inbound_id FROM inbound_notifications
+          WHERE processed_at IS NOT NULL AND received_at < ? AND business_id = ? LIMIT 5000)`,
+      [before, businessId],
+    );
+    deleted += n;
+    if (n < 5000) return deleted;
+  }
+}

@@ -8,7 +8,7 @@ import type { Dialect, Sql } from '../db/sql.js';
 import { SqliteSql } from '../db/sqlite.js';
 import { migrate } from '../schema/migrations.js';
 import { eventsAfter, lastPosition, type MessageEvent, savedPosition, savePosition } from './events.js';
-import { enqueue, type InboundNotification, markProcessed, unprocessed } from './inbound.js';
+import { enqueue, type InboundNotification, markProcessed, pruneProcessed, unprocessed } from './inbound.js';
 import {
   type ChatPageWrite,
   type HistoryPageWrite,
@@ -148,6 +148,14 @@ export class SyncStore {
 
   markProcessed(ids: bigint[], now: string): Promise<void> {
     return markProcessed(this.sql, ids, now);
+  }
+
+  /**
+   * Deletes the business's processed notifications received before `before` (ISO 8601); see
+   * `DEFAULT_INBOUND_RETENTION_DAYS`. Passes call it after finishing (`inboundRetentionDays`).
+   */
+  pruneNotifications(businessId: bigint, before: string): Promise<number> {
+    return pruneProcessed(this.sql, businessId, before);
   }
 
   // The event log
