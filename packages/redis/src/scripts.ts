@@ -56,10 +56,15 @@ if w[3] and now < tonumber(w[3]) then
   confirmed = w[4]
   probe = w[5]
 else
-  if w[3] and now < tonumber(w[3]) + HOUR then resetAt = tonumber(w[3]) + HOUR else resetAt = now + HOUR end
   wLimit = limit
   remaining = limit - inflight
-  confirmed = '0'
+  if w[3] and now < tonumber(w[3]) + HOUR then
+    resetAt = tonumber(w[3]) + HOUR
+    confirmed = w[4]
+  else
+    resetAt = now + HOUR
+    confirmed = '0'
+  end
   if (not w[3]) and epoch > 0 then probe = '1' else probe = '0' end
 end
 if probe == '1' and inflight > 0 then return {'slot', 50} end
@@ -98,7 +103,7 @@ if ARGV[8] then
     local write = false
     if (not w[2]) or rResetAt > tonumber(w[2]) then
       write = true
-    elseif rResetAt == tonumber(w[2]) or w[3] ~= '1' then
+    elseif rResetAt == tonumber(w[2]) or (w[3] ~= '1' and rResetAt > tonumber(w[2]) - HOUR) then
       value = math.min(tonumber(w[1]), value)
       write = true
     end
