@@ -92,7 +92,9 @@ export class Worker {
       }
     }
     await worker.leases.beat(await worker.leases.now(), worker.startedAt);
-    worker.schedule(Math.min(1000, worker.leases.leaseMs / 3));
+    // Workers started together see each other's heartbeat before the first claim, so the first one up
+    // does not take every business only to hand most of them back a tick later.
+    worker.schedule(Math.min(2000, worker.leases.leaseMs / 3));
     worker.poll();
     return worker;
   }
