@@ -153,7 +153,7 @@ describeStores('live changes between two inbox servers on one store', (engine) =
     expect(after.body.chat.status).toBe('FINISHED');
   });
 
-  it('tells server A of an assignment and presence made on server B', async () => {
+  it('tells server A of an assignment, presence, typing and a reply made on server B', async () => {
     const chat = (await chatIds(anna))[1]!;
     const path = `/api/businesses/${BUSINESS}/chats/${chat.chatId}`;
     const from = events.events.length;
@@ -174,6 +174,18 @@ describeStores('live changes between two inbox servers on one store', (engine) =
     // Server A answers with B's viewer too (what a page opening the chat there reads first).
     const info = await anna.json<{ viewers: unknown[] }>('GET', path);
     expect(info.body.viewers).toEqual([{ login: 'boris', name: 'Борис', typing: true }]);
+    // A reply sent through B: A's pages hear who sent it (and re-read the chat).
+    const sent = await boris.json<{ state: string }>('POST', `${path}/messages`, {
+      text: 'Ответ с сервера B',
+      clientId: 'boris-send-0001',
+      confirmed: true,
+    });
+    expect(sent.body.state).toBe('sent');
+    await events.waitFor(
+      (e) => e.type === 'sent' && e.data.chatId === chat.chatId && e.data.by === 'boris',
+      8000,
+      from,
+    );
     // B's page leaves: A's pages hear it.
     const left = events.events.length;
     await boris.json('POST', '/api/presence/leave', { page: 'boris-page-01' });

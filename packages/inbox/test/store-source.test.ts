@@ -1,5 +1,7 @@
 /** The inbox's reads and its own tables over both store engines, filled from the real emulator. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { RelayMessage } from '../src/live/relay.js';
+import { TableRelay } from '../src/live/table-relay.js';
 import { StoreSource, searchSql } from '../src/store/sql-source.js';
 import { SqlTeamStore } from '../src/store/sql-team-store.js';
 import type { SourceChange } from '../src/types.js';
@@ -103,6 +105,31 @@ describeStores('store source', (engine) => {
       expect(heard).toContainEqual({ kind: 'message', businessId: BUSINESS, chatId: chat.chatId });
     } finally {
       await second.close();
+      await other.close();
+    }
+  });
+
+  it('shares messages between processes through the table relay, and notices the log growing', async () => {
+    const other = await h.store.reopen();
+    const a = await TableRelay.open(h.store.store.sql, { intervalMs: 20 });
+    const b = await TableRelay.open(other.sql, { intervalMs: 20 });
+    try {
+      const heardA: RelayMessage[] = [];
+      const heardB: RelayMessage[] = [];
+      a.subscribe((m) => heardA.push(m));
+      b.subscribe((m) => heardB.push(m));
+      const event = { type: 'sent', businessId: BUSINESS, chatId: 5, by: 'anna', auditId: 9 } as const;
+      a.publish({ kind: 'event', event });
+      await expect.poll(() => heardB, { timeout: 5000 }).toContainEqual({ kind: 'event', event });
+      // Its own message does not come back to the sender.
+      expect(heardA).not.toContainEqual({ kind: 'event', event });
+      const chat = (await h.source.queue({ businessIds: [BUSINESS], filter: {}, limit: 1 }))[0]!;
+      await h.admin.postMessage(BUSINESS, chat.chatId, { sender: 'CUSTOMER', message: 'Таблица?' });
+      await syncPass(other, h.api, BUSINESS);
+      await expect.poll(() => heardA, { timeout: 5000 }).toContainEqual({ kind: 'log' });
+    } finally {
+      await a.close();
+      await b.close();
       await other.close();
     }
   });

@@ -1,5 +1,5 @@
 /**
- * The relay through a table (`inbox_live`), for SQLite, where several processes on one file have no
+ * The relay through a table (`inbox_live`), for SQLite (and PostgreSQL without a listening connection), where several processes on one file have no
  * notification channel: messages are rows, read by every process with one indexed query per tick. The
  * trigger on `chats` writes its rows here too, so a status change made by a sync in any process (this
  * one included) is read back the same way. Rows older than a few minutes are pruned. The store's event

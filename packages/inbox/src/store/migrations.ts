@@ -140,6 +140,20 @@ const MIGRATIONS: Migration[] = [
       ],
     },
   },
+  {
+    version: 4,
+    name: 'the table relay on PostgreSQL too',
+    statements: {
+      sqlite: [],
+      // When no listening connection can be made, PostgreSQL processes share changes through the table.
+      postgres: [
+        `CREATE TABLE inbox_live (
+           id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+           payload TEXT NOT NULL,
+           at TEXT NOT NULL)`,
+      ],
+    },
+  },
 ];
 
 export const INBOX_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
