@@ -3,7 +3,7 @@
  * store (`ym-chats business add`), each business's credential from the store, one quota through Redis
  * (@ym-chats/workers and @ym-chats/redis, optional, loaded only here).
  */
-import type { QuotaStore } from '@ym-chats/sdk';
+import type { RedisQuotaStore } from '@ym-chats/redis';
 import type { SyncStore } from '@ym-chats/sync';
 import { flag, numberFlag, str } from './args.js';
 import type { CommandContext } from './commands/command.js';
@@ -30,7 +30,7 @@ export const WORKER_OPTIONS = {
   'redis-prefix': {
     type: 'string',
     arg: 'P',
-    help: 'with --redis: key prefix, for several deployments on one Redis (default ym-chats:)',
+    help: 'with --redis: key prefix, for several deployments on one Redis (default ym-chats:quota:)',
   },
   lease: {
     type: 'string',
@@ -49,37 +49,24 @@ export function cliCredentialKey(ctx: CommandContext, workers: WorkersModule): B
   }
 }
 
-interface RedisModule {
-  connectRedisQuotaStore?: (
-    url: string,
-    options?: { prefix?: string },
-  ) => Promise<QuotaStore & { close(): Promise<void> }>;
-}
-
-/** The shared quota store for --redis / YM_REDIS_URL; undefined (memory) when neither is given. */
-export async function openQuotaStore(
-  ctx: CommandContext,
-): Promise<(QuotaStore & { close(): Promise<void> }) | undefined> {
+/** The shared quota store for --redis / YM_REDIS_URL; undefined (each process counts alone) without. */
+export async function openQuotaStore(ctx: CommandContext): Promise<RedisQuotaStore | undefined> {
   const url = str(ctx.values, 'redis') ?? ctx.io.env.YM_REDIS_URL?.trim();
   if (url === undefined || url === '') return undefined;
-  if (!/^rediss?:\/\//i.test(url)) throw new UsageError(`--redis must be a redis:// URL, got "${url}"`);
+  let parsed: URL | undefined;
   try {
-    ctx.out.addSecret(new URL(url).password || undefined);
+    parsed = new URL(url);
   } catch {
-    throw new UsageError(`--redis must be a redis:// URL, got "${url}"`);
+    parsed = undefined;
   }
-  const redis = (await loadOptional(
-    '@ym-chats/redis',
-    () => import('@ym-chats/redis'),
-    '--redis',
-  )) as RedisModule;
-  if (typeof redis.connectRedisQuotaStore !== 'function') {
-    throw new UsageError('this @ym-chats/redis has no Redis quota store yet (connectRedisQuotaStore)');
+  if (parsed === undefined || !/^rediss?:$/.test(parsed.protocol)) {
+    throw new UsageError('--redis must be a redis:// URL', 'Check --redis / YM_REDIS_URL.');
   }
+  ctx.out.addSecret(parsed.password === '' ? undefined : decodeURIComponent(parsed.password));
+  const redis = await loadOptional('@ym-chats/redis', () => import('@ym-chats/redis'), '--redis');
+  const prefix = str(ctx.values, 'redis-prefix');
   try {
-    return await redis.connectRedisQuotaStore(url, {
-      prefix: str(ctx.values, 'redis-prefix') ?? 'ym-chats:',
-    });
+    return await redis.connectRedisQuotaStore(url, prefix === undefined ? {} : { prefix });
   } catch (error) {
     throw new CliError(
       `cannot connect to Redis: ${error instanceof Error ? error.message : String(error)}`,

@@ -68,7 +68,7 @@ describePg(
           '--lease',
           '3',
           '--json',
-          ...(await redisArgs(schema.schema)),
+          ...redisArgs(schema.schema),
         ];
         for (let i = 0; i < 4; i++) workers.push(spawnWorker(args));
         const sql = schema.store.sql;

@@ -214,11 +214,11 @@ export async function waitFor(check: () => Promise<boolean>, ms: number, stepMs 
   return false;
 }
 
-/** The Redis flags when @ym-chats/redis provides the shared quota store (the workers then share it). */
-export async function redisArgs(prefix: string): Promise<string[]> {
-  if (REDIS_URL === undefined) return [];
-  const redis = (await import('@ym-chats/redis')) as Record<string, unknown>;
-  return typeof redis.connectRedisQuotaStore === 'function'
-    ? ['--redis', REDIS_URL, '--redis-prefix', `${prefix}:`]
-    : [];
+/** The workers share one quota through Redis (YM_TEST_REDIS_URL; required under CI), under a prefix of their own. */
+export function redisArgs(prefix: string): string[] {
+  if (REDIS_URL === undefined) {
+    if (process.env.CI === 'true') throw new Error('YM_TEST_REDIS_URL is not set; CI must provide Redis');
+    return [];
+  }
+  return ['--redis', REDIS_URL, '--redis-prefix', `${prefix}:`];
 }
