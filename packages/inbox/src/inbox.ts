@@ -1,7 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { ChatsApi } from '@ym-chats/sdk';
 import { type Agent, type AgentConfig, localAgent, toAgent } from './auth/agents.js';
-import { LoginLimiter, type LoginLimiterOptions } from './auth/login-limiter.js';
+import { type LoginLimiter, type LoginLimiterOptions, MemoryLoginLimiter } from './auth/login-limiter.js';
 import { MemorySessionStore, type SessionStore, type SessionStoreOptions } from './auth/sessions.js';
 import type { FileFetcher } from './http/file-proxy.js';
 import { HttpError, sendError, setSecurityHeaders } from './http/respond.js';
@@ -58,6 +58,8 @@ export interface InboxOptions {
   /** Where sessions live (`openInbox`: the database); default this process's memory. */
   sessionStore?: SessionStore;
   loginLimits?: LoginLimiterOptions;
+  /** Where failed logins are counted (`openInbox`: the database); default this process's memory. */
+  loginLimiter?: LoginLimiter;
   /** Called with unexpected errors (a 500 was answered). Default: console.error. */
   onError?: (error: unknown) => void;
 }
@@ -131,7 +133,7 @@ export function createInbox(options: InboxOptions): Inbox {
     agents,
     local,
     sessions: options.sessionStore ?? new MemorySessionStore(options.sessions),
-    limiter: new LoginLimiter(options.loginLimits),
+    limiter: options.loginLimiter ?? new MemoryLoginLimiter(options.loginLimits),
     team,
     bus,
     presence,

@@ -1,6 +1,11 @@
 /** `@ym-chats/inbox`: the web inbox served by `ym-chats serve` over the sync store. */
 export type { Agent, AgentConfig } from './auth/agents.js';
-export type { LoginLimiterOptions } from './auth/login-limiter.js';
+export {
+  type LoginLimiter,
+  type LoginLimiterOptions,
+  MemoryLoginLimiter,
+  SqlLoginLimiter,
+} from './auth/login-limiter.js';
 export { hashPassword, verifyPassword } from './auth/password.js';
 export {
   MemorySessionStore,

@@ -1,4 +1,5 @@
 import type { SyncStore } from '@ym-chats/sync';
+import { SqlLoginLimiter } from './auth/login-limiter.js';
 import { SqlSessionStore } from './auth/sessions.js';
 import { createInbox, type Inbox, type InboxOptions } from './inbox.js';
 import { type ListenClient, PostgresRelay, storeClientFactory } from './live/pg-relay.js';
@@ -7,7 +8,8 @@ import { TableRelay } from './live/table-relay.js';
 import { StoreSource } from './store/sql-source.js';
 import { SqlTeamStore } from './store/sql-team-store.js';
 
-export interface OpenInboxOptions extends Omit<InboxOptions, 'source' | 'team' | 'relay' | 'sessionStore'> {
+export interface OpenInboxOptions
+  extends Omit<InboxOptions, 'source' | 'team' | 'relay' | 'sessionStore' | 'loginLimiter'> {
   /** The sync store (SQLite or PostgreSQL); the inbox adds its own tables beside the store's. */
   store: SyncStore;
   /**
@@ -59,6 +61,7 @@ export async function openInbox(options: OpenInboxOptions): Promise<Inbox & { so
       source,
       team: new SqlTeamStore(store.sql),
       sessionStore: new SqlSessionStore(store.sql, rest.sessions),
+      loginLimiter: new SqlLoginLimiter(store.sql, rest.loginLimits),
       ...(relay ? { relay } : {}),
     });
   } catch (error) {

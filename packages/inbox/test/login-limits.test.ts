@@ -3,10 +3,12 @@
  * lock the agent out of another, one place is limited across logins, and a flood from many places stops
  * new places but not the one the agent logged in from before.
  */
-import { hashPassword } from '@ym-chats/inbox';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hashPassword, MemoryLoginLimiter, openInbox } from '@ym-chats/inbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PageClient } from './support/http-client.js';
-import { type Harness, startHarness } from './support/inbox-server.js';
+import { BUSINESS, type Harness, startHarness } from './support/inbox-server.js';
 
 describe('login limits by client address and login, with a global ceiling', () => {
   let h: Harness;
@@ -51,14 +53,71 @@ describe('login limits by client address and login, with a global ceiling', () =
     expect((await attempt('2001:db8:7:8::1', 'gleb', 'gleb-secret')).status).toBe(200);
   });
 
+  it('counts failures in the database: another process on it refuses the same place', async () => {
+    for (let i = 0; i < 3; i++) expect((await attempt('203.0.113.99', 'gleb', 'wrong')).status).toBe(401);
+    const store = await h.store.reopen();
+    const inbox = await openInbox({
+      store,
+      api: h.api,
+      businessIds: [BUSINESS],
+      host: '0.0.0.0',
+      agents: h.agents,
+      trustProxy: true,
+      loginLimits: { perAddressAndLogin: 3, perAddress: 6, global: 12 },
+    });
+    const server: Server = createServer(inbox.listener);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const page = new PageClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      await page.start();
+      const there = await page.json(
+        'POST',
+        '/api/login',
+        { login: 'gleb', password: 'gleb-secret' },
+        { 'x-forwarded-for': '203.0.113.99' },
+      );
+      expect(there.status).toBe(429);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await inbox.close();
+      await store.close();
+    }
+  });
+
   it('stops new places past the global ceiling, but not a place the agent logged in from', async () => {
-    // 9 failures so far in this window (3 + 6; answers of 429 do not count): 4 more pass the ceiling of 12.
-    for (let i = 0; i < 4; i++) await attempt(`192.0.2.${10 + i}`, 'gleb', 'wrong');
+    // 12 failures so far in this window (3 + 6 + 3; answers of 429 do not count): one more passes the ceiling.
+    for (let i = 0; i < 1; i++) await attempt(`192.0.2.${10 + i}`, 'gleb', 'wrong');
     const fresh = await attempt('192.0.2.200', 'gleb', 'gleb-secret');
     expect(fresh.status).toBe(429);
     expect(Number(fresh.headers.get('retry-after'))).toBeGreaterThan(0);
     // Where anna and gleb logged in before, they still can.
     expect((await attempt('198.51.100.7', 'anna', 'anna-secret')).status).toBe(200);
     expect((await attempt('2001:db8:7:8::77', 'gleb', 'gleb-secret')).status).toBe(200);
+  });
+});
+
+describe('login limits in memory (createInbox without a database)', () => {
+  it('limit a place and login, a place, and new places past the global ceiling', async () => {
+    let now = 1_000_000;
+    const limiter = new MemoryLoginLimiter({
+      perAddressAndLogin: 2,
+      perAddress: 3,
+      global: 4,
+      now: () => now,
+    });
+    await limiter.succeed('anna', '10.0.0.1');
+    await limiter.fail('anna', '10.0.0.2');
+    await limiter.fail('anna', '10.0.0.2');
+    expect(await limiter.retryAfter('anna', '10.0.0.2')).toBeGreaterThan(0);
+    expect(await limiter.retryAfter('anna', '10.0.0.3')).toBe(0);
+    await limiter.fail('boris', '10.0.0.2');
+    expect(await limiter.retryAfter('vera', '10.0.0.2')).toBeGreaterThan(0);
+    await limiter.fail('boris', '10.0.0.4');
+    // Four failures in all: new places wait, anna's known place does not.
+    expect(await limiter.retryAfter('anna', '10.0.0.5')).toBeGreaterThan(0);
+    expect(await limiter.retryAfter('anna', '10.0.0.1')).toBe(0);
+    now += 16 * 60_000;
+    expect(await limiter.retryAfter('anna', '10.0.0.2')).toBe(0);
   });
 });

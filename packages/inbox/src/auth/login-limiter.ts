@@ -8,6 +8,7 @@
  * a whole one).
  */
 import { isIPv6 } from 'node:net';
+import type { Sql } from '@ym-chats/sync';
 
 export interface LoginLimiterOptions {
   windowMs?: number;
@@ -41,18 +42,22 @@ export function addressKey(address: string): string {
     .join(':')}::/64`;
 }
 
-export class LoginLimiter {
-  private readonly failures = new Map<string, number[]>();
-  private readonly recentFailures: number[] = [];
-  private readonly known = new Map<string, number>();
-  private readonly windowMs: number;
-  private readonly perPair: number;
-  private readonly perAddress: number;
-  private readonly global: number;
-  private readonly knownForMs: number;
-  private readonly now: () => number;
+export interface LoginLimiter {
+  /** Seconds until another attempt is allowed, or 0. */
+  retryAfter(login: string, address: string): Promise<number>;
+  fail(login: string, address: string): Promise<void>;
+  succeed(login: string, address: string): Promise<void>;
+}
 
-  constructor(options: LoginLimiterOptions = {}) {
+class Rules {
+  readonly windowMs: number;
+  readonly perPair: number;
+  readonly perAddress: number;
+  readonly global: number;
+  readonly knownForMs: number;
+  readonly now: () => number;
+
+  constructor(options: LoginLimiterOptions) {
     this.windowMs = options.windowMs ?? 15 * 60_000;
     this.perPair = options.perAddressAndLogin ?? 5;
     this.perAddress = options.perAddress ?? 20;
@@ -61,21 +66,44 @@ export class LoginLimiter {
     this.now = options.now ?? Date.now;
   }
 
-  /** Seconds until another attempt is allowed, or 0. */
-  retryAfter(login: string, address: string): number {
+  /** The counters an attempt of `login` from `address` is checked against, with their limits. */
+  keys(login: string, address: string): Array<[key: string, limit: number]> {
     const a = addressKey(address);
-    const waits = [
-      this.wait(this.failures.get(`p:${a}\n${login}`), this.perPair),
-      this.wait(this.failures.get(`a:${a}`), this.perAddress),
+    return [
+      [`p:${a}\n${login}`, this.perPair],
+      [`a:${a}`, this.perAddress],
     ];
-    if (!this.isKnown(a)) waits.push(this.wait(this.recentFailures, this.global));
+  }
+
+  /** Seconds to wait when `limitth` newest failure in the window happened at `at`. */
+  waitFrom(at: number | undefined): number {
+    if (at === undefined) return 0;
+    return Math.max(1, Math.ceil((at + this.windowMs - this.now()) / 1000));
+  }
+}
+
+/** Failures counted in this process's memory (for `createInbox` without a database). */
+export class MemoryLoginLimiter implements LoginLimiter {
+  private readonly failures = new Map<string, number[]>();
+  private readonly recentFailures: number[] = [];
+  private readonly known = new Map<string, number>();
+  private readonly rules: Rules;
+
+  constructor(options: LoginLimiterOptions = {}) {
+    this.rules = new Rules(options);
+  }
+
+  async retryAfter(login: string, address: string): Promise<number> {
+    const waits = this.rules
+      .keys(login, address)
+      .map(([key, limit]) => this.wait(this.failures.get(key), limit));
+    if (!this.isKnown(addressKey(address))) waits.push(this.wait(this.recentFailures, this.rules.global));
     return Math.max(...waits);
   }
 
-  fail(login: string, address: string): void {
-    const a = addressKey(address);
-    const now = this.now();
-    for (const key of [`p:${a}\n${login}`, `a:${a}`]) {
+  async fail(login: string, address: string): Promise<void> {
+    const now = this.rules.now();
+    for (const [key] of this.rules.keys(login, address)) {
       const list = this.recent(this.failures.get(key));
       list.push(now);
       // Re-inserted, so the map's order is by last failure and the oldest keys go first when full.
@@ -84,33 +112,97 @@ export class LoginLimiter {
     }
     this.recentFailures.push(now);
     // Only the newest `global` failures decide anything.
-    if (this.recentFailures.length > this.global)
-      this.recentFailures.splice(0, this.recentFailures.length - this.global);
+    if (this.recentFailures.length > this.rules.global) {
+      this.recentFailures.splice(0, this.recentFailures.length - this.rules.global);
+    }
     while (this.failures.size > MAX_KEYS) this.failures.delete(this.failures.keys().next().value!);
   }
 
-  succeed(login: string, address: string): void {
+  async succeed(login: string, address: string): Promise<void> {
+    this.failures.delete(this.rules.keys(login, address)[0]![0]);
     const a = addressKey(address);
-    this.failures.delete(`p:${a}\n${login}`);
     this.known.delete(a);
-    this.known.set(a, this.now());
+    this.known.set(a, this.rules.now());
     while (this.known.size > MAX_KEYS) this.known.delete(this.known.keys().next().value!);
   }
 
   private isKnown(address: string): boolean {
     const at = this.known.get(address);
-    return at !== undefined && this.now() - at < this.knownForMs;
+    return at !== undefined && this.rules.now() - at < this.rules.knownForMs;
   }
 
   private recent(list: number[] | undefined): number[] {
-    const since = this.now() - this.windowMs;
+    const since = this.rules.now() - this.rules.windowMs;
     return (list ?? []).filter((t) => t > since);
   }
 
   private wait(list: number[] | undefined, limit: number): number {
     const recent = this.recent(list);
-    if (recent.length < limit) return 0;
-    const oldest = recent[recent.length - limit]!;
-    return Math.max(1, Math.ceil((oldest + this.windowMs - this.now()) / 1000));
+    return this.rules.waitFrom(recent.length < limit ? undefined : recent[recent.length - limit]);
+  }
+}
+
+/**
+ * Failures counted in the inbox's tables, so the limits hold across every `serve` process on the
+ * database (in memory, N processes would allow N times as many guesses).
+ */
+export class SqlLoginLimiter implements LoginLimiter {
+  private readonly rules: Rules;
+  private fails = 0;
+
+  constructor(
+    private readonly sql: Sql,
+    options: LoginLimiterOptions = {},
+  ) {
+    this.rules = new Rules(options);
+  }
+
+  async retryAfter(login: string, address: string): Promise<number> {
+    const checks = this.rules.keys(login, address);
+    const known = await this.sql.all('SELECT at_ms FROM inbox_login_known WHERE address = ?', [
+      addressKey(address),
+    ]);
+    const isKnown =
+      known[0] !== undefined && this.rules.now() - Number(known[0].at_ms) < this.rules.knownForMs;
+    if (!isKnown) checks.push(['g', this.rules.global]);
+    const since = this.rules.now() - this.rules.windowMs;
+    let wait = 0;
+    for (const [key, limit] of checks) {
+      // The `limit`-th newest failure in the window, if there are that many.
+      const rows = await this.sql.all(
+        'SELECT at_ms FROM inbox_login_failures WHERE key = ? AND at_ms > ? ORDER BY at_ms DESC LIMIT 1 OFFSET ?',
+        [key, since, limit - 1],
+      );
+      wait = Math.max(wait, this.rules.waitFrom(rows[0] === undefined ? undefined : Number(rows[0].at_ms)));
+    }
+    return wait;
+  }
+
+  async fail(login: string, address: string): Promise<void> {
+    const now = this.rules.now();
+    const keys = [...this.rules.keys(login, address).map(([key]) => key), 'g'];
+    await this.sql.run(
+      `INSERT INTO inbox_login_failures (key, at_ms) VALUES ${keys.map(() => '(?, ?)').join(', ')}`,
+      keys.flatMap((key) => [key, now]),
+    );
+    this.fails += 1;
+    if (this.fails % 50 === 1) {
+      await this.sql.run('DELETE FROM inbox_login_failures WHERE at_ms <= ?', [now - this.rules.windowMs]);
+    }
+  }
+
+  async succeed(login: string, address: string): Promise<void> {
+    const now = this.rules.now();
+    await this.sql.run('DELETE FROM inbox_login_failures WHERE key = ?', [
+      this.rules.keys(login, address)[0]![0],
+    ]);
+    await this.sql.run(
+      `INSERT INTO inbox_login_known (address, at_ms) VALUES (?, ?)
+       ON CONFLICT (address) DO UPDATE SET at_ms = excluded.at_ms`,
+      [addressKey(address), now],
+    );
+    if (this.fails % 50 === 1) {
+      await this.sql.run('DELETE FROM inbox_login_known WHERE at_ms <= ?', [now - this.rules.knownForMs]);
+    }
   }
 }

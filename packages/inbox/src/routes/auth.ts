@@ -57,7 +57,7 @@ async function login(ctx: ApiContext, state: RequestState) {
   const name = typeof body.login === 'string' ? body.login.slice(0, 200) : '';
   const password = typeof body.password === 'string' ? body.password.slice(0, 1000) : '';
   const address = clientAddress(state.req, ctx.options.trustProxy === true);
-  const wait = ctx.limiter.retryAfter(name, address);
+  const wait = await ctx.limiter.retryAfter(name, address);
   if (wait > 0) {
     throw new HttpError(429, 'TOO_MANY_ATTEMPTS', `too many failed logins; try again in ${wait} s`, {
       'Retry-After': String(wait),
@@ -66,10 +66,10 @@ async function login(ctx: ApiContext, state: RequestState) {
   const config = ctx.agents.get(name);
   const ok = await verifyPassword(password, config?.passwordHash ?? (await decoyHash()));
   if (!config || !ok) {
-    ctx.limiter.fail(name, address);
+    await ctx.limiter.fail(name, address);
     throw new HttpError(401, 'BAD_LOGIN', 'wrong login or password');
   }
-  ctx.limiter.succeed(name, address);
+  await ctx.limiter.succeed(name, address);
   const upgraded = await ctx.sessions.upgrade(state.session, config.login);
   setSessionCookie(ctx, state.res, upgraded);
   await ctx.team.audit({ login: config.login, action: 'login' });

@@ -154,6 +154,24 @@ const MIGRATIONS: Migration[] = [
       ],
     },
   },
+  {
+    version: 5,
+    name: 'login failures shared by every process',
+    statements: {
+      sqlite: [
+        'CREATE TABLE inbox_login_failures (key TEXT NOT NULL, at_ms INTEGER NOT NULL)',
+        'CREATE INDEX inbox_login_failures_by_key ON inbox_login_failures (key, at_ms)',
+        'CREATE INDEX inbox_login_failures_by_time ON inbox_login_failures (at_ms)',
+        'CREATE TABLE inbox_login_known (address TEXT PRIMARY KEY, at_ms INTEGER NOT NULL)',
+      ],
+      postgres: [
+        'CREATE TABLE inbox_login_failures (key TEXT NOT NULL, at_ms BIGINT NOT NULL)',
+        'CREATE INDEX inbox_login_failures_by_key ON inbox_login_failures (key, at_ms)',
+        'CREATE INDEX inbox_login_failures_by_time ON inbox_login_failures (at_ms)',
+        'CREATE TABLE inbox_login_known (address TEXT PRIMARY KEY, at_ms BIGINT NOT NULL)',
+      ],
+    },
+  },
 ];
 
 export const INBOX_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
