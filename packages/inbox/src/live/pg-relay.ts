@@ -41,6 +41,18 @@ export function storeClientFactory(sql: Sql): (() => ListenClient) | undefined {
   return () => new Client(options);
 }
 
+/** A connection attempt or a check that takes longer than this counts as a drop (a silent network). */
+const TIMEOUT_MS = 10_000;
+
+function timed<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer in ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
+    timer.unref();
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 export class PostgresRelay implements Relay {
   private readonly origin = newOrigin();
   private readonly listeners = new RelayListeners(this.origin);
@@ -116,8 +128,8 @@ export class PostgresRelay implements Relay {
       if (n.channel === this.channel && n.payload !== undefined) this.listeners.receive(n.payload);
     });
     try {
-      await client.connect();
-      await client.query(`LISTEN "${this.channel}"`);
+      await timed(client.connect(), 'connecting the listener');
+      await timed(client.query(`LISTEN "${this.channel}"`), 'LISTEN');
     } catch (error) {
       drop(error instanceof Error ? error : new Error(String(error)));
       return;
@@ -146,7 +158,7 @@ export class PostgresRelay implements Relay {
   private check(): void {
     const client = this.client;
     if (!client || this.connecting) return;
-    client.query('SELECT 1').catch((error: unknown) => {
+    timed(client.query('SELECT 1'), 'checking the listener').catch((error: unknown) => {
       if (this.client !== client) return;
       this.client = undefined;
       client.end().catch(() => undefined);
