@@ -118,8 +118,11 @@ export class PostgresSql extends Session {
       // not again for each of their first executions.
       options: `-c search_path=${schema} -c TimeZone=UTC -c synchronous_commit=off -c plan_cache_mode=force_generic_plan`,
     });
-    // An idle client that loses its connection must not crash the process; the next query reconnects.
+    // A client that loses its connection (a server restart, a failover) must not crash the process: pg
+    // emits 'error' on the client, and pg-pool listens only while the client is idle. The failed query still
+    // rejects, so the transaction fails and its caller retries; the next query reconnects.
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
     return new PostgresSql(pool);
   }
 

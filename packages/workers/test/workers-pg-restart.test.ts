@@ -1,0 +1,125 @@
+/**
+ * PostgreSQL restarted under two running workers (a server of this test's own): both keep running, their
+ * leases and passes resume once it is back, and messages written before, during and after the restart all
+ * reach the store once.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  duplicatedEvents,
+  emulatorLines,
+  type Fleet,
+  registeredSchema,
+  requireBuilt,
+  type Schema,
+  spawnWorker,
+  startFleet,
+  stopAll,
+  storeLines,
+  type WorkerProcess,
+  waitFor,
+} from './support/fleet.js';
+import { canRunOwnPostgres, type OwnPostgres, startOwnPostgres } from './support/own-postgres.js';
+
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 60_000 });
+
+const available = canRunOwnPostgres();
+const suite = available ? describe : process.env.CI === 'true' ? describe : describe.skip;
+
+suite(`workers across a PostgreSQL restart${available ? '' : ' — needs root and /usr/lib/postgresql/15'}`, () => {
+  let pg: OwnPostgres | undefined;
+  let fleet: Fleet;
+  let schema: Schema;
+  const workers: WorkerProcess[] = [];
+  beforeAll(async () => {
+    if (!available)
+      throw new Error('cannot start a PostgreSQL server of its own (root and PostgreSQL 15 needed)');
+    requireBuilt();
+    pg = await startOwnPostgres();
+    fleet = await startFleet(20, 2, 23);
+    schema = await registeredSchema(pg.url, fleet.businesses);
+  });
+  afterAll(async () => {
+    await stopAll(workers);
+    await schema?.store.close();
+    await fleet?.close();
+    pg?.stop();
+  });
+
+  it('resumes after the restart; nothing lost, nothing doubled', async () => {
+    await fleet.admin.addFaults([{ operation: 'getChatHistory', delayMs: 50 }]);
+    const args = [
+      'sync',
+      '--watch',
+      '--registered',
+      '--store',
+      schema.url,
+      '--schema',
+      schema.schema,
+      '--base-url',
+      fleet.url,
+      '--interval',
+      '1',
+      '--lease',
+      '3',
+      '--json',
+    ];
+    workers.push(spawnWorker(args), spawnWorker(args));
+    const sql = schema.store.sql;
+    const doneCount = async () =>
+      Number(
+        (await sql.all("SELECT COUNT(DISTINCT business_id) AS n FROM sync_runs WHERE state = 'done'"))[0]!.n,
+      );
+    expect(
+      await waitFor(
+        async () => {
+          const holders = await sql.all('SELECT DISTINCT worker_id FROM business_leases');
+          return holders.length === 2 && (await doneCount()) >= 1;
+        },
+        30_000,
+        50,
+      ),
+    ).toBe(true);
+    const chatOf = (b: number) =>
+      (
+        fleet.emulator.store.db
+          .prepare('SELECT chat_id FROM chats WHERE business_id = ? ORDER BY chat_id LIMIT 1')
+          .get(b) as { chat_id: number }
+      ).chat_id;
+    await fleet.admin.postMessage(fleet.businesses[0]!, chatOf(fleet.businesses[0]!), {
+      sender: 'CUSTOMER',
+      message: 'before the restart',
+    });
+    pg!.restart();
+    // Written once the database is back: only resumed passes can bring these in.
+    for (const b of fleet.businesses.slice(1, 6)) {
+      await fleet.admin.postMessage(b, chatOf(b), { sender: 'CUSTOMER', message: 'after the restart' });
+    }
+    await fleet.admin.clearFaults();
+    const truth = emulatorLines(fleet);
+    const converged = await waitFor(async () => {
+      const mirror = await storeLines(schema.store);
+      return JSON.stringify(mirror) === JSON.stringify(truth) && (await doneCount()) === 20;
+    }, 60_000);
+    const mirror = await storeLines(schema.store);
+    if (!converged && process.env.DEBUG_WORKERS) {
+      console.log(mirror.messages.length, truth.messages.length, await doneCount());
+      for (const w of workers)
+        console.log(
+          w.output
+            .join('')
+            .split('\n')
+            .filter((l) => !l.includes('"pass"'))
+            .slice(-20)
+            .join('\n'),
+        );
+    }
+    expect(converged).toBe(true);
+    expect(mirror.messages).toEqual(truth.messages);
+    expect(mirror.chats).toEqual(truth.chats);
+    expect(await duplicatedEvents(schema.store)).toBe(0);
+    expect(await schema.store.integrityProblems()).toEqual([]);
+    // Both workers rode it out.
+    expect(workers.map((w) => w.child.exitCode)).toEqual([null, null]);
+    expect(fleet.statuses.get(420) ?? 0).toBe(0);
+  });
+});
