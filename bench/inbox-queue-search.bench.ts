@@ -4,7 +4,9 @@
  * costs the statements plus sessions, assignments, JSON and HTTP. Goal: at most 2× the bare statements.
  * SQLite always; PostgreSQL when YM_TEST_POSTGRES_URL (or YM_BENCH_POSTGRES_URL) is set. Also prints the
  * page's first-load transferred size (goal: at most 150 kB compressed). Everything on 127.0.0.1.
- * YM_BENCH_CHATS / YM_BENCH_MESSAGES_PER_CHAT shrink the store for a quick look.
+ * YM_BENCH_CHATS / YM_BENCH_MESSAGES_PER_CHAT shrink the store for a quick look; YM_BENCH_ENGINES
+ * (default `sqlite,postgres`) picks the engines; YM_BENCH_PG_SCHEMA keeps the PostgreSQL data in that
+ * schema between runs (filled once, never dropped) for looking at plans.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -32,6 +34,8 @@ const PER_CHAT = Number(process.env.YM_BENCH_MESSAGES_PER_CHAT ?? 20);
 const ROUNDS = 25;
 const BUSINESS = 1001;
 const PG_URL = process.env.YM_BENCH_POSTGRES_URL ?? process.env.YM_TEST_POSTGRES_URL;
+const ENGINES = (process.env.YM_BENCH_ENGINES ?? 'sqlite,postgres').split(',');
+const KEPT_SCHEMA = process.env.YM_BENCH_PG_SCHEMA;
 
 const PHRASES = [
   'Здравствуйте! Когда будет доставлен мой заказ?',
@@ -130,7 +134,8 @@ async function run(engine: string, store: SyncStore): Promise<boolean> {
   console.log(
     `\n${engine}: ${CHATS.toLocaleString('en')} chats, ${(CHATS * PER_CHAT).toLocaleString('en')} messages`,
   );
-  const filled = await time(() => fill(store.sql));
+  const empty = Number((await store.sql.all('SELECT COUNT(*) AS n FROM chats'))[0]!.n) === 0;
+  const filled = empty ? await time(() => fill(store.sql)) : 0;
   const source = await StoreSource.open(store, { follow: false, batch: 200_000 });
   const indexed = await time(() => source.indexer.catchUp());
   console.log(
@@ -246,7 +251,7 @@ async function firstLoad(): Promise<boolean> {
 }
 
 let ok = await firstLoad();
-{
+if (ENGINES.includes('sqlite')) {
   const dir = mkdtempSync(join(tmpdir(), 'ym-inbox-bench-'));
   const store = await openStore(join(dir, 'store.sqlite'));
   try {
@@ -256,19 +261,21 @@ let ok = await firstLoad();
     rmSync(dir, { recursive: true, force: true });
   }
 }
-if (PG_URL) {
-  const schema = `bench_${randomBytes(5).toString('hex')}`;
+if (PG_URL && ENGINES.includes('postgres')) {
+  const schema = KEPT_SCHEMA ?? `bench_${randomBytes(5).toString('hex')}`;
   const store = await openStore(PG_URL, { schema });
   try {
     ok = (await run('PostgreSQL', store)) && ok;
   } finally {
     await store.close();
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await client.end();
+    if (!KEPT_SCHEMA) {
+      const client = new pg.Client({ connectionString: PG_URL });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
+    }
   }
-} else {
+} else if (!PG_URL) {
   console.log('\nPostgreSQL: skipped (set YM_TEST_POSTGRES_URL)');
 }
 process.exit(ok ? 0 : 1);
