@@ -1,12 +1,12 @@
 /**
  * Group commit for history pages: while one transaction is being written, pages finished by the other
- * readers queue up and go into the next one together. Each page stays atomic with its chat's position, so
- * a crash still costs at most the pages each reader had in flight; a commit's fixed cost (a lock, a round
- * trip or two to PostgreSQL) is shared.
+ * readers queue up and go into the next one together. Each page stays atomic with its chat's position; a
+ * commit's fixed cost (a lock, a round trip to PostgreSQL, the WAL write) is shared.
  *
- * Readers do not wait for their page's commit before requesting the next one (the write overlaps the
- * next read). Pages are committed in the order they were queued, so a chat's pages commit in order; a
- * page whose earlier page of the same read failed is refused, so a chat's position never skips a page.
+ * A reader waits for its page's commit before its next request (see the engine), so while one reader's
+ * page commits the others read on, and a crash costs at most one page per reader. Pages are committed in
+ * the order they were queued; a page whose earlier page of the same read failed is refused, so a chat's
+ * position never skips a page.
  */
 import type { HistoryPageWrite } from '../store/mirror.js';
 import type { SyncStore } from '../store/store.js';

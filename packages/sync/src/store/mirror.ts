@@ -176,6 +176,13 @@ export async function writeHistoryPage(sql: Sql, page: HistoryPageWrite): Promis
 
 const byId = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
 
+function inOrder(messages: ChatMessage[]): boolean {
+  for (let i = 1; i < messages.length; i++) {
+    if (!(messages[i - 1]!.messageId < messages[i]!.messageId)) return false;
+  }
+  return true;
+}
+
 /** One chat's row change from the pages of a group (several pages of one chat merge into one). */
 interface ChatChange {
   businessId: bigint;
@@ -203,8 +210,9 @@ interface HistoryGroup {
 }
 
 function planGroup(pages: HistoryPageWrite[]): HistoryGroup {
+  // Pages come oldest first; sorting (which compares ids as bigint) is for a server that does otherwise.
   const sorted = pages.map((page) =>
-    page.messages.length < 2
+    inOrder(page.messages)
       ? page.messages
       : [...page.messages].sort((a, b) => byId(toId(a.messageId), toId(b.messageId))),
   );
