@@ -91,11 +91,14 @@ export function openWindow(
   inFlight: number,
 ): QuotaWindow {
   const follows = known !== undefined && now < known.resetAt + HOUR_MS;
+  const confirmed = follows && known.confirmed;
+  // The platform's own figure beats the configured one.
+  const size = confirmed ? known.limit : limit;
   return {
-    limit,
-    remaining: limit - inFlight,
+    limit: size,
+    remaining: size - inFlight,
     resetAt: follows ? known.resetAt + HOUR_MS : now + HOUR_MS,
-    confirmed: follows && known.confirmed,
+    confirmed,
   };
 }
 
@@ -115,11 +118,14 @@ export function mergeReport(
   const remaining = Math.max(0, report.remaining - others);
   const fresh = { limit: report.limit, remaining, resetAt: report.resetAt, confirmed: true };
   if (known === undefined || report.resetAt > known.resetAt) return fresh;
-  // The same window; or a guessed one (opened an hour before its guessed reset) that the platform's
-  // window overlaps, so the platform's reset time is the true one. The count only ever goes down. A
-  // window that ended before the guess began is older news, whatever the reporter's clock said.
-  if (report.resetAt === known.resetAt || (!known.confirmed && report.resetAt > known.resetAt - HOUR_MS)) {
-    return { ...fresh, remaining: Math.min(known.remaining, remaining) };
+  // The same window: the count only ever goes down. Or a guessed one (opened an hour before its guessed
+  // reset) that the platform's window overlaps, so the platform's reset time is the true one. A window
+  // that ended before the guess began is older news, whatever the reporter's clock said.
+  if (report.resetAt === known.resetAt) return { ...fresh, remaining: Math.min(known.remaining, remaining) };
+  if (!known.confirmed && report.resetAt > known.resetAt - HOUR_MS) {
+    // A guess sized by the configured limit: keep the count of units it gave out, against the platform's limit.
+    const given = known.limit - known.remaining;
+    return { ...fresh, remaining: Math.min(report.limit - given, remaining) };
   }
   return undefined;
 }

@@ -247,6 +247,25 @@ export function describeQuotaStoreContract(name: string, harness: QuotaStoreHarn
       });
     });
 
+    it("a guessed window takes the platform's limit, keeping count of what it gave out", async () => {
+      await withStores(1, async ([s]) => {
+        const now = H - 600_000;
+        // Configured 10; the platform says 1000 (and has counted 3: this client's 2 and another's).
+        const g = await grant(s!, request('18', now));
+        await grant(s!, request('18', now));
+        await release(s!, g, now, { limit: 1000, remaining: 997, resetAt: H });
+        // 1000 − 2 given out = 998, but the platform's 997 minus the 1 still in flight is lower.
+        expect(await s!.get('18', 'getChat', now)).toEqual({ limit: 1000, remaining: 996, resetAt: H });
+        // The next hour follows with the platform's limit, not the configured one.
+        await grant(s!, request('18', H + 1));
+        expect(await s!.get('18', 'getChat', H + 1)).toEqual({
+          limit: 1000,
+          remaining: 998,
+          resetAt: H + HOUR,
+        });
+      });
+    });
+
     it('grants are atomic: parallel acquires from several handles never exceed the cap or the quota', async () => {
       await withStores(3, async (stores) => {
         const now = H - 60_000;
