@@ -57,14 +57,15 @@ if w[3] and now < tonumber(w[3]) then
   probe = w[5]
 else
   wLimit = limit
-  remaining = limit - inflight
   if w[3] and now < tonumber(w[3]) + HOUR then
     resetAt = tonumber(w[3]) + HOUR
     confirmed = w[4]
+    if confirmed == '1' then wLimit = tonumber(w[1]) end
   else
     resetAt = now + HOUR
     confirmed = '0'
   end
+  remaining = wLimit - inflight
   if (not w[3]) and epoch > 0 then probe = '1' else probe = '0' end
 end
 if probe == '1' and inflight > 0 then return {'slot', 50} end
@@ -99,12 +100,15 @@ if ARGV[8] then
       end
     end
     local value = math.max(0, rRemaining - others)
-    local w = redis.call('HMGET', KEYS[3], 'remaining', 'resetAt', 'confirmed')
+    local w = redis.call('HMGET', KEYS[3], 'remaining', 'resetAt', 'confirmed', 'limit')
     local write = false
     if (not w[2]) or rResetAt > tonumber(w[2]) then
       write = true
-    elseif rResetAt == tonumber(w[2]) or (w[3] ~= '1' and rResetAt > tonumber(w[2]) - HOUR) then
+    elseif rResetAt == tonumber(w[2]) then
       value = math.min(tonumber(w[1]), value)
+      write = true
+    elseif w[3] ~= '1' and rResetAt > tonumber(w[2]) - HOUR then
+      value = math.min(rLimit - (tonumber(w[4]) - tonumber(w[1])), value)
       write = true
     end
     if write then
