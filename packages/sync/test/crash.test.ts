@@ -263,6 +263,8 @@ describeEngines('crash repeats', (engine) => {
     // 60 chats of at most 117 messages: a chat resumed mid-read needs no more pages than it had left, so
     // every call beyond the cold minimum is a repeated one.
     await emu.admin.seed({ seed: 21, chats: 60, businessId: BUSINESS });
+    // Slower history answers, so a pass is still reading when the write lock is taken.
+    await emu.admin.addFaults([{ operation: 'getChatHistory', delayMs: 8 }]);
   });
   afterAll(async () => {
     await emu?.close();
