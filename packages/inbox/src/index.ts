@@ -1,6 +1,7 @@
 /** `@ym-chats/inbox`: the web inbox served by `ym-chats serve` over the sync store. */
 export type { Agent, AgentConfig } from './auth/agents.js';
 export {
+  type LoginAttempt,
   type LoginLimiter,
   type LoginLimiterOptions,
   MemoryLoginLimiter,

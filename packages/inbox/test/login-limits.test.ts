@@ -97,6 +97,44 @@ describe('login limits by client address and login, with a global ceiling', () =
   });
 });
 
+describe('login limits against a burst', () => {
+  let b: Harness;
+  beforeAll(async () => {
+    b = await startHarness({
+      host: '0.0.0.0',
+      agents: [{ login: 'anna', passwordHash: await hashPassword('anna-secret'), businessIds: [1001] }],
+      inbox: { trustProxy: true, loginLimits: { perAddressAndLogin: 3, perAddress: 6, global: 100 } },
+    });
+  });
+  afterAll(async () => b?.close());
+
+  it('holds for a burst of attempts sent all at once', async () => {
+    // Checked before and counted after the slow password check, all 24 would be tried.
+    const pages = await Promise.all(
+      Array.from({ length: 24 }, async () => {
+        const page = new PageClient(b.url);
+        await page.start();
+        return page;
+      }),
+    );
+    const statuses = await Promise.all(
+      pages.map(
+        async (page) =>
+          (
+            await page.json(
+              'POST',
+              '/api/login',
+              { login: 'anna', password: 'wrong' },
+              { 'x-forwarded-for': '203.0.113.77' },
+            )
+          ).status,
+      ),
+    );
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(3);
+    expect(statuses.filter((s) => s !== 401).every((s) => s === 429)).toBe(true);
+  });
+});
+
 describe('login limits in memory (createInbox without a database)', () => {
   it('limit a place and login, a place, and new places past the global ceiling', async () => {
     let now = 1_000_000;

@@ -7,6 +7,7 @@
  * 429 with the seconds to wait, whatever the password. IPv6 clients count by their /64 (one host can hold
  * a whole one).
  */
+import { randomBytes } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import type { Sql } from '@ym-chats/sync';
 
@@ -42,11 +43,25 @@ export function addressKey(address: string): string {
     .join(':')}::/64`;
 }
 
+/** An attempt `begin` let through (`retryAfter` 0, counted as a failure at `at` under `id`), or refused. */
+export interface LoginAttempt {
+  retryAfter: number;
+  at: number;
+  id: string;
+}
+
 export interface LoginLimiter {
   /** Seconds until another attempt is allowed, or 0. */
   retryAfter(login: string, address: string): Promise<number>;
-  fail(login: string, address: string): Promise<void>;
-  succeed(login: string, address: string): Promise<void>;
+  /**
+   * Before the password is checked: counts the attempt as a failure at once and lets it through, or
+   * refuses it (counting nothing) with the seconds to wait. Counting first is what makes the limits
+   * hold for attempts sent all at once: checked first and counted after the slow password check, every
+   * attempt of a burst would pass the check before any of them was counted.
+   */
+  begin(login: string, address: string): Promise<LoginAttempt>;
+  /** The password was right: the attempt's count is taken back, the pair's failures cleared, the address known. */
+  succeed(login: string, address: string, attempt: LoginAttempt): Promise<void>;
 }
 
 class Rules {
@@ -82,6 +97,12 @@ class Rules {
   }
 }
 
+/** Removes one failure counted at `at` (the attempt that turned out right). */
+function takeBack(list: number[] | undefined, at: number): void {
+  const i = list?.lastIndexOf(at) ?? -1;
+  if (i >= 0) list!.splice(i, 1);
+}
+
 /** Failures counted in this process's memory (for `createInbox` without a database). */
 export class MemoryLoginLimiter implements LoginLimiter {
   private readonly failures = new Map<string, number[]>();
@@ -93,7 +114,7 @@ export class MemoryLoginLimiter implements LoginLimiter {
     this.rules = new Rules(options);
   }
 
-  async retryAfter(login: string, address: string): Promise<number> {
+  private retryAfterNow(login: string, address: string): number {
     const waits = this.rules
       .keys(login, address)
       .map(([key, limit]) => this.wait(this.failures.get(key), limit));
@@ -101,7 +122,24 @@ export class MemoryLoginLimiter implements LoginLimiter {
     return Math.max(...waits);
   }
 
+  async begin(login: string, address: string): Promise<LoginAttempt> {
+    // No await between the check and the count: attempts are taken one at a time.
+    const wait = this.retryAfterNow(login, address);
+    if (wait > 0) return { retryAfter: wait, at: 0, id: '' };
+    const at = this.record(login, address);
+    return { retryAfter: 0, at, id: '' };
+  }
+
+  async retryAfter(login: string, address: string): Promise<number> {
+    return this.retryAfterNow(login, address);
+  }
+
+  /** Records a failure (tests; the route counts through `begin`). */
   async fail(login: string, address: string): Promise<void> {
+    this.record(login, address);
+  }
+
+  private record(login: string, address: string): number {
     const now = this.rules.now();
     for (const [key] of this.rules.keys(login, address)) {
       const list = this.recent(this.failures.get(key));
@@ -116,10 +154,16 @@ export class MemoryLoginLimiter implements LoginLimiter {
       this.recentFailures.splice(0, this.recentFailures.length - this.rules.global);
     }
     while (this.failures.size > MAX_KEYS) this.failures.delete(this.failures.keys().next().value!);
+    return now;
   }
 
-  async succeed(login: string, address: string): Promise<void> {
-    this.failures.delete(this.rules.keys(login, address)[0]![0]);
+  async succeed(login: string, address: string, attempt?: LoginAttempt): Promise<void> {
+    const [pair, place] = this.rules.keys(login, address);
+    this.failures.delete(pair![0]);
+    if (attempt) {
+      takeBack(this.failures.get(place![0]), attempt.at);
+      takeBack(this.recentFailures, attempt.at);
+    }
     const a = addressKey(address);
     this.known.delete(a);
     this.known.set(a, this.rules.now());
@@ -158,6 +202,22 @@ export class SqlLoginLimiter implements LoginLimiter {
   }
 
   async retryAfter(login: string, address: string): Promise<number> {
+    return this.waitFor(login, address, 0);
+  }
+
+  async begin(login: string, address: string): Promise<LoginAttempt> {
+    // Counted first, checked after (this attempt included): a burst of attempts, here or in other
+    // processes, cannot all read the counts before any of them is written.
+    const id = randomBytes(12).toString('base64url');
+    const at = await this.record(login, address, id);
+    const wait = await this.waitFor(login, address, 1);
+    if (wait === 0) return { retryAfter: 0, at, id };
+    await this.takeBack(id);
+    return { retryAfter: Math.max(1, await this.retryAfter(login, address)), at, id };
+  }
+
+  /** Seconds to wait when `counted` of the failures in the table are the attempt being checked. */
+  private async waitFor(login: string, address: string, counted: number): Promise<number> {
     const checks = this.rules.keys(login, address);
     const known = await this.sql.all('SELECT at_ms FROM inbox_login_known WHERE address = ?', [
       addressKey(address),
@@ -168,31 +228,42 @@ export class SqlLoginLimiter implements LoginLimiter {
     const since = this.rules.now() - this.rules.windowMs;
     let wait = 0;
     for (const [key, limit] of checks) {
-      // The `limit`-th newest failure in the window, if there are that many.
+      // The `limit`-th newest failure in the window before this attempt, if there are that many.
       const rows = await this.sql.all(
         'SELECT at_ms FROM inbox_login_failures WHERE key = ? AND at_ms > ? ORDER BY at_ms DESC LIMIT 1 OFFSET ?',
-        [key, since, limit - 1],
+        [key, since, limit - 1 + counted],
       );
       wait = Math.max(wait, this.rules.waitFrom(rows[0] === undefined ? undefined : Number(rows[0].at_ms)));
     }
     return wait;
   }
 
+  /** Records a failure (tests; the route counts through `begin`). */
   async fail(login: string, address: string): Promise<void> {
+    await this.record(login, address, null);
+  }
+
+  private async takeBack(id: string): Promise<void> {
+    await this.sql.run('DELETE FROM inbox_login_failures WHERE attempt = ?', [id]);
+  }
+
+  private async record(login: string, address: string, id: string | null): Promise<number> {
     const now = this.rules.now();
     const keys = [...this.rules.keys(login, address).map(([key]) => key), 'g'];
     await this.sql.run(
-      `INSERT INTO inbox_login_failures (key, at_ms) VALUES ${keys.map(() => '(?, ?)').join(', ')}`,
-      keys.flatMap((key) => [key, now]),
+      `INSERT INTO inbox_login_failures (key, at_ms, attempt) VALUES ${keys.map(() => '(?, ?, ?)').join(', ')}`,
+      keys.flatMap((key) => [key, now, id]),
     );
     this.fails += 1;
     if (this.fails % 50 === 1) {
       await this.sql.run('DELETE FROM inbox_login_failures WHERE at_ms <= ?', [now - this.rules.windowMs]);
     }
+    return now;
   }
 
-  async succeed(login: string, address: string): Promise<void> {
+  async succeed(login: string, address: string, attempt?: LoginAttempt): Promise<void> {
     const now = this.rules.now();
+    if (attempt?.id) await this.takeBack(attempt.id);
     await this.sql.run('DELETE FROM inbox_login_failures WHERE key = ?', [
       this.rules.keys(login, address)[0]![0],
     ]);

@@ -57,7 +57,9 @@ async function login(ctx: ApiContext, state: RequestState) {
   const name = typeof body.login === 'string' ? body.login.slice(0, 200) : '';
   const password = typeof body.password === 'string' ? body.password.slice(0, 1000) : '';
   const address = clientAddress(state.req, ctx.options.trustProxy === true);
-  const wait = await ctx.limiter.retryAfter(name, address);
+  // Counted as a failure before the password is checked, taken back if it was right.
+  const attempt = await ctx.limiter.begin(name, address);
+  const wait = attempt.retryAfter;
   if (wait > 0) {
     throw new HttpError(429, 'TOO_MANY_ATTEMPTS', `too many failed logins; try again in ${wait} s`, {
       'Retry-After': String(wait),
@@ -65,11 +67,8 @@ async function login(ctx: ApiContext, state: RequestState) {
   }
   const config = ctx.agents.get(name);
   const ok = await verifyPassword(password, config?.passwordHash ?? (await decoyHash()));
-  if (!config || !ok) {
-    await ctx.limiter.fail(name, address);
-    throw new HttpError(401, 'BAD_LOGIN', 'wrong login or password');
-  }
-  await ctx.limiter.succeed(name, address);
+  if (!config || !ok) throw new HttpError(401, 'BAD_LOGIN', 'wrong login or password');
+  await ctx.limiter.succeed(name, address, attempt);
   const upgraded = await ctx.sessions.upgrade(state.session, config.login);
   setSessionCookie(ctx, state.res, upgraded);
   await ctx.team.audit({ login: config.login, action: 'login' });
@@ -79,6 +78,8 @@ async function login(ctx: ApiContext, state: RequestState) {
 async function logout(ctx: ApiContext, state: RequestState) {
   const { session, agent } = asAgent(state);
   await ctx.sessions.destroy(session.id);
+  // This process's streams of the session end now; other processes' at their next check.
+  ctx.streams.end(session.id);
   await ctx.team.audit({ login: agent.login, action: 'logout' });
   setSessionCookie(ctx, state.res, undefined);
   sendJson(state.res, 200, { ok: true });

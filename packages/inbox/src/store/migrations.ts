@@ -172,6 +172,21 @@ const MIGRATIONS: Migration[] = [
       ],
     },
   },
+  {
+    version: 6,
+    name: 'login attempts counted before the password check',
+    statements: {
+      // Each attempt's rows carry its id, so a refused or right attempt takes back exactly its own.
+      sqlite: [
+        'ALTER TABLE inbox_login_failures ADD COLUMN attempt TEXT',
+        'CREATE INDEX inbox_login_failures_by_attempt ON inbox_login_failures (attempt)',
+      ],
+      postgres: [
+        'ALTER TABLE inbox_login_failures ADD COLUMN attempt TEXT',
+        'CREATE INDEX inbox_login_failures_by_attempt ON inbox_login_failures (attempt)',
+      ],
+    },
+  },
 ];
 
 export const INBOX_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
