@@ -7,6 +7,7 @@ import type { FileFetcher } from './http/file-proxy.js';
 import { HttpError, sendError, setSecurityHeaders } from './http/respond.js';
 import { StaticAssets } from './http/static.js';
 import { type LiveBus, type LiveEvent, MemoryBus } from './live/bus.js';
+import { OpenStreams } from './live/open-streams.js';
 import type { Relay } from './live/relay.js';
 import { SendLedger } from './reply/send.js';
 import { type ApiContext, routeApi } from './routes/api.js';
@@ -43,6 +44,12 @@ export interface InboxOptions {
    * safety net under the live events (a status or type change arrives live through the relay).
    */
   pageRefreshMs?: number;
+  /**
+   * How often an open event stream sends a keep-alive and checks that its session still stands (a logout
+   * in another process, expiry): past that the stream ends. Default 20 s (a logout in this process ends
+   * its streams at once).
+   */
+  streamCheckMs?: number;
   /** Count waits in these hours only (default: around the clock). */
   businessHours?: BusinessHours;
   templates?: Template[];
@@ -128,6 +135,7 @@ export function createInbox(options: InboxOptions): Inbox {
     options.source.wake?.();
     for (const businessId of options.businessIds) pages.publish({ type: 'resync', businessId });
   });
+  const streams = new OpenStreams();
   const ctx: ApiContext = {
     options,
     agents,
@@ -141,6 +149,8 @@ export function createInbox(options: InboxOptions): Inbox {
     templates: checkTemplates(options.templates ?? DEFAULT_TEMPLATES),
     targetMs: (options.firstReplyTargetMinutes ?? 15) * 60_000,
     refreshMs: options.pageRefreshMs ?? 30_000,
+    streamCheckMs: options.streamCheckMs ?? 20_000,
+    streams,
     businessHours: options.businessHours ? checkBusinessHours(options.businessHours) : undefined,
     agentOf(login: string | undefined): Agent | undefined {
       if (login === undefined) return undefined;

@@ -6,6 +6,7 @@ import { requestHost } from '../http/client-address.js';
 import { HttpError, parseCookies } from '../http/respond.js';
 import type { InboxOptions } from '../inbox.js';
 import type { LiveBus } from '../live/bus.js';
+import type { OpenStreams } from '../live/open-streams.js';
 import type { SendLedger } from '../reply/send.js';
 import type { BusinessHours } from '../shared/business-hours.js';
 import type { Presence } from '../team/presence.js';
@@ -29,6 +30,9 @@ export interface ApiContext {
   templates: Template[];
   targetMs: number;
   refreshMs: number;
+  /** How often an open event stream re-checks its session. */
+  streamCheckMs: number;
+  streams: OpenStreams;
   businessHours: BusinessHours | undefined;
   agentOf(login: string | undefined): Agent | undefined;
 }

@@ -115,11 +115,17 @@ async function search(ctx: ApiContext, state: RequestState) {
 }
 
 async function events(ctx: ApiContext, state: RequestState) {
-  const { agent, res, url } = asAgent(state);
+  const { agent, res, url, session } = asAgent(state);
   const page = url.searchParams.get('page');
-  openEventStream(res, agent, ctx.bus, () => {
-    if (page) ctx.presence.leave(pageKey(asAgent(state).session.id, page), agent);
+  const stream = openEventStream(res, agent, ctx.bus, {
+    stillValid: async () => (await ctx.sessions.get(session.id))?.login === session.login,
+    checkMs: ctx.streamCheckMs,
+    onClose: () => {
+      ctx.streams.delete(session.id, stream);
+      if (page) ctx.presence.leave(pageKey(session.id, page), agent);
+    },
   });
+  ctx.streams.add(session.id, stream);
 }
 
 /** The page left every chat (closed, or went back to the queue). */

@@ -10,6 +10,11 @@ export class EventReader {
   readonly events: StreamEvent[] = [];
   private readonly abort = new AbortController();
   private waiters: Array<() => void> = [];
+  private finished!: () => void;
+  /** Settles when the server ends the stream (or `close` is called). */
+  readonly ended = new Promise<void>((resolve) => {
+    this.finished = resolve;
+  });
 
   private constructor() {}
 
@@ -44,6 +49,7 @@ export class EventReader {
     } catch {
       // closed
     }
+    this.finished();
   }
 
   /** The first event (received from now on, or already) that `match` accepts; rejects after `timeoutMs`. */
