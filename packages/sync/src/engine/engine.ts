@@ -41,9 +41,23 @@ export interface SyncEngineOptions {
   inboundRetentionDays?: number;
 }
 
-/** A reader's page write not known to be committed yet (at most one: see `readChat`). */
+/** A reader's page write not yet committed (at most one: see `readChat`). */
 interface WriteGate {
   pending: Promise<unknown> | undefined;
+}
+
+/** A pass's readers: their gates, the commits of the chats they read, the first commit that failed. */
+interface Readers {
+  gates: WriteGate[];
+  commits: Promise<void>[];
+  failure: { error: unknown } | undefined;
+}
+
+/** Waits for every commit of the pass; throws the first failure. */
+async function settle(readers: Readers): Promise<void> {
+  await Promise.allSettled(readers.commits);
+  if (readers.failure !== undefined) throw readers.failure.error;
+  await Promise.all(readers.commits);
 }
 
 export interface HistoryReadResult {
@@ -102,14 +116,24 @@ export class SyncEngine {
         quotaLeft: { ...progress.quotaLeft },
       });
     };
+    // One gate per reader for the whole pass: a reader's last page of one listing page must commit before
+    // its first request for the next.
+    const readers: Readers = {
+      gates: Array.from({ length: this.concurrency }, () => ({ pending: undefined })),
+      commits: [],
+      failure: undefined,
+    };
     try {
       // Chats an interrupted pass (or a push) left owing a read come first.
-      await this.readOwed(await store.pendingChats(b), cursor.runId, progress, signal);
+      await this.readOwed(await store.pendingChats(b), cursor.runId, progress, readers, signal);
       let token = cursor.chatsPageToken;
       let done = cursor.listingDone;
       const seenTokens = new Set<string>();
       while (!done) {
         signal?.throwIfAborted();
+        // The listing call goes out while the last pages still commit (their chats stay marked in the store
+        // until then), but only once a reader's page has committed: calls at risk never exceed the readers.
+        await this.listingSlot(readers);
         let page: Awaited<ReturnType<ChatsApi['getChats']>>;
         try {
           progress.calls.getChats += 1;
@@ -135,10 +159,11 @@ export class SyncEngine {
         });
         progress.chatsSeen += page.result.chats.length;
         await report();
-        await this.readOwed(owed, cursor.runId, progress, signal, report);
+        await this.readOwed(owed, cursor.runId, progress, readers, signal, report);
         token = next;
         done = next === null;
       }
+      await settle(readers);
       await store.finishPass(b, cursor.runId, isoNow(this.now));
       const retentionDays = this.options.inboundRetentionDays ?? DEFAULT_INBOUND_RETENTION_DAYS;
       if (retentionDays > 0) {
@@ -150,6 +175,7 @@ export class SyncEngine {
       await report();
       return { ...progress, resumed };
     } catch (error) {
+      await Promise.allSettled(readers.commits);
       await store
         .failPass(cursor.runId, error instanceof Error ? error.message : String(error), isoNow(this.now))
         .catch(() => undefined);
@@ -157,26 +183,35 @@ export class SyncEngine {
     }
   }
 
+  /** Waits until fewer than all readers have a page waiting for its commit (and throws a failed commit). */
+  private async listingSlot(readers: Readers): Promise<void> {
+    for (;;) {
+      if (readers.failure !== undefined) throw readers.failure.error;
+      const pending = readers.gates.flatMap((g) => (g.pending === undefined ? [] : [g.pending]));
+      if (pending.length < readers.gates.length) return;
+      await Promise.race(pending).catch(() => undefined);
+    }
+  }
+
   /**
    * Reads the chats owing a history read (all the store marks at a pass's start, then those each listing
-   * page marked), a few at a time.
+   * page marked), a few at a time. Resolves once every read is answered; the commits are in
+   * `readers.commits` (see `settle`).
    */
   private async readOwed(
     owed: PendingChat[],
     runId: bigint,
     progress: SyncProgress,
+    readers: Readers,
     signal: AbortSignal | undefined,
     report?: () => Promise<void>,
   ): Promise<void> {
     progress.chatsChanged += owed.length;
-    // Readers overlap each other's commits (one reads while another's page commits, and pages finished
-    // together share a commit). The listing moves on only once every owed chat's pages are committed.
-    const commits: Promise<void>[] = [];
-    let failure: { error: unknown } | undefined;
+    // Readers overlap each other's commits: one reads while another's page commits, and pages finished
+    // together share a commit.
     let next = 0;
-    const worker = async () => {
-      const gate: WriteGate = { pending: undefined };
-      while (next < owed.length && failure === undefined) {
+    const worker = async (gate: WriteGate) => {
+      while (next < owed.length && readers.failure === undefined) {
         const chat = owed[next++]!;
         const read = await this.readChat(
           chat.chatId,
@@ -194,18 +229,13 @@ export class SyncEngine {
           await report?.();
         });
         commit.catch((error: unknown) => {
-          failure ??= { error };
+          readers.failure ??= { error };
         });
-        commits.push(commit);
+        readers.commits.push(commit);
       }
     };
-    const readers = Promise.all(Array.from({ length: Math.min(this.concurrency, owed.length) }, worker));
-    try {
-      await readers;
-    } finally {
-      await Promise.allSettled(commits);
-    }
-    await Promise.all(commits);
+    await Promise.all(readers.gates.slice(0, Math.min(readers.gates.length, owed.length)).map(worker));
+    if (readers.failure !== undefined) throw readers.failure.error;
   }
 
   /**
@@ -295,6 +325,12 @@ export class SyncEngine {
         write.catch(() => undefined); // observed through `added`
         writes.push(write);
         gate.pending = write;
+        write.then(
+          () => {
+            if (gate.pending === write) gate.pending = undefined;
+          },
+          () => undefined, // kept pending: the reader meets the failure before its next request
+        );
         if (last) return { pages, added: all() };
         token = next;
       }
