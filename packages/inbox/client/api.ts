@@ -112,11 +112,24 @@ export function newClientId(): string {
   );
 }
 
-/** Server-sent events; the browser reconnects by itself after a drop. */
+/**
+ * Server-sent events; the browser reconnects by itself after a drop (a restarted or replaced `serve`
+ * process, a proxy's timeout). Whatever happened meanwhile was told to nobody, so a reconnection counts
+ * as a resync: the page re-reads its queue and open chat.
+ */
 export function listen(onEvent: (event: LiveEvent) => void): () => void {
   const source = new EventSource(`/api/events?page=${PAGE_ID}`);
   for (const type of ['chat', 'presence', 'assigned', 'sent', 'resync'] as const) {
     source.addEventListener(type, (e) => onEvent(JSON.parse((e as MessageEvent<string>).data) as LiveEvent));
   }
+  let dropped = false;
+  source.addEventListener('error', () => {
+    dropped = true;
+  });
+  source.addEventListener('open', () => {
+    if (!dropped) return;
+    dropped = false;
+    onEvent({ type: 'resync', businessId: 0 });
+  });
   return () => source.close();
 }

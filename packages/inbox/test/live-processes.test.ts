@@ -8,7 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AdminClient, createEmulator, DEFAULT_BUSINESS_ID, DEFAULT_CREDENTIALS } from '@ym-chats/emulator';
-import { hashPassword, openInbox, type StoreSource } from '@ym-chats/inbox';
+import { hashPassword, type Inbox, openInbox, type StoreSource } from '@ym-chats/inbox';
 import { ChatsApi } from '@ym-chats/sdk';
 import type { SyncStore } from '@ym-chats/sync';
 import pg from 'pg';
@@ -27,6 +27,9 @@ interface Server2 {
   url: string;
   store: SyncStore;
   source: StoreSource;
+  inbox: Inbox;
+  /** Drops every connection and refuses event streams (by dropping them) while true: a flaky network or proxy. */
+  cutStreams(cut: boolean): void;
   close(): Promise<void>;
 }
 
@@ -71,12 +74,21 @@ async function startWorld(open: () => Promise<TestStore>): Promise<World> {
       pageRefreshMs: 3_600_000,
     });
     await inbox.source.indexer.catchUp();
-    const server: Server = createServer(inbox.listener);
+    let cut = false;
+    const server: Server = createServer((req, res) => {
+      if (cut && req.url?.startsWith('/api/events')) req.socket.destroy();
+      else inbox.listener(req, res);
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return {
       url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
       store,
       source: inbox.source,
+      inbox,
+      cutStreams(value) {
+        cut = value;
+        if (value) server.closeAllConnections();
+      },
       async close() {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -323,6 +335,41 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
         .poll(() => page.locator('.presence').textContent(), { timeout: 8000 })
         .toBe('Здесь же: Борис');
       expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(7);
+      await context.close();
+    });
+
+    it('re-reads what it shows after its event stream came back (changes made while it was down)', async () => {
+      const context = await browser.context({ viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      page.setDefaultTimeout(8000);
+      await page.goto(w.a.url);
+      await page.getByLabel('Логин').fill('anna');
+      await page.getByLabel('Пароль').fill('anna-pass');
+      await page.getByRole('button', { name: 'Войти' }).click();
+      await page.getByRole('list', { name: 'Чаты' }).waitFor();
+      const client = new PageClient(w.a.url);
+      await client.login('anna', 'anna-pass');
+      const chat = (await chatIds(client, '&status=WAITING_FOR_CUSTOMER'))[0]!;
+      const item = page.locator(`.chat-item[data-chat-id="${chat.chatId}"] .status`);
+      await item.waitFor();
+      expect(await item.textContent()).not.toBe('Завершён');
+
+      // The page's stream drops and stays down while another process syncs a status change …
+      w.a.cutStreams(true);
+      const told = new Promise<void>((resolve) => {
+        const stop = w.a.inbox.bus.subscribe((e) => {
+          if (e.type === 'chat' && e.chatId === chat.chatId) {
+            stop();
+            resolve();
+          }
+        });
+      });
+      await w.admin.updateChat(BUSINESS, chat.chatId, { status: 'FINISHED' });
+      await syncPass(w.other, w.api, BUSINESS);
+      await told; // server A heard it, and told no page
+      // … then comes back: the page must re-read (its own refresh is an hour away).
+      w.a.cutStreams(false);
+      await expect.poll(() => item.textContent(), { timeout: 10_000 }).toBe('Завершён');
       await context.close();
     });
   });
