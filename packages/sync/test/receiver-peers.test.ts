@@ -4,7 +4,8 @@
  * processor takes only its own business's notifications.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChatsApi } from '@ym-chats/sdk';
@@ -12,6 +13,7 @@ import {
   listenForPushes,
   NotificationHandler,
   openStore,
+  PeerPolicy,
   type PushListener,
   type SyncStore,
   startReceiver,
@@ -114,6 +116,23 @@ describe('receiver: allow-list, trusted proxies, many businesses', () => {
     expect(
       (await postFrom(plain.endpoint, PING, '127.0.0.3', { 'x-forwarded-for': '203.0.113.9' })).status,
     ).toBe(403);
+  });
+
+  it('the bare listener (mounted in your own server) judges forwarded headers the same way', async () => {
+    const handler = new NotificationHandler({ store, businessId: 1001n });
+    const peers = new PeerPolicy({ allowFrom: ['203.0.113.0/24'], trustProxy: ['127.0.0.2'] });
+    const server = createServer(handler.listener('', peers));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/notification`;
+    try {
+      const forged = await postFrom(endpoint, PING, '127.0.0.3', { 'x-forwarded-for': '203.0.113.5' });
+      expect(forged.status).toBe(403);
+      const proxied = await postFrom(endpoint, PING, '127.0.0.2', { 'x-forwarded-for': '203.0.113.5' });
+      expect(proxied.status).toBe(200);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('a mounted app never sees forwarded headers from an untrusted peer', async () => {
