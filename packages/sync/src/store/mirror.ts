@@ -449,7 +449,7 @@ const PG_WRITE_GROUP = `WITH lk AS (SELECT ${WRITE_LOCK_CALL} IS NOT NULL AS loc
   WHERE (SELECT locked FROM lk) AND c.business_id = v.business_id AND c.chat_id = v.chat_id
 ), rn AS (
   UPDATE sync_runs AS r SET history_pages = r.history_pages + v.pages,
-    messages_added = r.messages_added + (SELECT count(*) FROM ins JOIN src
+    messages_added = r.messages_added + (SELECT count(DISTINCT ins.message_id) FROM ins JOIN src
       ON src.business_id = ins.business_id AND src.message_id = ins.message_id WHERE src.run_id = r.run_id)
   FROM unnest($22::bigint[], $23::bigint[]) AS v(run_id, pages) WHERE (SELECT locked FROM lk) AND r.run_id = v.run_id
 )
