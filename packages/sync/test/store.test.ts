@@ -139,11 +139,11 @@ describeEngines('store', (engine) => {
   });
 
   it('gives a message held by two pages of one commit one event (two reads of a chat finishing together)', async () => {
-    await pass([chat(1)]);
+    const { runId } = await pass([chat(1)]);
     const page = (ids: number[]) => ({
       businessId: B,
       chatId: 1n,
-      runId: null,
+      runId,
       messages: ids.map((id) => message(id)),
       completedAt: null,
       now: NOW,
@@ -155,6 +155,7 @@ describeEngines('store', (engine) => {
     expect(events.map((e) => e.message.messageId)).toEqual([21n, 22n, 23n]);
     const counts = await opened.store.counts();
     expect(counts.events).toBe(counts.messages);
+    expect((await opened.store.runs(B))[0]).toMatchObject({ historyPages: 2, messagesAdded: 3 });
   });
   it('marks changed chats pending with the cursor, and clears them when their history is read', async () => {
     const { runId, marked } = await pass([chat(1), chat(2)]);
