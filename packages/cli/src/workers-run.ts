@@ -39,6 +39,19 @@ export const WORKER_OPTIONS = {
   },
 } as const;
 
+/** `--redis`, `--redis-prefix` and `--lease` belong to a worker: without `--registered` they would be ignored. */
+export function refuseWorkerFlagsAlone(ctx: CommandContext): void {
+  if (flag(ctx.values, 'registered')) return;
+  for (const name of ['redis', 'redis-prefix', 'lease']) {
+    if (str(ctx.values, name) !== undefined) {
+      throw new UsageError(
+        `--${name} applies to workers: add --registered`,
+        'Register the business first: ym-chats business add ID --api-key-file FILE (see ym-chats business --help).',
+      );
+    }
+  }
+}
+
 /** The key that seals credentials, or a usage error naming YM_CREDENTIALS_KEY and how to make one. */
 export function cliCredentialKey(ctx: CommandContext, workers: WorkersModule): Buffer {
   try {

@@ -102,5 +102,17 @@ describe('ym-chats business', () => {
       '1',
     ]);
     expect(both.stderr).toContain('--trust-proxy (any peer) or --trusted-proxies');
+    const alone = await run([
+      'sync',
+      '--watch',
+      '--redis',
+      'redis://127.0.0.1:9',
+      '--api-key',
+      'k',
+      '--business-id',
+      '1',
+    ]);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain('--redis applies to workers: add --registered');
   });
 });

@@ -8,7 +8,7 @@ import { UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { VERSION } from '../help.js';
 import { type InboxSettings, openCliInbox } from '../inbox-run.js';
-import { startWorker, WORKER_OPTIONS } from '../workers-run.js';
+import { refuseWorkerFlagsAlone, startWorker, WORKER_OPTIONS } from '../workers-run.js';
 import type { Command, CommandContext } from './command.js';
 import { loadSync, openCliStore, progressPrinter, STORE_OPTIONS } from './sync.js';
 
@@ -82,6 +82,7 @@ export const serveCommand: Command = {
       throw new UsageError(`--path must look like /segment, got "${basePath}"`);
     }
     const peers = peerSettings(ctx);
+    refuseWorkerFlagsAlone(ctx);
     if (flag(values, 'registered'))
       return serveRegistered(ctx, { port, reconcileMinutes, basePath, ...peers });
     const { api, businessId, connection } = ctx.connect();

@@ -9,7 +9,7 @@ import { CliError, UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { loadOptional } from '../optional-package.js';
 import type { Output } from '../output/output.js';
-import { startWorker, WORKER_OPTIONS } from '../workers-run.js';
+import { refuseWorkerFlagsAlone, startWorker, WORKER_OPTIONS } from '../workers-run.js';
 import type { Command, CommandContext } from './command.js';
 
 type SyncModule = typeof import('@ym-chats/sync');
@@ -115,6 +115,7 @@ export const syncCommand: Command = {
     if (watch && flag(values, 'once')) throw new UsageError('--once and --watch exclude each other');
     const interval = numberFlag(values, 'interval', { min: 0.1, max: 86_400, integer: false }) ?? 60;
     const maxPasses = numberFlag(values, 'max-passes', { min: 1, max: Number.MAX_SAFE_INTEGER });
+    refuseWorkerFlagsAlone(ctx);
     if (flag(values, 'registered')) return runRegistered(ctx, watch, interval);
     const { api, businessId } = ctx.connect();
     const sync = await loadSync();
