@@ -247,7 +247,7 @@ export class Core {
         () => {},
       );
       throw new TimeoutError(
-        `${operation}: the call's deadline passed while waiting for quota or a free slot; nothing was sent`,
+        `${operation}: the call's deadline passed ${this.limiter?.waitingFor() ?? 'while waiting for quota or a free slot'}; nothing was sent`,
         { operation, attempts: attempt - 1 },
       );
     } catch (error) {

@@ -96,6 +96,8 @@ export class RateLimiter {
   readonly now: () => number;
   /** This client's callers waiting for a slot, per business, first come first served. */
   private readonly queues = new Map<string, Waiter[]>();
+  /** The store's last failure, until it answers again: what a call that timed out waiting is told. */
+  storeTrouble: unknown;
 
   constructor(options: RateLimitOptions = {}) {
     this.limits = { ...defaultLimits(), ...options.limits } as Record<OperationId, number>;
@@ -167,10 +169,12 @@ export class RateLimiter {
         try {
           result = await (pending ?? this.store.acquire(this.request(business, operation)));
           storeError = undefined;
+          this.storeTrouble = undefined;
           failures = 0;
         } catch (error) {
           // An unreachable store: wait for it within the deadline, never go without it.
           storeError = error;
+          this.storeTrouble = error;
           const delay = STORE_RETRY_MS[Math.min(failures++, STORE_RETRY_MS.length - 1)] as number;
           await this.pause(me, delay, signal, deadline, storeError);
           continue;
@@ -253,11 +257,14 @@ export class RateLimiter {
   }
 
   private late(storeError: unknown): Error {
-    const why =
-      storeError === undefined
-        ? 'while waiting for quota or a free slot'
-        : `while the quota store was unreachable (${storeError instanceof Error ? storeError.message : String(storeError)})`;
-    return new TimeoutError(`the call's deadline passed ${why}; nothing was sent`);
+    return new TimeoutError(`the call's deadline passed ${this.waitingFor(storeError)}; nothing was sent`);
+  }
+
+  /** What a call was waiting for when its deadline passed, for the error it ends with. */
+  waitingFor(storeError: unknown = this.storeTrouble): string {
+    if (storeError === undefined) return 'while waiting for quota or a free slot';
+    const cause = storeError instanceof Error ? storeError.message : String(storeError);
+    return `while the quota store was unreachable (${cause})`;
   }
 
   private leave(queue: Waiter[], me: Waiter): void {
