@@ -194,9 +194,14 @@ export class RedisQuotaStore implements QuotaStore {
     });
   }
 
+  /** Closes both connections: politely when Redis answers within a second, at once when it does not. */
   async close(): Promise<void> {
     for (const entry of this.freed.values()) for (const wake of entry.waiters.splice(0)) wake();
-    await Promise.allSettled([this.subscriber.quit(), this.client.quit()]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const polite = Promise.allSettled([this.subscriber.quit(), this.client.quit()]);
+    await Promise.race([polite, new Promise((resolve) => (timer = setTimeout(resolve, 1_000)))]);
+    clearTimeout(timer);
+    for (const client of [this.subscriber, this.client]) if (client.isOpen) client.destroy();
   }
 
   private async run(script: Script, keys: string[], args: string[]): Promise<unknown> {

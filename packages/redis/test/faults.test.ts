@@ -4,6 +4,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AdminClient, createEmulator } from '@ym-chats/emulator';
+import { connectRedisQuotaStore } from '@ym-chats/redis';
+import { ChatsApi, TimeoutError } from '@ym-chats/sdk';
 import { expect, it } from 'vitest';
 import { spawnAll, startOwnRedis } from './support/processes.js';
 import type { ProcessConfig } from './support/quota-process.js';
@@ -38,6 +40,35 @@ async function until(check: () => Promise<boolean>, what: string) {
 }
 
 describeRedis('faults with 4 processes on one business', (sharedRedis) => {
+  it('Redis unreachable: a call waits until its deadline and fails saying why, sending nothing; then resumes', async () => {
+    const redis = await startOwnRedis();
+    const env = await start(100, 1);
+    const store = await connectRedisQuotaStore(redis.url, { prefix: 'down:' });
+    try {
+      const api = new ChatsApi({
+        baseUrl: env.url,
+        apiKey: API_KEY,
+        maxRetries: 0,
+        rateLimit: { store, leaseMs: 300, limits: { getChats: 100 }, now: () => Date.now() + env.offset },
+      });
+      await api.getChats(BUSINESS);
+      await redis.stop();
+      const error = await api
+        .getChats(BUSINESS, {}, undefined, undefined, { deadlineMs: 1_000 })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect((error as Error).message).toMatch(/quota store was unreachable/);
+      expect(await env.counters()).toMatchObject({ served: 1 });
+      await redis.start();
+      await api.getChats(BUSINESS, {}, undefined, undefined, { deadlineMs: 10_000 });
+      expect(await env.counters()).toEqual({ served: 2, parallel: 0, hourly: 0 });
+    } finally {
+      await store.close();
+      await env.emulator.close();
+      await redis.close();
+    }
+  });
+
   it('Redis restarted mid-run (all its data lost): no overrun, work resumes', async () => {
     const redis = await startOwnRedis();
     const env = await start(40, 400);

@@ -98,7 +98,7 @@ export async function startOwnRedis() {
   };
   const stop = async () => {
     const c = child;
-    if (c === undefined || c.exitCode !== null) return;
+    if (c === undefined || c.exitCode !== null || c.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       c.once('exit', () => resolve());
       c.kill('SIGKILL');
@@ -107,6 +107,8 @@ export async function startOwnRedis() {
   await start();
   return {
     url: `redis://127.0.0.1:${port}`,
+    stop,
+    start,
     /** Kills the server and starts a new one, empty, on the same port. */
     async restart() {
       await stop();
