@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { FILE_MAX_BYTES, MESSAGE_MAX_LENGTH, messageLength, textProblem } from '../src/shared/limits.js';
-import { fillTemplate, type TemplateValues } from '../src/shared/template-fill.js';
+import { fillTemplate, type TemplateValues, unfilledVariables } from '../src/shared/template-fill.js';
 import { ApiFailure, api, newClientId, type SendOutcome, type Template } from './api.js';
 import type { T } from './i18n.js';
 import { PaperClip } from './icons.js';
@@ -35,6 +35,8 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
   const [problem, setProblem] = useState<string | null>(null);
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const [picker, setPicker] = useState(false);
+  /** Variables left unfilled in the text the agent tried to send: asked about before anything goes. */
+  const [unfilled, setUnfilled] = useState<string[] | null>(null);
   const area = useRef<HTMLTextAreaElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const typingTimer = useRef<number | undefined>(undefined);
@@ -87,8 +89,11 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
     void attempt(item, confirmed);
   }
 
-  function sendText() {
+  function sendText(asIs = false) {
     if (textIssue || text.length === 0) return;
+    const left = unfilledVariables(text);
+    if (left.length > 0 && !asIs) return setUnfilled(left);
+    setUnfilled(null);
     const body = text;
     const seenAtStart = base();
     draftBase.current = null;
@@ -135,7 +140,7 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
 
   commands.current = {
     focus: () => area.current?.focus(),
-    send: sendText,
+    send: () => sendText(),
     templates: () => setPicker(true),
   };
 
@@ -191,6 +196,23 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
           </button>
         </div>
       ) : null}
+      {unfilled ? (
+        <div class="conflict" role="alertdialog" aria-label={t('sendAnyway')}>
+          <p>{t('unfilled', { vars: unfilled.join(', ') })}</p>
+          <button type="button" onClick={() => sendText(true)}>
+            {t('sendAnyway')}
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              setUnfilled(null);
+              area.current?.focus();
+            }}
+          >
+            {t('cancel')}
+          </button>
+        </div>
+      ) : null}
       {picker ? (
         <div class="picker" role="listbox" aria-label={t('templates')} ref={pickerBox}>
           {templates.map((tpl) => (
@@ -220,6 +242,7 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
           if (value) base();
           else draftBase.current = null;
           setText(value);
+          setUnfilled(null);
           onTyping(true);
           window.clearTimeout(typingTimer.current);
           typingTimer.current = window.setTimeout(() => onTyping(false), 3000);
@@ -265,7 +288,7 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
           type="button"
           class="primary"
           disabled={text.length === 0 || textIssue !== undefined}
-          onClick={sendText}
+          onClick={() => sendText()}
         >
           {t('send')}
         </button>

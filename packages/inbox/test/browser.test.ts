@@ -192,6 +192,21 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
       await page.getByRole('textbox', { name: 'Ответ' }).fill('');
     });
 
+    it('asks before sending a template variable the chat has no value for', async () => {
+      const chat = (await queue()).find((c) => c.context.orderId === undefined && c.status !== 'FINISHED')!;
+      const before = (await history(chat.chatId)).length;
+      await openChat(page, chat.chatId);
+      const box = page.getByRole('textbox', { name: 'Ответ' });
+      await box.fill('Заказ {orderId} передан в доставку.');
+      await page.getByRole('button', { name: 'Отправить', exact: true }).click();
+      const ask = page.getByRole('alertdialog');
+      await expect.poll(() => ask.textContent()).toContain('{orderId}');
+      await ask.getByRole('button', { name: 'Отмена' }).click();
+      expect(await box.inputValue()).toBe('Заказ {orderId} передан в доставку.');
+      expect((await history(chat.chatId)).length).toBe(before);
+      await box.fill('');
+    });
+
     it('shows a buyer message posted through the emulator without a reload', async () => {
       const chat = (await queue())[0]!;
       await openChat(page, chat.chatId);
