@@ -10,11 +10,20 @@ import { hostname } from 'node:os';
 import type { Sql } from '@ym-chats/sync';
 
 export class LeaseBook {
+  /**
+   * How long a renewal or a heartbeat holds. Renewals come every third of the lease time, so a worker
+   * that dies is past expiry two thirds of it later, and the others' next renewal round (at most a
+   * third later) takes its businesses: within the lease time all told, with one missed renewal tolerated.
+   */
+  private readonly expiryMs: number;
+
   constructor(
     private readonly sql: Sql,
     readonly workerId: string,
     readonly leaseMs: number,
-  ) {}
+  ) {
+    this.expiryMs = Math.round((leaseMs * 2) / 3);
+  }
 
   async now(): Promise<number> {
     if (this.sql.dialect === 'sqlite') return Date.now();
@@ -34,7 +43,7 @@ export class LeaseBook {
   /** Extends every lease this worker still holds; returns them (one it lost is no longer among them). */
   async renew(now: number): Promise<Set<bigint>> {
     await this.sql.run('UPDATE business_leases SET expires_at = ? WHERE worker_id = ?', [
-      now + this.leaseMs,
+      now + this.expiryMs,
       this.workerId,
     ]);
     const rows = await this.sql.all('SELECT business_id FROM business_leases WHERE worker_id = ?', [
@@ -43,11 +52,11 @@ export class LeaseBook {
     return new Set(rows.map((r) => BigInt(r.business_id as bigint)));
   }
 
-  /** Workers seen within the lease time (this one included), after forgetting long-dead ones. */
+  /** Workers whose heartbeat still holds (this one included), after forgetting long-dead ones. */
   async liveWorkers(now: number): Promise<number> {
     await this.sql.run('DELETE FROM worker_nodes WHERE seen_at < ?', [now - 10 * this.leaseMs]);
     const rows = await this.sql.all('SELECT COUNT(*) AS n FROM worker_nodes WHERE seen_at > ?', [
-      now - this.leaseMs,
+      now - this.expiryMs,
     ]);
     return Math.max(1, Number(rows[0]?.n ?? 1));
   }
@@ -77,7 +86,7 @@ export class LeaseBook {
          acquired_at = excluded.acquired_at, expires_at = excluded.expires_at
        WHERE business_leases.expires_at <= ?
        RETURNING business_id`,
-      [...businessIds.flatMap((b) => [b, this.workerId, now, now + this.leaseMs]), now],
+      [...businessIds.flatMap((b) => [b, this.workerId, now, now + this.expiryMs]), now],
     );
     return won.map((r) => BigInt(r.business_id as bigint));
   }
