@@ -72,7 +72,10 @@ export class Core {
     // getChat and getChatMessage exist only in the current API: the seed's unprefixed paths lack them.
     this.#currentBase = prefix === '' ? `${baseUrl}/v2/businesses/` : this.#base;
     this.#transport = options.fetch ? fetchTransport(options.fetch) : defaultTransport();
-    this.limiter = options.rateLimit === false ? undefined : new RateLimiter(options.rateLimit);
+    // A slot's lease must outlive the attempt holding it, or another caller would take the slot early.
+    const leaseMs = Math.max(20_000, (options.timeoutMs ?? DEFAULTS.timeoutMs) + 5_000);
+    this.limiter =
+      options.rateLimit === false ? undefined : new RateLimiter({ leaseMs, ...options.rateLimit });
     this.#logger = options.logger;
     this.#logLevel = options.logger ? LEVELS[options.logLevel ?? 'info'] : LEVELS.off;
     this.#timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;

@@ -28,7 +28,7 @@ export interface RateLimitOptions {
   store?: QuotaStore;
   /**
    * How long a slot stays leased when its holder never gives it back (a killed process). Must outlast
-   * any attempt (`timeoutMs`, default 15 s). Default 20 000.
+   * any attempt: default the client's `timeoutMs` plus 5 s, at least 20 000.
    */
   leaseMs?: number;
   /**
