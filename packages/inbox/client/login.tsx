@@ -1,7 +1,22 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
-import { ApiFailure, api, type SessionInfo } from './api.js';
+import { ApiFailure, api, type SessionInfo, setCsrf } from './api.js';
 import type { T } from './i18n.js';
+
+/**
+ * The login form's session may be gone by the time it is sent (left open past the idle limit, or pushed
+ * out by a flood of new anonymous sessions): a refused CSRF token gets a fresh session and one more try,
+ * rather than a "wrong password" the agent cannot make sense of.
+ */
+async function loginOnce(login: string, password: string): Promise<SessionInfo> {
+  try {
+    return await api.login(login, password);
+  } catch (failure) {
+    if (!(failure instanceof ApiFailure && failure.code === 'CSRF')) throw failure;
+    setCsrf((await api.session()).csrf);
+    return api.login(login, password);
+  }
+}
 
 export function Login({
   t,
@@ -21,7 +36,7 @@ export function Login({
         onSubmit={async (e) => {
           e.preventDefault();
           try {
-            onLogin(await api.login(login, password));
+            onLogin(await loginOnce(login, password));
           } catch (failure) {
             if (failure instanceof ApiFailure && failure.status === 429) {
               setError(t('tooMany', { s: failure.retryAfter ?? 60 }));

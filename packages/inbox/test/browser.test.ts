@@ -428,6 +428,19 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
         .toBe(String(oldest.messageId));
     });
 
+    it('logs in from a login form whose session was dropped meanwhile (expiry, or a flood of new sessions)', async () => {
+      const context = await b.context({ viewport: { width: 1280, height: 800 } });
+      const p = await context.newPage();
+      p.setDefaultTimeout(8000);
+      await p.goto(h.url);
+      await p.getByLabel('Логин').fill('boris');
+      await p.getByLabel('Пароль').fill('boris-pass');
+      await h.store.store.sql.run("DELETE FROM inbox_sessions WHERE kind = 'anonymous'");
+      await p.getByRole('button', { name: 'Войти' }).click();
+      await p.getByRole('list', { name: 'Чаты' }).waitFor();
+      await context.close();
+    });
+
     it('broke no Content-Security-Policy rule on the way', () => {
       expect(cspErrors).toEqual([]);
     });
