@@ -191,11 +191,14 @@ export class RateLimiter {
         // Waiting for a window to reset must not hold up this client's other callers of the business.
         this.leave(queue, me);
         const waitMs = result.state.resetAt - this.now();
-        if (this.mode === 'reject' || waitMs > this.maxWaitMs) {
+        // A reset after the call's deadline is no reason to wait (and then spend a unit nobody will use).
+        const tooLate = waitMs >= deadline - monotonicMs();
+        if (this.mode === 'reject' || waitMs > this.maxWaitMs || tooLate) {
           const resetAt = new Date(result.state.resetAt);
           throw new RateLimitError(
             `${operation}: the hourly quota of ${result.state.limit} requests for business ${business} is used up; ` +
-              `it resets at ${resetAt.toISOString()}. The SDK did not send the request.`,
+              `it resets at ${resetAt.toISOString()}${tooLate ? ", after the call's deadline" : ''}. ` +
+              'The SDK did not send the request.',
             { operation, resetAt, limit: result.state.limit, remaining: 0, local: true },
           );
         }

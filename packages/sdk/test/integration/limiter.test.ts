@@ -24,6 +24,24 @@ describe('the SDK limiter keeps a business under its quota and cap on the real e
     }
   });
 
+  it("queue mode does not wait for a reset that comes after the call's deadline", async () => {
+    const env = await startEmulator(
+      { quotas: { limits: { getChat: 1 } } },
+      { rateLimit: { mode: 'queue', maxWaitMs: 7_200_000 } },
+    );
+    try {
+      const { chatId } = await env.newChat();
+      await env.api.getChat(BUSINESS, chatId);
+      // The window resets within the hour, well inside maxWaitMs' reach but not this call's deadline.
+      const error = await env.api.getChat(BUSINESS, chatId, { deadlineMs: 60_000 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RateLimitError);
+      expect((error as RateLimitError).local).toBe(true);
+      expect((error as Error).message).toMatch(/after the call's deadline/);
+    } finally {
+      await env.close();
+    }
+  });
+
   it('many parallel calls never trip the 4-request cap', async () => {
     const env = await startEmulator({ seed: 3 }, { maxRetries: 0 });
     try {
