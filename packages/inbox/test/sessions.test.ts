@@ -113,6 +113,21 @@ describe('the loopback user (no agents)', () => {
   });
   afterAll(async () => h?.close());
 
+  it("makes no session for another site's request (it could push the local user's out)", async () => {
+    const count = async () =>
+      Number((await h.store.store.sql.all('SELECT COUNT(*) AS n FROM inbox_sessions'))[0]!.n);
+    const before = await count();
+    for (const site of ['cross-site', 'same-site']) {
+      const r = await fetch(`${h.url}/api/session`, { headers: { 'sec-fetch-site': site } });
+      expect(r.status).toBe(403);
+      expect(r.headers.get('set-cookie')).toBeNull();
+    }
+    expect(await count()).toBe(before);
+    const own = await fetch(`${h.url}/api/session`, { headers: { 'sec-fetch-site': 'same-origin' } });
+    expect(own.status).toBe(200);
+    expect(await count()).toBe(before + 1);
+  });
+
   it('gets sessions without a login, but only so many: the oldest go first', async () => {
     const pages = [];
     for (let i = 0; i < 4; i++) {

@@ -42,6 +42,13 @@ function teammates(ctx: ApiContext, businessIds: number[]) {
 async function session(ctx: ApiContext, state: RequestState) {
   let current = state.session;
   if (!current) {
+    // Sessions anyone can get are capped, oldest first: another site's page (an <img> pointing here) must
+    // not make them, or any page the seller visits could push the local user's session out. Browsers say
+    // where a request comes from; the inbox's own page asks same-origin.
+    const site = state.req.headers['sec-fetch-site'];
+    if (site === 'cross-site' || site === 'same-site') {
+      throw new HttpError(403, 'CROSS_SITE', 'sessions are made for the inbox page only');
+    }
     // The local user is logged in by being here; everyone else starts anonymous, holding a CSRF token.
     const local = isDirectLocal(state.req) ? ctx.local : undefined;
     current = local
