@@ -22,6 +22,8 @@ export interface PostgresRelayOptions {
   onError?: (error: unknown) => void;
   /** How often the listening connection is checked with a query (a silent network drop shows no error). Default 15 s. */
   checkMs?: number;
+  /** A connect, LISTEN, check or goodbye with no answer in this long counts as a drop. Default 10 s. */
+  timeoutMs?: number;
 }
 
 /** The channel of the store's schema, as the inbox's triggers compute it (a schema name may be too long for one). */
@@ -41,16 +43,28 @@ export function storeClientFactory(sql: Sql): (() => ListenClient) | undefined {
   return () => new Client(options);
 }
 
-/** A connection attempt or a check that takes longer than this counts as a drop (a silent network). */
-const TIMEOUT_MS = 10_000;
-
-function timed<T>(promise: Promise<T>, what: string): Promise<T> {
+function timed<T>(promise: Promise<T>, what: string, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer in ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
+    timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms / 1000} s`)), ms);
     timer.unref();
   });
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Ends a listening connection without waiting on it for long: `end()` waits for the server's goodbye,
+ * which a silent network never delivers, so past the timeout the socket (a `pg.Client`'s, reached by
+ * shape) is destroyed.
+ */
+async function hangUp(client: ListenClient, ms: number): Promise<void> {
+  try {
+    await timed(client.end(), 'closing the listener', ms);
+  } catch {
+    const stream = (client as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection
+      ?.stream;
+    stream?.destroy?.();
+  }
 }
 
 export class PostgresRelay implements Relay {
@@ -63,6 +77,7 @@ export class PostgresRelay implements Relay {
   private readonly checkTimer: NodeJS.Timeout;
   private connecting: Promise<void> | undefined;
   private readonly onError: (error: unknown) => void;
+  private readonly timeoutMs: number;
 
   private constructor(
     private readonly sql: Sql,
@@ -70,6 +85,7 @@ export class PostgresRelay implements Relay {
     private readonly options: PostgresRelayOptions,
   ) {
     this.onError = options.onError ?? ((e) => console.error('inbox live (postgres):', e));
+    this.timeoutMs = options.timeoutMs ?? 10_000;
     this.checkTimer = setInterval(() => this.check(), options.checkMs ?? 15_000);
     this.checkTimer.unref();
   }
@@ -117,7 +133,7 @@ export class PostgresRelay implements Relay {
       if (dropped) return;
       dropped = true;
       if (this.client === client) this.client = undefined;
-      client.end().catch(() => undefined);
+      void hangUp(client, this.timeoutMs);
       if (this.closed) return;
       if (error) this.onError(error);
       this.scheduleRetry();
@@ -128,14 +144,14 @@ export class PostgresRelay implements Relay {
       if (n.channel === this.channel && n.payload !== undefined) this.listeners.receive(n.payload);
     });
     try {
-      await timed(client.connect(), 'connecting the listener');
-      await timed(client.query(`LISTEN "${this.channel}"`), 'LISTEN');
+      await timed(client.connect(), 'connecting the listener', this.timeoutMs);
+      await timed(client.query(`LISTEN "${this.channel}"`), 'LISTEN', this.timeoutMs);
     } catch (error) {
       drop(error instanceof Error ? error : new Error(String(error)));
       return;
     }
     if (this.closed) {
-      await client.end().catch(() => undefined);
+      await hangUp(client, this.timeoutMs);
       return;
     }
     this.client = client;
@@ -158,10 +174,10 @@ export class PostgresRelay implements Relay {
   private check(): void {
     const client = this.client;
     if (!client || this.connecting) return;
-    timed(client.query('SELECT 1'), 'checking the listener').catch((error: unknown) => {
+    timed(client.query('SELECT 1'), 'checking the listener', this.timeoutMs).catch((error: unknown) => {
       if (this.client !== client) return;
       this.client = undefined;
-      client.end().catch(() => undefined);
+      void hangUp(client, this.timeoutMs);
       this.onError(error);
       this.scheduleRetry();
     });
@@ -175,6 +191,6 @@ export class PostgresRelay implements Relay {
     const client = this.client;
     this.client = undefined;
     this.listeners.clear();
-    await client?.end().catch(() => undefined);
+    if (client) await hangUp(client, this.timeoutMs);
   }
 }
