@@ -158,4 +158,14 @@ describe('login limits in memory (createInbox without a database)', () => {
     now += 16 * 60_000;
     expect(await limiter.retryAfter('anna', '10.0.0.2')).toBe(0);
   });
+
+  it('count an attempt at its start, and take it back when the password was right', async () => {
+    const limiter = new MemoryLoginLimiter({ perAddressAndLogin: 3, perAddress: 3, global: 100 });
+    const started = await Promise.all(Array.from({ length: 6 }, () => limiter.begin('anna', '10.0.0.9')));
+    expect(started.map((a) => a.retryAfter > 0)).toEqual([false, false, false, true, true, true]);
+    // The first one turns out right: its count goes, so the place may try once more.
+    await limiter.succeed('anna', '10.0.0.9', started[0]!);
+    expect((await limiter.begin('boris', '10.0.0.9')).retryAfter).toBe(0);
+    expect((await limiter.begin('boris', '10.0.0.9')).retryAfter).toBeGreaterThan(0);
+  });
 });
