@@ -4,6 +4,11 @@
  * `ym-chats sync --watch` run with `--registered`.
  */
 export {
+  RegistryChatsApi,
+  type RegistryClientOptions,
+  UnregisteredBusinessError,
+} from './business-clients.js';
+export {
   type Credential,
   CredentialKeyError,
   type CredentialKind,
