@@ -201,6 +201,38 @@ export function resolveConnection(sources: ConfigSources): Connection {
   }
   const businessId = parseId(String(businessRaw), 'business id', BUSINESS_HINT);
 
+  const { baseUrl, pathPrefix, timeoutMs } = apiTargetOf(values, env, profile);
+  const connection: Connection = {
+    credentialSource,
+    businessId,
+    baseUrl,
+    pathPrefix,
+  };
+  if (apiKey !== undefined) connection.apiKey = apiKey;
+  if (oauthToken !== undefined) connection.oauthToken = oauthToken;
+  if (timeoutMs !== undefined) connection.timeoutMs = timeoutMs;
+  return connection;
+}
+
+export interface ApiTarget {
+  baseUrl: string;
+  pathPrefix: '' | '/v2';
+  timeoutMs?: number | undefined;
+}
+
+/**
+ * Where API calls go, without any credential (workers take theirs from the registry): flags, then the
+ * environment, then the config profile, like every command.
+ */
+export function resolveApiTarget(sources: ConfigSources): ApiTarget {
+  return apiTargetOf(sources.values, sources.env, loadProfile(sources).profile);
+}
+
+function apiTargetOf(
+  values: ConfigSources['values'],
+  env: ConfigSources['env'],
+  profile: Profile,
+): ApiTarget {
   const baseUrl = (
     str(values, 'base-url') ??
     envValue(env, 'YM_BASE_URL') ??
@@ -233,14 +265,5 @@ export function resolveConnection(sources: ConfigSources): Connection {
     );
   }
   const timeoutMs = numberFlag(values, 'timeout', { min: 1, max: 600_000 }) ?? profile.timeoutMs;
-  const connection: Connection = {
-    credentialSource,
-    businessId,
-    baseUrl,
-    pathPrefix: seedPaths ? '' : '/v2',
-  };
-  if (apiKey !== undefined) connection.apiKey = apiKey;
-  if (oauthToken !== undefined) connection.oauthToken = oauthToken;
-  if (timeoutMs !== undefined) connection.timeoutMs = timeoutMs;
-  return connection;
+  return { baseUrl, pathPrefix: seedPaths ? '' : '/v2', timeoutMs };
 }

@@ -62,9 +62,8 @@ export function demoInbox(settings: DemoInboxSettings, warn: (line: string) => v
     try {
       const inbox = await openCliInbox(store, {
         api,
-        businessId: info.businessId,
-        baseUrl: info.url,
-        apiKey: info.apiKey,
+        businessIds: [info.businessId],
+        files: { baseUrl: info.url, apiKey: info.apiKey },
         host: '127.0.0.1',
         cwd: settings.cwd,
       });

@@ -13,12 +13,15 @@ type InboxModule = typeof import('@ym-chats/inbox');
 type AgentConfig = import('@ym-chats/inbox').AgentConfig;
 
 export interface InboxSettings {
+  /** Replies go out through it: one business's client, or one that picks each business's own. */
   api: ChatsApi;
-  businessId: Id;
-  /** The API's base URL: attachments are fetched from it with these credentials, never from elsewhere. */
-  baseUrl: string;
-  apiKey?: string | undefined;
-  oauthToken?: string | undefined;
+  businessIds: Id[];
+  /**
+   * Attachments are fetched from the API's base URL with this credential, never from elsewhere. Without
+   * one (several businesses, each with its own credential) downloads are refused: the inbox's fetcher is
+   * not told whose attachment it fetches.
+   */
+  files?: { baseUrl: string; apiKey?: string | undefined; oauthToken?: string | undefined } | undefined;
   /** The address the page is served on: anything but loopback makes logins mandatory. */
   host: string;
   cwd: string;
@@ -68,18 +71,23 @@ export async function openCliInbox(store: SyncStore, settings: InboxSettings): P
   );
   const agents =
     settings.agentsFile === undefined ? [] : readAgents(resolve(settings.cwd, settings.agentsFile));
+  const files = settings.files;
   try {
     return await inbox.openInbox({
       store,
       api: settings.api,
-      businessIds: [Number(settings.businessId)],
+      businessIds: settings.businessIds.map((b) => Number(b)),
       host: settings.host,
       agents,
-      fetchFile: inbox.credentialFetcher({
-        ...(settings.apiKey === undefined ? {} : { apiKey: settings.apiKey }),
-        ...(settings.oauthToken === undefined ? {} : { accessToken: settings.oauthToken }),
-        allowedOrigins: [settings.baseUrl],
-      }),
+      ...(files === undefined
+        ? {}
+        : {
+            fetchFile: inbox.credentialFetcher({
+              ...(files.apiKey === undefined ? {} : { apiKey: files.apiKey }),
+              ...(files.oauthToken === undefined ? {} : { accessToken: files.oauthToken }),
+              allowedOrigins: [files.baseUrl],
+            }),
+          }),
       ...(settings.trustProxy ? { trustProxy: true } : {}),
       ...(settings.replyTargetMinutes === undefined
         ? {}

@@ -7,6 +7,7 @@ import type { RedisQuotaStore } from '@ym-chats/redis';
 import type { SyncStore } from '@ym-chats/sync';
 import { flag, numberFlag, str } from './args.js';
 import type { CommandContext } from './commands/command.js';
+import { resolveApiTarget } from './config.js';
 import { CliError, UsageError } from './errors.js';
 import { EXIT } from './exit-codes.js';
 import { loadOptional } from './optional-package.js';
@@ -89,18 +90,16 @@ export async function openQuotaStore(ctx: CommandContext): Promise<RedisQuotaSto
   }
 }
 
-/** Base URL and path prefix from --base-url / YM_BASE_URL and --seed-paths; credentials come from the store. */
+/** Where the workers' calls go: --base-url > YM_BASE_URL > the config profile; credentials come from the store. */
 export function apiTarget(ctx: CommandContext): { baseUrl: string; pathPrefix: '' | '/v2' } {
-  const raw =
-    str(ctx.values, 'base-url') ?? ctx.io.env.YM_BASE_URL?.trim() ?? 'https://api.partner.market.yandex.ru';
-  const baseUrl = raw.replace(/\/+$/, '');
-  if (!/^https?:\/\//i.test(baseUrl))
-    throw new UsageError(`the base URL must be an http(s) URL, got "${raw}"`);
-  return { baseUrl, pathPrefix: flag(ctx.values, 'seed-paths') || flag(ctx.values, 'v1') ? '' : '/v2' };
+  const { baseUrl, pathPrefix } = resolveApiTarget({ values: ctx.values, env: ctx.io.env, cwd: ctx.io.cwd });
+  return { baseUrl, pathPrefix };
 }
 
 export interface RunningWorkers {
   worker: import('@ym-chats/workers').Worker;
+  /** Every registered business's own client behind one `ChatsApi` (for the inbox's replies). */
+  api: import('@ym-chats/workers').RegistryChatsApi;
   close(): Promise<void>;
 }
 
@@ -117,6 +116,12 @@ export async function startWorker(
   const quotaStore = await openQuotaStore(ctx);
   const { out } = ctx;
   let worker: import('@ym-chats/workers').Worker;
+  const target = apiTarget(ctx);
+  const api = new workers.RegistryChatsApi({
+    registry: new workers.BusinessRegistry(store.sql, key),
+    ...target,
+    ...(quotaStore === undefined ? {} : { quotaStore }),
+  });
   try {
     worker = await workers.Worker.start({
       store,
@@ -124,7 +129,7 @@ export async function startWorker(
       key,
       periodMs,
       leaseMs: leaseSeconds * 1000,
-      ...apiTarget(ctx),
+      ...target,
       ...(quotaStore === undefined ? {} : { quotaStore }),
       onEvent: (e) => {
         const b = e.businessId === null ? null : String(e.businessId);
@@ -152,6 +157,7 @@ export async function startWorker(
     );
   return {
     worker,
+    api,
     async close() {
       await worker.stop();
       await quotaStore?.close();

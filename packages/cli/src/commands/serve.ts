@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { VERSION } from '../help.js';
 import { type InboxSettings, openCliInbox } from '../inbox-run.js';
+import { messageLines } from '../message-lines.js';
 import { refuseWorkerFlagsAlone, startWorker, WORKER_OPTIONS } from '../workers-run.js';
 import type { Command, CommandContext } from './command.js';
 import { loadSync, openCliStore, progressPrinter, STORE_OPTIONS } from './sync.js';
@@ -30,9 +31,10 @@ export const serveCommand: Command = {
     'platform needs a public certificate); --allow-from limits who may POST notifications (others get 403), ' +
     'judged by X-Forwarded-For only when the direct peer is a trusted proxy (--trust-proxy: any peer; ' +
     '--trusted-proxies: only those), for the inbox too. --registered serves every business registered in the ' +
-    'store (ym-chats business add) as one of several workers over one PostgreSQL store (push endpoint only, ' +
-    "no inbox): any worker accepts any registered business's push and queues it in the store, and the " +
-    'worker holding that business acts on it.',
+    'store (ym-chats business add) as one of several workers over one PostgreSQL store: any worker accepts ' +
+    "any registered business's push and queues it in the store, and the worker holding that business acts " +
+    "on it; every worker serves the inbox over all of them, each reply sent with its own business's " +
+    'credential from the store (attachment downloads are not available there yet).',
   options: {
     port: { type: 'string', arg: 'N', help: 'port (default 8081; 0 picks a free one)' },
     host: { type: 'string', arg: 'HOST', help: 'interface to bind (default 127.0.0.1)' },
@@ -92,10 +94,8 @@ export const serveCommand: Command = {
     const host = str(values, 'host') ?? '127.0.0.1';
     const inboxSettings: InboxSettings = {
       api,
-      businessId,
-      baseUrl: connection.baseUrl,
-      apiKey: connection.apiKey,
-      oauthToken: connection.oauthToken,
+      businessIds: [businessId],
+      files: { baseUrl: connection.baseUrl, apiKey: connection.apiKey, oauthToken: connection.oauthToken },
       cwd: ctx.io.cwd,
       host,
       agentsFile: str(values, 'agents'),
@@ -224,18 +224,16 @@ function peerSettings(ctx: CommandContext): PeerSettings {
   return { allowFrom: networks(ctx, 'allow-from'), trustProxy: trusted ?? flag(ctx.values, 'trust-proxy') };
 }
 
-/** `serve --registered`: the push endpoint for every registered business, as one worker among several. */
+/** `serve --registered`: the push endpoint and the inbox for every registered business, as one worker among several. */
 async function serveRegistered(
   ctx: CommandContext,
   settings: PeerSettings & { port: number; reconcileMinutes: number; basePath: string },
 ): Promise<number> {
   const { out, values } = ctx;
-  if (str(values, 'agents') !== undefined || flag(values, 'events')) {
-    throw new UsageError('--registered serves the push endpoint only: --agents and --events do not apply');
-  }
   const sync = await loadSync();
   const store = await openCliStore(ctx, sync);
   let running: Awaited<ReturnType<typeof startWorker>> | undefined;
+  let inbox: Awaited<ReturnType<typeof openCliInbox>> | undefined;
   let listening: Awaited<ReturnType<typeof sync.listenForPushes>> | undefined;
   const host = str(values, 'host') ?? '127.0.0.1';
   const controller = new AbortController();
@@ -243,13 +241,35 @@ async function serveRegistered(
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
+    const lines = flag(values, 'events') ? await messageLines(sync, store, out) : undefined;
     running = await startWorker(ctx, store, 'serve', settings.reconcileMinutes * 60_000);
+    if (!flag(values, 'no-inbox')) {
+      // Every process serves the page for every registered business (live updates travel through the
+      // store); each reply goes out with its own business's credential, opened in memory for the call.
+      const businessIds = (await running.worker.registry.list()).map((b) => b.businessId);
+      inbox = await openCliInbox(store, {
+        api: running.api,
+        businessIds,
+        cwd: ctx.io.cwd,
+        host,
+        agentsFile: str(values, 'agents'),
+        replyTargetMinutes: numberFlag(values, 'reply-target', { min: 1, max: 10_080 }),
+        trustProxy: settings.trustProxy !== false,
+      });
+      if (inbox.handles(`${settings.basePath}/notification`)) {
+        throw new UsageError(
+          `--path ${settings.basePath} is one of the inbox's own paths, so no push would reach the receiver`,
+          'Pick a segment outside /api, /assets, /chats and /login, e.g. --path /hooks/SECRET.',
+        );
+      }
+    }
     try {
       listening = await sync.listenForPushes({
         handler: running.worker.pushHandler({ name: 'ym-chats', version: VERSION }),
         port: settings.port,
         host,
         basePath: settings.basePath,
+        ...(inbox === undefined ? {} : { mount: inbox }),
         ...(settings.allowFrom === undefined ? {} : { allowFrom: settings.allowFrom }),
         trustProxy: settings.trustProxy,
       });
@@ -260,16 +280,23 @@ async function serveRegistered(
         'Pick another port with --port N (0 for any free port).',
       );
     }
-    if (out.json) out.ndjson({ event: 'listening', endpoint: listening.endpoint, inbox: null });
-    else out.info(`Receiving push notifications at ${listening.endpoint} (every registered business).`);
-    await new Promise<void>((resolve) =>
-      controller.signal.addEventListener('abort', () => resolve(), { once: true }),
-    );
+    const inboxUrl = inbox === undefined ? null : `${listening.url}/`;
+    if (out.json) out.ndjson({ event: 'listening', endpoint: listening.endpoint, inbox: inboxUrl });
+    else {
+      if (inboxUrl !== null) out.info(`Inbox: ${inboxUrl}`);
+      out.info(`Receiving push notifications at ${listening.endpoint} (every registered business).`);
+    }
+    if (lines !== undefined) await lines.follow(controller.signal);
+    else
+      await new Promise<void>((resolve) =>
+        controller.signal.addEventListener('abort', () => resolve(), { once: true }),
+      );
     return EXIT.ok;
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
     await listening?.close();
+    await inbox?.close();
     await running?.close();
     await store.close();
   }

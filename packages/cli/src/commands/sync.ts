@@ -7,6 +7,7 @@ import { RateLimitError } from '@ym-chats/sdk';
 import { flag, numberFlag, str } from '../args.js';
 import { CliError, UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
+import { messageLines } from '../message-lines.js';
 import { loadOptional } from '../optional-package.js';
 import type { Output } from '../output/output.js';
 import { refuseWorkerFlagsAlone, startWorker, WORKER_OPTIONS } from '../workers-run.js';
@@ -184,16 +185,21 @@ async function runRegistered(ctx: CommandContext, watch: boolean, interval: numb
   const stop = () => controller.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  let running: Awaited<ReturnType<typeof startWorker>> | undefined;
   try {
-    const running = await startWorker(ctx, store, 'watch', interval * 1000);
-    await new Promise<void>((resolve) =>
-      controller.signal.addEventListener('abort', () => resolve(), { once: true }),
-    );
-    await running.close();
+    // Each new message of the store, once: what plain `sync --watch --json` prints for its business.
+    const lines = ctx.out.json ? await messageLines(sync, store, ctx.out) : undefined;
+    running = await startWorker(ctx, store, 'watch', interval * 1000);
+    if (lines !== undefined) await lines.follow(controller.signal);
+    else
+      await new Promise<void>((resolve) =>
+        controller.signal.addEventListener('abort', () => resolve(), { once: true }),
+      );
     return EXIT.ok;
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+    await running?.close();
     await store.close();
   }
 }
