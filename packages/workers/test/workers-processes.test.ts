@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
+  apiKeyOf,
   duplicatedEvents,
   emulatorLines,
   type Fleet,
@@ -20,6 +21,30 @@ import {
   type WorkerProcess,
   waitFor,
 } from './support/fleet.js';
+
+/** A cookie-keeping client of the inbox's API, sending the CSRF token as the page does. */
+class InboxPage {
+  private cookie = '';
+  private csrf = '';
+  constructor(private readonly base: string) {}
+
+  async call<T = Record<string, unknown>>(method: string, path: string, body?: unknown) {
+    const headers: Record<string, string> = {};
+    if (this.cookie) headers.cookie = this.cookie;
+    if (method !== 'GET') headers['x-csrf-token'] = this.csrf;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(`${this.base}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? null : JSON.stringify(body),
+    });
+    const set = response.headers.get('set-cookie');
+    if (set) this.cookie = set.split(';')[0]!;
+    const parsed = (await response.json()) as T & { csrf?: string };
+    if (typeof parsed.csrf === 'string') this.csrf = parsed.csrf;
+    return { status: response.status, body: parsed };
+  }
+}
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 60_000 });
 
@@ -214,6 +239,104 @@ describePg(
         );
         expect(second.length).toBe(3);
         expect(await duplicatedEvents(schema.store)).toBe(0);
+      });
+    });
+
+    describe('2 serve workers, the inbox of one of them', () => {
+      let fleet: Fleet;
+      let schema: Schema;
+      const workers: WorkerProcess[] = [];
+      beforeAll(async () => {
+        fleet = await startFleet(4, 2, 23);
+        schema = await registeredSchema(PG_URL!, fleet.businesses);
+      });
+      afterAll(async () => {
+        await stopAll(workers);
+        await schema?.drop();
+        await fleet?.close();
+      });
+
+      it("lists every registered business's chats and sends each reply with its business's credential", async () => {
+        const args = [
+          'serve',
+          '--registered',
+          '--port',
+          '0',
+          '--store',
+          schema.url,
+          '--schema',
+          schema.schema,
+          '--base-url',
+          fleet.url,
+          '--lease',
+          '3',
+          '--json',
+        ];
+        workers.push(spawnWorker(args), spawnWorker(args));
+        const sql = schema.store.sql;
+        // Both hold two businesses and the reconciling pass on start has brought every chat in.
+        expect(
+          await waitFor(async () => {
+            const rows = await sql.all(
+              'SELECT worker_id, COUNT(*) AS n FROM business_leases GROUP BY worker_id',
+            );
+            const chats = await sql.all('SELECT DISTINCT business_id FROM chats');
+            return rows.length === 2 && rows.every((r) => Number(r.n) === 2) && chats.length === 4;
+          }, 30_000),
+        ).toBe(true);
+        const second = await sql.all(
+          'SELECT l.business_id FROM business_leases l JOIN worker_nodes n ON n.worker_id = l.worker_id WHERE n.pid = ?',
+          [workers[1]!.child.pid!],
+        );
+
+        // The first worker's inbox serves every registered business, its own and the second's.
+        const inboxOf = (w: WorkerProcess) => /"inbox":"([^"]+)\/"/.exec(w.output.join(''))?.[1];
+        const page = new InboxPage(inboxOf(workers[0]!)!);
+        const session = await page.call<{ agent: { businessIds: number[] } }>('GET', '/api/session');
+        expect(session.body.agent.businessIds.sort()).toEqual([...fleet.businesses].sort());
+        type Queue = { chats: Array<{ businessId: number; chatId: number }> };
+        let queue = await page.call<Queue>('GET', '/api/queue?limit=200');
+        // The inbox indexes the store's event log as it grows: wait for the pushed chats to be in it.
+        await waitFor(async () => {
+          queue = await page.call<Queue>('GET', '/api/queue?limit=200');
+          return new Set(queue.body.chats.map((c) => c.businessId)).size === fleet.businesses.length;
+        }, 15_000);
+        expect(new Set(queue.body.chats.map((c) => c.businessId))).toEqual(new Set(fleet.businesses));
+        // A reply through it to a business the second worker holds, and to one of its own: each goes out
+        // with that business's own credential.
+        const heldBySecond = Number(second[0]!.business_id);
+        const heldByFirst = fleet.businesses.find((b) => !second.some((r) => Number(r.business_id) === b))!;
+        for (const b of [heldBySecond, heldByFirst]) {
+          const chat = queue.body.chats.find((c) => c.businessId === b)!;
+          const text = `reply from the inbox to ${b}`;
+          const sent = await page.call('POST', `/api/businesses/${b}/chats/${chat.chatId}/messages`, {
+            text,
+            clientId: `workers-inbox-${b}`,
+            seenMessageId: 0,
+            seenAuditId: 0,
+            confirmed: true,
+          });
+          expect(sent.body).toEqual({ state: 'sent', repeated: false });
+          const sends = fleet.requests.filter(
+            (r) => r.method === 'POST' && r.path.includes(`/businesses/${b}/chats/message`),
+          );
+          expect(sends).toEqual([
+            {
+              method: 'POST',
+              path: expect.stringContaining(`chatId=${chat.chatId}`),
+              apiKey: apiKeyOf(b),
+              status: 200,
+            },
+          ]);
+          const history = fleet.emulator.store.db
+            .prepare('SELECT COUNT(*) AS n FROM messages WHERE business_id = ? AND chat_id = ? AND text = ?')
+            .get(b, chat.chatId, text) as { n: number };
+          expect(history.n).toBe(1);
+        }
+        // The credential never reaches the page.
+        expect(JSON.stringify(queue.body)).not.toContain(apiKeyOf(heldBySecond));
+        // The credential never reaches the page.
+        expect(JSON.stringify(queue.body)).not.toContain(apiKeyOf(heldBySecond));
       });
     });
   },

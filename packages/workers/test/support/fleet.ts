@@ -24,6 +24,13 @@ export const FIRST_BUSINESS = 5001;
 
 export const apiKeyOf = (b: number) => `workers-test-key-${b}-c0ffee`;
 
+export interface ProxiedRequest {
+  method: string;
+  path: string;
+  apiKey: string | undefined;
+  status: number;
+}
+
 export interface Fleet {
   emulator: EmulatorServer;
   admin: AdminClient;
@@ -31,6 +38,8 @@ export interface Fleet {
   url: string;
   businesses: number[];
   statuses: Map<number, number>;
+  /** Every request the proxy forwarded: method, path with query, the Api-Key it carried, the status. */
+  requests: ProxiedRequest[];
   close(): Promise<void>;
 }
 
@@ -44,12 +53,15 @@ export async function startFleet(count: number, chats: number, seed = 7): Promis
   const admin = new AdminClient(target.origin);
   for (const b of businesses) await admin.seed({ seed: seed + b, chats, businessId: b });
   const statuses = new Map<number, number>();
+  const requests: ProxiedRequest[] = [];
   const proxy: Server = createServer((req, res) => {
     const forward = request(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
       (answer) => {
         const status = answer.statusCode ?? 0;
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        const apiKey = req.headers['api-key'];
+        requests.push({ method: req.method ?? '', path: req.url ?? '', apiKey: apiKey?.toString(), status });
         res.writeHead(status, answer.headers);
         answer.pipe(res);
       },
@@ -65,6 +77,7 @@ export async function startFleet(count: number, chats: number, seed = 7): Promis
     url,
     businesses,
     statuses,
+    requests,
     async close() {
       proxy.closeAllConnections();
       await new Promise<void>((resolve) => proxy.close(() => resolve()));
