@@ -90,4 +90,16 @@ describe('sync --watch --registered', () => {
     expect(printed.every((l) => String(l.businessId) === String(BUSINESS))).toBe(true);
     expect(expectNoSecrets([watcher.stdout, watcher.stderr])).toEqual([]);
   });
+
+  it('serve --registered beyond loopback needs --agents, as plain serve does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ym-registered-'));
+    const env = cleanEnv({ YM_CREDENTIALS_KEY: randomBytes(32).toString('base64') });
+    const refused = await run(
+      ['serve', '--registered', '--host', '0.0.0.0', '--port', '0', '--store', join(dir, 'store.sqlite')],
+      { env },
+    );
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toContain('logins are mandatory');
+    expect(refused.stderr).toContain('--agents FILE');
+  });
 });
