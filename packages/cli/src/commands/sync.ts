@@ -88,7 +88,8 @@ export const syncCommand: Command = {
     '.ym-chats/store.sqlite. With --registered, --watch syncs every business registered in the store ' +
     '(ym-chats business add) instead of one, sharing them with every other process started the same way ' +
     'over the same PostgreSQL store: each business is synced by one worker at a time under a lease, and ' +
-    "a stopped or killed worker's businesses are taken over within --lease seconds.",
+    "a stopped or killed worker's businesses are taken over within --lease seconds; with --json each " +
+    'process prints every new message of the store once (from its event log, whichever worker wrote it).',
   options: {
     once: { type: 'boolean', help: 'one pass, then exit (the default)' },
     watch: { type: 'boolean', help: 'pass after pass until Ctrl+C' },
