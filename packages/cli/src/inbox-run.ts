@@ -17,11 +17,18 @@ export interface InboxSettings {
   api: ChatsApi;
   businessIds: Id[];
   /**
-   * Attachments are fetched from the API's base URL with this credential, never from elsewhere. Without
-   * one (several businesses, each with its own credential) downloads are refused: the inbox's fetcher is
-   * not told whose attachment it fetches.
+   * Attachments are fetched from the API's base URL only, with this credential — or, for several
+   * businesses each with its own credential, with `credentialFor(businessId)`, looked up per download.
+   * Without `files` downloads are refused.
    */
-  files?: { baseUrl: string; apiKey?: string | undefined; oauthToken?: string | undefined } | undefined;
+  files?:
+    | {
+        baseUrl: string;
+        apiKey?: string | undefined;
+        oauthToken?: string | undefined;
+        credentialFor?: (businessId: number) => Promise<{ apiKey?: string; accessToken?: string }>;
+      }
+    | undefined;
   /** The address the page is served on: anything but loopback makes logins mandatory. */
   host: string;
   cwd: string;
@@ -85,6 +92,7 @@ export async function openCliInbox(store: SyncStore, settings: InboxSettings): P
             fetchFile: inbox.credentialFetcher({
               ...(files.apiKey === undefined ? {} : { apiKey: files.apiKey }),
               ...(files.oauthToken === undefined ? {} : { accessToken: files.oauthToken }),
+              ...(files.credentialFor === undefined ? {} : { credentialFor: files.credentialFor }),
               allowedOrigins: [files.baseUrl],
             }),
           }),

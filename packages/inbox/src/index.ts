@@ -16,7 +16,12 @@ export {
   type SessionStoreOptions,
   SqlSessionStore,
 } from './auth/sessions.js';
-export { type CredentialFetcherOptions, credentialFetcher, type FileFetcher } from './http/file-proxy.js';
+export {
+  type CredentialFetcherOptions,
+  credentialFetcher,
+  type FileCredential,
+  type FileFetcher,
+} from './http/file-proxy.js';
 export { CONTENT_SECURITY_POLICY } from './http/respond.js';
 export { createInbox, type Inbox, type InboxOptions } from './inbox.js';
 export { type LiveBus, type LiveEvent, MemoryBus, type Viewer } from './live/bus.js';

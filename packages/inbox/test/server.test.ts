@@ -1,7 +1,7 @@
 /** The inbox's HTTP side against the real emulator and a real SQLite store: headers, auth, CSRF, isolation, sends. */
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createInbox, hashPassword, startInbox } from '@ym-chats/inbox';
+import { createInbox, credentialFetcher, hashPassword, startInbox } from '@ym-chats/inbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PageClient } from './support/http-client.js';
 import { BUSINESS, type Harness, startHarness } from './support/inbox-server.js';
@@ -180,6 +180,55 @@ describe('the local user (127.0.0.1, no agents)', () => {
       `${base}${encodeURIComponent(`${h.emulatorUrl}/_emulator/state?full=1`)}`,
     );
     expect(other.status).toBe(404);
+  });
+
+  it("fetches an attachment with the credential of the chat's own business when credentials differ per business", async () => {
+    const rows = await h.store.store.sql.all(
+      `SELECT m.chat_id, f.url FROM message_files f
+         JOIN messages m ON m.business_id = f.business_id AND m.message_id = f.message_id LIMIT 1`,
+    );
+    const file = rows[0]!;
+    const asked: number[] = [];
+    const perBusiness = credentialFetcher({
+      allowedOrigins: [h.emulatorUrl],
+      async credentialFor(businessId) {
+        asked.push(businessId);
+        return { apiKey: 'emulator-api-key' };
+      },
+    });
+    const url = String(file.url);
+    const fetched = await perBusiness(url, AbortSignal.timeout(10_000), BUSINESS);
+    expect(fetched.status).toBe(200);
+    expect(asked).toEqual([BUSINESS]);
+    // The route hands the fetcher the business of the chat the attachment belongs to.
+    const seen: number[] = [];
+    let fetcher = perBusiness;
+    const other = await startHarness({
+      inbox: {
+        fetchFile: (target, signal, businessId) => {
+          seen.push(businessId);
+          return fetcher(target, signal, businessId);
+        },
+      },
+    });
+    fetcher = credentialFetcher({
+      allowedOrigins: [other.emulatorUrl],
+      credentialFor: async () => ({ apiKey: 'emulator-api-key' }),
+    });
+    try {
+      const otherPage = new PageClient(other.url);
+      await otherPage.start();
+      const res = await otherPage.request(
+        'GET',
+        `/api/businesses/${BUSINESS}/chats/${file.chat_id}/file?url=${encodeURIComponent(
+          url.replace(h.emulatorUrl, other.emulatorUrl),
+        )}`,
+      );
+      expect(res.status).toBe(200);
+      expect(seen).toEqual([BUSINESS]);
+    } finally {
+      await other.close();
+    }
   });
 });
 

@@ -26,6 +26,10 @@ import {
 class InboxPage {
   private cookie = '';
   private csrf = '';
+
+  cookieHeader(): string {
+    return this.cookie;
+  }
   constructor(private readonly base: string) {}
 
   async call<T = Record<string, unknown>>(method: string, path: string, body?: unknown) {
@@ -335,8 +339,33 @@ describePg(
         }
         // The credential never reaches the page.
         expect(JSON.stringify(queue.body)).not.toContain(apiKeyOf(heldBySecond));
-        // The credential never reaches the page.
-        expect(JSON.stringify(queue.body)).not.toContain(apiKeyOf(heldBySecond));
+        // An attachment of a business the second worker holds, downloaded through the first one's inbox:
+        // fetched with that business's own credential.
+        const files = await sql.all(
+          `SELECT m.chat_id, f.url FROM message_files f
+             JOIN messages m ON m.business_id = f.business_id AND m.message_id = f.message_id
+            WHERE f.business_id = ? LIMIT 1`,
+          [heldBySecond],
+        );
+        expect(files.length).toBe(1);
+        const fileUrl = String(files[0]!.url);
+        const before = fleet.requests.length;
+        const download = await fetch(
+          `${inboxOf(workers[0]!)!}/api/businesses/${heldBySecond}/chats/${files[0]!.chat_id}/file?url=${encodeURIComponent(fileUrl)}`,
+          { headers: { cookie: page.cookieHeader() } },
+        );
+        expect({
+          status: download.status,
+          body: download.status === 200 ? '' : await download.text(),
+        }).toEqual({ status: 200, body: '' });
+        expect(fleet.requests.slice(before)).toEqual([
+          {
+            method: 'GET',
+            path: new URL(fileUrl).pathname + new URL(fileUrl).search,
+            apiKey: apiKeyOf(heldBySecond),
+            status: 200,
+          },
+        ]);
       });
     });
   },

@@ -9,7 +9,7 @@ import { EXIT } from '../exit-codes.js';
 import { VERSION } from '../help.js';
 import { type InboxSettings, openCliInbox } from '../inbox-run.js';
 import { messageLines } from '../message-lines.js';
-import { refuseWorkerFlagsAlone, startWorker, WORKER_OPTIONS } from '../workers-run.js';
+import { apiTarget, refuseWorkerFlagsAlone, startWorker, WORKER_OPTIONS } from '../workers-run.js';
 import type { Command, CommandContext } from './command.js';
 import { loadSync, openCliStore, progressPrinter, STORE_OPTIONS } from './sync.js';
 
@@ -246,10 +246,22 @@ async function serveRegistered(
     if (!flag(values, 'no-inbox')) {
       // Every process serves the page for every registered business (live updates travel through the
       // store); each reply goes out with its own business's credential, opened in memory for the call.
-      const businessIds = (await running.worker.registry.list()).map((b) => b.businessId);
+      const registry = running.worker.registry;
+      const businessIds = (await registry.list()).map((b) => b.businessId);
       inbox = await openCliInbox(store, {
         api: running.api,
         businessIds,
+        // Attachments too, each with its business's own credential (the inbox names the chat's business).
+        files: {
+          baseUrl: apiTarget(ctx).baseUrl,
+          async credentialFor(businessId) {
+            const credential = await registry.credential(BigInt(businessId));
+            if (credential === undefined) throw new Error(`business ${businessId} is not registered`);
+            return credential.kind === 'api-key'
+              ? { apiKey: credential.secret }
+              : { accessToken: credential.secret };
+          },
+        },
         cwd: ctx.io.cwd,
         host,
         agentsFile: str(values, 'agents'),

@@ -195,7 +195,7 @@ async function download(ctx: ApiContext, state: RequestState, params: string[]) 
   if (!file) throw new HttpError(404, 'NOT_FOUND', 'no such attachment in this chat');
   if (!ctx.options.fetchFile)
     throw new HttpError(501, 'NO_FETCHER', 'attachment downloads are not configured');
-  await proxyFile(state.res, file, ctx.options.fetchFile);
+  await proxyFile(state.res, file, ctx.options.fetchFile, key.businessId);
 }
 
 export const chatRoutes: Route[] = [

@@ -46,14 +46,10 @@ export interface Fleet {
 /** The emulator with `count` businesses of `chats` seeded chats each, behind a status-counting proxy. */
 export async function startFleet(count: number, chats: number, seed = 7): Promise<Fleet> {
   const businesses = Array.from({ length: count }, (_, i) => FIRST_BUSINESS + i);
-  const emulator = createEmulator({
-    credentials: businesses.map((b) => ({ apiKey: apiKeyOf(b), businessIds: [b] })),
-  });
-  const target = new URL(await emulator.listen(0));
-  const admin = new AdminClient(target.origin);
-  for (const b of businesses) await admin.seed({ seed: seed + b, chats, businessId: b });
   const statuses = new Map<number, number>();
   const requests: ProxiedRequest[] = [];
+  // The proxy listens first: the emulator's links (attachment URLs) name it, as the platform's name its API host.
+  let target = new URL('http://127.0.0.1');
   const proxy: Server = createServer((req, res) => {
     const forward = request(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
@@ -71,6 +67,13 @@ export async function startFleet(count: number, chats: number, seed = 7): Promis
   });
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  const emulator = createEmulator({
+    credentials: businesses.map((b) => ({ apiKey: apiKeyOf(b), businessIds: [b] })),
+    publicUrl: url,
+  });
+  target = new URL(await emulator.listen(0));
+  const admin = new AdminClient(target.origin);
+  for (const b of businesses) await admin.seed({ seed: seed + b, chats, businessId: b });
   return {
     emulator,
     admin,
