@@ -66,6 +66,12 @@ export interface EmulatorOptions {
    * a loopback address refuses to start without one.
    */
   adminToken?: string;
+  /**
+   * Keep a request counted against its business's parallel cap until its handling ends (injected delay
+   * included), even when the client hung up first — as the platform does, which keeps working on a
+   * request whose client gave up. Default false: the count drops when the connection closes.
+   */
+  countAbandonedInFlight?: boolean;
 }
 
 export interface Emulator {
@@ -274,8 +280,29 @@ export class EmulatorServer implements Emulator {
       );
       return;
     }
-    res.once('close', () => this.quotas.release(businessId));
+    if (!this.options.countAbandonedInFlight) {
+      res.once('close', () => this.quotas.release(businessId));
+      await this.admitted(req, res, op, businessId, query, headers, arrivedAt, now);
+      return;
+    }
+    try {
+      await this.admitted(req, res, op, businessId, query, headers, arrivedAt, now);
+    } finally {
+      this.quotas.release(businessId);
+    }
+  }
 
+  /** A request that holds one of its business's parallel slots: quota, faults, the handler. */
+  private async admitted(
+    req: IncomingMessage,
+    res: ServerResponse,
+    op: OperationId,
+    businessId: number,
+    query: URLSearchParams,
+    headers: Headers,
+    arrivedAt: number,
+    now: number,
+  ): Promise<void> {
     const quota = this.quotas.spend(businessId, op, now);
     this.setRateHeaders(headers, quota);
     if (quota.exceeded) {
