@@ -22,6 +22,7 @@ import {
   parseRetryAfter,
   type RetryOptions,
   SEND_HINT,
+  UNANSWERED_HOLD_MS,
 } from './policy.js';
 import { type QuotaState, quotaFromHeaders, RateLimiter, type Release } from './rate-limit.js';
 import { Redactor } from './redact.js';
@@ -122,10 +123,11 @@ export class Core {
         );
       }
       const timeoutMs = Math.min(options.timeoutMs ?? this.#timeoutMs, Math.ceil(left));
-      const sentAt = debug ? monotonicMs() : 0;
+      const sentAt = monotonicMs();
       if (debug) this.log('debug', `${operation} → ${spec.method} ${url}`, { operation, attempt });
       let error: ChatsApiError;
       let notSent = false;
+      let answered = false;
       let serverWaitMs: number | undefined;
       let quota: QuotaState | undefined;
       try {
@@ -134,6 +136,7 @@ export class Core {
         const response = await this.#transport(
           call.body === undefined ? request : { ...request, body: call.body },
         );
+        answered = true;
         quota = quotaFromHeaders(response.header);
         // A proxy could put anything in this header, the credential included.
         const rawRequestId = response.header('x-request-id');
@@ -173,7 +176,8 @@ export class Core {
         }));
       } finally {
         if (call.trace) call.trace.lastAttemptEnded = monotonicMs();
-        await this.#release(release, quota, operation);
+        if (answered || notSent) await this.#release(release, quota, operation);
+        else this.#holdUnanswered(release, sentAt, operation);
       }
       if (error instanceof AbortError) throw this.#final(error, spec.retryClass, notSent, attempt, started);
       const decision = decideRetry({
@@ -227,6 +231,20 @@ export class Core {
         `${operation}: could not record the quota state: ${this.redactor.cause(error).message}`,
       );
     }
+  }
+
+  /**
+   * An attempt that may have reached the platform and got no answer (timed out, aborted, cut off) may
+   * still be counted in flight there until the platform's window after sending is over: its slot stays
+   * taken until then, or the next callers would make a fifth parallel request.
+   */
+  #holdUnanswered(release: Release | undefined, sentAt: number, operation: OperationId): void {
+    if (release === undefined) return;
+    const timer = setTimeout(
+      () => void this.#release(release, undefined, operation),
+      Math.max(0, sentAt + UNANSWERED_HOLD_MS - monotonicMs()),
+    );
+    timer.unref?.();
   }
 
   /** Waits for the limiter, no longer than the deadline; an abort while queued is an AbortError. */

@@ -26,6 +26,12 @@ export const PLATFORM_WINDOW_MS = 10_000;
 export const SETTLE_MARGIN_MS = 1_000;
 /** Default wait after a send's last attempt ended before the history is read to see whether it landed. */
 export const DEFAULT_SETTLE_MS = PLATFORM_WINDOW_MS + SETTLE_MARGIN_MS;
+/**
+ * How long after sending an attempt that ended without a response keeps its parallel-request slot: the
+ * platform may still count the request in flight until its window is over, so freeing the slot sooner
+ * lets a fifth request in and earns a 420.
+ */
+export const UNANSWERED_HOLD_MS = PLATFORM_WINDOW_MS + SETTLE_MARGIN_MS;
 
 export interface RetryOptions {
   /** First backoff step; later steps double it, with full jitter. Default 500. */

@@ -1,4 +1,4 @@
-import { RateLimitError } from '@ym-chats/sdk';
+import { RateLimitError, TimeoutError } from '@ym-chats/sdk';
 import { describe, expect, it } from 'vitest';
 import { BUSINESS, startEmulator } from './emulator.js';
 
@@ -37,6 +37,30 @@ describe('the SDK limiter keeps a business under its quota and cap on the real e
       expect(error).toBeInstanceOf(RateLimitError);
       expect((error as RateLimitError).local).toBe(true);
       expect((error as Error).message).toMatch(/after the call's deadline/);
+    } finally {
+      await env.close();
+    }
+  });
+
+  it('a timed-out attempt keeps its slot while the platform may still be working on it', async () => {
+    // The emulator, like the platform, counts a request whose client hung up until it is handled.
+    const env = await startEmulator(
+      { seed: 3, countAbandonedInFlight: true },
+      { maxRetries: 0, timeoutMs: 200 },
+    );
+    try {
+      await env.admin.addFaults([{ operation: 'getChats', delayMs: 2_000 }]);
+      const timedOut = await Promise.all(
+        Array.from({ length: 4 }, () => env.api.getChats(BUSINESS).catch((e: unknown) => e)),
+      );
+      for (const error of timedOut) expect(error).toBeInstanceOf(TimeoutError);
+      // Freeing those slots now would send a fifth request while four are in flight: a 420.
+      const fifth = await env.api
+        .getChats(BUSINESS, {}, undefined, undefined, { deadlineMs: 600 })
+        .catch((e: unknown) => e);
+      expect(fifth).not.toBeInstanceOf(RateLimitError);
+      expect(fifth).toBeInstanceOf(TimeoutError);
+      expect((fifth as Error).message).toMatch(/nothing was sent/);
     } finally {
       await env.close();
     }
