@@ -100,6 +100,8 @@ export interface RunningWorkers {
   worker: import('@ym-chats/workers').Worker;
   /** Every registered business's own client behind one `ChatsApi` (for the inbox's replies). */
   api: import('@ym-chats/workers').RegistryChatsApi;
+  /** Set when the worker found its key opens none of the credentials while running: exit with it. */
+  fatal: CliError | undefined;
   close(): Promise<void>;
 }
 
@@ -109,6 +111,8 @@ export async function startWorker(
   store: SyncStore,
   mode: 'watch' | 'serve',
   periodMs: number,
+  /** Called when the worker cannot go on (a wrong key found while running): end the command. */
+  onFatal: () => void,
 ): Promise<RunningWorkers> {
   const workers = await loadWorkers();
   const key = cliCredentialKey(ctx, workers);
@@ -116,6 +120,7 @@ export async function startWorker(
   const quotaStore = await openQuotaStore(ctx);
   const { out } = ctx;
   let worker: import('@ym-chats/workers').Worker;
+  let fatal: CliError | undefined;
   const target = apiTarget(ctx);
   const api = new workers.RegistryChatsApi({
     registry: new workers.BusinessRegistry(store.sql, key),
@@ -131,6 +136,10 @@ export async function startWorker(
       leaseMs: leaseSeconds * 1000,
       ...target,
       ...(quotaStore === undefined ? {} : { quotaStore }),
+      onFatal: (error) => {
+        fatal = new UsageError(error.message);
+        onFatal();
+      },
       onEvent: (e) => {
         const b = e.businessId === null ? null : String(e.businessId);
         if (out.json) {
@@ -147,7 +156,8 @@ export async function startWorker(
     });
   } catch (error) {
     await quotaStore?.close();
-    if (error instanceof workers.SecondWorkerError) throw new UsageError(error.message);
+    if (error instanceof workers.SecondWorkerError || error instanceof workers.WrongKeyError)
+      throw new UsageError(error.message);
     throw error;
   }
   if (out.json) out.ndjson({ event: 'worker', workerId: worker.id, leaseSeconds });
@@ -158,6 +168,9 @@ export async function startWorker(
   return {
     worker,
     api,
+    get fatal() {
+      return fatal;
+    },
     async close() {
       await worker.stop();
       await quotaStore?.close();

@@ -29,4 +29,5 @@ export {
   Worker,
   type WorkerEvent,
   type WorkerOptions,
+  WrongKeyError,
 } from './worker.js';

@@ -78,6 +78,30 @@ export class BusinessRegistry {
     return Number(rows[0]?.n ?? 0);
   }
 
+  /**
+   * Whether this key opens at least one stored credential ('empty' when none is registered). Tries every
+   * row until one opens, so a single corrupt row does not pass for a wrong key.
+   */
+  async keyCheck(): Promise<'empty' | 'opens' | 'opens-none'> {
+    const key = this.requireKey();
+    const rows = await this.sql.all('SELECT business_id, credential_kind, credential_sealed FROM businesses');
+    if (rows.length === 0) return 'empty';
+    for (const row of rows) {
+      try {
+        open(
+          key,
+          BigInt(row.business_id as bigint),
+          String(row.credential_kind) as CredentialKind,
+          String(row.credential_sealed),
+        );
+        return 'opens';
+      } catch {
+        // try the next one
+      }
+    }
+    return 'opens-none';
+  }
+
   /** The business's credential, decrypted; undefined when it is not registered. */
   async credential(businessId: bigint): Promise<Credential | undefined> {
     const rows = await this.sql.all(

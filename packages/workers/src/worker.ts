@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { ChatsApi, type ClientOptions, type QuotaStore } from '@ym-chats/sdk';
 import { businessesWithPending, NotificationHandler, type PassResult, type SyncStore } from '@ym-chats/sync';
-import { credentialKey } from './credentials.js';
+import { CredentialKeyError, credentialKey, KEY_VARIABLE } from './credentials.js';
 import { Gate } from './gate.js';
 import { LeaseBook } from './leases.js';
 import { migrateWorkers } from './migrations.js';
@@ -46,10 +46,27 @@ export interface WorkerOptions {
   client?: Partial<ClientOptions>;
   workerId?: string;
   onEvent?: (event: WorkerEvent) => void;
+  /**
+   * Called once when the key turns out to open none of the registered credentials while running: the
+   * worker has stopped taking businesses and its owner should stop it and exit (a live worker that can
+   * sync nothing would still count toward everyone's fair share).
+   */
+  onFatal?: (error: WrongKeyError) => void;
 }
 
 export class SecondWorkerError extends Error {
   override name = 'SecondWorkerError';
+}
+
+/** The worker's key opens none of the registered credentials. */
+export class WrongKeyError extends Error {
+  override name = 'WrongKeyError';
+  constructor(registered: 'at start' | 'while running') {
+    super(
+      `${KEY_VARIABLE} opens none of the registered credentials (checked ${registered}): it is not the key ` +
+        `they were registered with. Start every worker with the same ${KEY_VARIABLE} as \`ym-chats business add\` used.`,
+    );
+  }
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -68,6 +85,9 @@ export class Worker {
   private poller: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private stopped = false;
+  private fatal: WrongKeyError | undefined;
+  /** Businesses whose credential does not open with a key that opens others: left alone until the time. */
+  private readonly unopenable = new Map<bigint, number>();
   private readonly key: Buffer;
 
   private constructor(private readonly options: WorkerOptions) {
@@ -91,6 +111,8 @@ export class Worker {
         );
       }
     }
+    // A worker whose key opens nothing would heartbeat, lower everyone's fair share and sync nothing.
+    if ((await worker.registry.keyCheck()) === 'opens-none') throw new WrongKeyError('at start');
     await worker.leases.beat(await worker.leases.now(), worker.startedAt);
     // Workers started together see each other's heartbeat before the first claim, so the first one up
     // does not take every business only to hand most of them back a tick later.
@@ -148,7 +170,7 @@ export class Worker {
 
   /** One round of lease keeping; never waits for a business to stop, so heartbeats keep their pace. */
   async tick(): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || this.fatal !== undefined) return;
     const now = await this.leases.now();
     await this.leases.beat(now, this.startedAt);
     const held = await this.leases.renew(now);
@@ -159,15 +181,17 @@ export class Worker {
         this.emit({ event: 'lost', businessId: b });
       }
     }
-    for (const b of held) if (!this.runners.has(b) && !this.retiring.has(b)) await this.startRunner(b);
+    for (const b of held) if (!this.runners.has(b) && !this.retiring.has(b)) await this.startRunner(b, now);
+    if (this.fatal !== undefined) return;
     const mine = held.size - [...held].filter((b) => this.retiring.has(b)).length;
     const share = Math.ceil((await this.leases.businessCount()) / (await this.leases.liveWorkers(now)));
     if (mine < share) {
-      const free = shuffle(await this.leases.claimable(now)).slice(0, share - mine);
+      for (const [b, until] of this.unopenable) if (until <= now) this.unopenable.delete(b);
+      const claimable = (await this.leases.claimable(now)).filter((b) => !this.unopenable.has(b));
+      const free = shuffle(claimable).slice(0, share - mine);
       for (const b of await this.leases.claim(now, free)) {
-        if (this.stopped) break;
-        await this.startRunner(b);
-        this.emit({ event: 'acquired', businessId: b });
+        if (this.stopped || this.fatal !== undefined) break;
+        if (await this.startRunner(b, now)) this.emit({ event: 'acquired', businessId: b });
       }
     } else if (mine > share) {
       const idleFirst = [...this.runners.entries()].sort(
@@ -204,19 +228,21 @@ export class Worker {
     this.stopping.add(done);
   }
 
-  private async startRunner(businessId: bigint): Promise<void> {
+  /** Starts running a business whose lease is held; false (lease given back) when it cannot. */
+  private async startRunner(businessId: bigint, now: number): Promise<boolean> {
     let credential: Awaited<ReturnType<BusinessRegistry['credential']>>;
     try {
       credential = await this.registry.credential(businessId);
     } catch (error) {
-      // A key that does not open this credential: say so, give the lease back for a worker that can.
-      this.emit({ event: 'error', businessId, where: 'credential', message: message(error) });
       await this.leases.release(businessId);
-      return;
+      if (error instanceof CredentialKeyError) await this.credentialFailed(businessId, error, now);
+      // Otherwise (the database): the lease is given back and claimed again on a later tick.
+      else this.emit({ event: 'error', businessId, where: 'credential', message: message(error) });
+      return false;
     }
     if (credential === undefined) {
       await this.leases.release(businessId); // removed meanwhile
-      return;
+      return false;
     }
     const api = new ChatsApi({
       ...this.options.client,
@@ -240,6 +266,23 @@ export class Worker {
     });
     this.runners.set(businessId, runner);
     runner.start();
+    return true;
+  }
+
+  /**
+   * A credential that does not open: if the key opens none of them the worker is of no use (fatal);
+   * otherwise this one row is bad — skip the business for a lease period (said once) for a worker that can.
+   */
+  private async credentialFailed(businessId: bigint, error: CredentialKeyError, now: number): Promise<void> {
+    if ((await this.registry.keyCheck()) === 'opens-none') {
+      if (this.fatal !== undefined) return;
+      this.fatal = new WrongKeyError('while running');
+      this.emit({ event: 'error', businessId: null, where: 'credential', message: this.fatal.message });
+      this.options.onFatal?.(this.fatal);
+      return;
+    }
+    this.unopenable.set(businessId, now + this.leases.leaseMs);
+    this.emit({ event: 'error', businessId, where: 'credential', message: error.message });
   }
 
   /** Stops every business and gives the leases back, so the other workers take over at once. */

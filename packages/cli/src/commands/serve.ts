@@ -242,7 +242,7 @@ async function serveRegistered(
   process.once('SIGTERM', stop);
   try {
     const lines = flag(values, 'events') ? await messageLines(sync, store, out) : undefined;
-    running = await startWorker(ctx, store, 'serve', settings.reconcileMinutes * 60_000);
+    running = await startWorker(ctx, store, 'serve', settings.reconcileMinutes * 60_000, stop);
     if (!flag(values, 'no-inbox')) {
       // Every process serves the page for every registered business (live updates travel through the
       // store); each reply goes out with its own business's credential, opened in memory for the call.
@@ -303,6 +303,7 @@ async function serveRegistered(
       await new Promise<void>((resolve) =>
         controller.signal.addEventListener('abort', () => resolve(), { once: true }),
       );
+    if (running.fatal !== undefined) throw running.fatal;
     return EXIT.ok;
   } finally {
     process.off('SIGINT', stop);

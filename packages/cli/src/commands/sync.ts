@@ -190,12 +190,13 @@ async function runRegistered(ctx: CommandContext, watch: boolean, interval: numb
   try {
     // Each new message of the store, once: what plain `sync --watch --json` prints for its business.
     const lines = ctx.out.json ? await messageLines(sync, store, ctx.out) : undefined;
-    running = await startWorker(ctx, store, 'watch', interval * 1000);
+    running = await startWorker(ctx, store, 'watch', interval * 1000, stop);
     if (lines !== undefined) await lines.follow(controller.signal);
     else
       await new Promise<void>((resolve) =>
         controller.signal.addEventListener('abort', () => resolve(), { once: true }),
       );
+    if (running.fatal !== undefined) throw running.fatal;
     return EXIT.ok;
   } finally {
     process.off('SIGINT', stop);
