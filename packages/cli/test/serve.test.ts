@@ -1,4 +1,5 @@
 /** `ym-chats serve` as users run it: the built binary receiving the real emulator's pushes into a store. */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,6 +95,53 @@ it('never echoes the secret path, and refuses a push path the inbox would take',
     } finally {
       serve.kill('SIGINT');
       await serve.exited;
+    }
+  } finally {
+    await emulator.close();
+  }
+});
+
+it('warns beyond loopback without --allow-from (plain and --registered), naming the flag; not with it', async () => {
+  requireBuilt();
+  const emulator = createEmulator({ seed: 1, credentials: [{ apiKey: API_KEY, businessIds: [BUSINESS] }] });
+  const url = await emulator.listen(0);
+  const dir = mkdtempSync(join(tmpdir(), 'ym-serve-cli-'));
+  const env = cleanEnv({
+    YM_API_KEY: API_KEY,
+    YM_STORE: join(dir, 'store.sqlite'),
+    YM_CREDENTIALS_KEY: randomBytes(32).toString('base64'),
+  });
+  const plain = [
+    'serve',
+    '--no-inbox',
+    '--port',
+    '0',
+    '--json',
+    '--base-url',
+    url,
+    '--business-id',
+    String(BUSINESS),
+  ];
+  const registered = ['serve', '--registered', '--no-inbox', '--port', '0', '--json', '--base-url', url];
+  const stderrOnceListening = async (args: string[]) => {
+    const serve = new LongRun(args, { env, cwd: dir });
+    try {
+      await serve.waitFor('stdout', /"event":"listening"/, 20_000);
+      return serve.stderr;
+    } finally {
+      serve.kill('SIGINT');
+      await serve.exited;
+    }
+  };
+  try {
+    for (const args of [plain, registered]) {
+      const open = await stderrOnceListening([...args, '--host', '0.0.0.0']);
+      expect(open).toContain('listening on 0.0.0.0 without --allow-from');
+      expect(open).toContain('each one costs an API call');
+      expect(
+        await stderrOnceListening([...args, '--host', '0.0.0.0', '--allow-from', '127.0.0.0/8']),
+      ).not.toContain('--allow-from');
+      expect(await stderrOnceListening(args)).not.toContain('--allow-from');
     }
   } finally {
     await emulator.close();

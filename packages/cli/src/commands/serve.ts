@@ -85,6 +85,7 @@ export const serveCommand: Command = {
     }
     const peers = peerSettings(ctx);
     refuseWorkerFlagsAlone(ctx);
+    warnOpenPushEndpoint(ctx, str(values, 'host') ?? '127.0.0.1', peers.allowFrom);
     if (flag(values, 'registered'))
       return serveRegistered(ctx, { port, reconcileMinutes, basePath, ...peers });
     const { api, businessId, connection } = ctx.connect();
@@ -187,6 +188,22 @@ export const serveCommand: Command = {
     return EXIT.ok;
   },
 };
+
+const isLoopbackHost = (host: string) =>
+  host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+
+/**
+ * Pushes are not signed: anyone who can reach the endpoint can post CHAT_MESSAGE_SENT for a served
+ * business, and each one costs an API call of its quota. Beyond loopback, say so and name the fix.
+ */
+function warnOpenPushEndpoint(ctx: CommandContext, host: string, allowFrom: string[] | undefined): void {
+  if (isLoopbackHost(host) || allowFrom !== undefined) return;
+  ctx.out.warn(
+    `listening on ${host} without --allow-from: pushes are not signed, so anyone who can reach this port can ` +
+      'post fake notifications, and each one costs an API call of the hourly quota. Pass ' +
+      "--allow-from with the platform's notification source networks (e.g. --allow-from 203.0.113.0/24,2001:db8::/32).",
+  );
+}
 
 interface PeerSettings {
   allowFrom: string[] | undefined;
