@@ -49,7 +49,9 @@ describeRedis('faults with 4 processes on one business', (sharedRedis) => {
         baseUrl: env.url,
         apiKey: API_KEY,
         maxRetries: 0,
-        rateLimit: { store, leaseMs: 300, limits: { getChats: 100 }, now: () => Date.now() + env.offset },
+        // The shortest lease the SDK takes: after the restart below, grants resume once it has passed.
+        timeoutMs: 1_000,
+        rateLimit: { store, leaseMs: 12_000, limits: { getChats: 100 }, now: () => Date.now() + env.offset },
       });
       await api.getChats(BUSINESS);
       await redis.stop();
@@ -60,7 +62,7 @@ describeRedis('faults with 4 processes on one business', (sharedRedis) => {
       expect((error as Error).message).toMatch(/quota store was unreachable/);
       expect(await env.counters()).toMatchObject({ served: 1 });
       await redis.start();
-      await api.getChats(BUSINESS, {}, undefined, undefined, { deadlineMs: 10_000 });
+      await api.getChats(BUSINESS, {}, undefined, undefined, { deadlineMs: 20_000 });
       expect(await env.counters()).toEqual({ served: 2, parallel: 0, hourly: 0 });
     } finally {
       await store.close();
@@ -80,8 +82,10 @@ describeRedis('faults with 4 processes on one business', (sharedRedis) => {
         prefix: 'restart:',
         businesses: [BUSINESS],
         workers: 3,
-        durationMs: 5_000,
-        leaseMs: 800,
+        // Long enough to outlast the pause after the restart (one lease, the shortest the SDK takes).
+        durationMs: 15_000,
+        leaseMs: 12_000,
+        timeoutMs: 5_000,
         maxWaitMs: 1_000,
         limit: 40,
       });
@@ -113,8 +117,10 @@ describeRedis('faults with 4 processes on one business', (sharedRedis) => {
         prefix,
         businesses: [BUSINESS],
         workers: 2,
-        durationMs: 3_000,
-        leaseMs: 1_500,
+        // Long enough to outlast the victim's leases (the shortest the SDK takes).
+        durationMs: 15_000,
+        leaseMs: 12_000,
+        timeoutMs: 6_000,
         maxWaitMs: 5_000,
         limit: 1_000,
         ...extra,

@@ -54,7 +54,7 @@ describeRedis('4 processes share one quota through Redis', (redis) => {
     prefix,
     businesses,
     durationMs: 3_500,
-    leaseMs: 2_000,
+    leaseMs: 16_000,
     maxWaitMs: 5_000,
   });
 

@@ -16,7 +16,10 @@ export interface ProcessConfig {
   businesses: number[];
   workers: number;
   durationMs: number;
+  /** `rateLimit.leaseMs`: at least what the SDK requires for `timeoutMs` (see its `minLeaseMs`). */
   leaseMs: number;
+  /** The client's attempt timeout; default the SDK's. */
+  timeoutMs?: number;
   /** Ask the emulator to hold every request this long (a process that keeps its slots busy). */
   holdMs?: number;
   maxWaitMs: number;
@@ -46,6 +49,7 @@ const api = new ChatsApi({
   apiKey: config.apiKey,
   maxRetries: 0,
   deadlineMs: 60_000,
+  ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
   rateLimit: {
     store,
     leaseMs: config.leaseMs,
