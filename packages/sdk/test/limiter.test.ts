@@ -181,3 +181,20 @@ describe('waiting in the limiter', () => {
     expect(server.requests).toHaveLength(8);
   });
 });
+
+describe('rateLimit.leaseMs', () => {
+  const client = (timeoutMs: number, leaseMs: number) => () =>
+    new ChatsApi({ baseUrl: server.url, apiKey: 'key-1234567890', timeoutMs, rateLimit: { leaseMs } });
+
+  it('is refused when a slot could outlive its lease, naming both settings and the fix', () => {
+    // Shorter than the hold of an unanswered attempt (the platform's 10 s window after sending).
+    expect(client(1_000, 300)).toThrow(/rateLimit\.leaseMs 300 .*timeoutMs 1000.*at least 12000/);
+    // Shorter than the attempt timeout itself.
+    expect(client(30_000, 20_000)).toThrow(/leaseMs 20000 .*timeoutMs 30000.*at least 31000/);
+  });
+
+  it('is taken when it outlasts every hold', () => {
+    expect(client(1_000, 12_000)).not.toThrow();
+    expect(client(30_000, 31_000)).not.toThrow();
+  });
+});

@@ -19,6 +19,7 @@ import {
   DEFAULT_MAX_RETRIES,
   decideRetry,
   maybeSent,
+  minLeaseMs,
   parseRetryAfter,
   type RetryOptions,
   SEND_HINT,
@@ -74,7 +75,17 @@ export class Core {
     this.#currentBase = prefix === '' ? `${baseUrl}/v2/businesses/` : this.#base;
     this.#transport = options.fetch ? fetchTransport(options.fetch) : defaultTransport();
     // A slot's lease must outlive the attempt holding it, or another caller would take the slot early.
-    const leaseMs = Math.max(20_000, (options.timeoutMs ?? DEFAULTS.timeoutMs) + 5_000);
+    const clientTimeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
+    const leaseMs = Math.max(20_000, clientTimeoutMs + 5_000);
+    const chosenLeaseMs = options.rateLimit === false ? undefined : options.rateLimit?.leaseMs;
+    if (chosenLeaseMs !== undefined && !(chosenLeaseMs >= minLeaseMs(clientTimeoutMs))) {
+      throw new TypeError(
+        `ChatsApi: rateLimit.leaseMs ${chosenLeaseMs} is shorter than a slot may be held with timeoutMs ` +
+          `${clientTimeoutMs} (an attempt's timeout, and ${UNANSWERED_HOLD_MS} ms after sending when no ` +
+          `answer came): pass leaseMs of at least ${minLeaseMs(clientTimeoutMs)}, or leave it out ` +
+          `(default ${leaseMs})`,
+      );
+    }
     this.limiter =
       options.rateLimit === false ? undefined : new RateLimiter({ leaseMs, ...options.rateLimit });
     this.#logger = options.logger;

@@ -32,6 +32,13 @@ export const DEFAULT_SETTLE_MS = PLATFORM_WINDOW_MS + SETTLE_MARGIN_MS;
  * lets a fifth request in and earns a 420.
  */
 export const UNANSWERED_HOLD_MS = PLATFORM_WINDOW_MS + SETTLE_MARGIN_MS;
+/** Slack a slot's lease keeps over the longest its holder may hold it. */
+const LEASE_MARGIN_MS = 1_000;
+
+/** The shortest `rateLimit.leaseMs` that outlasts every hold of a slot by a client with this timeout. */
+export function minLeaseMs(timeoutMs: number): number {
+  return Math.max(timeoutMs, UNANSWERED_HOLD_MS) + LEASE_MARGIN_MS;
+}
 
 export interface RetryOptions {
   /** First backoff step; later steps double it, with full jitter. Default 500. */

@@ -28,7 +28,9 @@ export interface RateLimitOptions {
   store?: QuotaStore;
   /**
    * How long a slot stays leased when its holder never gives it back (a killed process). Must outlast
-   * any attempt: default the client's `timeoutMs` plus 5 s, at least 20 000.
+   * any hold of a slot — the client's `timeoutMs`, and 11 s after sending for an attempt that got no
+   * answer — plus 1 s; ChatsApi refuses a shorter one. Default the client's `timeoutMs` plus 5 s, at least
+   * 20 000.
    */
   leaseMs?: number;
   /**
