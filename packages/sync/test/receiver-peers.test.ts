@@ -158,6 +158,20 @@ describe('receiver: allow-list, trusted proxies, many businesses', () => {
     await expect(listen({ allowFrom: ['example.com'] })).rejects.toThrow(/not an IP address/);
   });
 
+  it('takes an IPv4-mapped IPv6 network (::ffff:127.0.0.0/120) as the IPv4 network it maps', async () => {
+    const { endpoint } = await listen({ allowFrom: ['::ffff:127.0.0.2/128', '::ffff:10.0.0.0/104'] });
+    expect((await postFrom(endpoint, PING, '127.0.0.2')).status).toBe(200);
+    expect((await postFrom(endpoint, PING, '127.0.0.3')).status).toBe(403);
+    await listener?.close();
+    // /120 of the mapped form is /24 of IPv4: all of 127.0.0.x.
+    const wider = await listen({ allowFrom: ['::ffff:127.0.0.0/120'] });
+    expect((await postFrom(wider.endpoint, PING, '127.0.0.3')).status).toBe(200);
+    // Shorter than /96 would reach beyond the mapped addresses.
+    await listener?.close();
+    listener = undefined;
+    await expect(listen({ allowFrom: ['::ffff:127.0.0.0/80'] })).rejects.toThrow(/bad prefix/);
+  });
+
   it('startReceiver passes the allow-list through', async () => {
     const api = new ChatsApi({ apiKey: 'unused-key-0000', baseUrl: 'http://127.0.0.1:9', maxRetries: 0 });
     const receiver = await startReceiver({

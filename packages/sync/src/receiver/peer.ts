@@ -44,8 +44,11 @@ export function parseNetworks(entries: readonly string[], what: string): BlockLi
       list.addAddress(host, type);
       continue;
     }
-    const prefix = Number(prefixText);
-    if (!/^\d{1,3}$/.test(prefixText) || prefix > (family === 4 ? 32 : 128)) {
+    // An IPv4-mapped network (`::ffff:203.0.113.0/120`) is checked as IPv4: its prefix counts the 96 bits
+    // of the `::ffff:` part, and one shorter than that would reach beyond the mapped addresses.
+    const mapped = family === 4 && host !== address.trim().replace(/^\[(.*)\]$/, '$1');
+    const prefix = Number(prefixText) - (mapped ? 96 : 0);
+    if (!/^\d{1,3}$/.test(prefixText) || prefix < 0 || prefix > (family === 4 ? 32 : 128)) {
       throw new TypeError(`${what}: "${entry}" has a bad prefix length`);
     }
     list.addSubnet(host, prefix, type);
