@@ -177,3 +177,19 @@ export async function startWorker(
     },
   };
 }
+
+/**
+ * A worker command's foreground: print the store's message lines (when asked) or just wait, until the signal
+ * aborts; then end with the worker's fatal error, if it had one.
+ */
+export async function runUntilStopped(
+  running: RunningWorkers,
+  lines: { follow(signal: AbortSignal): Promise<void> } | undefined,
+  signal: AbortSignal,
+): Promise<number> {
+  if (lines !== undefined) await lines.follow(signal);
+  else
+    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  if (running.fatal !== undefined) throw running.fatal;
+  return EXIT.ok;
+}

@@ -9,7 +9,13 @@ import { EXIT } from '../exit-codes.js';
 import { VERSION } from '../help.js';
 import { type InboxSettings, openCliInbox } from '../inbox-run.js';
 import { messageLines } from '../message-lines.js';
-import { apiTarget, refuseWorkerFlagsAlone, startWorker, WORKER_OPTIONS } from '../workers-run.js';
+import {
+  apiTarget,
+  refuseWorkerFlagsAlone,
+  runUntilStopped,
+  startWorker,
+  WORKER_OPTIONS,
+} from '../workers-run.js';
 import type { Command, CommandContext } from './command.js';
 import { loadSync, openCliStore, progressPrinter, STORE_OPTIONS } from './sync.js';
 
@@ -315,13 +321,7 @@ async function serveRegistered(
       if (inboxUrl !== null) out.info(`Inbox: ${inboxUrl}`);
       out.info(`Receiving push notifications at ${listening.endpoint} (every registered business).`);
     }
-    if (lines !== undefined) await lines.follow(controller.signal);
-    else
-      await new Promise<void>((resolve) =>
-        controller.signal.addEventListener('abort', () => resolve(), { once: true }),
-      );
-    if (running.fatal !== undefined) throw running.fatal;
-    return EXIT.ok;
+    return await runUntilStopped(running, lines, controller.signal);
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

@@ -10,7 +10,7 @@ import { EXIT } from '../exit-codes.js';
 import { messageLines } from '../message-lines.js';
 import { loadOptional } from '../optional-package.js';
 import type { Output } from '../output/output.js';
-import { refuseWorkerFlagsAlone, startWorker, WORKER_OPTIONS } from '../workers-run.js';
+import { refuseWorkerFlagsAlone, runUntilStopped, startWorker, WORKER_OPTIONS } from '../workers-run.js';
 import type { Command, CommandContext } from './command.js';
 
 type SyncModule = typeof import('@ym-chats/sync');
@@ -191,13 +191,7 @@ async function runRegistered(ctx: CommandContext, watch: boolean, interval: numb
     // Each new message of the store, once: what plain `sync --watch --json` prints for its business.
     const lines = ctx.out.json ? await messageLines(sync, store, ctx.out) : undefined;
     running = await startWorker(ctx, store, 'watch', interval * 1000, stop);
-    if (lines !== undefined) await lines.follow(controller.signal);
-    else
-      await new Promise<void>((resolve) =>
-        controller.signal.addEventListener('abort', () => resolve(), { once: true }),
-      );
-    if (running.fatal !== undefined) throw running.fatal;
-    return EXIT.ok;
+    return await runUntilStopped(running, lines, controller.signal);
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
