@@ -206,9 +206,10 @@ export async function runFaults(env: EmulatorEnv, options: FaultRunOptions): Pro
   running = false;
   await Promise.all(background);
 
-  const seqAfter = await emulatorRequestSeq(env.url);
   const rules = (await env.admin.state()).faults;
   await env.admin.clearFaults();
+  // Read after the faults are cleared: the oracle's own request must not meet a dropped connection or a 503.
+  const seqAfter = await emulatorRequestSeq(env.url);
   await env.admin.clock({ setMs: Date.now() });
   for (const rule of rules)
     if (ruleIds.has(rule.id) || bursts.some((b) => b.id === rule.id)) figures.faultsInjected += rule.fired;
