@@ -11,9 +11,10 @@
  * - raw undici — `import('undici')` + one request.
  * Goal: the SDK's import + first call at most 1.5× the raw node:http first call.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { startFixedServer } from './support/fixed-server.js';
 
 const RUNS = 31;
 const GOAL = 1.5;
@@ -23,17 +24,8 @@ const sdkDist = fileURLToPath(new URL('../packages/sdk/dist/index.js', import.me
 // Inside the repository, so `undici` resolves from its node_modules as an app's would.
 mkdirSync(`${root}node_modules/.cache`, { recursive: true });
 const dir = mkdtempSync(`${root}node_modules/.cache/ym-cold-`);
-const bodyFile = `${dir}/body.json`;
-writeFileSync(bodyFile, JSON.stringify({ status: 'OK', result: { chats: [], paging: {} } }));
-
-const serverScript = fileURLToPath(new URL('./fixed-server.ts', import.meta.url));
-const server = spawn(process.execPath, ['--import', 'tsx', serverScript, bodyFile], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const port = await new Promise<number>((resolve) =>
-  server.stdout.once('data', (d: Buffer) => resolve(Number(d.toString()))),
-);
-const base = `http://127.0.0.1:${port}`;
+const fixed = await startFixedServer(JSON.stringify({ status: 'OK', result: { chats: [], paging: {} } }));
+const base = fixed.base;
 const url = `${base}/v2/businesses/1/chats`;
 
 const undiciCall = `
@@ -85,7 +77,7 @@ try {
     }
   }
 } finally {
-  server.kill('SIGTERM');
+  fixed.stop();
   rmSync(dir, { recursive: true, force: true });
 }
 

@@ -1,17 +1,8 @@
-/**
- * The SDK's cost per call beside a raw `undici.request`, a raw `node:http` request (keep-alive agent, the
- * SDK's own transport) and a plain `fetch` to the same local server. All parse the JSON body. Rounds
- * alternate between the clients so drift hits each equally; the median round is reported. Goal: the SDK
- * costs at most 1.3× a raw undici.request call.
- */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 // The built package, as users run it (`npm run bench` builds first).
 import { ChatsApi } from '../packages/sdk/dist/index.js';
+import { startFixedServer } from './support/fixed-server.js';
 
 const CALLS_PER_ROUND = 2000;
 const ROUNDS = 5;
@@ -35,17 +26,8 @@ const body = JSON.stringify({
   status: 'OK',
   result: { chats: Array.from({ length: 20 }, (_, i) => chat(i)), paging: { nextPageToken: 'abc' } },
 });
-const bodyFile = `${mkdtempSync(`${tmpdir()}/ym-bench-`)}/body.json`;
-writeFileSync(bodyFile, body);
-
-const serverScript = fileURLToPath(new URL('./fixed-server.ts', import.meta.url));
-const server = spawn(process.execPath, ['--import', 'tsx', serverScript, bodyFile], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const port = await new Promise<number>((resolve) =>
-  server.stdout.once('data', (d: Buffer) => resolve(Number(d.toString()))),
-);
-const base = `http://127.0.0.1:${port}`;
+const fixed = await startFixedServer(body);
+const base = fixed.base;
 const url = `${base}/v2/businesses/1/chats?limit=20`;
 const headers = {
   'api-key': 'bench-api-key',
@@ -118,7 +100,7 @@ for (let r = 0; r < ROUNDS; r++) {
     results[name]!.cpu.push(cpuUs);
   }
 }
-server.kill('SIGTERM');
+fixed.stop();
 await dispatcher.close();
 agent.destroy();
 
