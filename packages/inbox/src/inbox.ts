@@ -1,6 +1,13 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { ChatsApi } from '@ym-chats/sdk';
-import { type Agent, type AgentConfig, localAgent, toAgent } from './auth/agents.js';
+import {
+  type Agent,
+  type AgentConfig,
+  localAgent,
+  type ServedBusinesses,
+  servedNow,
+  toAgent,
+} from './auth/agents.js';
 import { type LoginLimiter, type LoginLimiterOptions, MemoryLoginLimiter } from './auth/login-limiter.js';
 import { MemorySessionStore, type SessionStore, type SessionStoreOptions } from './auth/sessions.js';
 import type { FileFetcher } from './http/file-proxy.js';
@@ -22,8 +29,11 @@ export interface InboxOptions {
   source: InboxSource;
   /** Replies go out through the SDK, with its no-duplicate rules. */
   api: ChatsApi;
-  /** The businesses this inbox serves; the local user (no agents, loopback) sees all of them. */
-  businessIds: number[];
+  /**
+   * The businesses this inbox serves; the local user (no agents, loopback) sees all of them, an agent those
+   * of its own among them. A function is asked at every use: for a list that changes while the inbox runs.
+   */
+  businessIds: ServedBusinesses;
   /** The address the server is bound to: anything but loopback makes login mandatory. */
   host: string;
   agents?: AgentConfig[];
@@ -133,7 +143,7 @@ export function createInbox(options: InboxOptions): Inbox {
   });
   const stopGaps = relay?.onGap(() => {
     options.source.wake?.();
-    for (const businessId of options.businessIds) pages.publish({ type: 'resync', businessId });
+    for (const businessId of servedNow(options.businessIds)) pages.publish({ type: 'resync', businessId });
   });
   const streams = new OpenStreams();
   const ctx: ApiContext = {
@@ -156,7 +166,7 @@ export function createInbox(options: InboxOptions): Inbox {
       if (login === undefined) return undefined;
       if (local && login === local.login) return local;
       const config = agents.get(login);
-      return config ? toAgent(config) : undefined;
+      return config ? toAgent(config, options.businessIds) : undefined;
     },
   };
   const onError = options.onError ?? ((error: unknown) => console.error('inbox:', error));

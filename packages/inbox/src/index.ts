@@ -1,5 +1,5 @@
 /** `@ym-chats/inbox`: the web inbox served by `ym-chats serve` over the sync store. */
-export type { Agent, AgentConfig } from './auth/agents.js';
+export type { Agent, AgentConfig, ServedBusinesses } from './auth/agents.js';
 export {
   type LoginAttempt,
   type LoginLimiter,

@@ -14,7 +14,18 @@ export interface AgentConfig {
 export interface Agent {
   login: string;
   name: string;
-  businessIds: number[];
+  /** The businesses this agent sees now: its own among those the inbox serves at this moment. */
+  readonly businessIds: number[];
+}
+
+/**
+ * The businesses an inbox serves: a fixed list, or one its owner keeps up to date while the inbox runs
+ * (`serve --registered` follows the registry), read at every use.
+ */
+export type ServedBusinesses = number[] | (() => readonly number[]);
+
+export function servedNow(served: ServedBusinesses): readonly number[] {
+  return typeof served === 'function' ? served() : served;
 }
 
 export const LOCAL_LOGIN = 'local';
@@ -25,11 +36,18 @@ export function isLoopback(host: string): boolean {
 
 /**
  * Login is mandatory unless the server is bound to loopback and has no agents: then a single local user
- * (the seller at their own machine) sees every business the inbox serves.
+ * (the seller at their own machine) sees every business the inbox serves — read at each use, so a business
+ * added or removed while the inbox runs shows or goes, also on an event stream already open.
  */
-export function localAgent(host: string, agents: AgentConfig[], businessIds: number[]): Agent | undefined {
+export function localAgent(host: string, agents: AgentConfig[], served: ServedBusinesses): Agent | undefined {
   if (agents.length > 0 || !isLoopback(host)) return undefined;
-  return { login: LOCAL_LOGIN, name: LOCAL_LOGIN, businessIds: [...businessIds] };
+  return {
+    login: LOCAL_LOGIN,
+    name: LOCAL_LOGIN,
+    get businessIds() {
+      return [...servedNow(served)];
+    },
+  };
 }
 
 /**
@@ -44,8 +62,16 @@ export function isDirectLocal(req: IncomingMessage): boolean {
   return host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
 }
 
-export function toAgent(config: AgentConfig): Agent {
-  return { login: config.login, name: config.name ?? config.login, businessIds: [...config.businessIds] };
+/** A configured agent sees its businesses while the inbox serves them (a removed business is nobody's). */
+export function toAgent(config: AgentConfig, served: ServedBusinesses): Agent {
+  return {
+    login: config.login,
+    name: config.name ?? config.login,
+    get businessIds() {
+      const now = servedNow(served);
+      return config.businessIds.filter((b) => now.includes(b));
+    },
+  };
 }
 
 export function canSee(agent: Agent, businessId: number): boolean {

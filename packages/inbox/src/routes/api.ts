@@ -126,6 +126,18 @@ export function parseId(text: string | null | undefined, name: string): number {
 }
 
 /** 403 when the agent does not serve this business (another seller's chats stay invisible). */
-export function checkBusiness(agent: Agent, businessId: number): void {
-  if (!canSee(agent, businessId)) throw new HttpError(403, 'FORBIDDEN', 'this business is not yours');
+export function checkBusiness(ctx: ApiContext, agent: Agent, businessId: number): void {
+  if (canSee(agent, businessId)) return;
+  // A business of theirs that the inbox no longer serves (removed while it runs) is named as such; anyone
+  // else learns nothing about another seller's business.
+  const theirs =
+    agent === ctx.local || ctx.agents.get(agent.login)?.businessIds.includes(businessId) === true;
+  if (theirs) {
+    throw new HttpError(
+      403,
+      'NOT_SERVED',
+      `business ${businessId} is not served by this inbox (any more): it was removed, or never added`,
+    );
+  }
+  throw new HttpError(403, 'FORBIDDEN', 'this business is not yours');
 }

@@ -15,7 +15,7 @@ async function openChat(ctx: ApiContext, state: RequestState, params: string[]) 
   const request = asAgent(state);
   const businessId = parseId(params[0], 'businessId');
   const chatId = parseId(params[1], 'chatId');
-  checkBusiness(request.agent, businessId);
+  checkBusiness(ctx, request.agent, businessId);
   const chat = await ctx.options.source.chat(businessId, chatId);
   if (!chat) throw new HttpError(404, 'NOT_FOUND', 'no such chat');
   return { request, key: { businessId, chatId }, chat };

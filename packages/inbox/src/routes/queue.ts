@@ -44,12 +44,12 @@ function decodeCursor(text: string | null): QueueCursor | undefined {
 }
 
 /** The agent's businesses, or the one asked for (which must be among them). */
-function businesses(state: RequestState): number[] {
+function businesses(ctx: ApiContext, state: RequestState): number[] {
   const { agent, url } = asAgent(state);
   const one = url.searchParams.get('business');
   if (!one) return agent.businessIds;
   const id = parseId(one, 'business');
-  checkBusiness(agent, id);
+  checkBusiness(ctx, agent, id);
   return [id];
 }
 
@@ -65,7 +65,7 @@ async function withAssignees(ctx: ApiContext, businessIds: number[], chats: Chat
 
 async function queue(ctx: ApiContext, state: RequestState) {
   const { url } = state;
-  const businessIds = businesses(state);
+  const businessIds = businesses(ctx, state);
   const filter: QueueFilter = {};
   const statuses = list(url, 'status');
   const types = list(url, 'type');
@@ -104,7 +104,7 @@ async function search(ctx: ApiContext, state: RequestState) {
   const q = (state.url.searchParams.get('q') ?? '').trim();
   if (q.length === 0) throw new HttpError(400, 'EMPTY_QUERY', 'q is empty');
   if (q.length > 200) throw new HttpError(400, 'QUERY_TOO_LONG', 'q is over 200 characters');
-  const businessIds = businesses(state);
+  const businessIds = businesses(ctx, state);
   const hits = await ctx.options.source.search(businessIds, q, 50);
   const chats = await withAssignees(
     ctx,
