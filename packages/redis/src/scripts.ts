@@ -8,11 +8,15 @@
  * confirmed, probe). Lease expiry uses Redis's own clock (TIME), so processes' clocks never matter
  * for leases; windows use the platform clock the caller passes (`now`).
  *
- * The epoch marker tells a Redis that lost its data (a restart without persistence) from one that never
- * had any: `connect` sets it to 0 when absent; a script that finds it missing sets it to Redis's time and
- * then, for `leaseMs`, grants nothing (leases held before the restart are unknown until they would have
- * expired) and counts every report as if all other slots were in flight. A window opened after such a
- * loss is a probe: one request at a time until the server has reported its figures.
+ * A window no answer has placed (none stored, or the one stored ended over an hour ago) is a probe: one
+ * request of its key at a time until an answer places it (its figures) or opens it (an answer without
+ * any). Nothing tells a Redis restarted empty from a fresh one or a new prefix, so none of them is
+ * trusted to know the platform's count.
+ *
+ * The epoch marker lets a process that was connected when Redis lost its data notice it: `connect` sets
+ * it to 0 when absent; a script that finds it missing sets it to Redis's time and then, for `leaseMs`,
+ * grants nothing (leases held before the restart are unknown until they would have expired) and counts
+ * every report as if all other slots were in flight.
  */
 
 const PRELUDE = `
@@ -54,7 +58,7 @@ if w[3] and now < tonumber(w[3]) then
   remaining = tonumber(w[2])
   resetAt = tonumber(w[3])
   confirmed = w[4]
-  probe = w[5]
+  probe = w[5] or '0'
 else
   wLimit = limit
   if w[3] and now < tonumber(w[3]) + HOUR then
@@ -66,9 +70,14 @@ else
     confirmed = '0'
   end
   remaining = wLimit - inflight
-  if (not w[3]) and epoch > 0 then probe = '1' else probe = '0' end
+  if w[3] and now < tonumber(w[3]) + HOUR then probe = w[5] or '0' else probe = '1' end
 end
-if probe == '1' and inflight > 0 then return {'slot', 50} end
+if probe == '1' and inflight > 0 then
+  -- The probe in flight: try again when it is answered (a published release), at the latest when it lapses.
+  for i = 1, #leases, 2 do
+    if string.sub(leases[i], 1, #mark) == mark then return {'slot', math.max(1, tonumber(leases[i + 1]) - clock)} end
+  end
+end
 if remaining <= 0 then
   redis.call('HSET', KEYS[3], 'limit', wLimit, 'remaining', remaining, 'resetAt', resetAt, 'confirmed', confirmed, 'probe', probe)
   redis.call('PEXPIRE', KEYS[3], 2 * HOUR)
@@ -81,13 +90,17 @@ redis.call('PEXPIRE', KEYS[2], leaseMs + 1000)
 return {'ok'}
 `;
 
-/** ARGV: op, lease, now, maxConcurrent, leaseMs, business, channel[, limit, remaining, resetAt]. */
+/** ARGV: op, lease, now, maxConcurrent, leaseMs, business, channel, answered ('1'|'0')[, limit, remaining, resetAt]. */
 export const RELEASE = `${PRELUDE}
 redis.call('ZREM', KEYS[2], mark .. ARGV[2])
-if ARGV[8] then
-  local rLimit = tonumber(ARGV[8])
-  local rRemaining = tonumber(ARGV[9])
-  local rResetAt = tonumber(ARGV[10])
+if (not ARGV[9]) and ARGV[8] == '1' and redis.call('HGET', KEYS[3], 'probe') == '1' then
+  -- An answer without figures: the platform has nothing to say about this key, the guess stands.
+  redis.call('HSET', KEYS[3], 'probe', '0')
+end
+if ARGV[9] then
+  local rLimit = tonumber(ARGV[9])
+  local rRemaining = tonumber(ARGV[10])
+  local rResetAt = tonumber(ARGV[11])
   if rResetAt > now then
     local others = 0
     if quarantined or lost then

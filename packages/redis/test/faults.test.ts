@@ -125,6 +125,12 @@ describeRedis('faults with 4 processes on one business', (sharedRedis) => {
         limit: 1_000,
         ...extra,
       });
+      // A first answer places the window, so the victim may take all four slots at once (until then it
+      // is a probe: one request at a time).
+      const placing = await connectRedisQuotaStore(sharedRedis, { prefix });
+      const rateLimit = { store: placing, now: () => Date.now() + env.offset };
+      await new ChatsApi({ baseUrl: env.url, apiKey: API_KEY, rateLimit }).getChats(BUSINESS);
+      await placing.close();
       const [victim, ...others] = await spawnAll([
         config({ workers: 4, holdMs: 5_000, durationMs: 10_000 }),
         config({}),
@@ -136,7 +142,7 @@ describeRedis('faults with 4 processes on one business', (sharedRedis) => {
       for (const p of others) p.go(env.offset);
       await sleep(300);
       // Everyone else waits: the four slots are leased.
-      expect((await env.counters()).served).toBe(4);
+      expect((await env.counters()).served).toBe(5);
       victim!.child.kill('SIGKILL');
       const results = await Promise.all(others.map((p) => p.result));
       const counters = await env.counters();

@@ -197,4 +197,19 @@ describe('rateLimit.leaseMs', () => {
     expect(client(1_000, 12_000)).not.toThrow();
     expect(client(30_000, 31_000)).not.toThrow();
   });
+
+  it('a per-request timeoutMs the lease would not outlast is refused before sending, naming both and the fix', async () => {
+    server.reply({ body: { status: 'OK', result: {} } });
+    // The default lease of a client with timeoutMs 1 000 is 20 000.
+    const api = client(1_000, 20_000)();
+    const refused = await api.getChat(1, 1, { timeoutMs: 25_000 }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(TypeError);
+    expect((refused as Error).message).toMatch(
+      /timeoutMs 25000 .*rateLimit\.leaseMs 20000.*at most 19000.*at least 26000; nothing was sent/,
+    );
+    // The call's deadline bounds the attempt too: a longer timeout under a short deadline is fine.
+    await api.getChat(1, 1, { timeoutMs: 25_000, deadlineMs: 5_000 });
+    await api.getChat(1, 1, { timeoutMs: 19_000 });
+    expect(server.requests).toHaveLength(2);
+  });
 });

@@ -18,6 +18,7 @@ import {
 import {
   DEFAULT_MAX_RETRIES,
   decideRetry,
+  LEASE_MARGIN_MS,
   maybeSent,
   minLeaseMs,
   parseRetryAfter,
@@ -108,6 +109,7 @@ export class Core {
     const maxRetries = options.maxRetries ?? this.maxRetries;
     const started = monotonicMs();
     const deadline = call.deadline ?? started + (options.deadlineMs ?? this.#deadlineMs);
+    if (options.timeoutMs !== undefined) this.#checkTimeout(Math.min(options.timeoutMs, deadline - started));
     const base = 'currentOnly' in spec ? this.#currentBase : this.#base;
     const url = `${base}${call.business}${spec.path}${call.query === '' ? '' : `?${call.query}`}`;
     const debug = this.#logLevel <= LEVELS.debug;
@@ -139,6 +141,8 @@ export class Core {
       let error: ChatsApiError;
       let notSent = false;
       let answered = false;
+      /** An answer that may open a probe window (any but a 420 without rate-limit figures). */
+      let placing = false;
       let serverWaitMs: number | undefined;
       let quota: QuotaState | undefined;
       try {
@@ -149,6 +153,7 @@ export class Core {
         );
         answered = true;
         quota = quotaFromHeaders(response.header);
+        placing = quota !== undefined || response.status !== 420;
         // A proxy could put anything in this header, the credential included.
         const rawRequestId = response.header('x-request-id');
         const requestId = rawRequestId === undefined ? undefined : this.redactor.text(rawRequestId);
@@ -187,7 +192,7 @@ export class Core {
         }));
       } finally {
         if (call.trace) call.trace.lastAttemptEnded = monotonicMs();
-        if (answered || notSent) await this.#release(release, quota, operation);
+        if (answered || notSent) await this.#release(release, quota, operation, placing);
         else this.#holdUnanswered(release, sentAt, operation);
       }
       if (error instanceof AbortError) throw this.#final(error, spec.retryClass, notSent, attempt, started);
@@ -232,9 +237,14 @@ export class Core {
    * Frees the limiter slot and records the server's quota figures. A failing quota store (say, a shared
    * Redis) is logged, never thrown: the call's own outcome — maybe a delivered send — must stand.
    */
-  async #release(release: Release | undefined, quota: QuotaState | undefined, operation: OperationId) {
+  async #release(
+    release: Release | undefined,
+    quota: QuotaState | undefined,
+    operation: OperationId,
+    answered = false,
+  ) {
     try {
-      const recorded = release?.(quota);
+      const recorded = release?.(quota, answered);
       if (recorded instanceof Promise) await recorded;
     } catch (error) {
       this.log(
@@ -256,6 +266,21 @@ export class Core {
       Math.max(0, sentAt + UNANSWERED_HOLD_MS - monotonicMs()),
     );
     timer.unref?.();
+  }
+
+  /**
+   * A per-request `timeoutMs` must end within the slot's lease, as the client's own does (checked when it
+   * is built): a slot outliving its lease lets a fifth request in while this one still runs.
+   */
+  #checkTimeout(timeoutMs: number): void {
+    const leaseMs = this.limiter?.leaseMs;
+    if (leaseMs === undefined || minLeaseMs(timeoutMs) <= leaseMs) return;
+    throw new TypeError(
+      `ChatsApi: the request option timeoutMs ${timeoutMs} is longer than a slot's lease allows ` +
+        `(rateLimit.leaseMs ${leaseMs}, which must outlast every attempt by ${LEASE_MARGIN_MS} ms): pass ` +
+        `timeoutMs of at most ${leaseMs - LEASE_MARGIN_MS}, or build the client with rateLimit.leaseMs of at ` +
+        `least ${minLeaseMs(timeoutMs)}; nothing was sent`,
+    );
   }
 
   /** Waits for the limiter, no longer than the deadline; an abort while queued is an AbortError. */

@@ -33,7 +33,7 @@ export const DEFAULT_SETTLE_MS = PLATFORM_WINDOW_MS + SETTLE_MARGIN_MS;
  */
 export const UNANSWERED_HOLD_MS = PLATFORM_WINDOW_MS + SETTLE_MARGIN_MS;
 /** Slack a slot's lease keeps over the longest its holder may hold it. */
-const LEASE_MARGIN_MS = 1_000;
+export const LEASE_MARGIN_MS = 1_000;
 
 /** The shortest `rateLimit.leaseMs` that outlasts every hold of a slot by a client with this timeout. */
 export function minLeaseMs(timeoutMs: number): number {

@@ -18,9 +18,13 @@ export interface QuotaState {
   resetAt: number;
 }
 
-/** A window as a store keeps it: `confirmed` once the server has named its reset time. */
+/**
+ * A window as a store keeps it: `confirmed` once the server has named its reset time; `probe` until an
+ * answer has placed it (then one request of its key at a time).
+ */
 export interface QuotaWindow extends QuotaState {
   confirmed: boolean;
+  probe: boolean;
 }
 
 export interface AcquireRequest {
@@ -54,6 +58,12 @@ export interface ReleaseRequest {
   leaseMs: number;
   /** What the response's `X-RateLimit-Resource-*` headers said, when a response came. */
   reported?: QuotaState | undefined;
+  /**
+   * The platform answered, so a probe window may open even without `reported` (a server that sends no
+   * rate-limit headers). False or absent when no answer came (nothing sent, a timeout, a dropped
+   * connection) and for a 420 without headers: the window stays a probe.
+   */
+  answered?: boolean | undefined;
 }
 
 /**
@@ -64,6 +74,12 @@ export interface ReleaseRequest {
  * a server reports; a report can only lower the current window, never raise it; a report about an
  * older window (an earlier reset time) never replaces a newer one; a window the store opens itself
  * counts the units still in flight, since they may land in the new window on the server.
+ *
+ * A window no answer has placed yet is a probe: one request at a time until the platform answers.
+ * Nothing tells a store that is new (a fresh Redis, a new prefix, a process just started) from one that
+ * lost what it knew (a Redis restarted empty, a process restarted) while the platform still counts what
+ * was used, so a store never assumes a window is whole: the answer's `X-RateLimit-Resource-*` figures
+ * place it, and an answer without them opens it at the configured limit (the platform has nothing to say).
  */
 export interface QuotaStore {
   acquire(request: AcquireRequest): AcquireResult | Promise<AcquireResult>;
@@ -81,8 +97,9 @@ export interface QuotaStore {
 
 /**
  * A window the store opens itself: after a known window ends, the next fixed hour (the platform's
- * windows are absolute), as sure as the known one was; with nothing known, a guess of an hour from now.
- * Units still in flight may land in it.
+ * windows are absolute), as sure as the known one was; with nothing known, a guess of an hour from now,
+ * and a probe (the platform may have counted requests the store never saw). Units still in flight may
+ * land in it.
  */
 export function openWindow(
   known: QuotaWindow | undefined,
@@ -99,6 +116,7 @@ export function openWindow(
     remaining: size - inFlight,
     resetAt: follows ? known.resetAt + HOUR_MS : now + HOUR_MS,
     confirmed,
+    probe: !follows || known.probe,
   };
 }
 
@@ -116,7 +134,7 @@ export function mergeReport(
   // An answer about a window that is already over by the platform's clock says nothing about the current one.
   if (report.resetAt <= now) return undefined;
   const remaining = Math.max(0, report.remaining - others);
-  const fresh = { limit: report.limit, remaining, resetAt: report.resetAt, confirmed: true };
+  const fresh = { limit: report.limit, remaining, resetAt: report.resetAt, confirmed: true, probe: false };
   if (known === undefined || report.resetAt > known.resetAt) return fresh;
   // The same window: the count only ever goes down. Or a guessed one (opened an hour before its guessed
   // reset) that the platform's window overlaps, so the platform's reset time is the true one. A window
@@ -175,6 +193,12 @@ export class MemoryQuotaStore implements QuotaStore {
       window = openWindow(window, request.now, request.limit, inFlight(leases, request.operation));
       state.windows.set(request.operation, window);
     }
+    if (window.probe) {
+      // Until an answer places the window, its key sends one request at a time.
+      const probing = soonestExpiry(leases, request.operation);
+      if (probing !== undefined)
+        return { ok: false, wait: 'slot', retryInMs: Math.max(1, probing - monotonicMs()) };
+    }
     if (window.remaining <= 0) {
       return {
         ok: false,
@@ -191,9 +215,13 @@ export class MemoryQuotaStore implements QuotaStore {
   release(request: ReleaseRequest): void {
     const state = this.state(request.business);
     state.leases.delete(request.lease);
-    if (request.reported !== undefined) {
+    const window = state.windows.get(request.operation);
+    if (request.reported === undefined) {
+      // No figures: an answer still says the platform serves this key, so the guess may stand.
+      if (request.answered === true && window !== undefined) window.probe = false;
+    } else {
       const merged = mergeReport(
-        state.windows.get(request.operation),
+        window,
         request.reported,
         inFlight(state.leases, request.operation),
         request.now,
@@ -224,6 +252,18 @@ export class MemoryQuotaStore implements QuotaStore {
       waiters.push(wake);
     });
   }
+}
+
+/** When the first live lease of `operation` expires (`monotonicMs()`), or undefined when none is held. */
+function soonestExpiry(leases: Map<string, Lease>, operation: OperationId): number | undefined {
+  const clock = monotonicMs();
+  let soonest: number | undefined;
+  for (const [id, lease] of leases) {
+    if (lease.operation !== operation) continue;
+    if (lease.expires <= clock) leases.delete(id);
+    else soonest = Math.min(soonest ?? lease.expires, lease.expires);
+  }
+  return soonest;
 }
 
 function inFlight(leases: Map<string, Lease>, operation: OperationId): number {

@@ -40,8 +40,11 @@ export interface RateLimitOptions {
   now?: () => number;
 }
 
-/** Ends an attempt: frees its slot and records the quota the server reported, if a response came. */
-export type Release = (reported?: QuotaState) => void | Promise<void>;
+/**
+ * Ends an attempt: frees its slot and records the quota the server reported. `answered`: a response
+ * came that may open a probe window even without figures (see `ReleaseRequest.answered`).
+ */
+export type Release = (reported?: QuotaState, answered?: boolean) => void | Promise<void>;
 
 export interface QuotaSnapshot {
   operation: OperationId;
@@ -93,7 +96,8 @@ export class RateLimiter {
   private readonly mode: 'queue' | 'reject';
   private readonly maxConcurrent: number;
   private readonly maxWaitMs: number;
-  private readonly leaseMs: number;
+  /** How long a slot stays leased if never released: every hold of a slot must end before it. */
+  readonly leaseMs: number;
   private readonly store: QuotaStore;
   readonly now: () => number;
   /** This client's callers waiting for a slot, per business, first come first served. */
@@ -282,7 +286,7 @@ export class RateLimiter {
   /** Ties a lease to the report that ends it; a second call does nothing. */
   private ticket(business: string, operation: OperationId, lease: string): Release {
     let done = false;
-    return (reported) => {
+    return (reported, answered = false) => {
       if (done) return;
       done = true;
       const released = this.store.release({
@@ -293,6 +297,7 @@ export class RateLimiter {
         maxConcurrent: this.maxConcurrent,
         leaseMs: this.leaseMs,
         reported,
+        answered,
       });
       // A waiting caller of this client may take the slot now (the store wakes other clients itself).
       this.queues.get(business)?.[0]?.wake();

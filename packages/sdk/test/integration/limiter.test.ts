@@ -49,6 +49,8 @@ describe('the SDK limiter keeps a business under its quota and cap on the real e
       { maxRetries: 0, timeoutMs: 200 },
     );
     try {
+      // A first answer places the window (until then it is a probe: one request at a time).
+      await env.api.getChats(BUSINESS);
       await env.admin.addFaults([{ operation: 'getChats', delayMs: 2_000 }]);
       const timedOut = await Promise.all(
         Array.from({ length: 4 }, () => env.api.getChats(BUSINESS).catch((e: unknown) => e)),

@@ -111,3 +111,28 @@ describe('clients sharing one QuotaStore on the real emulator', () => {
     }
   });
 });
+
+describe('a store that knows nothing yet (a process restarted, a new store) on the real emulator', () => {
+  it('does not open a mostly used window at the full limit: its first request probes', async () => {
+    const env = await start({ limits: { getChats: 20 } });
+    try {
+      // Half past the hour on both clocks (the emulator reads the mocked Date): no boundary mid-test.
+      vi.setSystemTime(Date.UTC(2031, 0, 1, 12, 30));
+      const before = env.client({});
+      for (const batch of [4, 4, 4, 4, 2])
+        await Promise.all(Array.from({ length: batch }, () => before.getChats(BUSINESS, {}, undefined, 1)));
+      // The process restarts: a new client with a new memory store, configured with the full 20.
+      const after = env.client({ rateLimit: { mode: 'reject', limits: { getChats: 20 } } });
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 12 }, () => after.getChats(BUSINESS, {}, undefined, 1)),
+      );
+      expect(await env.counters()).toEqual({ served: 20, parallel: 0, hourly: 0 });
+      const refused = outcomes.filter(
+        (o) => o.status === 'rejected' && o.reason instanceof RateLimitError && o.reason.local,
+      );
+      expect(refused).toHaveLength(10);
+    } finally {
+      await env.emulator.close();
+    }
+  });
+});

@@ -3,7 +3,9 @@
  * this suite. `open(n)` gives n handles onto one fresh, empty store — the same object for memory,
  * separate connections for Redis — so "another process" is another handle.
  *
- * Windows run on a made-up platform clock passed as `now`; leases on the store's real clock.
+ * Windows run on a made-up platform clock passed as `now`; leases on the store's real clock. A window no
+ * answer has placed is a probe (one request at a time), so tests that need several grants at once give
+ * the window an answer first (`place`).
  */
 import type { AcquireRequest, AcquireResult, OperationId, QuotaState, QuotaStore } from '@ym-chats/sdk';
 import { describe, expect, it } from 'vitest';
@@ -40,8 +42,23 @@ async function grant(store: QuotaStore, req: AcquireRequest): Promise<Grant> {
   return { business: req.business, operation: req.operation, lease: result.lease };
 }
 
-async function release(store: QuotaStore, g: Grant, now: number, reported?: QuotaState): Promise<void> {
-  await store.release({ ...g, now, maxConcurrent: 4, leaseMs: 30_000, reported });
+/** Ends a grant; `answered` false when no response came (a timeout, a dropped connection, nothing sent). */
+async function release(
+  store: QuotaStore,
+  g: Grant,
+  now: number,
+  reported?: QuotaState,
+  answered = true,
+): Promise<void> {
+  await store.release({ ...g, now, maxConcurrent: 4, leaseMs: 30_000, reported, answered });
+}
+
+/**
+ * Ends the probe of a window the store does not know yet with one answered request (spending one unit):
+ * with the platform's figures when given, else an answer without rate-limit headers.
+ */
+async function place(store: QuotaStore, req: AcquireRequest, reported?: QuotaState): Promise<void> {
+  await release(store, await grant(store, req), req.now, reported);
 }
 
 /**
@@ -98,6 +115,7 @@ export function describeQuotaStoreContract(name: string, harness: QuotaStoreHarn
     it('the 4 slots of a business are shared by every handle (not 4 per client)', async () => {
       await withStores(2, async ([a, b]) => {
         const now = H - 60_000;
+        await place(a!, request('7', now));
         const held = [await grant(a!, request('7', now)), await grant(a!, request('7', now))];
         held.push(
           await grant(b!, request('7', now)),
@@ -119,6 +137,7 @@ export function describeQuotaStoreContract(name: string, harness: QuotaStoreHarn
     it('a lease nobody releases (a killed process) frees its slot when it expires', async () => {
       await withStores(2, async ([a, b]) => {
         const now = H - 60_000;
+        await place(a!, request('9', now));
         for (let i = 0; i < 4; i++) await grant(a!, request('9', now, { leaseMs: 300 }));
         expect(await take(b!, request('9', now, { leaseMs: 300 }))).toMatchObject({
           ok: false,
@@ -138,9 +157,9 @@ export function describeQuotaStoreContract(name: string, harness: QuotaStoreHarn
         await grant(s!, request('2', now, { limit: 3 }));
         const refused = await take(s!, request('2', now, { limit: 3 }));
         expect(refused).toEqual({ ok: false, wait: 'quota', state: { limit: 3, remaining: 0, resetAt: H } });
-        // A refused acquire holds no slot: two more operations still fit beside the two leases.
+        // A refused acquire holds no slot: two more requests (probes of two operations) fit beside the two leases.
         await grant(s!, request('2', now, { operation: 'getChats' }));
-        await grant(s!, request('2', now, { operation: 'getChats' }));
+        await grant(s!, request('2', now, { operation: 'getChatHistory' }));
       });
     });
 
@@ -149,6 +168,7 @@ export function describeQuotaStoreContract(name: string, harness: QuotaStoreHarn
         const platform = new Platform(10);
         const now = H - 600_000;
         const cap = { maxConcurrent: 100 };
+        await place(fast!, request('3', now, cap), platform.arrive(now));
         // The slow client's three requests are on their way and not yet counted by the platform.
         const pending = [];
         for (let i = 0; i < 3; i++) pending.push(await grant(slow!, request('3', now, cap)));
@@ -250,11 +270,13 @@ export function describeQuotaStoreContract(name: string, harness: QuotaStoreHarn
     it("a guessed window takes the platform's limit, keeping count of what it gave out", async () => {
       await withStores(1, async ([s]) => {
         const now = H - 600_000;
-        // Configured 10; the platform says 1000 (and has counted 3: this client's 2 and another's).
+        // Configured 10, and a first answer without figures. Then the platform says 1000 (and has counted
+        // 3: this client's first two and another's).
+        await place(s!, request('18', now));
         const g = await grant(s!, request('18', now));
         await grant(s!, request('18', now));
         await release(s!, g, now, { limit: 1000, remaining: 997, resetAt: H });
-        // 1000 − 2 given out = 998, but the platform's 997 minus the 1 still in flight is lower.
+        // 1000 − 3 given out = 997, but the platform's 997 minus the 1 still in flight is lower.
         expect(await s!.get('18', 'getChat', now)).toEqual({ limit: 1000, remaining: 996, resetAt: H });
         // The next hour follows with the platform's limit, not the configured one.
         await grant(s!, request('18', H + 1));
@@ -271,10 +293,15 @@ export function describeQuotaStoreContract(name: string, harness: QuotaStoreHarn
         const now = H - 60_000;
         const all = (req: AcquireRequest) =>
           Promise.all(Array.from({ length: 30 }, (_, i) => take(stores[i % stores.length]!, req)));
+        await place(stores[0]!, request('11', now, { limit: 100 }));
         const slots = await all(request('11', now, { limit: 100 }));
         expect(slots.filter((r) => r.ok)).toHaveLength(4);
-        const quota = await all(request('12', now, { limit: 5, maxConcurrent: 1000 }));
+        await place(stores[0]!, request('12', now, { limit: 6, maxConcurrent: 1000 }));
+        const quota = await all(request('12', now, { limit: 6, maxConcurrent: 1000 }));
         expect(quota.filter((r) => r.ok)).toHaveLength(5);
+        // A probe: however many ask at once, one goes.
+        const probes = await all(request('19', now, { limit: 100 }));
+        expect(probes.filter((r) => r.ok)).toHaveLength(1);
       });
     });
 
@@ -316,10 +343,79 @@ export function describeQuotaStoreContract(name: string, harness: QuotaStoreHarn
       });
     });
 
+    it('a window no answer has placed is a probe: a second request waits until the first is answered', async () => {
+      await withStores(2, async ([a, b]) => {
+        const now = H - 60_000;
+        const probe = await grant(a!, request('20', now));
+        for (const s of [a!, b!]) {
+          const refused = await take(s, request('20', now));
+          expect(refused).toMatchObject({ ok: false, wait: 'slot' });
+          expect(refused.ok === false && refused.wait === 'slot' && refused.retryInMs > 0).toBe(true);
+        }
+        // Only that key waits: other operations and businesses probe their own windows.
+        await grant(b!, request('20', now, { operation: 'getChats' }));
+        await grant(b!, request('21', now));
+        // No answer (a timeout, a dropped connection): still a probe, one at a time.
+        await release(a!, probe, now, undefined, false);
+        const second = await grant(b!, request('20', now));
+        expect(await take(a!, request('20', now))).toMatchObject({ ok: false, wait: 'slot' });
+        await release(b!, second, now, { limit: 10, remaining: 8, resetAt: H });
+        for (let i = 0; i < 3; i++) await grant(i % 2 ? a! : b!, request('20', now));
+      });
+    });
+
+    it("the first answer's figures place the window, whatever the configured limit", async () => {
+      await withStores(2, async ([a, b]) => {
+        const now = H - 600_000;
+        // The platform has counted 8 of 10 before this store knew anything (a restart, another prefix).
+        await place(a!, request('22', now, { limit: 1000 }), { limit: 10, remaining: 2, resetAt: H });
+        expect(await b!.get('22', 'getChat', now)).toEqual({ limit: 10, remaining: 2, resetAt: H });
+        await grant(b!, request('22', now, { limit: 1000 }));
+        await grant(a!, request('22', now, { limit: 1000 }));
+        expect(await take(b!, request('22', now, { limit: 1000 }))).toEqual({
+          ok: false,
+          wait: 'quota',
+          state: { limit: 10, remaining: 0, resetAt: H },
+        });
+      });
+    });
+
+    it('an answer without rate-limit figures opens the window at the configured limit', async () => {
+      await withStores(2, async ([a, b]) => {
+        const now = H - 600_000;
+        await place(a!, request('23', now, { limit: 6 }));
+        for (let i = 0; i < 4; i++) await grant(i % 2 ? a! : b!, request('23', now, { limit: 6 }));
+        expect(await a!.get('23', 'getChat', now)).toEqual({ limit: 6, remaining: 1, resetAt: now + HOUR });
+      });
+    });
+
+    it('a 420 to the probe closes the window until the time it names', async () => {
+      await withStores(2, async ([a, b]) => {
+        const now = H - 600_000;
+        await place(a!, request('24', now), { limit: 10, remaining: 0, resetAt: H });
+        const closed = { ok: false, wait: 'quota', state: { limit: 10, remaining: 0, resetAt: H } };
+        expect(await take(a!, request('24', now))).toEqual(closed);
+        expect(await take(b!, request('24', now))).toEqual(closed);
+        // The next hour follows the placed window: no probe needed there.
+        await grant(b!, request('24', H + 1));
+        await grant(a!, request('24', H + 1));
+      });
+    });
+
+    it('a window more than an hour past the last one known is a probe again', async () => {
+      await withStores(1, async ([s]) => {
+        await place(s!, request('25', H - 60_000), { limit: 10, remaining: 5, resetAt: H });
+        const later = H + HOUR + 60_000;
+        await grant(s!, request('25', later));
+        expect(await take(s!, request('25', later))).toMatchObject({ ok: false, wait: 'slot' });
+      });
+    });
+
     it('slotFreed wakes a waiter when another handle releases', async () => {
       await withStores(2, async ([a, b]) => {
         if (b!.slotFreed === undefined) return;
         const now = H - 60_000;
+        await place(a!, request('15', now));
         const held = [];
         for (let i = 0; i < 4; i++) held.push(await grant(a!, request('15', now)));
         expect(await take(b!, request('15', now))).toMatchObject({ ok: false, wait: 'slot' });
