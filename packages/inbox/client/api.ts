@@ -100,6 +100,13 @@ export const api = {
   leave: (page: string) => post<{ ok: true }>('/api/presence/leave', { page }),
   fileUrl: (chat: { businessId: number; chatId: number }, url: string) =>
     `${chatPath(chat)}/file?url=${encodeURIComponent(url)}`,
+  /** An attachment's bytes through the proxy, or the server's reason it could not be fetched. */
+  file: async (href: string): Promise<{ blob: Blob } | { problem: string }> => {
+    const response = await fetch(href, { credentials: 'same-origin' });
+    if (response.ok) return { blob: await response.blob() };
+    const json = (await response.json().catch(() => ({}))) as { error?: { message?: string } };
+    return { problem: json.error?.message ?? `HTTP ${response.status}` };
+  },
 };
 
 export const PAGE_ID = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) =>

@@ -20,20 +20,61 @@ function Message({ t, chat, message }: { t: T; chat: ChatView; message: MessageV
           <bdi>{message.text}</bdi>
         </p>
       ) : null}
-      {message.files.map((f) => {
-        const href = api.fileUrl(chat, f.url);
-        return IMAGE.test(f.name) ? (
-          <a key={f.url} class="file image" href={href} download={f.name}>
-            <img src={href} alt={f.name} loading="lazy" />
-          </a>
-        ) : (
-          <a key={f.url} class="file" href={href} download={f.name || 'file'}>
-            <FileIcon /> <bdi>{f.name || 'file'}</bdi>{' '}
-            <span class="size">({Math.ceil(f.size / 1024)} KB)</span>
-          </a>
-        );
-      })}
+      {message.files.map((f) => (
+        <Attachment key={f.url} t={t} chat={chat} file={f} />
+      ))}
     </article>
+  );
+}
+
+/**
+ * One attachment: an image inline, another file a download. When the server cannot fetch it (a link to a
+ * host that is not the platform's, a file host away) the reason it gave is shown beside it, instead of a
+ * broken image or a download that fails without saying why.
+ */
+function Attachment({ t, chat, file }: { t: T; chat: ChatView; file: MessageView['files'][number] }) {
+  const [problem, setProblem] = useState<string | null>(null);
+  const href = api.fileUrl(chat, file.url);
+  const name = file.name || 'file';
+  const explain = async () => {
+    const got = await api.file(href).catch((error: unknown) => ({ problem: String(error) }));
+    if ('problem' in got) setProblem(got.problem);
+  };
+  // Downloads go through fetch so a refusal can be read; the bytes are then saved as the link would.
+  const download = async (event: MouseEvent) => {
+    event.preventDefault();
+    const got = await api.file(href).catch((error: unknown) => ({ problem: String(error) }));
+    if ('problem' in got) {
+      setProblem(got.problem);
+      return;
+    }
+    setProblem(null);
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(got.blob);
+    link.download = name;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+  };
+  const failure =
+    problem === null ? null : (
+      <span class="file-problem" role="alert">
+        {t('fileFailed', { m: problem })}
+      </span>
+    );
+  return IMAGE.test(file.name) ? (
+    <span class="attachment">
+      <a class="file image" href={href} download={name}>
+        <img src={href} alt={name} loading="lazy" onError={explain} />
+      </a>
+      {failure}
+    </span>
+  ) : (
+    <span class="attachment">
+      <a class="file" href={href} download={name} onClick={download}>
+        <FileIcon /> <bdi>{name}</bdi> <span class="size">({Math.ceil(file.size / 1024)} KB)</span>
+      </a>
+      {failure}
+    </span>
   );
 }
 

@@ -21,6 +21,7 @@ export {
   credentialFetcher,
   type FileCredential,
   type FileFetcher,
+  FileHostError,
 } from './http/file-proxy.js';
 export { CONTENT_SECURITY_POLICY } from './http/respond.js';
 export { createInbox, type Inbox, type InboxOptions } from './inbox.js';

@@ -4,8 +4,10 @@
  * names. Writes the README's screenshots into docs/.
  */
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { hashPassword } from '@ym-chats/inbox';
+import { createInbox, credentialFetcher, hashPassword } from '@ym-chats/inbox';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_MISSING, HAVE_CHROMIUM, type OpenBrowser, openBrowser } from './support/browser.js';
@@ -439,6 +441,60 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
       await p.getByRole('button', { name: 'Войти' }).click();
       await p.getByRole('list', { name: 'Чаты' }).waitFor();
       await context.close();
+    });
+
+    it("downloads an attachment, and shows why when the server cannot fetch one (a host that is not the platform's)", async () => {
+      const files = await h.store.store.sql.all(
+        `SELECT m.chat_id, f.name, f.url FROM message_files f
+           JOIN messages m ON m.business_id = f.business_id AND m.message_id = f.message_id
+          WHERE (SELECT COUNT(*) FROM messages x WHERE x.business_id = m.business_id AND x.chat_id = m.chat_id) <= 10
+          ORDER BY m.message_id`,
+      );
+      // In short chats: the log renders only the messages near what it shows.
+      const isImage = (name: unknown) => /\.(png|jpe?g|gif|webp)$/i.test(String(name));
+      const doc = files.find((f) => !isImage(f.name))!;
+      const image = files.find((f) => isImage(f.name));
+      expect([doc, image].every((f) => f !== undefined)).toBe(true);
+      const link = (p: Page, url: unknown) => p.locator(`a.file[href*="${encodeURIComponent(String(url))}"]`);
+      // Through the inbox that may fetch it: the click saves the file under its name.
+      await page.goto(`${h.url}/chats/${BUSINESS}/${doc.chat_id}`);
+      const saved = page.waitForEvent('download');
+      await link(page, doc.url).click();
+      expect((await saved).suggestedFilename()).toBe(String(doc.name));
+      // Through an inbox whose fetcher refuses the host: the page says why, for a download and an image.
+      const refusing = createInbox({
+        source: h.source,
+        api: h.api,
+        businessIds: [BUSINESS],
+        host: '127.0.0.1',
+        fetchFile: credentialFetcher({
+          apiKey: 'unused-key-000000',
+          allowedOrigins: ['https://files.example.invalid'],
+        }),
+      });
+      const server = createServer(refusing.listener);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const context = await b.context({ viewport: { width: 1280, height: 800 } });
+      try {
+        const p = await context.newPage();
+        p.setDefaultTimeout(8000);
+        const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        const host = new URL(String(doc.url)).host;
+        await p.goto(`${base}/chats/${BUSINESS}/${doc.chat_id}`);
+        await link(p, doc.url).click();
+        const problem = p.locator('.attachment', { has: link(p, doc.url) }).getByRole('alert');
+        await expect
+          .poll(() => problem.textContent())
+          .toContain(`attachment host ${host} is not the platform's file host`);
+        await p.goto(`${base}/chats/${BUSINESS}/${image!.chat_id}`);
+        const shown = p.locator('.attachment', { has: link(p, image!.url) }).getByRole('alert');
+        await expect.poll(() => shown.textContent()).toContain("is not the platform's file host");
+      } finally {
+        await context.close();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await refusing.close();
+      }
     });
 
     it('broke no Content-Security-Policy rule on the way', () => {

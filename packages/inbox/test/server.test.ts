@@ -232,6 +232,76 @@ describe('the local user (127.0.0.1, no agents)', () => {
   });
 });
 
+describe('an attachment the server cannot fetch', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => h?.close());
+
+  /** The same store and chats behind an inbox with another file fetcher; the status and JSON of a download. */
+  async function downloadThrough(fetchFile: Parameters<typeof createInbox>[0]['fetchFile']) {
+    const inbox = createInbox({
+      source: h.source,
+      api: h.api,
+      businessIds: [BUSINESS],
+      host: '127.0.0.1',
+      fetchFile,
+    });
+    const server = createServer(inbox.listener);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const page = new PageClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      await page.start();
+      const file = (
+        await h.store.store.sql.all(
+          `SELECT m.chat_id, f.url FROM message_files f
+             JOIN messages m ON m.business_id = f.business_id AND m.message_id = f.message_id LIMIT 1`,
+        )
+      )[0]!;
+      const res = await page.request(
+        'GET',
+        `/api/businesses/${BUSINESS}/chats/${file.chat_id}/file?url=${encodeURIComponent(String(file.url))}`,
+      );
+      return {
+        status: res.status,
+        body: (await res.json()) as unknown,
+        host: new URL(String(file.url)).host,
+      };
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await inbox.close();
+    }
+  }
+
+  it("answers 502 naming the host when the link is not on the platform's file host", async () => {
+    const got = await downloadThrough(
+      credentialFetcher({ apiKey: 'emulator-api-key', allowedOrigins: ['https://files.example.invalid'] }),
+    );
+    expect(got.status).toBe(502);
+    expect(got.body).toEqual({
+      error: {
+        code: 'FILE_HOST_NOT_ALLOWED',
+        message: expect.stringContaining(`attachment host ${got.host} is not the platform's file host`),
+      },
+    });
+  });
+
+  it('answers 502 when the file host cannot be reached', async () => {
+    // A port that was just free and is closed again: nothing listens there.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const got = await downloadThrough((_url, signal) => fetch(`http://127.0.0.1:${port}/file`, { signal }));
+    expect(got.status).toBe(502);
+    expect(got.body).toEqual({
+      error: { code: 'FILE_UNREACHABLE', message: 'the file host could not be reached (ECONNREFUSED)' },
+    });
+  });
+});
+
 describe('agents with logins', () => {
   let h: Harness;
   beforeAll(async () => {

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { FileView } from '../types.js';
+import { HttpError } from './respond.js';
 
 /**
  * Fetches an attachment of a chat of `businessId` with that business's credential; the credential never
@@ -21,11 +22,24 @@ export interface CredentialFetcherOptions extends FileCredential {
   allowedOrigins: string[];
 }
 
+/**
+ * The attachment's URL names a host the credential may not go to. A fetcher throws it to refuse; the
+ * proxy answers 502 with its message (the stored link is what is wrong, not the page's request).
+ */
+export class FileHostError extends Error {
+  override name = 'FileHostError';
+}
+
 export function credentialFetcher(options: CredentialFetcherOptions): FileFetcher {
   const allowed = new Set(options.allowedOrigins.map((o) => new URL(o).origin));
   return async (url, signal, businessId) => {
     const target = new URL(url);
-    if (!allowed.has(target.origin)) throw new Error(`attachment host ${target.origin} is not allowed`);
+    if (!allowed.has(target.origin)) {
+      throw new FileHostError(
+        `attachment host ${target.host} is not the platform's file host, so the file is not fetched ` +
+          "with the seller's credential",
+      );
+    }
     const credential = options.credentialFor ? await options.credentialFor(businessId) : options;
     const headers: Record<string, string> = {};
     if (credential.apiKey) headers['Api-Key'] = credential.apiKey;
@@ -67,15 +81,17 @@ export async function proxyFile(
   const controller = new AbortController();
   res.on('close', () => controller.abort());
   // A file host that stops answering must not hold the connection forever.
-  const upstream = await fetcher(
-    file.url,
-    AbortSignal.any([controller.signal, AbortSignal.timeout(60_000)]),
-    businessId,
-  );
+  const timeout = AbortSignal.timeout(60_000);
+  let upstream: Response;
+  try {
+    upstream = await fetcher(file.url, AbortSignal.any([controller.signal, timeout]), businessId);
+  } catch (error) {
+    if (controller.signal.aborted) return; // the page went away
+    throw fetchFailure(error, timeout.aborted) ?? error;
+  }
   if (!upstream.ok || !upstream.body) {
-    res.writeHead(502, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
-    res.end(`the file could not be fetched (HTTP ${upstream.status})`);
-    return;
+    await upstream.body?.cancel();
+    throw new HttpError(502, 'FILE_FETCH_FAILED', `the file host answered HTTP ${upstream.status}`);
   }
   const image = INLINE[extension(file.name)];
   const headers: Record<string, string> = {
@@ -91,4 +107,21 @@ export async function proxyFile(
   Readable.fromWeb(upstream.body as WebReadableStream<Uint8Array>)
     .on('error', () => res.destroy())
     .pipe(res);
+}
+
+/**
+ * Why a download could not start, as the page shows it, for what the fetch itself met: a host that may not
+ * have the credential, a timeout, the network. Anything else (a fetcher's bug) stays an internal error.
+ */
+function fetchFailure(error: unknown, timedOut: boolean): HttpError | undefined {
+  if (error instanceof FileHostError) return new HttpError(502, 'FILE_HOST_NOT_ALLOWED', error.message);
+  if (timedOut) return new HttpError(504, 'FILE_TIMEOUT', 'the file host did not answer within 60 s');
+  // fetch rejects with a TypeError "fetch failed" whose cause holds the network's code (ECONNREFUSED, …).
+  if (!(error instanceof TypeError) || error.cause === undefined) return undefined;
+  const code = (error.cause as { code?: unknown }).code;
+  return new HttpError(
+    502,
+    'FILE_UNREACHABLE',
+    `the file host could not be reached${typeof code === 'string' ? ` (${code})` : ''}`,
+  );
 }
