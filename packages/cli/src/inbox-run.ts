@@ -15,7 +15,8 @@ type AgentConfig = import('@ym-chats/inbox').AgentConfig;
 export interface InboxSettings {
   /** Replies go out through it: one business's client, or one that picks each business's own. */
   api: ChatsApi;
-  businessIds: Id[];
+  /** A fixed list, or a function the inbox asks at every use (the registry's ids, kept fresh). */
+  businessIds: Id[] | (() => readonly number[]);
   /**
    * Attachments are fetched from the API's base URL only, with this credential — or, for several
    * businesses each with its own credential, with `credentialFor(businessId)`, looked up per download.
@@ -83,7 +84,10 @@ export async function openCliInbox(store: SyncStore, settings: InboxSettings): P
     return await inbox.openInbox({
       store,
       api: settings.api,
-      businessIds: settings.businessIds.map((b) => Number(b)),
+      businessIds:
+        typeof settings.businessIds === 'function'
+          ? settings.businessIds
+          : settings.businessIds.map((b) => Number(b)),
       host: settings.host,
       agents,
       ...(files === undefined

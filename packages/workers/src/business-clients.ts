@@ -4,7 +4,14 @@
  * the client by the business id every method takes first — so code written for one client (the inbox's
  * replies) serves every registered business.
  */
-import { ChatsApi, type ClientOptions, type Id, type QuotaStore, type RequestOptions } from '@ym-chats/sdk';
+import {
+  ChatsApi,
+  type ClientOptions,
+  type Id,
+  type QuotaStore,
+  type RequestOptions,
+  ValidationError,
+} from '@ym-chats/sdk';
 import type { BusinessRegistry } from './registry.js';
 
 export interface RegistryClientOptions {
@@ -17,8 +24,15 @@ export interface RegistryClientOptions {
   client?: Partial<ClientOptions>;
 }
 
-export class UnregisteredBusinessError extends Error {
+/**
+ * The business is not (or no longer) registered. A `ValidationError` of the SDK: refused before anything
+ * was sent, so a caller written for one client (the inbox's replies) reports it as such, not as a crash.
+ */
+export class UnregisteredBusinessError extends ValidationError {
   override name = 'UnregisteredBusinessError';
+  constructor(businessId: string) {
+    super('businessId', `business ${businessId} is not registered`);
+  }
 }
 
 interface Held {
@@ -56,7 +70,7 @@ export class RegistryChatsApi extends ChatsApi {
     const key = id.toString();
     if (credential === undefined) {
       this.#clients.delete(key);
-      throw new UnregisteredBusinessError(`business ${key} is not registered`);
+      throw new UnregisteredBusinessError(key);
     }
     const held = this.#clients.get(key);
     if (held !== undefined && held.secret === credential.secret) return held.api;

@@ -21,6 +21,7 @@ export {
 export { Gate } from './gate.js';
 export { LeaseBook } from './leases.js';
 export { migrateWorkers, WORKERS_MIGRATIONS, WORKERS_SCHEMA_VERSION } from './migrations.js';
+export { RegisteredIds, type RegisteredIdsOptions } from './registered-ids.js';
 export { type BusinessEntry, BusinessRegistry } from './registry.js';
 export { BusinessRunner, type RunMode, type RunnerOptions } from './runner.js';
 export {

@@ -67,6 +67,12 @@ export class BusinessRegistry {
     }));
   }
 
+  /** Just the ids, in order (no names, no credentials). */
+  async ids(): Promise<bigint[]> {
+    const rows = await this.sql.all('SELECT business_id FROM businesses ORDER BY business_id');
+    return rows.map((r) => BigInt(r.business_id as bigint));
+  }
+
   async has(businessId: bigint): Promise<boolean> {
     return (
       (await this.sql.all('SELECT 1 AS x FROM businesses WHERE business_id = ?', [businessId])).length > 0

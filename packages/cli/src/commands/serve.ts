@@ -11,6 +11,7 @@ import { type InboxSettings, openCliInbox } from '../inbox-run.js';
 import { messageLines } from '../message-lines.js';
 import {
   apiTarget,
+  loadWorkers,
   refuseWorkerFlagsAlone,
   runUntilStopped,
   startWorker,
@@ -39,8 +40,8 @@ export const serveCommand: Command = {
     '--trusted-proxies: only those), for the inbox too. --registered serves every business registered in the ' +
     'store (ym-chats business add) as one of several workers over one PostgreSQL store: any worker accepts ' +
     "any registered business's push and queues it in the store, and the worker holding that business acts " +
-    "on it; every worker serves the inbox over all of them, each reply sent with its own business's " +
-    'credential from the store (attachment downloads are not available there yet).',
+    'on it; every worker serves the inbox over all of them, each reply and attachment download with its own ' +
+    "business's credential from the store, and follows businesses added or removed while it runs.",
   options: {
     port: { type: 'string', arg: 'N', help: 'port (default 8081; 0 picks a free one)' },
     host: { type: 'string', arg: 'HOST', help: 'interface to bind (default 127.0.0.1)' },
@@ -258,6 +259,7 @@ async function serveRegistered(
   let running: Awaited<ReturnType<typeof startWorker>> | undefined;
   let inbox: Awaited<ReturnType<typeof openCliInbox>> | undefined;
   let listening: Awaited<ReturnType<typeof sync.listenForPushes>> | undefined;
+  let registered: import('@ym-chats/workers').RegisteredIds | undefined;
   const host = str(values, 'host') ?? '127.0.0.1';
   const controller = new AbortController();
   const stop = () => controller.abort();
@@ -269,11 +271,15 @@ async function serveRegistered(
     if (!flag(values, 'no-inbox')) {
       // Every process serves the page for every registered business (live updates travel through the
       // store); each reply goes out with its own business's credential, opened in memory for the call.
+      // The list follows `business add` / `remove` while this runs.
       const registry = running.worker.registry;
-      const businessIds = (await registry.list()).map((b) => b.businessId);
+      registered = await (await loadWorkers()).RegisteredIds.open(registry, {
+        onError: (error) =>
+          out.warn(`registered businesses: ${error instanceof Error ? error.message : String(error)}`),
+      });
       inbox = await openCliInbox(store, {
         api: running.api,
-        businessIds,
+        businessIds: registered.current,
         // Attachments too, each with its business's own credential (the inbox names the chat's business).
         files: {
           baseUrl: apiTarget(ctx).baseUrl,
@@ -327,6 +333,7 @@ async function serveRegistered(
     process.off('SIGTERM', stop);
     await listening?.close();
     await inbox?.close();
+    registered?.close();
     await running?.close();
     await store.close();
   }

@@ -150,6 +150,74 @@ export function spawnWorker(args: string[], env: Record<string, string> = {}): W
   return { child, output, exited };
 }
 
+/**
+ * A worker of the built CLI over `schema` and the fleet's proxy, with a 3-second lease: `sync --watch
+ * --registered` or `serve --registered` (on a free port, with the inbox). `extra` adds or overrides flags
+ * (`--interval`, `--json`, `--reconcile`, Redis).
+ */
+export function spawnRegistered(
+  mode: 'sync' | 'serve',
+  schema: Schema,
+  baseUrl: string,
+  extra: string[] = [],
+  env: Record<string, string> = {},
+): WorkerProcess {
+  const command = mode === 'sync' ? ['sync', '--watch'] : ['serve', '--port', '0'];
+  return spawnWorker(
+    [
+      ...command,
+      '--registered',
+      '--store',
+      schema.url,
+      '--schema',
+      schema.schema,
+      '--base-url',
+      baseUrl,
+      '--lease',
+      '3',
+      ...extra,
+    ],
+    env,
+  );
+}
+
+/** What a `serve --registered --json` worker printed on start: its push endpoint and its inbox's URL. */
+export function endpointOf(w: WorkerProcess): string | undefined {
+  return /"endpoint":"([^"]+)"/.exec(w.output.join(''))?.[1];
+}
+
+export function inboxOf(w: WorkerProcess): string | undefined {
+  return /"inbox":"([^"]+)\/"/.exec(w.output.join(''))?.[1];
+}
+
+/** How many businesses each worker holds now, by worker id. */
+export async function sharesOf(store: SyncStore): Promise<Map<string, number>> {
+  const rows = await store.sql.all('SELECT worker_id, COUNT(*) AS n FROM business_leases GROUP BY worker_id');
+  return new Map(rows.map((r) => [String(r.worker_id), Number(r.n)]));
+}
+
+/** Waits until `workers` workers hold `each` businesses apiece; false on timeout. */
+export function waitForShares(
+  store: SyncStore,
+  workers: number,
+  each: number,
+  ms = 30_000,
+): Promise<boolean> {
+  return waitFor(async () => {
+    const shares = [...(await sharesOf(store)).values()];
+    return shares.length === workers && shares.every((n) => n === each);
+  }, ms);
+}
+
+/** The businesses the worker process `w` holds. */
+export async function heldBy(store: SyncStore, w: WorkerProcess): Promise<number[]> {
+  const rows = await store.sql.all(
+    'SELECT l.business_id FROM business_leases l JOIN worker_nodes n ON n.worker_id = l.worker_id WHERE n.pid = ?',
+    [w.child.pid!],
+  );
+  return rows.map((r) => Number(r.business_id));
+}
+
 export async function stopAll(workers: WorkerProcess[]): Promise<void> {
   for (const w of workers)
     if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM');
