@@ -15,6 +15,7 @@ import { AdminClient, createEmulator, type EmulatorServer } from '@ym-chats/emul
 import { openStore, type SyncStore } from '@ym-chats/sync';
 import { BusinessRegistry, migrateWorkers } from '@ym-chats/workers';
 import pg from 'pg';
+import { describe, expect, it } from 'vitest';
 
 export const BIN = fileURLToPath(new URL('../../../cli/dist/bin.js', import.meta.url));
 export const PG_URL = process.env.YM_TEST_POSTGRES_URL;
@@ -236,6 +237,22 @@ export async function stopAll(workers: WorkerProcess[]): Promise<void> {
   );
 }
 
+/** The business's first stored attachment (the seeds give every business some): its chat and URL. */
+export async function firstFileOf(
+  store: SyncStore,
+  businessId: number,
+): Promise<{ chatId: number; url: URL }> {
+  const rows = await store.sql.all(
+    `SELECT m.chat_id, f.url FROM message_files f
+       JOIN messages m ON m.business_id = f.business_id AND m.message_id = f.message_id
+      WHERE f.business_id = ? ORDER BY f.message_id LIMIT 1`,
+    [businessId],
+  );
+  const row = rows[0];
+  if (row === undefined) throw new Error(`business ${businessId} has no attachment in the store`);
+  return { chatId: Number(row.chat_id), url: new URL(String(row.url)) };
+}
+
 /** Every message and chat of the given businesses, as comparable lines, from the emulator. */
 export function emulatorLines(fleet: Fleet): { chats: string[]; messages: string[] } {
   const db = fleet.emulator.store.db;
@@ -282,6 +299,54 @@ export async function duplicatedEvents(store: SyncStore): Promise<number> {
     'SELECT business_id, message_id FROM events GROUP BY business_id, message_id HAVING COUNT(*) > 1',
   );
   return rows.length;
+}
+
+/** How many businesses have had a complete pass. */
+export async function syncedCount(store: SyncStore): Promise<number> {
+  const rows = await store.sql.all(
+    "SELECT COUNT(DISTINCT business_id) AS n FROM sync_runs WHERE state = 'done'",
+  );
+  return Number(rows[0]!.n);
+}
+
+/**
+ * Waits until the store mirrors the emulator (every chat and message) and `businesses` have had a pass
+ * done, then checks it: the same lines, each message published once, one event per message, no integrity
+ * problem. `said` (the workers' output) is shown when it never converges.
+ */
+export async function expectMirrorOf(
+  fleet: Fleet,
+  store: SyncStore,
+  businesses: number,
+  said: () => string,
+): Promise<void> {
+  const truth = emulatorLines(fleet);
+  const converged = await waitFor(async () => {
+    const mirror = await storeLines(store);
+    return JSON.stringify(mirror) === JSON.stringify(truth) && (await syncedCount(store)) === businesses;
+  }, 60_000);
+  const mirror = await storeLines(store);
+  expect(converged, said()).toBe(true);
+  expect(mirror.messages).toEqual(truth.messages);
+  expect(mirror.chats).toEqual(truth.chats);
+  expect(await duplicatedEvents(store)).toBe(0);
+  expect(Number((await store.sql.all('SELECT COUNT(*) AS n FROM events'))[0]!.n)).toBe(truth.messages.length);
+  expect(await store.integrityProblems()).toEqual([]);
+}
+
+/**
+ * A describe over the shared PostgreSQL (YM_TEST_POSTGRES_URL): without it, a visible skip locally and a
+ * failure under CI.
+ */
+export function describePg(title: string, body: (url: string) => void): void {
+  const missing = PG_URL === undefined;
+  const run = missing ? (process.env.CI === 'true' ? describe : describe.skip) : describe;
+  run(`${title}${missing ? ' — YM_TEST_POSTGRES_URL is not set' : ''}`, () => {
+    it('needs PostgreSQL', () => {
+      if (missing) throw new Error('YM_TEST_POSTGRES_URL is not set; CI must provide PostgreSQL');
+    });
+    if (PG_URL !== undefined) body(PG_URL);
+  });
 }
 
 /** Polls `check` until it returns true or `ms` pass; false on timeout (the test then shows what differs). */
