@@ -4,14 +4,12 @@
  * names. Writes the README's screenshots into docs/.
  */
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { createInbox, credentialFetcher, hashPassword } from '@ym-chats/inbox';
+import { credentialFetcher, hashPassword } from '@ym-chats/inbox';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_MISSING, HAVE_CHROMIUM, type OpenBrowser, openBrowser } from './support/browser.js';
-import { BUSINESS, type Harness, startHarness } from './support/inbox-server.js';
+import { BUSINESS, type Harness, serveInbox, startHarness } from './support/inbox-server.js';
 import { syncPass } from './support/sync-pass.js';
 
 const DOCS = fileURLToPath(new URL('../docs/', import.meta.url));
@@ -462,23 +460,17 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
       await link(page, doc.url).click();
       expect((await saved).suggestedFilename()).toBe(String(doc.name));
       // Through an inbox whose fetcher refuses the host: the page says why, for a download and an image.
-      const refusing = createInbox({
-        source: h.source,
-        api: h.api,
-        businessIds: [BUSINESS],
-        host: '127.0.0.1',
+      const refusing = await serveInbox(h, {
         fetchFile: credentialFetcher({
           apiKey: 'unused-key-000000',
           allowedOrigins: ['https://files.example.invalid'],
         }),
       });
-      const server = createServer(refusing.listener);
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       const context = await b.context({ viewport: { width: 1280, height: 800 } });
       try {
         const p = await context.newPage();
         p.setDefaultTimeout(8000);
-        const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        const base = refusing.url;
         const host = new URL(String(doc.url)).host;
         await p.goto(`${base}/chats/${BUSINESS}/${doc.chat_id}`);
         await link(p, doc.url).click();
@@ -491,8 +483,6 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
         await expect.poll(() => shown.textContent()).toContain("is not the platform's file host");
       } finally {
         await context.close();
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
         await refusing.close();
       }
     });

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createInbox, credentialFetcher, hashPassword, startInbox } from '@ym-chats/inbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PageClient } from './support/http-client.js';
-import { BUSINESS, type Harness, startHarness } from './support/inbox-server.js';
+import { BUSINESS, type Harness, serveInbox, startHarness } from './support/inbox-server.js';
 
 const OTHER = 2002;
 
@@ -241,17 +241,9 @@ describe('an attachment the server cannot fetch', () => {
 
   /** The same store and chats behind an inbox with another file fetcher; the status and JSON of a download. */
   async function downloadThrough(fetchFile: Parameters<typeof createInbox>[0]['fetchFile']) {
-    const inbox = createInbox({
-      source: h.source,
-      api: h.api,
-      businessIds: [BUSINESS],
-      host: '127.0.0.1',
-      fetchFile,
-    });
-    const server = createServer(inbox.listener);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const other = await serveInbox(h, { fetchFile });
     try {
-      const page = new PageClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      const page = new PageClient(other.url);
       await page.start();
       const file = (
         await h.store.store.sql.all(
@@ -269,9 +261,7 @@ describe('an attachment the server cannot fetch', () => {
         host: new URL(String(file.url)).host,
       };
     } finally {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await inbox.close();
+      await other.close();
     }
   }
 

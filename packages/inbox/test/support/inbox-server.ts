@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { AdminClient, createEmulator, DEFAULT_BUSINESS_ID, DEFAULT_CREDENTIALS } from '@ym-chats/emulator';
 import {
   type AgentConfig,
+  createInbox,
   credentialFetcher,
   type Inbox,
   type InboxOptions,
@@ -81,6 +82,30 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await inbox.close();
       await store.dispose();
       await emulator.close();
+    },
+  };
+}
+
+/** A second inbox over the harness's store and chats (the local user, other options), on a port of its own. */
+export async function serveInbox(
+  h: Harness,
+  options: Partial<InboxOptions>,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const inbox = createInbox({
+    source: h.source,
+    api: h.api,
+    businessIds: [BUSINESS],
+    host: '127.0.0.1',
+    ...options,
+  });
+  const server: Server = createServer(inbox.listener);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await inbox.close();
     },
   };
 }
