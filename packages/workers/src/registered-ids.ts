@@ -29,7 +29,8 @@ export class RegisteredIds {
       if (ids.#closed) return;
       ids.#timer = setTimeout(() => {
         ids.refresh().then(next, (error: unknown) => {
-          options.onError?.(error);
+          // A read cut short by closing (the store closes next) is no error worth saying.
+          if (!ids.#closed) options.onError?.(error);
           next();
         });
       }, every);
