@@ -36,7 +36,7 @@ describeEngines('store', (engine) => {
     await sql.all('SELECT business_id, chat_id, message_id, sender, text, created_at FROM messages');
     await sql.all('SELECT business_id, message_id, position, name, url, size FROM message_files');
     const versions = await sql.all('SELECT version FROM schema_migrations');
-    expect(versions.map((v) => Number(v.version))).toEqual([1]);
+    expect(versions.map((v) => Number(v.version))).toEqual([1, 2]);
     const { migrate } = await import('../src/schema/migrations.js');
     expect(await migrate(sql)).toEqual([]);
   });
@@ -157,6 +157,64 @@ describeEngines('store', (engine) => {
     expect(counts.events).toBe(counts.messages);
     expect((await opened.store.runs(B))[0]).toMatchObject({ historyPages: 2, messagesAdded: 3 });
   });
+  it('gives no event for a message id already stored under another chat (the new-message check is per chat)', async () => {
+    const { runId } = await pass([chat(1), chat(2)]);
+    const page = (chatId: bigint, ids: number[]) => ({
+      businessId: B,
+      chatId,
+      runId,
+      messages: ids.map((id) => message(id)),
+      completedAt: null,
+      now: NOW,
+    });
+    expect(await opened.store.writeHistoryPages([page(1n, [31])])).toEqual([[31n]]);
+    // A platform that moved a message between chats: the stored row stays, and is not published again.
+    expect(await opened.store.writeHistoryPages([page(2n, [31, 32])])).toEqual([[32n]]);
+    const events = await opened.store.eventsAfter(0n);
+    expect(events.map((e) => [e.message.chatId, e.message.messageId])).toEqual([
+      [1n, 31n],
+      [2n, 32n],
+    ]);
+    expect((await opened.store.runs(B))[0]).toMatchObject({ historyPages: 2, messagesAdded: 2 });
+  });
+
+  it("keeps a pass's history counts as rows while it runs and adds them to its sync_runs row when it ends", async () => {
+    const { runId } = await pass([chat(1), chat(2)]);
+    const page = (chatId: bigint, ids: number[]) => ({
+      businessId: B,
+      chatId,
+      runId,
+      messages: ids.map((id) => message(id)),
+      completedAt: null,
+      now: NOW,
+    });
+    await opened.store.writeHistoryPages([page(1n, [41, 42])]);
+    await opened.store.writeHistoryPages([page(2n, [51]), page(1n, [43])]);
+    const row = async () =>
+      (
+        await opened.store.sql.all(
+          'SELECT history_pages, messages_added, state FROM sync_runs WHERE run_id = ?',
+          [runId],
+        )
+      ).map((r) => [Number(r.history_pages), Number(r.messages_added), r.state]);
+    const pending = async () =>
+      Number((await opened.store.sql.all('SELECT COUNT(*) AS n FROM sync_run_pages'))[0]!.n);
+    // Running: one row per commit, not an update of the pass's row; runs() counts them in.
+    expect(await row()).toEqual([[0, 0, 'running']]);
+    expect(await pending()).toBe(2);
+    expect((await opened.store.runs(B))[0]).toMatchObject({ historyPages: 3, messagesAdded: 4 });
+    await opened.store.failPass(runId, 'stopped', NOW);
+    expect(await row()).toEqual([[3, 4, 'failed']]);
+    expect(await pending()).toBe(0);
+    // Resumed, it counts on from there.
+    await opened.store.beginPass(B, 'once', NOW);
+    await opened.store.writeHistoryPages([page(2n, [52])]);
+    await opened.store.finishPass(B, runId, NOW);
+    expect(await row()).toEqual([[4, 5, 'done']]);
+    expect(await pending()).toBe(0);
+    expect((await opened.store.runs(B))[0]).toMatchObject({ historyPages: 4, messagesAdded: 5 });
+  });
+
   it('marks changed chats pending with the cursor, and clears them when their history is read', async () => {
     const { runId, marked } = await pass([chat(1), chat(2)]);
     expect(marked.sort()).toEqual([1n, 2n]);

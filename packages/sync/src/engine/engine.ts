@@ -103,7 +103,10 @@ export class SyncEngine {
       etaSeconds: null,
       elapsedMs: 0,
     };
-    const report = async () => {
+    /** `last`: the pass's result is made of it, so it is filled in even with nobody listening. */
+    const report = async (last = false) => {
+      // Nobody listening: the quota lookup (once per chat read) is skipped until the end.
+      if (!last && this.options.onProgress === undefined) return;
       progress.elapsedMs = this.now() - started;
       progress.etaSeconds = estimateEta(progress.elapsedMs, progress.chatsSeen, expected);
       for (const q of await quotaState(api, b)) {
@@ -172,7 +175,7 @@ export class SyncEngine {
           isoNow(() => this.now() - retentionDays * 86_400_000),
         );
       }
-      await report();
+      await report(true);
       return { ...progress, resumed };
     } catch (error) {
       await Promise.allSettled(readers.commits);

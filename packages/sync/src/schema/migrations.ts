@@ -127,6 +127,22 @@ CREATE TABLE event_positions (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'history page counters of a pass as rows',
+    // A pass commits a history group every few milliseconds; adding each one's counts to the pass's single
+    // sync_runs row made that row PostgreSQL's hottest (a new row version per commit, hundreds per second,
+    // most of a group's cost). Each commit now appends its counts here; they are added to sync_runs when
+    // the pass ends or fails, and store.runs() counts them in meanwhile.
+    sql: ({ big }) => `
+CREATE TABLE sync_run_pages (
+  run_id ${big} NOT NULL,
+  history_pages ${big} NOT NULL,
+  messages_added ${big} NOT NULL
+);
+CREATE INDEX sync_run_pages_by_run ON sync_run_pages (run_id);
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

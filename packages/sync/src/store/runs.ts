@@ -74,24 +74,44 @@ export async function restartListing(sql: Sql, businessId: bigint): Promise<void
 export async function finishPass(sql: Sql, businessId: bigint, runId: bigint, now: string): Promise<void> {
   await sql.transaction(async (tx) => {
     await tx.run('DELETE FROM sync_cursors WHERE business_id = ? AND run_id = ?', [businessId, runId]);
+    await foldPageCounts(tx, runId);
     await tx.run("UPDATE sync_runs SET state = 'done', finished_at = ? WHERE run_id = ?", [now, runId]);
   });
 }
 
 /** Records why a pass stopped; its cursor stays, so the next pass resumes it. */
 export async function failPass(sql: Sql, runId: bigint, error: string, now: string): Promise<void> {
-  await sql.run("UPDATE sync_runs SET state = 'failed', finished_at = ?, error = ? WHERE run_id = ?", [
-    now,
-    error.slice(0, 2000),
-    runId,
-  ]);
+  await sql.transaction(async (tx) => {
+    await foldPageCounts(tx, runId);
+    await tx.run("UPDATE sync_runs SET state = 'failed', finished_at = ?, error = ? WHERE run_id = ?", [
+      now,
+      error.slice(0, 2000),
+      runId,
+    ]);
+  });
+}
+
+/** Adds the history counts a pass's commits appended (`sync_run_pages`) to its row, and drops them. */
+async function foldPageCounts(tx: Sql, runId: bigint): Promise<void> {
+  await tx.run(
+    `UPDATE sync_runs SET
+       history_pages = history_pages + COALESCE((SELECT SUM(history_pages) FROM sync_run_pages WHERE run_id = ?), 0),
+       messages_added = messages_added + COALESCE((SELECT SUM(messages_added) FROM sync_run_pages WHERE run_id = ?), 0)
+     WHERE run_id = ?`,
+    [runId, runId, runId],
+  );
+  await tx.run('DELETE FROM sync_run_pages WHERE run_id = ?', [runId]);
 }
 
 export async function listRuns(sql: Sql, businessId: bigint, limit = 20): Promise<RunRecord[]> {
-  const rows = await sql.all('SELECT * FROM sync_runs WHERE business_id = ? ORDER BY run_id DESC LIMIT ?', [
-    businessId,
-    limit,
-  ]);
+  // A pass's counts still in sync_run_pages (it runs, or was killed) are counted in.
+  const rows = await sql.all(
+    `SELECT r.*,
+            r.history_pages + COALESCE((SELECT SUM(p.history_pages) FROM sync_run_pages p WHERE p.run_id = r.run_id), 0) AS pages_total,
+            r.messages_added + COALESCE((SELECT SUM(p.messages_added) FROM sync_run_pages p WHERE p.run_id = r.run_id), 0) AS added_total
+       FROM sync_runs r WHERE r.business_id = ? ORDER BY r.run_id DESC LIMIT ?`,
+    [businessId, limit],
+  );
   return rows.map((r) => ({
     runId: BigInt(r.run_id as bigint),
     businessId: BigInt(r.business_id as bigint),
@@ -100,10 +120,10 @@ export async function listRuns(sql: Sql, businessId: bigint, limit = 20): Promis
     startedAt: String(r.started_at),
     finishedAt: r.finished_at === null ? null : String(r.finished_at),
     chatPages: Number(r.chat_pages),
-    historyPages: Number(r.history_pages),
+    historyPages: Number(r.pages_total),
     chatsSeen: Number(r.chats_seen),
     chatsChanged: Number(r.chats_changed),
-    messagesAdded: Number(r.messages_added),
+    messagesAdded: Number(r.added_total),
     error: r.error === null ? null : String(r.error),
   }));
 }
