@@ -4,7 +4,7 @@
  * @ym-chats/sdk (the shared contract tests hold both to the same rules).
  *
  * Keys: KEYS[1] the epoch marker, KEYS[2] the business's leases (sorted set: `op|lease` scored by expiry
- * in Redis time), KEYS[3] the window of business × operation (hash: limit, remaining, resetAt,
+ * in Redis time; `~op|lease` once its attempt ended unanswered and it only holds the slot), KEYS[3] the window of business × operation (hash: limit, remaining, resetAt,
  * confirmed, probe). Lease expiry uses Redis's own clock (TIME), so processes' clocks never matter
  * for leases; windows use the platform clock the caller passes (`now`).
  *
@@ -48,8 +48,15 @@ if #leases / 2 >= cap then
   return {'slot', math.max(1, tonumber(leases[2]) - clock)}
 end
 local inflight = 0
+local probing = nil
 for i = 1, #leases, 2 do
-  if string.sub(leases[i], 1, #mark) == mark then inflight = inflight + 1 end
+  local member = leases[i]
+  if string.sub(member, 1, #mark) == mark then
+    inflight = inflight + 1
+    if not probing then probing = tonumber(leases[i + 1]) end
+  elseif string.sub(member, 2, #mark + 1) == mark then
+    inflight = inflight + 1
+  end
 end
 local w = redis.call('HMGET', KEYS[3], 'limit', 'remaining', 'resetAt', 'confirmed', 'probe')
 local wLimit, remaining, resetAt, confirmed, probe
@@ -72,11 +79,9 @@ else
   remaining = wLimit - inflight
   if w[3] and now < tonumber(w[3]) + HOUR then probe = w[5] or '0' else probe = '1' end
 end
-if probe == '1' and inflight > 0 then
-  -- The probe in flight: try again when it is answered (a published release), at the latest when it lapses.
-  for i = 1, #leases, 2 do
-    if string.sub(leases[i], 1, #mark) == mark then return {'slot', math.max(1, tonumber(leases[i + 1]) - clock)} end
-  end
+if probe == '1' and probing then
+  -- The probe out: try again when it ends (a published release), at the latest when it lapses.
+  return {'slot', math.max(1, probing - clock)}
 end
 if remaining <= 0 then
   redis.call('HSET', KEYS[3], 'limit', wLimit, 'remaining', remaining, 'resetAt', resetAt, 'confirmed', confirmed, 'probe', probe)
@@ -90,9 +95,21 @@ redis.call('PEXPIRE', KEYS[2], leaseMs + 1000)
 return {'ok'}
 `;
 
-/** ARGV: op, lease, now, maxConcurrent, leaseMs, business, channel, answered ('1'|'0')[, limit, remaining, resetAt]. */
+/**
+ * ARGV: op, lease, now, maxConcurrent, leaseMs, business, channel, answered ('1' | '0' | 'h': no answer,
+ * the slot stays held until a later release)[, limit, remaining, resetAt].
+ */
 export const RELEASE = `${PRELUDE}
-redis.call('ZREM', KEYS[2], mark .. ARGV[2])
+if ARGV[8] == 'h' then
+  local score = redis.call('ZSCORE', KEYS[2], mark .. ARGV[2])
+  if score then
+    redis.call('ZREM', KEYS[2], mark .. ARGV[2])
+    redis.call('ZADD', KEYS[2], score, '~' .. mark .. ARGV[2])
+  end
+  redis.call('PUBLISH', ARGV[7], ARGV[6])
+  return 1
+end
+redis.call('ZREM', KEYS[2], mark .. ARGV[2], '~' .. mark .. ARGV[2])
 if (not ARGV[9]) and ARGV[8] == '1' and redis.call('HGET', KEYS[3], 'probe') == '1' then
   -- An answer without figures: the platform has nothing to say about this key, the guess stands.
   redis.call('HSET', KEYS[3], 'probe', '0')
@@ -109,7 +126,10 @@ if ARGV[9] then
       redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', clock)
       local leases = redis.call('ZRANGE', KEYS[2], 0, -1)
       for i = 1, #leases do
-        if string.sub(leases[i], 1, #mark) == mark then others = others + 1 end
+        local member = leases[i]
+        if string.sub(member, 1, #mark) == mark or string.sub(member, 2, #mark + 1) == mark then
+          others = others + 1
+        end
       end
     end
     local value = math.max(0, rRemaining - others)

@@ -161,7 +161,7 @@ export class RedisQuotaStore implements QuotaStore {
       String(request.leaseMs),
       request.business,
       this.channel,
-      request.answered === true ? '1' : '0',
+      request.holding === true ? 'h' : request.answered === true ? '1' : '0',
     ];
     const r = request.reported;
     if (r !== undefined) args.push(String(r.limit), String(r.remaining), String(r.resetAt));

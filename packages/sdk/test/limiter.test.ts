@@ -1,4 +1,4 @@
-import { AbortError, ChatsApi, type QuotaStore, RateLimitError } from '@ym-chats/sdk';
+import { AbortError, ChatsApi, type QuotaStore, RateLimitError, TimeoutError } from '@ym-chats/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScriptedServer } from './support/server.js';
 
@@ -162,6 +162,34 @@ describe('client-side quota limiter', () => {
     await expect(api.getChat(8, 1)).rejects.toBeInstanceOf(RateLimitError);
     expect(keys).toEqual(['8:getChat']);
     expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe('the first request of a window the client does not know yet (a probe)', () => {
+  it('goes alone: the others wait for its answer, whose figures place the window', async () => {
+    server.reply(withQuota(2, 10), withQuota(1, 10), withQuota(0, 10));
+    const api = new ChatsApi({ baseUrl: server.url, apiKey: 'key-1234567890', maxRetries: 0 });
+    // Configured 1000; the platform says 2 are left: two more go, the rest are refused locally.
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 6 }, () => api.getChats(12, {}, undefined, undefined, { deadlineMs: 2_000 })),
+    );
+    expect(server.requests).toHaveLength(3);
+    const refused = outcomes.filter((o) => o.status === 'rejected');
+    expect(refused.length).toBe(3);
+  });
+
+  it('a probe that timed out lets the next request probe at once (its slot stays held)', async () => {
+    server.reply({ delayMs: 2_000, body: { status: 'OK', result: {} } }, withQuota(900));
+    const api = new ChatsApi({
+      baseUrl: server.url,
+      apiKey: 'key-1234567890',
+      timeoutMs: 300,
+      maxRetries: 0,
+    });
+    await expect(api.getChats(13)).rejects.toBeInstanceOf(TimeoutError);
+    // Waiting out the held slot's 11 s instead would miss this call's deadline.
+    await api.getChats(13, {}, undefined, undefined, { deadlineMs: 3_000 });
+    expect(server.requests).toHaveLength(2);
   });
 });
 

@@ -261,6 +261,8 @@ export class Core {
    */
   #holdUnanswered(release: Release | undefined, sentAt: number, operation: OperationId): void {
     if (release === undefined) return;
+    // Its answer will never come: a window it was probing may send its next probe now.
+    void this.#hold(release, operation);
     const timer = setTimeout(
       () => void this.#release(release, undefined, operation),
       Math.max(0, sentAt + UNANSWERED_HOLD_MS - monotonicMs()),
@@ -281,6 +283,17 @@ export class Core {
         `timeoutMs of at most ${leaseMs - LEASE_MARGIN_MS}, or build the client with rateLimit.leaseMs of at ` +
         `least ${minLeaseMs(timeoutMs)}; nothing was sent`,
     );
+  }
+
+  async #hold(release: Release, operation: OperationId): Promise<void> {
+    try {
+      await release.hold();
+    } catch (error) {
+      this.log(
+        'warn',
+        `${operation}: could not record the quota state: ${this.redactor.cause(error).message}`,
+      );
+    }
   }
 
   /** Waits for the limiter, no longer than the deadline; an abort while queued is an AbortError. */

@@ -64,6 +64,12 @@ export interface ReleaseRequest {
    * connection) and for a 420 without headers: the window stays a probe.
    */
   answered?: boolean | undefined;
+  /**
+   * The attempt ended without an answer but keeps its slot (the platform may still count it in flight; it
+   * is released again later): the store only stops counting it as a window's probe, so the next probe
+   * need not wait for the slot.
+   */
+  holding?: boolean | undefined;
 }
 
 /**
@@ -152,6 +158,8 @@ interface Lease {
   operation: OperationId;
   /** `monotonicMs()` after which the lease no longer holds its slot. */
   expires: number;
+  /** Its attempt ended without an answer: it keeps the slot but probes nothing. */
+  held?: true;
 }
 
 interface BusinessState {
@@ -214,6 +222,12 @@ export class MemoryQuotaStore implements QuotaStore {
 
   release(request: ReleaseRequest): void {
     const state = this.state(request.business);
+    if (request.holding === true) {
+      const lease = state.leases.get(request.lease);
+      if (lease !== undefined) lease.held = true;
+      if (state.waiters.length > 0) for (const wake of state.waiters.splice(0)) wake();
+      return;
+    }
     state.leases.delete(request.lease);
     const window = state.windows.get(request.operation);
     if (request.reported === undefined) {
@@ -254,12 +268,12 @@ export class MemoryQuotaStore implements QuotaStore {
   }
 }
 
-/** When the first live lease of `operation` expires (`monotonicMs()`), or undefined when none is held. */
+/** When the first live probe of `operation` lapses (`monotonicMs()`), or undefined when none is out. */
 function soonestExpiry(leases: Map<string, Lease>, operation: OperationId): number | undefined {
   const clock = monotonicMs();
   let soonest: number | undefined;
   for (const [id, lease] of leases) {
-    if (lease.operation !== operation) continue;
+    if (lease.operation !== operation || lease.held) continue;
     if (lease.expires <= clock) leases.delete(id);
     else soonest = Math.min(soonest ?? lease.expires, lease.expires);
   }

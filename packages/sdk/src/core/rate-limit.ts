@@ -7,6 +7,7 @@ import {
   MemoryQuotaStore,
   type QuotaState,
   type QuotaStore,
+  type ReleaseRequest,
 } from './quota-store.js';
 import { sleep } from './sleep.js';
 
@@ -44,7 +45,11 @@ export interface RateLimitOptions {
  * Ends an attempt: frees its slot and records the quota the server reported. `answered`: a response
  * came that may open a probe window even without figures (see `ReleaseRequest.answered`).
  */
-export type Release = (reported?: QuotaState, answered?: boolean) => void | Promise<void>;
+export interface Release {
+  (reported?: QuotaState, answered?: boolean): void | Promise<void>;
+  /** The attempt got no answer and keeps its slot until the release: only its probe ends now. */
+  hold(): void | Promise<void>;
+}
 
 export interface QuotaSnapshot {
   operation: OperationId;
@@ -286,23 +291,31 @@ export class RateLimiter {
   /** Ties a lease to the report that ends it; a second call does nothing. */
   private ticket(business: string, operation: OperationId, lease: string): Release {
     let done = false;
-    return (reported, answered = false) => {
+    const request = (extra: Partial<ReleaseRequest>): ReleaseRequest => ({
+      business,
+      operation,
+      lease,
+      now: this.now(),
+      maxConcurrent: this.maxConcurrent,
+      leaseMs: this.leaseMs,
+      ...extra,
+    });
+    const release = (reported?: QuotaState, answered = false) => {
       if (done) return;
       done = true;
-      const released = this.store.release({
-        business,
-        operation,
-        lease,
-        now: this.now(),
-        maxConcurrent: this.maxConcurrent,
-        leaseMs: this.leaseMs,
-        reported,
-        answered,
-      });
+      const released = this.store.release(request({ reported, answered }));
       // A waiting caller of this client may take the slot now (the store wakes other clients itself).
       this.queues.get(business)?.[0]?.wake();
       return released;
     };
+    const hold = () => {
+      if (done) return;
+      const held = this.store.release(request({ holding: true }));
+      // A caller of this client waiting for the probe may go now.
+      this.queues.get(business)?.[0]?.wake();
+      return held;
+    };
+    return Object.assign(release, { hold });
   }
 
   async snapshot(business: string): Promise<QuotaSnapshot[]> {

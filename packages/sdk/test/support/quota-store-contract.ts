@@ -364,6 +364,28 @@ export function describeQuotaStoreContract(name: string, harness: QuotaStoreHarn
       });
     });
 
+    it('a probe that got no answer stops probing at once but keeps its slot until released', async () => {
+      await withStores(2, async ([a, b]) => {
+        const now = H - 60_000;
+        const probe = await grant(a!, request('26', now));
+        // Timed out: the platform may still count it in flight, so its slot stays leased for a while.
+        await a!.release({ ...probe, now, maxConcurrent: 4, leaseMs: 30_000, holding: true });
+        const next = await grant(b!, request('26', now));
+        expect(await take(a!, request('26', now))).toMatchObject({ ok: false, wait: 'slot' });
+        await grant(a!, request('26', now, { operation: 'getChats' }));
+        await grant(a!, request('26', now, { operation: 'getChatHistory' }));
+        // Four slots: the held one, the next probe and two other operations.
+        expect(await take(b!, request('26', now, { operation: 'createChat' }))).toMatchObject({
+          ok: false,
+          wait: 'slot',
+        });
+        await release(a!, probe, now, undefined, false);
+        await grant(b!, request('26', now, { operation: 'createChat' }));
+        await release(b!, next, now, { limit: 10, remaining: 7, resetAt: H });
+        expect(await a!.get('26', 'getChat', now)).toEqual({ limit: 10, remaining: 7, resetAt: H });
+      });
+    });
+
     it("the first answer's figures place the window, whatever the configured limit", async () => {
       await withStores(2, async ([a, b]) => {
         const now = H - 600_000;
