@@ -178,6 +178,33 @@ describe('the first request of a window the client does not know yet (a probe)',
     expect(refused.length).toBe(3);
   });
 
+  it('a 5xx or a 420 without figures leaves it a probe; a success without figures opens it', async () => {
+    const events: string[] = [];
+    let n = 0;
+    server.reply((_req, res) => {
+      const status = [503, 420][n++] ?? 200;
+      events.push(`arrive ${status}`);
+      setTimeout(() => {
+        events.push(`answer ${status}`);
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end('{"status":"OK","result":{}}');
+      }, 30);
+    });
+    const api = new ChatsApi({ baseUrl: server.url, apiKey: 'key-1234567890', maxRetries: 0 });
+    await expect(api.getChat(14, 1)).rejects.toThrow();
+    await expect(api.getChat(14, 1)).rejects.toBeInstanceOf(RateLimitError);
+    await Promise.all(Array.from({ length: 3 }, () => api.getChat(14, 1)));
+    // Still a probe after the 503 and the 420: the first of the three goes alone; its answer opens it.
+    expect(events.slice(4)).toEqual([
+      'arrive 200',
+      'answer 200',
+      'arrive 200',
+      'arrive 200',
+      'answer 200',
+      'answer 200',
+    ]);
+  });
+
   it('a probe that timed out lets the next request probe at once (its slot stays held)', async () => {
     server.reply({ delayMs: 2_000, body: { status: 'OK', result: {} } }, withQuota(900));
     const api = new ChatsApi({

@@ -141,7 +141,7 @@ export class Core {
       let error: ChatsApiError;
       let notSent = false;
       let answered = false;
-      /** An answer that may open a probe window (any but a 420 without rate-limit figures). */
+      /** An answer that may end a probe: its figures, or a success or client error without them. */
       let placing = false;
       let serverWaitMs: number | undefined;
       let quota: QuotaState | undefined;
@@ -153,7 +153,10 @@ export class Core {
         );
         answered = true;
         quota = quotaFromHeaders(response.header);
-        placing = quota !== undefined || response.status !== 420;
+        // Without figures only a success or a client error opens a probe window: a 420 says the business
+        // is over a limit, and a 5xx may come from a proxy that never reached the platform.
+        placing =
+          quota !== undefined || response.status < 420 || (response.status > 420 && response.status < 500);
         // A proxy could put anything in this header, the credential included.
         const rawRequestId = response.header('x-request-id');
         const requestId = rawRequestId === undefined ? undefined : this.redactor.text(rawRequestId);

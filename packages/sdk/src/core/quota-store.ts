@@ -61,7 +61,7 @@ export interface ReleaseRequest {
   /**
    * The platform answered, so a probe window may open even without `reported` (a server that sends no
    * rate-limit headers). False or absent when no answer came (nothing sent, a timeout, a dropped
-   * connection) and for a 420 without headers: the window stays a probe.
+   * connection), and for a 420 or a 5xx without headers: the window stays a probe.
    */
   answered?: boolean | undefined;
   /**
