@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Mutex, type Row, type Sql, type SqlValue } from './sql.js';
+import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 
 /** Rows per multi-row INSERT: well inside SQLite's 32 766 parameters, few distinct statements. */
 const BULK_ROWS = 100;
@@ -13,7 +14,22 @@ export class SqliteSql implements Sql {
   private readonly bulk = new Map<string, Database.Statement>();
   private readonly writes = new Mutex();
 
-  constructor(readonly db: Database.Database) {}
+  private checkpointer: SqliteCheckpointer | undefined;
+
+  constructor(
+    readonly db: Database.Database,
+    private readonly file = ':memory:',
+  ) {}
+
+  /**
+   * A stream of writes is coming (a pass's history pages): from now on WAL checkpoints run on a thread of
+   * their own (see SqliteCheckpointer). Started on first need, so a store that is only read, or written
+   * now and then, costs no thread.
+   */
+  checkpointInBackground(): void {
+    if (this.checkpointer !== undefined || this.file === ':memory:' || !this.db.open) return;
+    this.checkpointer = SqliteCheckpointer.start(this.db, this.file);
+  }
 
   static open(file: string): SqliteSql {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -25,7 +41,7 @@ export class SqliteSql implements Sql {
     // acknowledged push, tens of milliseconds each on ordinary disks.
     db.pragma(`synchronous = ${file === ':memory:' ? 'OFF' : 'NORMAL'}`);
     db.pragma('busy_timeout = 10000');
-    return new SqliteSql(db);
+    return new SqliteSql(db, file);
   }
 
   private prepare(sql: string): Database.Statement {
@@ -110,6 +126,8 @@ export class SqliteSql implements Sql {
 
   async close(): Promise<void> {
     await this.writes.run(async () => {
+      // The thread's connection closes first, so this one is the last and checkpoints the rest on closing.
+      await this.checkpointer?.close();
       if (this.db.open) this.db.close();
     });
   }

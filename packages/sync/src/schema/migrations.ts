@@ -132,15 +132,15 @@ CREATE TABLE event_positions (
     name: 'history page counters of a pass as rows',
     // A pass commits a history group every few milliseconds; adding each one's counts to the pass's single
     // sync_runs row made that row PostgreSQL's hottest (a new row version per commit, hundreds per second,
-    // most of a group's cost). Each commit now appends its counts here; they are added to sync_runs when
-    // the pass ends or fails, and store.runs() counts them in meanwhile.
+    // about a third of a group's time there). Each commit now appends its counts here, added to sync_runs when
+    // the pass ends or fails, and store.runs() counts them in meanwhile. No index: it only holds the rows
+    // of passes not yet ended, and an index would be one more page written by every commit.
     sql: ({ big }) => `
 CREATE TABLE sync_run_pages (
   run_id ${big} NOT NULL,
   history_pages ${big} NOT NULL,
   messages_added ${big} NOT NULL
 );
-CREATE INDEX sync_run_pages_by_run ON sync_run_pages (run_id);
 `,
   },
 ];

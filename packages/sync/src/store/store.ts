@@ -97,6 +97,7 @@ export class SyncStore {
   }
 
   writeHistoryPages(pages: HistoryPageWrite[]): Promise<bigint[][]> {
+    if (this.sql instanceof SqliteSql) this.sql.checkpointInBackground();
     return writeHistoryPages(this.sql, pages);
   }
 
