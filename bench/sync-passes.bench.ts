@@ -5,13 +5,15 @@
  *     ceil((K+1)/100) per changed chat) — goal 1.00 each;
  *  2. cold-sync messages/s beside a bare page reader making the same calls with no store, run side by side
  *     in alternating rounds (best of three each, every round printed) — goal ≥ 0.7 of it;
- * for SQLite and, when YM_TEST_POSTGRES_URL is set, PostgreSQL (in a throwaway schema).
+ * for SQLite and, when YM_TEST_POSTGRES_URL is set, PostgreSQL (in a throwaway schema). Each rate round
+ * also prints the CPU seconds the client (this process, all its threads), the emulator and PostgreSQL
+ * (every PostgreSQL process, other jobs' included) spent, to show which one bounds the rate.
  *
  * Run: `npm run bench -- sync` (YM_BENCH_SYNC_CHATS sets the size; the `--child-emulator` flag is internal).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +40,61 @@ function startEmulator(): Promise<{ child: ChildProcess; url: string }> {
     child.stdout!.once('data', (d: Buffer) => resolve({ child, url: d.toString().trim() }));
   });
 }
+
+/** CPU seconds (user + system) of a process from /proc, with its reaped children's when asked; 0 if unreadable. */
+function procCpu(pid: number, children = false): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14-17 of stat (utime, stime, cutime, cstime), counted from the state field (3) here.
+    const ticks = Number(f[11]) + Number(f[12]) + (children ? Number(f[13]) + Number(f[14]) : 0);
+    return ticks / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU seconds of every PostgreSQL process on this machine, with the backends already gone (the postmaster
+ * reaps them): other jobs' queries count too, so this is a diagnostic, not a measurement of ours alone.
+ */
+function postgresCpu(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      total += procCpu(
+        Number(entry),
+        ppid === 1 || !readFileSync(`/proc/${ppid}/stat`, 'utf8').includes('(postgres)'),
+      );
+    } catch {}
+  }
+  return total;
+}
+
+/** CPU seconds of this process, the emulator and PostgreSQL since `start()`. */
+function cpuMeter(emulatorPid: number) {
+  const read = () => {
+    const u = process.cpuUsage();
+    return { client: (u.user + u.system) / 1e6, emulator: procCpu(emulatorPid), postgres: postgresCpu() };
+  };
+  const start = read();
+  return () => {
+    const end = read();
+    return {
+      client: end.client - start.client,
+      emulator: end.emulator - start.emulator,
+      postgres: end.postgres - start.postgres,
+    };
+  };
+}
+
+type Cpu = ReturnType<ReturnType<typeof cpuMeter>>;
+const cpuText = (c: Cpu, wall: number) =>
+  `wall ${wall.toFixed(2)} s, cpu client ${c.client.toFixed(2)} emulator ${c.emulator.toFixed(2)} postgres ${c.postgres.toFixed(2)}`;
 
 interface Counts {
   getChats: number;
@@ -77,7 +134,7 @@ const engines: Engine[] = [
       return {
         store,
         async dispose() {
-          await store.close();
+          await store.close().catch(() => undefined); // the rate rounds close it first
           rmSync(dir, { recursive: true, force: true });
         },
       };
@@ -93,7 +150,7 @@ if (PG_URL !== undefined) {
       return {
         store,
         async dispose() {
-          await store.close();
+          await store.close().catch(() => undefined); // the rate rounds close it first
           const c = new pg.Client({ connectionString: PG_URL });
           await c.connect();
           await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
@@ -153,6 +210,7 @@ async function main(): Promise<void> {
     const rates: string[][] = [
       ['store', 'bare reader msg/s', 'sync msg/s', 'ratio (goal ≥ 0.7)', 'each round (msg/s)'],
     ];
+    const cpuLines: string[] = [];
     const chatPages = () => Math.max(1, Math.ceil(perChat.size / 20));
     for (const engine of engines) {
       // 1. Calls per pass.
@@ -198,17 +256,27 @@ async function main(): Promise<void> {
       const bareRates: number[] = [];
       const syncRates: number[] = [];
       for (let round = 0; round < ROUNDS; round++) {
+        // The meters read /proc before the clock starts and after it stops: never inside a timed pass.
+        let cpu = cpuMeter(child.pid!);
         let t = performance.now();
         const read = await barePass(client(url));
-        bareRates.push(read / ((performance.now() - t) / 1000));
+        let wall = (performance.now() - t) / 1000;
+        bareRates.push(read / wall);
+        cpuLines.push(`${engine.name} round ${round + 1} bare: ${cpuText(cpu(), wall)}`);
         const fresh = await engine.open();
+        cpu = cpuMeter(child.pid!);
         t = performance.now();
         const result = await new SyncEngine({
           api: client(url),
           store: fresh.store,
           businessId: BUSINESS,
         }).pass();
-        syncRates.push(result.messagesAdded / ((performance.now() - t) / 1000));
+        wall = (performance.now() - t) / 1000;
+        // PostgreSQL's backends are counted once they exit (closing the store ends the pool).
+        await fresh.store.close();
+        await new Promise((r) => setTimeout(r, 50));
+        syncRates.push(result.messagesAdded / wall);
+        cpuLines.push(`${engine.name} round ${round + 1} sync: ${cpuText(cpu(), wall)}`);
         await fresh.dispose();
       }
       const bareBest = Math.max(...bareRates);
@@ -225,6 +293,8 @@ async function main(): Promise<void> {
     print(rows);
     console.log('');
     print(rates);
+    console.log('');
+    for (const line of cpuLines) console.log(line);
   } finally {
     child.kill('SIGTERM');
   }
