@@ -4,9 +4,10 @@
  * @ym-chats/sdk (the shared contract tests hold both to the same rules).
  *
  * Keys: KEYS[1] the epoch marker, KEYS[2] the business's leases (sorted set: `op|lease` scored by expiry
- * in Redis time; `~op|lease` once its attempt ended unanswered and it only holds the slot), KEYS[3] the window of business × operation (hash: limit, remaining, resetAt,
- * confirmed, probe). Lease expiry uses Redis's own clock (TIME), so processes' clocks never matter
- * for leases; windows use the platform clock the caller passes (`now`).
+ * in Redis time; renamed `~op|lease` once its attempt ended unanswered and it only holds the slot),
+ * KEYS[3] the window of business × operation (hash: limit, remaining, resetAt, confirmed, probe). Lease
+ * expiry uses Redis's own clock (TIME), so processes' clocks never matter for leases; windows use the
+ * platform clock the caller passes (`now`).
  *
  * A window no answer has placed (none stored, or the one stored ended over an hour ago) is a probe: one
  * request of its key at a time until an answer places it (its figures) or opens it (an answer without

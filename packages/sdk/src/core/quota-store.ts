@@ -203,7 +203,7 @@ export class MemoryQuotaStore implements QuotaStore {
     }
     if (window.probe) {
       // Until an answer places the window, its key sends one request at a time.
-      const probing = soonestExpiry(leases, request.operation);
+      const probing = probeLapses(leases, request.operation);
       if (probing !== undefined)
         return { ok: false, wait: 'slot', retryInMs: Math.max(1, probing - monotonicMs()) };
     }
@@ -269,7 +269,7 @@ export class MemoryQuotaStore implements QuotaStore {
 }
 
 /** When the first live probe of `operation` lapses (`monotonicMs()`), or undefined when none is out. */
-function soonestExpiry(leases: Map<string, Lease>, operation: OperationId): number | undefined {
+function probeLapses(leases: Map<string, Lease>, operation: OperationId): number | undefined {
   const clock = monotonicMs();
   let soonest: number | undefined;
   for (const [id, lease] of leases) {
