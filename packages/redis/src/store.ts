@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type {
   AcquireRequest,
   AcquireResult,
+  HoldRequest,
   OperationId,
   QuotaState,
   QuotaStore,
@@ -161,11 +162,24 @@ export class RedisQuotaStore implements QuotaStore {
       String(request.leaseMs),
       request.business,
       this.channel,
-      request.holding === true ? 'h' : request.answered === true ? '1' : '0',
+      request.answered === true ? '1' : '0',
     ];
     const r = request.reported;
     if (r !== undefined) args.push(String(r.limit), String(r.remaining), String(r.resetAt));
     await this.run(this.releaseScript, this.keys(request.business, request.operation), args);
+  }
+
+  async hold(request: HoldRequest): Promise<void> {
+    await this.run(this.releaseScript, this.keys(request.business, request.operation), [
+      request.operation,
+      request.lease,
+      String(request.now),
+      String(request.maxConcurrent),
+      String(request.leaseMs),
+      request.business,
+      this.channel,
+      'h',
+    ]);
   }
 
   async get(business: string, operation: OperationId, now: number): Promise<QuotaState | undefined> {

@@ -24,6 +24,7 @@ export {
   type AcquireRequest,
   type AcquireResult,
   HOUR_MS,
+  type HoldRequest,
   MemoryQuotaStore,
   mergeReport,
   openWindow,

@@ -64,12 +64,6 @@ export interface ReleaseRequest {
    * connection), and for a 420 or a 5xx without headers: the window stays a probe.
    */
   answered?: boolean | undefined;
-  /**
-   * The attempt ended without an answer but keeps its slot (the platform may still count it in flight; it
-   * is released again later): the store only stops counting it as a window's probe, so the next probe
-   * need not wait for the slot.
-   */
-  holding?: boolean | undefined;
 }
 
 /**
@@ -99,6 +93,21 @@ export interface QuotaStore {
   ): QuotaState | undefined | Promise<QuotaState | undefined>;
   /** Resolves when a slot of `business` may have been freed, or after `timeoutMs`. Polling if absent. */
   slotFreed?(business: string, timeoutMs: number): Promise<void>;
+  /**
+   * The lease's attempt ended without an answer but keeps its slot (the platform may still count it in
+   * flight; `release` follows later): stop counting it as its window's probe, so the next probe need
+   * not wait for the slot. Without it, the next probe waits for the release.
+   */
+  hold?(request: HoldRequest): void | Promise<void>;
+}
+
+export interface HoldRequest {
+  business: string;
+  operation: OperationId;
+  lease: string;
+  now: number;
+  maxConcurrent: number;
+  leaseMs: number;
 }
 
 /**
@@ -220,14 +229,15 @@ export class MemoryQuotaStore implements QuotaStore {
     return { ok: true, lease: id };
   }
 
+  hold(request: HoldRequest): void {
+    const state = this.state(request.business);
+    const lease = state.leases.get(request.lease);
+    if (lease !== undefined) lease.held = true;
+    if (state.waiters.length > 0) for (const wake of state.waiters.splice(0)) wake();
+  }
+
   release(request: ReleaseRequest): void {
     const state = this.state(request.business);
-    if (request.holding === true) {
-      const lease = state.leases.get(request.lease);
-      if (lease !== undefined) lease.held = true;
-      if (state.waiters.length > 0) for (const wake of state.waiters.splice(0)) wake();
-      return;
-    }
     state.leases.delete(request.lease);
     const window = state.windows.get(request.operation);
     if (request.reported === undefined) {

@@ -4,10 +4,10 @@ import { RateLimitError, TimeoutError } from './errors.js';
 import {
   type AcquireResult,
   HOUR_MS,
+  type HoldRequest,
   MemoryQuotaStore,
   type QuotaState,
   type QuotaStore,
-  type ReleaseRequest,
 } from './quota-store.js';
 import { sleep } from './sleep.js';
 
@@ -291,26 +291,25 @@ export class RateLimiter {
   /** Ties a lease to the report that ends it; a second call does nothing. */
   private ticket(business: string, operation: OperationId, lease: string): Release {
     let done = false;
-    const request = (extra: Partial<ReleaseRequest>): ReleaseRequest => ({
+    const request = (): HoldRequest => ({
       business,
       operation,
       lease,
       now: this.now(),
       maxConcurrent: this.maxConcurrent,
       leaseMs: this.leaseMs,
-      ...extra,
     });
     const release = (reported?: QuotaState, answered = false) => {
       if (done) return;
       done = true;
-      const released = this.store.release(request({ reported, answered }));
+      const released = this.store.release({ ...request(), reported, answered });
       // A waiting caller of this client may take the slot now (the store wakes other clients itself).
       this.queues.get(business)?.[0]?.wake();
       return released;
     };
     const hold = () => {
       if (done) return;
-      const held = this.store.release(request({ holding: true }));
+      const held = this.store.hold?.(request());
       // A caller of this client waiting for the probe may go now.
       this.queues.get(business)?.[0]?.wake();
       return held;
