@@ -14,7 +14,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-// The workspace links resolve to the built dist at run time.
+// Package names resolve through the root tsconfig's paths (tsx honours them) to the packages' sources.
 import { ChatsApi } from '@ym-chats/sdk';
 import { openStore, type Sql, type SyncStore } from '@ym-chats/sync';
 import pg from 'pg';

@@ -17,7 +17,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-// Package names resolve to the built packages at run time (`npm run bench` builds first), as users run them.
+// Package names resolve through the root tsconfig's paths (tsx honours them) to the packages' sources.
 import { AdminClient, createEmulator } from '@ym-chats/emulator';
 import { ChatsApi, type ClientOptions } from '@ym-chats/sdk';
 import { openStore, SyncEngine, type SyncStore } from '@ym-chats/sync';
