@@ -154,23 +154,23 @@ export class RedisQuotaStore implements QuotaStore {
   }
 
   async release(request: ReleaseRequest): Promise<void> {
-    const args = [
-      request.operation,
-      request.lease,
-      String(request.now),
-      String(request.maxConcurrent),
-      String(request.leaseMs),
-      request.business,
-      this.channel,
-      request.answered === true ? '1' : '0',
-    ];
+    const args = this.leaseArgs(request, request.answered === true ? '1' : '0');
     const r = request.reported;
     if (r !== undefined) args.push(String(r.limit), String(r.remaining), String(r.resetAt));
     await this.run(this.releaseScript, this.keys(request.business, request.operation), args);
   }
 
   async hold(request: HoldRequest): Promise<void> {
-    await this.run(this.releaseScript, this.keys(request.business, request.operation), [
+    await this.run(
+      this.releaseScript,
+      this.keys(request.business, request.operation),
+      this.leaseArgs(request, 'h'),
+    );
+  }
+
+  /** The release script's arguments; `mode` is '1' (answered), '0' (no answer) or 'h' (hold, no release). */
+  private leaseArgs(request: HoldRequest, mode: '0' | '1' | 'h'): string[] {
+    return [
       request.operation,
       request.lease,
       String(request.now),
@@ -178,8 +178,8 @@ export class RedisQuotaStore implements QuotaStore {
       String(request.leaseMs),
       request.business,
       this.channel,
-      'h',
-    ]);
+      mode,
+    ];
   }
 
   async get(business: string, operation: OperationId, now: number): Promise<QuotaState | undefined> {

@@ -48,7 +48,7 @@ export type AcquireResult =
   /** The window is used up until `state.resetAt`. Nothing was spent or leased. */
   | { ok: false; wait: 'quota'; state: QuotaState };
 
-export interface ReleaseRequest {
+export interface HoldRequest {
   business: string;
   operation: OperationId;
   lease: string;
@@ -56,6 +56,9 @@ export interface ReleaseRequest {
   maxConcurrent: number;
   /** As in the acquire: a store that lost its leases treats reports with care for this long. */
   leaseMs: number;
+}
+
+export interface ReleaseRequest extends HoldRequest {
   /** What the response's `X-RateLimit-Resource-*` headers said, when a response came. */
   reported?: QuotaState | undefined;
   /**
@@ -99,15 +102,6 @@ export interface QuotaStore {
    * not wait for the slot. Without it, the next probe waits for the release.
    */
   hold?(request: HoldRequest): void | Promise<void>;
-}
-
-export interface HoldRequest {
-  business: string;
-  operation: OperationId;
-  lease: string;
-  now: number;
-  maxConcurrent: number;
-  leaseMs: number;
 }
 
 /**
