@@ -1,9 +1,12 @@
 /**
  * The real page in headless Chromium against the real emulator and a real store: login, the queue, search,
  * replies, files, templates, live messages, a second agent's presence, hostile content, languages and ARIA
- * names. Writes the README's screenshots into docs/.
+ * names. Takes the README's screenshots on every run (they exercise the layout) but writes them into docs/
+ * only under YM_UPDATE_SCREENSHOTS=1, so a test run leaves the tracked PNGs alone.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { credentialFetcher, hashPassword } from '@ym-chats/inbox';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -12,6 +15,7 @@ import { CHROMIUM_MISSING, HAVE_CHROMIUM, type OpenBrowser, openBrowser } from '
 import { BUSINESS, type Harness, serveInbox, startHarness } from './support/inbox-server.js';
 import { syncPass } from './support/sync-pass.js';
 
+const UPDATE_SCREENSHOTS = process.env.YM_UPDATE_SCREENSHOTS === '1';
 const DOCS = fileURLToPath(new URL('../docs/', import.meta.url));
 
 interface QueueChat {
@@ -33,6 +37,8 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
     let anna: BrowserContext;
     let page: Page;
     const cspErrors: string[] = [];
+    /** Where this run's screenshots go: docs/ when asked to update them, else a temp directory. */
+    let shots = DOCS;
 
     /** What the sync engine does on a push: read the chat and store it; the inbox follows the log. */
     async function buyerWrites(chatId: number, message: string) {
@@ -70,7 +76,8 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
     }
 
     beforeAll(async () => {
-      mkdirSync(DOCS, { recursive: true });
+      shots = UPDATE_SCREENSHOTS ? DOCS : `${mkdtempSync(join(tmpdir(), 'inbox-shots-'))}/`;
+      mkdirSync(shots, { recursive: true });
       h = await startHarness({
         host: '0.0.0.0',
         seed: 11,
@@ -99,6 +106,7 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
     afterAll(async () => {
       await b?.close();
       await h?.close();
+      if (shots !== DOCS) rmSync(shots, { recursive: true, force: true });
     });
 
     it('logs in and shows waiting chats first, longest wait first, with live wait timers', async () => {
@@ -117,7 +125,7 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
       const before = await wait.textContent();
       expect(before).toMatch(/^\d+ с$/);
       await expect.poll(() => wait.textContent(), { timeout: 5000 }).not.toBe(before);
-      await page.screenshot({ path: `${DOCS}queue.png` });
+      await page.screenshot({ path: `${shots}queue.png` });
     });
 
     it('searches a phrase, highlights it, and opens its chat at that message', async () => {
@@ -155,7 +163,7 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
       // Answered: the queue drops its wait timer without a reload.
       const item = page.locator(`.chat-item[data-chat-id="${chat.chatId}"]`);
       await expect.poll(() => item.locator('.wait').count(), { timeout: 10_000 }).toBe(0);
-      await page.screenshot({ path: `${DOCS}chat.png` });
+      await page.screenshot({ path: `${shots}chat.png` });
     });
 
     it('attaches a file, and refuses one over 5 MB in the page', async () => {
@@ -384,7 +392,7 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
       await page.getByRole('log', { name: 'Сообщения' }).waitFor();
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       expect(width).toBeLessThanOrEqual(390);
-      await page.screenshot({ path: `${DOCS}phone.png` });
+      await page.screenshot({ path: `${shots}phone.png` });
       await page.getByRole('button', { name: 'Назад' }).click();
       await page.getByRole('list', { name: 'Чаты' }).waitFor();
       await page.setViewportSize({ width: 1280, height: 800 });
