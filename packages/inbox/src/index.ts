@@ -23,6 +23,7 @@ export {
   type FileFetcher,
   FileHostError,
 } from './http/file-proxy.js';
+export { NotServedError } from './http/not-served.js';
 export { CONTENT_SECURITY_POLICY } from './http/respond.js';
 export { createInbox, type Inbox, type InboxOptions } from './inbox.js';
 export { type LiveBus, type LiveEvent, MemoryBus, type Viewer } from './live/bus.js';

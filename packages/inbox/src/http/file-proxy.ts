@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { FileView } from '../types.js';
+import { NotServedError, notServedReply } from './not-served.js';
 import { HttpError } from './respond.js';
 
 /**
@@ -16,8 +17,11 @@ export interface FileCredential {
 }
 
 export interface CredentialFetcherOptions extends FileCredential {
-  /** The credential per business, looked up for each download (instead of one `apiKey`/`accessToken`). */
-  credentialFor?: (businessId: number) => Promise<FileCredential>;
+  /**
+   * The credential per business, looked up for each download (instead of one `apiKey`/`accessToken`);
+   * `undefined` when the business has none (any more): the download is refused as not served (403).
+   */
+  credentialFor?: (businessId: number) => Promise<FileCredential | undefined>;
   /** Origins the credential may be sent to (the API's, and the platform's file host). */
   allowedOrigins: string[];
 }
@@ -41,6 +45,7 @@ export function credentialFetcher(options: CredentialFetcherOptions): FileFetche
       );
     }
     const credential = options.credentialFor ? await options.credentialFor(businessId) : options;
+    if (credential === undefined) throw new NotServedError(businessId);
     const headers: Record<string, string> = {};
     if (credential.apiKey) headers['Api-Key'] = credential.apiKey;
     if (credential.accessToken) headers.Authorization = `Bearer ${credential.accessToken}`;
@@ -110,10 +115,12 @@ export async function proxyFile(
 }
 
 /**
- * Why a download could not start, as the page shows it, for what the fetch itself met: a host that may not
- * have the credential, a timeout, the network. Anything else (a fetcher's bug) stays an internal error.
+ * Why a download could not start, as the page shows it, for what the fetch itself met: a business no longer
+ * served, a host that may not have the credential, a timeout, the network. Anything else (a fetcher's bug)
+ * stays an internal error.
  */
 function fetchFailure(error: unknown, timedOut: boolean): HttpError | undefined {
+  if (error instanceof NotServedError) return notServedReply(error.businessId);
   if (error instanceof FileHostError) return new HttpError(502, 'FILE_HOST_NOT_ALLOWED', error.message);
   if (timedOut) return new HttpError(504, 'FILE_TIMEOUT', 'the file host did not answer within 60 s');
   // fetch rejects with a TypeError "fetch failed" whose cause holds the network's code (ECONNREFUSED, …).

@@ -3,6 +3,7 @@ import { type Agent, type AgentConfig, canSee } from '../auth/agents.js';
 import type { LoginLimiter } from '../auth/login-limiter.js';
 import { type Session, type SessionStore, sameToken } from '../auth/sessions.js';
 import { requestHost } from '../http/client-address.js';
+import { notServedReply } from '../http/not-served.js';
 import { HttpError, parseCookies } from '../http/respond.js';
 import type { InboxOptions } from '../inbox.js';
 import type { LiveBus } from '../live/bus.js';
@@ -133,11 +134,7 @@ export function checkBusiness(ctx: ApiContext, agent: Agent, businessId: number)
   const theirs =
     agent === ctx.local || ctx.agents.get(agent.login)?.businessIds.includes(businessId) === true;
   if (theirs) {
-    throw new HttpError(
-      403,
-      'NOT_SERVED',
-      `business ${businessId} is not served by this inbox (any more): it was removed, or never added`,
-    );
+    throw notServedReply(businessId);
   }
   throw new HttpError(403, 'FORBIDDEN', 'this business is not yours');
 }
