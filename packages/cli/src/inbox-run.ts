@@ -19,7 +19,8 @@ export interface InboxSettings {
   businessIds: Id[] | (() => readonly number[]);
   /**
    * Attachments are fetched from the API's base URL only, with this credential — or, for several
-   * businesses each with its own credential, with `credentialFor(businessId)`, looked up per download.
+   * businesses each with its own credential, with `credentialFor(businessId)`, looked up per download
+   * (`undefined` for a business no longer registered: refused as not served, 403).
    * Without `files` downloads are refused.
    */
   files?:
@@ -27,7 +28,9 @@ export interface InboxSettings {
         baseUrl: string;
         apiKey?: string | undefined;
         oauthToken?: string | undefined;
-        credentialFor?: (businessId: number) => Promise<{ apiKey?: string; accessToken?: string }>;
+        credentialFor?: (
+          businessId: number,
+        ) => Promise<{ apiKey?: string; accessToken?: string } | undefined>;
       }
     | undefined;
   /** The address the page is served on: anything but loopback makes logins mandatory. */

@@ -2,7 +2,7 @@
  * `serve --registered` follows the registry while it runs: a business added with `ym-chats business add`
  * after the worker started shows in its inbox (chats, replies and attachments with that business's own
  * credential, checked by the emulator behind a recording proxy), and one removed with `business remove`
- * is refused with an answer that says so. Real processes, PostgreSQL and the emulator.
+ * is refused with an answer that says so, also by a download sent at once. Real processes, PostgreSQL and the emulator.
  */
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -103,6 +103,18 @@ describePg('serve --registered while businesses come and go', (PG_URL) => {
     // Removed while the worker runs: refused with an answer naming it, and nothing more is sent for it.
     const remove = await business('remove', String(added));
     expect(remove.code, remove.output).toBe(0);
+    // At once, before the worker re-reads its list of registered ids (every 2 s): the download's own
+    // credential lookup finds the business gone, and the answer is that of every route for it (not a 500).
+    const atOnce = await page.download(added, file.chatId, fileUrl.href);
+    expect({ status: atOnce.status, body: JSON.parse(atOnce.body) as unknown }).toEqual({
+      status: 403,
+      body: {
+        error: {
+          code: 'NOT_SERVED',
+          message: expect.stringContaining(`business ${added} is not served by this inbox`),
+        },
+      },
+    });
     let refused: Awaited<ReturnType<InboxPage['reply']>> | undefined;
     expect(
       await waitFor(async () => {
