@@ -32,6 +32,12 @@ export class ApiFailure extends Error {
   }
 }
 
+/** Why the server could not fetch an attachment: its error code (the page words it) and its English text. */
+export interface FileProblem {
+  code: string | undefined;
+  message: string;
+}
+
 let csrf = '';
 export function setCsrf(token: string): void {
   csrf = token;
@@ -101,11 +107,11 @@ export const api = {
   fileUrl: (chat: { businessId: number; chatId: number }, url: string) =>
     `${chatPath(chat)}/file?url=${encodeURIComponent(url)}`,
   /** An attachment's bytes through the proxy, or the server's reason it could not be fetched. */
-  file: async (href: string): Promise<{ blob: Blob } | { problem: string }> => {
+  file: async (href: string): Promise<{ blob: Blob } | { problem: FileProblem }> => {
     const response = await fetch(href, { credentials: 'same-origin' });
     if (response.ok) return { blob: await response.blob() };
-    const json = (await response.json().catch(() => ({}))) as { error?: { message?: string } };
-    return { problem: json.error?.message ?? `HTTP ${response.status}` };
+    const json = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+    return { problem: { code: json.error?.code, message: json.error?.message ?? `HTTP ${response.status}` } };
   },
 };
 

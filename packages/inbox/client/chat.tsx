@@ -1,6 +1,14 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { type AuditEntry, api, type ChatView, type MessageView, type Template, type Viewer } from './api.js';
-import { label, type T } from './i18n.js';
+import {
+  type AuditEntry,
+  api,
+  type ChatView,
+  type FileProblem,
+  type MessageView,
+  type Template,
+  type Viewer,
+} from './api.js';
+import { fileReason, label, type T } from './i18n.js';
 import { FileIcon } from './icons.js';
 import { contextText } from './queue.js';
 import { ReplyBox } from './reply.js';
@@ -27,23 +35,36 @@ function Message({ t, chat, message }: { t: T; chat: ChatView; message: MessageV
   );
 }
 
+/** A fetch that failed in the page itself (offline): no code, the browser's text. */
+const unreachable = (error: unknown): { problem: FileProblem } => ({
+  problem: { code: undefined, message: String(error) },
+});
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
 /**
  * One attachment: an image inline, another file a download. When the server cannot fetch it (a link to a
- * host that is not the platform's, a file host away) the reason it gave is shown beside it, instead of a
- * broken image or a download that fails without saying why.
+ * host that is not the platform's, a file host away) the reason is shown beside it, in the page's language
+ * from the server's error code, instead of a broken image or a download that fails without saying why.
  */
 function Attachment({ t, chat, file }: { t: T; chat: ChatView; file: MessageView['files'][number] }) {
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<FileProblem | null>(null);
   const href = api.fileUrl(chat, file.url);
   const name = file.name || 'file';
   const explain = async () => {
-    const got = await api.file(href).catch((error: unknown) => ({ problem: String(error) }));
+    const got = await api.file(href).catch(unreachable);
     if ('problem' in got) setProblem(got.problem);
   };
   // Downloads go through fetch so a refusal can be read; the bytes are then saved as the link would.
   const download = async (event: MouseEvent) => {
     event.preventDefault();
-    const got = await api.file(href).catch((error: unknown) => ({ problem: String(error) }));
+    const got = await api.file(href).catch(unreachable);
     if ('problem' in got) {
       setProblem(got.problem);
       return;
@@ -58,7 +79,7 @@ function Attachment({ t, chat, file }: { t: T; chat: ChatView; file: MessageView
   const failure =
     problem === null ? null : (
       <span class="file-problem" role="alert">
-        {t('fileFailed', { m: problem })}
+        {t('fileFailed', { m: fileReason(t, problem.code, problem.message, hostOf(file.url)) })}
       </span>
     );
   return IMAGE.test(file.name) ? (

@@ -37,6 +37,12 @@ const ru = {
   maybeSent: 'Возможно, отправлено — проверьте чат, прежде чем отправлять снова',
   failed: 'Не отправлено: {m}',
   fileFailed: 'Файл не получен: {m}',
+  fileError_FILE_HOST_NOT_ALLOWED:
+    'ссылка ведёт на {host}, а не на файловый сервер Маркета, поэтому файл не запрашивается с ключом продавца',
+  fileError_FILE_UNREACHABLE: 'файловый сервер недоступен',
+  fileError_FILE_FETCH_FAILED: 'файловый сервер ответил ошибкой',
+  fileError_FILE_TIMEOUT: 'файловый сервер не ответил за 60 с',
+  fileError_NOT_SERVED: 'этот кабинет больше не обслуживается этим инбоксом',
   checkChat: 'Проверить чат',
   sendAgain: 'Отправить ещё раз',
   fileTooBig: 'Файл больше 5 МБ',
@@ -128,6 +134,12 @@ const en: Record<Key, string> = {
   maybeSent: 'May have been sent — check before resending',
   failed: 'Not sent: {m}',
   fileFailed: 'File not fetched: {m}',
+  fileError_FILE_HOST_NOT_ALLOWED:
+    "the link points to {host}, not the platform's file host, so the file is not fetched with the seller's credential",
+  fileError_FILE_UNREACHABLE: 'the file host could not be reached',
+  fileError_FILE_FETCH_FAILED: 'the file host answered with an error',
+  fileError_FILE_TIMEOUT: 'the file host did not answer within 60 s',
+  fileError_NOT_SERVED: 'this business is not served by this inbox any more',
   checkChat: 'Check the chat',
   sendAgain: 'Send again',
   fileTooBig: 'The file is over 5 MB',
@@ -207,6 +219,15 @@ export function translator(lang: Lang): T {
     dict[key].replace(/\{(\w+)\}/g, (whole, name: string) =>
       values && name in values ? String(values[name]) : whole,
     );
+}
+
+/**
+ * Why an attachment could not be fetched, in the page's language, chosen by the server's error code; for a
+ * code the page has no words for, the server's own (English) text.
+ */
+export function fileReason(t: T, code: string | undefined, message: string, host: string): string {
+  const key = `fileError_${code}` as Key;
+  return code !== undefined && key in ru ? t(key, { host }) : message;
 }
 
 /** Enum labels with a fallback to the raw value (the platform adds values). */

@@ -482,13 +482,33 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
         const host = new URL(String(doc.url)).host;
         await p.goto(`${base}/chats/${BUSINESS}/${doc.chat_id}`);
         await link(p, doc.url).click();
+        // In the page's language (Russian by default), worded from the error code, not the server's English.
         const problem = p.locator('.attachment', { has: link(p, doc.url) }).getByRole('alert');
         await expect
           .poll(() => problem.textContent())
-          .toContain(`attachment host ${host} is not the platform's file host`);
+          .toBe(
+            `Файл не получен: ссылка ведёт на ${host}, а не на файловый сервер Маркета, ` +
+              'поэтому файл не запрашивается с ключом продавца',
+          );
+        // The JSON keeps the server's English text for logs and API users.
+        const answer = await p.request.get(`${base}${await link(p, doc.url).getAttribute('href')}`);
+        expect(answer.status()).toBe(502);
+        expect(await answer.json()).toEqual({
+          error: {
+            code: 'FILE_HOST_NOT_ALLOWED',
+            message: expect.stringContaining(`attachment host ${host} is not the platform's file host`),
+          },
+        });
         await p.goto(`${base}/chats/${BUSINESS}/${image!.chat_id}`);
         const shown = p.locator('.attachment', { has: link(p, image!.url) }).getByRole('alert');
-        await expect.poll(() => shown.textContent()).toContain("is not the platform's file host");
+        await expect.poll(() => shown.textContent()).toContain('а не на файловый сервер Маркета');
+        await p.getByRole('button', { name: 'English' }).click();
+        await expect
+          .poll(() => shown.textContent())
+          .toBe(
+            `File not fetched: the link points to ${new URL(String(image!.url)).host}, not the platform's ` +
+              "file host, so the file is not fetched with the seller's credential",
+          );
       } finally {
         await context.close();
         await refusing.close();
