@@ -20,6 +20,7 @@ import {
 } from './support/emulator.js';
 import { describeEngines, type OpenedStore } from './support/engines.js';
 import { answerProblems } from './support/notification-spec.js';
+import { shuffle } from './support/shuffle.js';
 
 async function post(url: string, body: string): Promise<{ status: number; body: unknown }> {
   const response = await fetch(url, {
@@ -28,21 +29,6 @@ async function post(url: string, body: string): Promise<{ status: number; body: 
     body,
   });
   return { status: response.status, body: await response.json() };
-}
-
-/** A seeded, deterministic shuffle. */
-function shuffle<T>(items: T[], seed: number): T[] {
-  let s = seed;
-  const rand = () => {
-    s = (s * 1_103_515_245 + 12_345) % 2 ** 31;
-    return s / 2 ** 31;
-  };
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
 }
 
 describeEngines('notification receiver', (engine) => {

@@ -73,10 +73,13 @@ export async function listMessages(
   );
   if (rows.length === 0) return [];
   const files = await sql.all(
-    `SELECT f.* FROM message_files f JOIN messages m ON m.business_id = f.business_id AND m.message_id = f.message_id
-      WHERE m.business_id = ? AND m.chat_id = ? AND m.message_id > ? AND m.message_id <= ?
+    // Driven by the chat's messages (messages_by_chat), then each one's files by key: a join from the
+    // files' side scanned every file of the business above the first id, once per chat read.
+    `SELECT f.* FROM message_files f
+      WHERE f.business_id = ? AND f.message_id IN (SELECT m.message_id FROM messages m
+        WHERE m.business_id = ? AND m.chat_id = ? AND m.message_id > ? AND m.message_id <= ?)
       ORDER BY f.message_id, f.position`,
-    [businessId, chatId, options.afterMessageId ?? 0n, rows[rows.length - 1]!.message_id ?? 0n],
+    [businessId, businessId, chatId, options.afterMessageId ?? 0n, rows[rows.length - 1]!.message_id ?? 0n],
   );
   const byMessage = new Map<string, FileRecord[]>();
   for (const f of files) {
@@ -123,8 +126,11 @@ export async function integrityProblems(sql: Sql): Promise<string[]> {
     if (verdict !== 'ok') problems.push(`sqlite integrity_check: ${verdict}`);
   }
   const unpublished = await sql.all(
-    `SELECT COUNT(*) AS n FROM messages m WHERE NOT EXISTS
-       (SELECT 1 FROM events e WHERE e.business_id = m.business_id AND e.message_id = m.message_id)`,
+    // A join, not NOT EXISTS: events has no index by message, and SQLite ran NOT EXISTS as a scan of the
+    // whole event log per message (minutes at 80 000 messages); for the join it builds an index once.
+    `SELECT COUNT(*) AS n FROM messages m
+       LEFT JOIN events e ON e.business_id = m.business_id AND e.message_id = m.message_id
+      WHERE e.position IS NULL`,
   );
   if (Number(unpublished[0]?.n) > 0) problems.push(`${unpublished[0]?.n} messages without an event`);
   const doubled = await sql.all(
