@@ -5,7 +5,9 @@
  * allows) — into a fresh schema each round. Every round prints its wall time split between chat pages and
  * history groups, the client's CPU, the CPU of this store's own PostgreSQL backends (found by
  * application_name, so other jobs on the server do not count) and of every PostgreSQL process (the WAL
- * writer and checkpointer included, other jobs' queries too). SQLite's rounds are printed beside it.
+ * writer and checkpointer included, other jobs' queries too). SQLite's rounds alternate with them, and the
+ * ratio of the two engines' medians closes the output (CPU seconds drift by a third on this shared machine
+ * from one minute to the next, so compare figures taken in one run).
  *
  * Run: `npm run bench -- pg-writes` with YM_TEST_POSTGRES_URL set (YM_BENCH_PG_ROUNDS: rounds per engine).
  */
@@ -217,13 +219,22 @@ const { pages, messages } = await record();
 console.log(
   `recorded: ${pages.length} chat pages, ${pages.reduce((n, p) => n + p.histories.length, 0)} history pages, ${messages} messages`,
 );
-if (PG_URL === undefined) console.log('PostgreSQL skipped: YM_TEST_POSTGRES_URL is not set');
-else {
-  await roundPostgres(PG_URL, pages, messages); // warm-up: the client's code and the server's caches
-  const rounds: Round[] = [];
-  for (let i = 0; i < ROUNDS; i++) rounds.push(await roundPostgres(PG_URL, pages, messages));
-  report('postgres', rounds);
-}
+// Rounds alternate between the engines, so a machine that slows down (shared cores) weighs on both alike.
+const postgres: Round[] = [];
 const sqlite: Round[] = [];
-for (let i = 0; i < Math.min(ROUNDS, 3); i++) sqlite.push(await roundSqlite(pages, messages));
+if (PG_URL === undefined) console.log('PostgreSQL skipped: YM_TEST_POSTGRES_URL is not set');
+else await roundPostgres(PG_URL, pages, messages); // warm-up: the client's code and the server's caches
+await roundSqlite(pages, messages);
+for (let i = 0; i < ROUNDS; i++) {
+  if (PG_URL !== undefined) postgres.push(await roundPostgres(PG_URL, pages, messages));
+  sqlite.push(await roundSqlite(pages, messages));
+}
+if (postgres.length > 0) report('postgres', postgres);
 report('sqlite', sqlite);
+if (postgres.length > 0) {
+  const pgCpu = median(postgres.map((r) => r.client + r.backends));
+  const sqliteCpu = median(sqlite.map((r) => r.client));
+  console.log(
+    `postgres ÷ sqlite, medians: cpu (client + own backends ÷ client) ${(pgCpu / sqliteCpu).toFixed(2)}, wall ${(median(postgres.map((r) => r.wall)) / median(sqlite.map((r) => r.wall))).toFixed(2)}`,
+  );
+}
