@@ -111,4 +111,113 @@ describeEngines('store writes', (engine) => {
     const events = await opened.store.eventsAfter(0n);
     expect(events.map((e) => e.message.messageId)).toEqual([61n, 62n, 63n, 64n, 65n, 66n]);
   });
+
+  const historyPage = (chatId: bigint, runId: bigint | null, messages: ReturnType<typeof message>[]) => ({
+    businessId: B,
+    chatId,
+    runId,
+    messages,
+    completedAt: null,
+    now: NOW,
+  });
+
+  it('keeps a NUL character as U+FFFD in both engines instead of failing the page and its group', async () => {
+    await opened.store.writeChatPage({
+      businessId: B,
+      runId: null,
+      chats: [
+        chat(1, { context: { type: 'DIRECT', customer: { name: 'a\u0000b', publicId: 'p' } } }),
+        chat(2),
+      ],
+      nextPageToken: null,
+      settleMs: 5000,
+    });
+    const added = await opened.store.writeHistoryPages([
+      historyPage(2n, null, [message(20)]),
+      historyPage(1n, null, [
+        message(10, {
+          message: 'x\u0000y',
+          payload: [{ name: 'f\u0000.txt', url: 'http://x/\u0000', size: 1 }],
+        }),
+      ]),
+    ]);
+    expect(added).toEqual([[20n], [10n]]);
+    const [stored] = await opened.store.messages(B, 1n);
+    expect([stored?.text, stored?.files[0]?.name, stored?.files[0]?.url]).toEqual([
+      'x\uFFFDy',
+      'f\uFFFD.txt',
+      'http://x/\uFFFD',
+    ]);
+    expect((await opened.store.chat(B, 1n))?.customerName).toBe('a\uFFFDb');
+  });
+
+  it("stores a message two chats' pages of one group hold once, with the first page's files only", async () => {
+    await opened.store.writeChatPage({
+      businessId: B,
+      runId: null,
+      chats: [chat(1), chat(2)],
+      nextPageToken: null,
+      settleMs: 5000,
+    });
+    const file = (name: string) => ({ name, url: `http://x/${name}`, size: 1 });
+    const added = await opened.store.writeHistoryPages([
+      historyPage(1n, null, [message(7, { payload: [file('a')] })]),
+      historyPage(2n, null, [message(7, { payload: [file('b'), file('c')] })]),
+    ]);
+    expect(added).toEqual([[7n], []]);
+    const [kept] = await opened.store.messages(B, 1n);
+    expect(kept?.files.map((f) => f.name)).toEqual(['a']);
+    expect(await opened.store.messages(B, 2n)).toEqual([]);
+  });
+
+  it('stores sub-millisecond times truncated to the millisecond in both engines', async () => {
+    await opened.store.writeChatPage({
+      businessId: B,
+      runId: null,
+      chats: [chat(1)],
+      nextPageToken: null,
+      settleMs: 5000,
+    });
+    await opened.store.writeHistoryPage(
+      historyPage(1n, null, [message(5, { createdAt: '2026-11-20T12:30:00.9999999Z' })]),
+    );
+    const [stored] = await opened.store.messages(B, 1n);
+    expect(stored?.createdAt).toBe('2026-11-20T12:30:00.999Z');
+  });
+
+  it('writes a listing page that names a chat twice, keeping its newest state', async () => {
+    const { cursor } = await opened.store.beginPass(B, 'once', NOW);
+    await opened.store.writeChatPage({
+      businessId: B,
+      runId: cursor.runId,
+      chats: [
+        chat(1, { status: 'WAITING_FOR_PARTNER', updatedAt: '2026-11-20T12:30:00+03:00' }),
+        chat(1, { status: 'FINISHED', updatedAt: '2026-11-21T12:30:00+03:00' }),
+        chat(1, { status: 'NEW', updatedAt: '2026-11-19T12:30:00+03:00' }),
+      ],
+      nextPageToken: null,
+      settleMs: 5000,
+    });
+    const stored = await opened.store.chats(B);
+    expect(stored.map((c) => [c.chatId, c.status, c.updatedAt])).toEqual([
+      [1n, 'FINISHED', '2026-11-21T09:30:00.000Z'],
+    ]);
+  });
+
+  it("publishes a chat's messages in id order when two of its pages in one group interleave", async () => {
+    await opened.store.writeChatPage({
+      businessId: B,
+      runId: null,
+      chats: [chat(1)],
+      nextPageToken: null,
+      settleMs: 5000,
+    });
+    // A push's read and a pass's read of the same chat, committed together.
+    await opened.store.writeHistoryPages([
+      historyPage(1n, null, [message(3), message(9)]),
+      historyPage(1n, null, [message(3), message(4), message(10)]),
+    ]);
+    const events = await opened.store.eventsAfter(0n);
+    expect(events.map((e) => e.message.messageId)).toEqual([3n, 4n, 9n, 10n]);
+  });
 });

@@ -13,7 +13,7 @@ import {
   settleThreshold,
 } from '../engine/changes.js';
 import { isoUtc } from '../time.js';
-import { CHAT_COLUMNS, chatValues, messageValues, toId } from './records.js';
+import { CHAT_COLUMNS, chatValues, messageFiles, messageValues, toId } from './records.js';
 
 const placeholders = (columns: number, rows: number) =>
   Array.from({ length: rows }, () => `(${Array.from({ length: columns }, () => '?').join(', ')})`).join(', ');
@@ -141,8 +141,23 @@ export async function writeChatPage(sql: Sql, page: ChatPageWrite): Promise<bigi
   return (await writeChatPageOwing(sql, page)).map((c) => c.chatId);
 }
 
+/**
+ * One row per chat: a page that lists a chat twice (a server anomaly) keeps its newest state. PostgreSQL
+ * refuses to upsert one row twice in a statement, which would fail the pass at that page every time.
+ */
+function newestPerChat(chats: Chat[]): Chat[] {
+  const byChat = new Map<bigint, Chat>();
+  for (const chat of chats) {
+    const id = toId(chat.chatId);
+    const seen = byChat.get(id);
+    if (seen === undefined || isoUtc(chat.updatedAt) > isoUtc(seen.updatedAt)) byChat.set(id, chat);
+  }
+  return byChat.size === chats.length ? chats : [...byChat.values()];
+}
+
 /** `writeChatPage`, returning each marked chat with where its read starts (saves `pendingChats`). */
-export async function writeChatPageOwing(sql: Sql, page: ChatPageWrite): Promise<PendingChat[]> {
+export async function writeChatPageOwing(sql: Sql, listed: ChatPageWrite): Promise<PendingChat[]> {
+  const page = { ...listed, chats: newestPerChat(listed.chats) };
   return sql.transaction(async (tx) => {
     const ids = page.chats.map((c) => toId(c.chatId));
     const states = await storedRows(tx, page.businessId, ids);
@@ -435,15 +450,17 @@ async function writeGroupSqlite(
       addedByChat.set(key, (addedByChat.get(key) ?? 0) + ids.length);
       const fresh = new Set(ids);
       for (const m of group.sorted[i]!) {
-        const payload = m.payload ?? [];
-        if (payload.length === 0 || !fresh.has(toId(m.messageId))) continue;
-        for (const [position, f] of payload.entries()) {
-          files.push([page.businessId, toId(m.messageId), position, f.name, f.url, f.size]);
+        const stored = messageFiles(m);
+        if (stored.length === 0 || !fresh.has(toId(m.messageId))) continue;
+        for (const f of stored) {
+          files.push([page.businessId, toId(m.messageId), f.position, f.name, f.url, f.size]);
         }
       }
-      // In message order per chat, chat after chat: positions follow.
       for (const id of ids) events.push([page.businessId, page.chatId, id, 'message', group.now]);
     });
+    // Positions in message order across the group, as in PostgreSQL: two pages of one chat (a pass's read
+    // and a push's) may hold interleaved ids, and a chat's events must still come in order.
+    events.sort((a, b) => byId(a[2] as bigint, b[2] as bigint));
     await tx.insertMany('message_files', FILE_COLUMNS, files, 'ON CONFLICT DO NOTHING');
     await tx.insertMany('events', EVENT_COLUMNS, events);
     for (const c of group.changes) {
@@ -545,10 +562,11 @@ const PG_WRITE_GROUP = `WITH lk AS (SELECT ${WRITE_LOCK_CALL} IS NOT NULL AS loc
 ), fl AS (
   INSERT INTO message_files (business_id, message_id, position, name, url, size)
   SELECT f.business_id, f.message_id, f.position, f.name, f.url, f.size
-    FROM unnest($9::bigint[], $10::bigint[], $11::integer[], $12::text[], $13::text[], $14::bigint[])
-      AS f(business_id, message_id, position, name, url, size)
+    FROM unnest($9::bigint[], $10::bigint[], $11::bigint[], $12::integer[], $13::text[], $14::text[], $15::bigint[])
+      AS f(business_id, chat_id, message_id, position, name, url, size)
    WHERE (SELECT locked FROM lk)
-     AND EXISTS (SELECT 1 FROM ins WHERE ins.business_id = f.business_id AND ins.message_id = f.message_id)
+     AND EXISTS (SELECT 1 FROM ins WHERE ins.business_id = f.business_id AND ins.message_id = f.message_id
+                 AND ins.chat_id = f.chat_id)
   ON CONFLICT DO NOTHING
 ), ch AS (
   UPDATE chats AS c SET
@@ -560,17 +578,17 @@ const PG_WRITE_GROUP = `WITH lk AS (SELECT ${WRITE_LOCK_CALL} IS NOT NULL AS loc
     history_settled = CASE WHEN v.completed_at IS NULL THEN c.history_settled
       WHEN (v.confirm = 1 AND NOT EXISTS (SELECT 1 FROM ins WHERE ins.business_id = c.business_id AND ins.chat_id = c.chat_id))
         OR v.threshold >= GREATEST(c.updated_at, COALESCE(v.last_at, c.updated_at)) THEN 1 ELSE 0 END
-  FROM unnest($15::bigint[], $16::bigint[], $17::bigint[], $18::timestamptz[], $19::timestamptz[], $20::timestamptz[], $21::integer[])
+  FROM unnest($16::bigint[], $17::bigint[], $18::bigint[], $19::timestamptz[], $20::timestamptz[], $21::timestamptz[], $22::integer[])
     AS v(business_id, chat_id, last_id, last_at, completed_at, threshold, confirm)
   WHERE (SELECT locked FROM lk) AND c.business_id = v.business_id AND c.chat_id = v.chat_id
 ), rn AS (
   INSERT INTO sync_run_pages (run_id, history_pages, messages_added)
-  SELECT v.run_id, v.pages, CASE WHEN $24::boolean THEN (SELECT count(*) FROM ins)
+  SELECT v.run_id, v.pages, CASE WHEN $25::boolean THEN (SELECT count(*) FROM ins)
       ELSE (SELECT count(*) FROM (
         SELECT DISTINCT ON (src.business_id, src.message_id) src.run_id FROM ins JOIN src
             ON src.business_id = ins.business_id AND src.message_id = ins.message_id
          ORDER BY src.business_id, src.message_id, src.ord) AS first WHERE first.run_id = v.run_id) END
-    FROM unnest($22::bigint[], $23::bigint[]) AS v(run_id, pages) WHERE (SELECT locked FROM lk)
+    FROM unnest($23::bigint[], $24::bigint[]) AS v(run_id, pages) WHERE (SELECT locked FROM lk)
 )
 SELECT s.business_id, s.message_id FROM src s
  WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ins.business_id = s.business_id AND ins.message_id = s.message_id)`;
@@ -580,38 +598,27 @@ async function writeGroupPostgres(
   pages: HistoryPageWrite[],
   group: HistoryGroup,
 ): Promise<bigint[][]> {
-  // One element per message (the times as the platform sent them: the server reads the offset), and one
-  // per file; node-postgres sends JS arrays as PostgreSQL arrays.
-  const m: [bigint[], bigint[], bigint[], string[], (string | null)[], string[], (bigint | null)[]] = [
-    [],
-    [],
-    [],
-    [],
-    [],
-    [],
-    [],
-  ];
-  const f: [bigint[], bigint[], number[], string[], string[], number[]] = [[], [], [], [], [], []];
+  // One element per message and one per file, the values both engines store (messageValues,
+  // messageFiles); node-postgres sends JS arrays as PostgreSQL arrays.
+  const m: SqlValue[][] = [[], [], [], [], [], [], []];
+  const f: SqlValue[][] = [[], [], [], [], [], [], []];
   const ids = pages.map((page, i) =>
     group.sorted[i]!.map((message) => {
-      const id = toId(message.messageId); // an id a number cannot hold exactly is refused, not rounded
-      m[0].push(page.businessId);
-      m[1].push(page.chatId);
-      m[2].push(id);
-      m[3].push(message.sender);
-      m[4].push(message.message ?? null);
-      m[5].push(message.createdAt);
-      m[6].push(page.runId);
-      const payload = message.payload;
-      if (Array.isArray(payload)) {
-        payload.forEach((file, position) => {
-          f[0].push(page.businessId);
-          f[1].push(id);
-          f[2].push(position);
-          f[3].push(file.name);
-          f[4].push(file.url);
-          f[5].push(file.size);
-        });
+      const values = messageValues(page.businessId, page.chatId, message);
+      for (const [k, v] of values.entries()) m[k]!.push(v);
+      m[6]!.push(page.runId);
+      const id = values[2] as bigint;
+      for (const file of messageFiles(message)) {
+        for (const [k, v] of [
+          page.businessId,
+          page.chatId,
+          id,
+          file.position,
+          file.name,
+          file.url,
+          file.size,
+        ].entries())
+          f[k]!.push(v);
       }
       return id;
     }),

@@ -52,6 +52,17 @@ export function toId(value: number | bigint | string): bigint {
   return BigInt(value);
 }
 
+/**
+ * Text as both engines keep it: PostgreSQL refuses the NUL character in text, and one buyer's message
+ * holding it must not stop a business's sync, so it becomes U+FFFD (the replacement character) in both.
+ */
+export function storableText(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+}
+
+const storableOrNull = (text: string | null | undefined): string | null =>
+  text === undefined || text === null ? null : storableText(text);
+
 function optionalId(value: number | bigint | undefined | null): bigint | null {
   return value === undefined || value === null ? null : toId(value);
 }
@@ -73,8 +84,8 @@ export function chatValues(businessId: bigint, chat: Chat): SqlValue[] {
     orderId,
     returnId,
     optionalId(context?.campaignId),
-    context?.customer?.name ?? null,
-    context?.customer?.publicId ?? null,
+    storableOrNull(context?.customer?.name),
+    storableOrNull(context?.customer?.publicId),
     isoUtc(chat.createdAt),
     isoUtc(chat.updatedAt),
   ];
@@ -101,10 +112,22 @@ export function messageValues(businessId: bigint, chatId: bigint, message: ChatM
     businessId,
     chatId,
     toId(message.messageId),
-    message.sender,
-    message.message ?? null,
+    storableText(message.sender),
+    storableOrNull(message.message),
     isoUtc(message.createdAt),
   ];
+}
+
+/** A message's files as stored, in their order; a payload that is not a list holds none. */
+export function messageFiles(message: ChatMessage): FileRecord[] {
+  const payload = message.payload;
+  if (!Array.isArray(payload)) return [];
+  return payload.map((f, position) => ({
+    position,
+    name: storableText(f.name),
+    url: storableText(f.url),
+    size: f.size,
+  }));
 }
 
 type DbRow = Record<string, SqlValue>;
