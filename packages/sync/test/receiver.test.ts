@@ -20,7 +20,7 @@ import {
 } from './support/emulator.js';
 import { describeEngines, type OpenedStore } from './support/engines.js';
 import { answerProblems } from './support/notification-spec.js';
-import { shuffle } from './support/shuffle.js';
+import { messageSentPush, shuffle } from './support/pushes.js';
 
 async function post(url: string, body: string): Promise<{ status: number; body: unknown }> {
   const response = await fetch(url, {
@@ -108,15 +108,7 @@ describeEngines('notification receiver', (engine) => {
             sender: 'CUSTOMER',
             message: `push ${i}`,
           });
-          pushes.push(
-            JSON.stringify({
-              notificationType: 'CHAT_MESSAGE_SENT',
-              businessId: BUSINESS,
-              chatId,
-              messageId: String(m.messageId),
-              sentAt: m.createdAt,
-            }),
-          );
+          pushes.push(messageSentPush(chatId, m));
         }
       }),
     );

@@ -19,7 +19,7 @@ import {
   type TestEmulator,
 } from './support/emulator.js';
 import { describeEngines } from './support/engines.js';
-import { shuffle } from './support/shuffle.js';
+import { chatCreatedPush, messageSentPush, shuffle } from './support/pushes.js';
 
 const CHATS = 2000;
 const LIVE_MESSAGES = 400;
@@ -57,14 +57,7 @@ describeEngines('sync at scale', (engine) => {
         for (let i = 0; i < NEW_CHATS; i++) {
           const { chat } = await emu.admin.createChat(BUSINESS, { context: { type: 'DIRECT' } });
           chatIds.push(chat.chatId);
-          pushes.push(
-            JSON.stringify({
-              notificationType: 'CHAT_CREATED',
-              businessId: BUSINESS,
-              chatId: chat.chatId,
-              createdAt: chat.createdAt,
-            }),
-          );
+          pushes.push(chatCreatedPush(chat));
         }
         for (let i = 0; i < LIVE_MESSAGES; i++) {
           // Spread over old and new chats, several messages per chat.
@@ -73,15 +66,7 @@ describeEngines('sync at scale', (engine) => {
             sender: 'CUSTOMER',
             message: `live ${i}`,
           });
-          pushes.push(
-            JSON.stringify({
-              notificationType: 'CHAT_MESSAGE_SENT',
-              businessId: BUSINESS,
-              chatId,
-              messageId: String(m.messageId),
-              sentAt: m.createdAt,
-            }),
-          );
+          pushes.push(messageSentPush(chatId, m));
         }
       })();
       const deliver = (async () => {
