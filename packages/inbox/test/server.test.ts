@@ -290,6 +290,16 @@ describe('an attachment the server cannot fetch', () => {
       error: { code: 'FILE_UNREACHABLE', message: 'the file host could not be reached (ECONNREFUSED)' },
     });
   });
+
+  it('answers 403 NOT_SERVED when the business has no credential any more (removed since the inbox last looked)', async () => {
+    const got = await downloadThrough(
+      credentialFetcher({ allowedOrigins: [h.emulatorUrl], credentialFor: async () => undefined }),
+    );
+    expect(got.status).toBe(403);
+    expect(got.body).toEqual({
+      error: { code: 'NOT_SERVED', message: expect.stringContaining(`business ${BUSINESS} is not served`) },
+    });
+  });
 });
 
 describe('agents with logins', () => {
