@@ -545,6 +545,9 @@ const SQLITE_CHAT_UPDATE = `UPDATE chats SET
  * file, each parsed once by the server: one JSON document was parsed three times (validated, taken apart,
  * each page's nested array copied out as text and parsed again), about a quarter of the statement's CPU.
  * It returns the messages it did not insert (stored already; usually none) rather than every inserted one.
+ * The snapshot is taken before the lock is granted: ON CONFLICT still sees messages committed meanwhile, but
+ * a chat row another writer creates while this one waits is not updated here; it stays owed
+ * (history_pending) and the next pass reads that chat once more, so nothing is lost.
  */
 const PG_WRITE_GROUP = `WITH lk AS (SELECT ${WRITE_LOCK_CALL} IS NOT NULL AS locked
 ), src AS (
