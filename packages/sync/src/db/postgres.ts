@@ -105,12 +105,20 @@ export class PostgresSql extends Session {
     super(pool, (fn) => this.withTransaction(fn));
   }
 
-  static open(url: string, schema = 'public'): PostgresSql {
+  static open(
+    url: string,
+    schema = 'public',
+    options: { connectionLifetimeSeconds?: number } = {},
+  ): PostgresSql {
     checkSchemaName(schema);
     const pool = new pg.Pool({
       connectionString: url,
       max: 4,
       types,
+      // Each connection plans the prepared writes once (generic plans), with the table sizes of that moment:
+      // one opened on a near-empty store (the first pass of a long-running serve) keeps a plan that scans every
+      // chat per history group. A connection lives ten minutes, so plans follow the tables as they grow.
+      maxLifetimeSeconds: options.connectionLifetimeSeconds ?? 600,
       // synchronous_commit off: a commit is final once the server has it (a killed client loses nothing);
       // only a crash of the server itself within its WAL writer delay (200 ms) could drop the last pages,
       // which the next pass then reads again. On, every page would wait for a disk flush.
