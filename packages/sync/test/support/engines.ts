@@ -68,9 +68,13 @@ export const ENGINES: Engine[] = [
   { name: 'postgres', open: openPostgres },
 ];
 
-/** `describe` once per engine; PostgreSQL is skipped with its reason shown, or failed under CI. */
-export function describeEngines(title: string, body: (engine: Engine) => void): void {
+/**
+ * `describe` once per engine (or only `only`); PostgreSQL is skipped with its reason shown, or failed under
+ * CI.
+ */
+export function describeEngines(title: string, body: (engine: Engine) => void, only?: Engine['name']): void {
   for (const engine of ENGINES) {
+    if (only !== undefined && engine.name !== only) continue;
     if (engine.name === 'postgres' && PG_URL === undefined) {
       if (process.env.CI === 'true') {
         describe(`${title} [postgres]`, () => {
