@@ -21,18 +21,16 @@ describeEngines('store writes', (engine) => {
     await opened.dispose();
   });
 
+  /** A listing page of these chats, outside a pass unless a run is given. */
+  const listChats = (chats: ReturnType<typeof chat>[], runId: bigint | null = null) =>
+    opened.store.writeChatPage({ businessId: B, runId, chats, nextPageToken: null, settleMs: 5000 });
+
   it('stores texts, names and links exactly, whatever characters they hold', async () => {
     const chats = AWKWARD.map((name, i) =>
       chat(i + 1, { context: { type: 'DIRECT', customer: { name, publicId: `p${name}` } } }),
     );
     const { cursor } = await opened.store.beginPass(B, 'once', NOW);
-    await opened.store.writeChatPage({
-      businessId: B,
-      runId: cursor.runId,
-      chats,
-      nextPageToken: null,
-      settleMs: 5000,
-    });
+    await listChats(chats, cursor.runId);
     const stored = await opened.store.chats(B);
     expect(new Map(stored.map((c) => [c.chatId, [c.customerName, c.customerPublicId]]))).toEqual(
       new Map(AWKWARD.map((name, i) => [BigInt(i + 1), [name, `p${name}`]])),
@@ -85,13 +83,7 @@ describeEngines('store writes', (engine) => {
 
   it("credits a pass only with what its own pages added when a push's read of the chat commits with them", async () => {
     const { cursor } = await opened.store.beginPass(B, 'once', NOW);
-    await opened.store.writeChatPage({
-      businessId: B,
-      runId: cursor.runId,
-      chats: [chat(1)],
-      nextPageToken: null,
-      settleMs: 5000,
-    });
+    await listChats([chat(1)], cursor.runId);
     const page = (runId: bigint | null, ids: number[]) => ({
       businessId: B,
       chatId: 1n,
@@ -122,16 +114,10 @@ describeEngines('store writes', (engine) => {
   });
 
   it('keeps a NUL character as U+FFFD in both engines instead of failing the page and its group', async () => {
-    await opened.store.writeChatPage({
-      businessId: B,
-      runId: null,
-      chats: [
-        chat(1, { context: { type: 'DIRECT', customer: { name: 'a\u0000b', publicId: 'p' } } }),
-        chat(2),
-      ],
-      nextPageToken: null,
-      settleMs: 5000,
-    });
+    await listChats([
+      chat(1, { context: { type: 'DIRECT', customer: { name: 'a\u0000b', publicId: 'p' } } }),
+      chat(2),
+    ]);
     const added = await opened.store.writeHistoryPages([
       historyPage(2n, null, [message(20)]),
       historyPage(1n, null, [
@@ -152,13 +138,7 @@ describeEngines('store writes', (engine) => {
   });
 
   it("stores a message two chats' pages of one group hold once, with the first page's files only", async () => {
-    await opened.store.writeChatPage({
-      businessId: B,
-      runId: null,
-      chats: [chat(1), chat(2)],
-      nextPageToken: null,
-      settleMs: 5000,
-    });
+    await listChats([chat(1), chat(2)]);
     const file = (name: string) => ({ name, url: `http://x/${name}`, size: 1 });
     const added = await opened.store.writeHistoryPages([
       historyPage(1n, null, [message(7, { payload: [file('a')] })]),
@@ -171,13 +151,7 @@ describeEngines('store writes', (engine) => {
   });
 
   it('stores sub-millisecond times truncated to the millisecond in both engines', async () => {
-    await opened.store.writeChatPage({
-      businessId: B,
-      runId: null,
-      chats: [chat(1)],
-      nextPageToken: null,
-      settleMs: 5000,
-    });
+    await listChats([chat(1)]);
     await opened.store.writeHistoryPage(
       historyPage(1n, null, [message(5, { createdAt: '2026-11-20T12:30:00.9999999Z' })]),
     );
@@ -187,17 +161,14 @@ describeEngines('store writes', (engine) => {
 
   it('writes a listing page that names a chat twice, keeping its newest state', async () => {
     const { cursor } = await opened.store.beginPass(B, 'once', NOW);
-    await opened.store.writeChatPage({
-      businessId: B,
-      runId: cursor.runId,
-      chats: [
+    await listChats(
+      [
         chat(1, { status: 'WAITING_FOR_PARTNER', updatedAt: '2026-11-20T12:30:00+03:00' }),
         chat(1, { status: 'FINISHED', updatedAt: '2026-11-21T12:30:00+03:00' }),
         chat(1, { status: 'NEW', updatedAt: '2026-11-19T12:30:00+03:00' }),
       ],
-      nextPageToken: null,
-      settleMs: 5000,
-    });
+      cursor.runId,
+    );
     const stored = await opened.store.chats(B);
     expect(stored.map((c) => [c.chatId, c.status, c.updatedAt])).toEqual([
       [1n, 'FINISHED', '2026-11-21T09:30:00.000Z'],
@@ -205,13 +176,7 @@ describeEngines('store writes', (engine) => {
   });
 
   it("publishes a chat's messages in id order when two of its pages in one group interleave", async () => {
-    await opened.store.writeChatPage({
-      businessId: B,
-      runId: null,
-      chats: [chat(1)],
-      nextPageToken: null,
-      settleMs: 5000,
-    });
+    await listChats([chat(1)]);
     // A push's read and a pass's read of the same chat, committed together.
     await opened.store.writeHistoryPages([
       historyPage(1n, null, [message(3), message(9)]),
