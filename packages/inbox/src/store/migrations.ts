@@ -39,6 +39,37 @@ const COMMON = (big: string, ts: string, serial: string) => [
   'CREATE INDEX inbox_audit_by_chat ON inbox_audit (business_id, chat_id, audit_id)',
 ];
 
+/**
+ * One row per reply the page made (its draft id), written before anything reaches the API: `checking`
+ * (the chat's history is being read; nothing sent), `pending` (the request may be at the platform), then
+ * `sent`, `maybe` or `failed`. At most one row per chat is `checking` or `pending`: that unique index is
+ * the per-chat lock every process on the database takes before sending. Times in epoch milliseconds.
+ */
+const SENDS = (big: string) => [
+  `CREATE TABLE inbox_sends (
+     draft_id TEXT PRIMARY KEY,
+     business_id ${big} NOT NULL,
+     chat_id ${big} NOT NULL,
+     login TEXT NOT NULL,
+     page TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     content TEXT NOT NULL,
+     content_sha256 TEXT NOT NULL,
+     file_size ${big},
+     mark ${big},
+     state TEXT NOT NULL,
+     owner TEXT,
+     heartbeat_ms ${big} NOT NULL,
+     created_ms ${big} NOT NULL,
+     settled_ms ${big},
+     error_code TEXT,
+     error_message TEXT,
+     message_id ${big})`,
+  `CREATE UNIQUE INDEX inbox_sends_one_per_chat ON inbox_sends (business_id, chat_id)
+     WHERE state IN ('checking', 'pending')`,
+  'CREATE INDEX inbox_sends_by_chat ON inbox_sends (business_id, chat_id, created_ms)',
+];
+
 const MIGRATIONS: Migration[] = [
   {
     version: 1,
@@ -185,6 +216,14 @@ const MIGRATIONS: Migration[] = [
         'ALTER TABLE inbox_login_failures ADD COLUMN attempt TEXT',
         'CREATE INDEX inbox_login_failures_by_attempt ON inbox_login_failures (attempt)',
       ],
+    },
+  },
+  {
+    version: 7,
+    name: 'send ledger',
+    statements: {
+      sqlite: SENDS('INTEGER'),
+      postgres: SENDS('BIGINT'),
     },
   },
 ];
