@@ -5,7 +5,7 @@
  * what is uploaded, even if the file changes on disk afterwards.
  */
 import { constants } from 'node:fs';
-import { open, realpath, stat } from 'node:fs/promises';
+import { lstat, open, realpath, stat } from 'node:fs/promises';
 import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { FILE_MAX_BYTES } from '@ym-chats/sdk';
 import { sha256 } from './drafts.js';
@@ -48,13 +48,24 @@ export async function readAllowedFile(dir: string, requested: string): Promise<F
         'to copy the file there if it should be sent.',
     );
   }
+  const notRegular = () => new ToolError(`${shown} is not a regular file. Nothing was sent.`);
+  const changed = () => new ToolError(`${shown} changed while it was being read. Nothing was sent.`);
+  // Opening a FIFO waits for a writer (forever, holding one of libuv's few threads), and a device file
+  // may do anything on open: only a regular file is opened at all.
+  const checked = await lstat(real).catch((error: unknown) => {
+    throw new ToolError(`Cannot read ${shown} (${code(error) ?? 'error'}). Nothing was sent.`);
+  });
+  if (!checked.isFile()) throw notRegular();
   // O_NOFOLLOW: if the last component was swapped for a symlink since realpath, the open fails.
-  const handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW).catch((error: unknown) => {
+  // O_NONBLOCK: if it was swapped for a FIFO, the open returns at once and the fstat below refuses it.
+  const flags = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+  const handle = await open(real, flags).catch((error: unknown) => {
     throw new ToolError(`Cannot open ${shown} (${code(error) ?? 'error'}). Nothing was sent.`);
   });
   try {
     const info = await handle.stat();
-    if (!info.isFile()) throw new ToolError(`${shown} is not a regular file. Nothing was sent.`);
+    if (!info.isFile()) throw notRegular();
+    if (info.dev !== checked.dev || info.ino !== checked.ino) throw changed();
     const tooBig = (size: number) =>
       new ToolError(
         `${shown} is ${(size / MB).toFixed(1)} MB (${size} bytes); the limit is 5 MB (${FILE_MAX_BYTES} bytes). ` +
@@ -75,7 +86,7 @@ export async function readAllowedFile(dir: string, requested: string): Promise<F
     // The directory part could have been swapped between realpath and open: check we read what we checked.
     const again = await stat(real);
     if (again.dev !== info.dev || again.ino !== info.ino || (await realpath(real)) !== real) {
-      throw new ToolError(`${shown} changed while it was being read. Nothing was sent.`);
+      throw changed();
     }
     const data = new Uint8Array(buffer.subarray(0, length));
     return { name: basename(real), data, size: length, sha256: sha256(data) };

@@ -1,6 +1,16 @@
 /** Which files send_file may read: the real filesystem, symlinks and all. */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  realpathSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FILE_MAX_BYTES } from '@ym-chats/sdk';
@@ -55,5 +65,28 @@ describe('readAllowedFile', () => {
     await expect(readAllowedFile(allowed, 'empty.txt')).rejects.toThrow(/empty \(0 bytes\)/);
     await expect(readAllowedFile(allowed, 'sub')).rejects.toThrow(/not a regular file/);
     await expect(readAllowedFile(allowed, 'missing.pdf')).rejects.toThrow(/No file "missing.pdf"/);
+  });
+
+  it('refuses a FIFO at once instead of waiting for a writer', async () => {
+    const fifo = join(allowed, 'pipe.pdf');
+    execFileSync('mkfifo', [fifo]);
+    const timeout = new Promise<string>((resolve) => setTimeout(() => resolve('no answer within 1 s'), 1000));
+    try {
+      const answer = await Promise.race([
+        readAllowedFile(allowed, 'pipe.pdf').then(
+          () => 'read',
+          (error: Error) => error.message,
+        ),
+        timeout,
+      ]);
+      expect(answer).toBe('"pipe.pdf" is not a regular file. Nothing was sent.');
+    } finally {
+      // An open blocked on the FIFO (the bug) would hold a libuv thread: a writer releases it.
+      try {
+        closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+      } catch {
+        // No reader waiting: nothing to release.
+      }
+    }
   });
 });
