@@ -205,8 +205,14 @@ function report(out: Output, result: import('@ym-chats/sync').PassResult): void 
     out.ndjson({ event: 'pass', ...result });
     return;
   }
+  const passes =
+    result.resumedRunId === null
+      ? `Finished pass ${result.runId}`
+      : result.resumedRunId === result.runId
+        ? `Resumed and finished pass ${result.runId}`
+        : `Resumed and finished pass ${result.resumedRunId}, then pass ${result.runId} for what changed meanwhile`;
   out.info(
-    `${result.resumed ? 'Resumed and finished' : 'Finished'} pass ${result.runId}: ${result.chatsSeen} chats, ` +
+    `${passes}: ${result.chatsSeen} chats, ` +
       `${result.chatsChanged} changed, ${result.messagesAdded} new messages, ` +
       `${result.calls.getChats} getChats + ${result.calls.getChatHistory} getChatHistory calls.`,
   );

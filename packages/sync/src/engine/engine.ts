@@ -8,6 +8,8 @@
  * move in the same transactions as the data, so a restarted process resumes where it stopped. A reader
  * requests its next page only once its previous page is committed, so at any instant each reader has at
  * most one page whose call a restart repeats: the one in flight, or the one waiting for its commit.
+ * Finishing a pass whose listing began before the restart is not enough to be current (the chats listed
+ * before it may have changed meanwhile), so `pass()` then runs a fresh one: one more listing.
  */
 import { BadRequestError, type ChatsApi, type Id, NotFoundError, type QuotaSnapshot } from '@ym-chats/sdk';
 import { pause } from '../pause.js';
@@ -84,16 +86,14 @@ export class SyncEngine {
     return this.options.store;
   }
 
-  /** One pass over the business (or the rest of an interrupted one). */
+  /**
+   * One pass over the business. An interrupted pass (killed, or stopped by an error) is finished first,
+   * and when part of its listing was read before this call a fresh pass follows: the chats listed back
+   * then may have changed since. So once this resolves, every message written before the call is stored.
+   */
   async pass(trigger: RunTrigger = 'once', signal?: AbortSignal): Promise<PassResult> {
-    const { store, api } = this.options;
-    const b = this.businessId;
-    const started = this.now();
-    const { cursor, resumed } = await store.beginPass(b, trigger, isoNow(this.now));
-    const previous = (await store.runs(b, 5)).find((r) => r.state === 'done' && r.runId !== cursor.runId);
-    const expected = previous?.chatsSeen ?? null;
     const progress: SyncProgress = {
-      runId: cursor.runId,
+      runId: 0n,
       chatsSeen: 0,
       chatsChanged: 0,
       chatsDone: 0,
@@ -103,12 +103,41 @@ export class SyncEngine {
       etaSeconds: null,
       elapsedMs: 0,
     };
+    const started = this.now();
+    let resumedRunId: bigint | null = null;
+    // Twice at most: the fresh pass finds no cursor (one writer per store and business), so it lists it all.
+    for (;;) {
+      const run = await this.runPass(trigger, progress, started, signal);
+      if (run.resumed) resumedRunId ??= progress.runId;
+      if (run.listedInFull) return { ...progress, resumed: resumedRunId !== null, resumedRunId };
+    }
+  }
+
+  /**
+   * Runs the pass the store's cursor names (or a new one) to its end. `listedInFull`: every chat was listed
+   * during this call, not partly before an interruption.
+   */
+  private async runPass(
+    trigger: RunTrigger,
+    progress: SyncProgress,
+    started: number,
+    signal: AbortSignal | undefined,
+  ): Promise<{ resumed: boolean; listedInFull: boolean }> {
+    const { store, api } = this.options;
+    const b = this.businessId;
+    const runStarted = this.now();
+    const { cursor, resumed } = await store.beginPass(b, trigger, isoNow(this.now));
+    const previous = (await store.runs(b, 5)).find((r) => r.state === 'done' && r.runId !== cursor.runId);
+    const expected = previous?.chatsSeen ?? null;
+    progress.runId = cursor.runId;
+    progress.chatsSeen = 0;
     /** `last`: the pass's result is made of it, so it is filled in even with nobody listening. */
     const report = async (last = false) => {
       // Nobody listening: the quota lookup (once per chat read) is skipped until the end.
       if (!last && this.options.onProgress === undefined) return;
-      progress.elapsedMs = this.now() - started;
-      progress.etaSeconds = estimateEta(progress.elapsedMs, progress.chatsSeen, expected);
+      const now = this.now();
+      progress.elapsedMs = now - started;
+      progress.etaSeconds = estimateEta(now - runStarted, progress.chatsSeen, expected);
       for (const q of await quotaState(api, b)) {
         if (q.operation === 'getChats' || q.operation === 'getChatHistory')
           progress.quotaLeft[q.operation] = q.remaining;
@@ -131,6 +160,7 @@ export class SyncEngine {
       await this.readOwed(await store.pendingChats(b), cursor.runId, progress, readers, signal);
       let token = cursor.chatsPageToken;
       let done = cursor.listingDone;
+      let listedInFull = token === null && !done;
       const seenTokens = new Set<string>();
       while (!done) {
         signal?.throwIfAborted();
@@ -146,6 +176,7 @@ export class SyncEngine {
           if (token !== null && error instanceof BadRequestError) {
             await store.restartListing(b);
             token = null;
+            listedInFull = true;
             continue;
           }
           throw error;
@@ -176,7 +207,7 @@ export class SyncEngine {
         );
       }
       await report(true);
-      return { ...progress, resumed };
+      return { resumed, listedInFull };
     } catch (error) {
       await Promise.allSettled(readers.commits);
       await store

@@ -1,7 +1,8 @@
 /** What a pass has done so far, as the CLI shows it and `--json` prints it. */
 export interface SyncProgress {
+  /** The pass running now (a call that finishes an interrupted pass may run a fresh one after it). */
   runId: bigint;
-  /** Chats listed so far in this pass. */
+  /** Chats listed so far in this pass (`runId`). */
   chatsSeen: number;
   /** Listed chats whose history had to be read. */
   chatsChanged: number;
@@ -16,8 +17,14 @@ export interface SyncProgress {
   elapsedMs: number;
 }
 
+/**
+ * A pass's end. `runId` is the pass that ran last; when an interrupted pass was finished first,
+ * `resumedRunId` names it (the same as `runId` when finishing it listed every chat anew, else a fresh
+ * pass followed); the counts cover both.
+ */
 export interface PassResult extends SyncProgress {
   resumed: boolean;
+  resumedRunId: bigint | null;
 }
 
 /** Estimated seconds left: the share of the chats listed so far against the last complete pass. */
