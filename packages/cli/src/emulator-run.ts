@@ -2,13 +2,12 @@
  * Runs the emulator in this process for `ym-chats emulator` and `ym-chats demo`: start, print how to
  * use it, wait for Ctrl+C, close cleanly.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { ChatsApi } from '@ym-chats/sdk';
 import { CliError, UsageError } from './errors.js';
 import { EXIT } from './exit-codes.js';
 import { loadOptional } from './optional-package.js';
 import type { Output } from './output/output.js';
+import { createPrivateFile } from './secret-file.js';
 
 export interface EmulatorSettings {
   port: number;
@@ -100,7 +99,8 @@ export async function runEmulator(
       `Set ${ADMIN_TOKEN_ENV} to a secret (the admin namespace will then require it in X-Emulator-Admin-Token), or keep --host 127.0.0.1.`,
     );
   }
-  if (settings.db !== undefined) mkdirSync(dirname(settings.db), { recursive: true });
+  // The emulator's database holds its chats and the credentials it accepts.
+  if (settings.db !== undefined) createPrivateFile(settings.db);
   const options: Parameters<typeof createEmulator>[0] = {
     credentials: [
       { apiKey: settings.apiKey, oauthToken: settings.oauthToken, businessIds: [settings.businessId] },

@@ -1,10 +1,41 @@
 /**
  * Secrets read from files: `--api-key-file FILE` (`-` for stdin) keeps the key out of the process list and
  * the shell history, where `--api-key KEY` puts it. A file holding a secret that other local users can
- * read or change is refused, with the chmod that fixes it.
+ * read or change is refused, with the chmod that fixes it. And the other way: files the CLI writes that
+ * hold buyer data or secrets are made private here, whatever the umask. (The sync store's SQLite files are
+ * made private by @ym-chats/sync itself, which the CLI may run without.)
  */
-import { readFileSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { UsageError } from './errors.js';
+
+const PRIVATE_FILE = 0o600;
+const PRIVATE_DIR = 0o700;
+
+/** Creates `dir` and any missing parents 0700 (a mode given to mkdir passes through the umask). */
+export function makePrivateDir(dir: string): void {
+  const first = mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR });
+  if (first === undefined) return; // it existed: its owner chose its mode
+  for (let d = dir; ; d = dirname(d)) {
+    chmodSync(d, PRIVATE_DIR);
+    if (d === first || d === dirname(d)) return;
+  }
+}
+
+/** `openSync(path, flags)` for a file of ours, 0600 whether it is new or was left wider by anything. */
+export function openPrivate(path: string, flags: string | number): number {
+  const fd = openSync(path, flags, PRIVATE_FILE);
+  try {
+    fchmodSync(fd, PRIVATE_FILE);
+  } catch (error) {
+    // Windows has no such mode bits; elsewhere a file we cannot make private is not written.
+    if (process.platform !== 'win32') {
+      closeSync(fd);
+      throw error;
+    }
+  }
+  return fd;
+}
 
 /** Refuses a file whose mode lets group or others in (POSIX only: Windows has no such mode bits). */
 export function requirePrivate(path: string, what: string): void {
@@ -20,6 +51,19 @@ export function requirePrivate(path: string, what: string): void {
     `${what} ${path} holds a credential but other users can access it (mode ${(mode & 0o777).toString(8).padStart(3, '0')})`,
     `Make it private: chmod 600 ${path}`,
   );
+}
+
+/**
+ * Creates `path` empty and 0600 (and its missing directories 0700) unless it exists, so that a program
+ * filling it later (SQLite, which gives its -wal and -shm files the same mode) keeps it private.
+ */
+export function createPrivateFile(path: string): void {
+  makePrivateDir(dirname(path));
+  try {
+    closeSync(openPrivate(path, 'wx'));
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'EEXIST') throw error;
+  }
 }
 
 /** The secret in `path` (or stdin for `-`), trimmed of surrounding whitespace and the trailing newline. */

@@ -1,13 +1,16 @@
 /** The page's side of the JSON API: every write carries the CSRF token; errors become `ApiFailure`. */
 import type { Agent } from '../src/auth/agents.js';
 import type { LiveEvent, Viewer } from '../src/live/bus.js';
-import type { SendOutcome } from '../src/reply/send.js';
+import type { DeskAnswer } from '../src/reply/desk.js';
 import type { BusinessHours } from '../src/shared/business-hours.js';
 import type { AuditEntry } from '../src/team/team-store.js';
 import type { Template } from '../src/team/templates.js';
 import type { ChatView, MessageView, SearchHit } from '../src/types.js';
 
-export type { Agent, AuditEntry, ChatView, LiveEvent, MessageView, SearchHit, SendOutcome, Template, Viewer };
+export type { Agent, AuditEntry, ChatView, LiveEvent, MessageView, SearchHit, Template, Viewer };
+
+/** A send's state as the server answers it (a conflict comes as a 409 `ApiFailure` instead). */
+export type SendAnswer = Exclude<DeskAnswer, { state: 'conflict' }>;
 
 export interface SessionInfo {
   csrf: string;
@@ -92,13 +95,16 @@ export const api = {
       `${chatPath(chat)}/messages?limit=1000${before ? `&before=${before}` : ''}`,
     ),
   sendText: (chat: { businessId: number; chatId: number }, body: Record<string, unknown>) =>
-    post<SendOutcome & { repeated: boolean }>(`${chatPath(chat)}/messages`, body),
+    post<SendAnswer>(`${chatPath(chat)}/messages`, { ...body, page: PAGE_ID }),
   sendFile: (chat: { businessId: number; chatId: number }, file: File, fields: Record<string, string>) =>
-    call<SendOutcome & { repeated: boolean }>('POST', `${chatPath(chat)}/files`, file, {
+    call<SendAnswer>('POST', `${chatPath(chat)}/files`, file, {
       'Content-Type': 'application/octet-stream',
       'X-File-Name': encodeURIComponent(file.name),
+      'X-Page-Id': PAGE_ID,
       ...fields,
     }),
+  sendStatus: (chat: { businessId: number; chatId: number }, clientId: string) =>
+    call<SendAnswer>('GET', `${chatPath(chat)}/sends/${clientId}`),
   assign: (chat: { businessId: number; chatId: number }, login: string | null) =>
     post<{ assignee: string | null }>(`${chatPath(chat)}/assign`, { login }),
   presence: (chat: { businessId: number; chatId: number }, page: string, typing: boolean) =>

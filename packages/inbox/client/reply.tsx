@@ -1,18 +1,28 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { FILE_MAX_BYTES, MESSAGE_MAX_LENGTH, messageLength, textProblem } from '../src/shared/limits.js';
 import { fillTemplate, type TemplateValues, unfilledVariables } from '../src/shared/template-fill.js';
-import { ApiFailure, api, newClientId, type SendOutcome, type Template } from './api.js';
+import { ApiFailure, api, newClientId, type SendAnswer, type Template } from './api.js';
 import type { T } from './i18n.js';
 import { PaperClip } from './icons.js';
 
-/** One reply on its way: the page shows its state until the store has it, and never resends by itself. */
+/**
+ * One reply on its way. The page never says "not sent" for a reply it does not know was not sent: a lost
+ * answer (a restarted server, a proxy's 502/504, a dropped connection) shows "may have been sent —
+ * checking…" and asks the server about the same draft id until it knows. Nothing is resent by itself; a
+ * draft id reaches the API at most once, and "send again" is a new draft that passes every check.
+ */
 export interface Outgoing {
   clientId: string;
   label: string;
-  state: 'pending' | SendOutcome['state'];
+  state: 'sending' | 'checking' | 'sent' | 'maybe' | 'failed';
   error?: string;
-  /** One attempt under this page-made id (a new id is a new send). */
-  send: (clientId: string, confirmed: boolean) => Promise<SendOutcome>;
+  /** The newest message the page showed when the draft was started: anything newer is "meanwhile". */
+  seenMessageId: number;
+  /** The assignee the agent agreed to reply over. */
+  acceptAssignee?: string;
+  /** What goes back into the reply box when the agent cancels at a question. */
+  text?: string;
+  send: (item: Outgoing) => Promise<SendAnswer>;
 }
 
 interface Props {
@@ -20,20 +30,26 @@ interface Props {
   chat: { businessId: number; chatId: number };
   values: TemplateValues;
   templates: Template[];
-  seen: () => { seenMessageId: number; seenAuditId: number };
+  seen: () => { seenMessageId: number };
   onTyping: (typing: boolean) => void;
   onSent: () => void;
   /** Set by the page's shortcuts. */
   commands: { current: { focus?: () => void; send?: () => void; templates?: () => void } };
 }
 
-type Conflict = { who: string[]; resend: () => void };
+/** A question the server asked instead of sending; nothing was sent. */
+type Question =
+  | { kind: 'replied'; item: Outgoing; who: string; said: string[]; newest: number }
+  | { kind: 'assigned'; item: Outgoing; who: string }
+  | { kind: 'busy'; item: Outgoing; who: string };
+
+const POLL_MS = 2000;
 
 export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, commands }: Props) {
   const [text, setText] = useState('');
   const [outgoing, setOutgoing] = useState<Outgoing[]>([]);
   const [problem, setProblem] = useState<string | null>(null);
-  const [conflict, setConflict] = useState<Conflict | null>(null);
+  const [question, setQuestion] = useState<Question | null>(null);
   const [picker, setPicker] = useState(false);
   /** Variables left unfilled in the text the agent tried to send: asked about before anything goes. */
   const [unfilled, setUnfilled] = useState<string[] | null>(null);
@@ -41,6 +57,7 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
   const fileInput = useRef<HTMLInputElement>(null);
   const typingTimer = useRef<number | undefined>(undefined);
   const pickerBox = useRef<HTMLDivElement>(null);
+  const mounted = useRef(true);
   // What the chat looked like when this draft was started: a reply by anyone after that is "meanwhile",
   // even if the page has reloaded the chat since.
   const draftBase = useRef<ReturnType<Props['seen']> | null>(null);
@@ -48,6 +65,13 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
     draftBase.current ??= seen();
     return draftBase.current;
   };
+
+  useEffect(
+    () => () => {
+      mounted.current = false;
+    },
+    [],
+  );
 
   // The picker opens on request (button or shortcut), so moving focus into it is expected.
   useEffect(() => {
@@ -60,33 +84,94 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
   const update = (id: string, change: Partial<Outgoing>) =>
     setOutgoing((list) => list.map((o) => (o.clientId === id ? { ...o, ...change } : o)));
 
-  /** Runs one attempt; a "replied meanwhile" answer asks the agent first and sends nothing. */
-  async function attempt(item: Outgoing, confirmed: boolean) {
-    update(item.clientId, { state: 'pending' });
-    try {
-      const outcome = await item.send(item.clientId, confirmed);
-      update(
-        item.clientId,
-        outcome.state === 'failed' ? { state: 'failed', error: outcome.message } : { state: outcome.state },
-      );
-      if (outcome.state !== 'failed') onSent();
-    } catch (error) {
-      if (error instanceof ApiFailure && error.code === 'REPLIED_MEANWHILE') {
-        const by = (error.body.by as string[] | undefined) ?? [];
-        setOutgoing((list) => list.filter((o) => o.clientId !== item.clientId));
-        setConflict({ who: by, resend: () => start(item, true) });
+  /** What the server said of a draft: final, still settling (ask again soon), or never arrived (send it). */
+  function settle(item: Outgoing, answer: SendAnswer) {
+    switch (answer.state) {
+      case 'sent':
+        update(item.clientId, { state: 'sent' });
+        onSent();
         return;
-      }
-      update(item.clientId, {
-        state: 'failed',
-        error: error instanceof Error ? error.message : String(error),
-      });
+      case 'checking':
+        update(item.clientId, { state: 'checking' });
+        window.setTimeout(() => void poll(item), POLL_MS);
+        return;
+      case 'unknown':
+        void attempt(item);
+        return;
+      default:
+        update(item.clientId, { state: answer.state, error: answer.message });
     }
   }
 
-  function start(item: Outgoing, confirmed: boolean) {
-    setOutgoing((list) => [...list.filter((o) => o.clientId !== item.clientId), item]);
-    void attempt(item, confirmed);
+  async function poll(item: Outgoing) {
+    if (!mounted.current) return;
+    try {
+      settle(item, await api.sendStatus(chat, item.clientId));
+    } catch {
+      // The server is away (restarting, a proxy): the draft's fate is in its ledger; ask again.
+      window.setTimeout(() => void poll(item), POLL_MS);
+    }
+  }
+
+  /** One request under the draft's id; a question from the server is asked and nothing is sent. */
+  async function attempt(item: Outgoing) {
+    let answer: SendAnswer;
+    try {
+      answer = await item.send(item);
+    } catch (error) {
+      if (error instanceof ApiFailure && error.status === 409 && asked(item, error)) return;
+      if (error instanceof ApiFailure && error.status < 500) {
+        // Refused before sending (a bad request, a logout, a business not served): nothing went out.
+        update(item.clientId, { state: 'failed', error: error.message });
+        return;
+      }
+      // The answer was lost: the reply may be at the platform. Only the server's ledger knows.
+      answer = { state: 'checking' };
+    }
+    settle(item, answer);
+  }
+
+  function asked(item: Outgoing, error: ApiFailure): boolean {
+    const body = error.body;
+    let next: Question | undefined;
+    if (error.code === 'REPLIED_MEANWHILE') {
+      const by = (body.by as string[] | undefined) ?? [];
+      const who = [...by, ...(body.outside === true || by.length === 0 ? [t('someone')] : [])].join(', ');
+      const messages = (body.messages as Array<{ sender: string; text?: string }> | undefined) ?? [];
+      const said = messages.filter((m) => m.sender === 'PARTNER' && m.text).map((m) => m.text ?? '');
+      next = { kind: 'replied', item, who, said: said.slice(-3), newest: Number(body.newestMessageId) || 0 };
+    } else if (error.code === 'ASSIGNED') {
+      next = { kind: 'assigned', item, who: String(body.assignee ?? '') };
+    } else if (error.code === 'BUSY') {
+      next = { kind: 'busy', item, who: String(body.by ?? '') };
+    }
+    if (!next) return false;
+    setOutgoing((list) => list.filter((o) => o.clientId !== item.clientId));
+    setQuestion(next);
+    return true;
+  }
+
+  function start(item: Outgoing) {
+    setOutgoing((list) => [
+      ...list.filter((o) => o.clientId !== item.clientId),
+      { ...item, state: 'sending' },
+    ]);
+    void attempt(item);
+  }
+
+  /** The agent's answer to a question: the same draft (nothing of it was sent) with what they accepted. */
+  function answerQuestion(go: boolean) {
+    const q = question;
+    setQuestion(null);
+    if (!q) return;
+    if (!go) {
+      if (q.item.text !== undefined) setText((current) => current || (q.item.text ?? ''));
+      area.current?.focus();
+      return;
+    }
+    if (q.kind === 'replied') start({ ...q.item, seenMessageId: Math.max(q.item.seenMessageId, q.newest) });
+    else if (q.kind === 'assigned') start({ ...q.item, acceptAssignee: q.who });
+    else start(q.item);
   }
 
   function sendText(asIs = false) {
@@ -95,40 +180,45 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
     if (left.length > 0 && !asIs) return setUnfilled(left);
     setUnfilled(null);
     const body = text;
-    const seenAtStart = base();
+    const { seenMessageId } = base();
     draftBase.current = null;
-    const clientId = newClientId();
     const item: Outgoing = {
-      clientId,
+      clientId: newClientId(),
       label: body.length > 80 ? `${body.slice(0, 80)}…` : body,
-      state: 'pending',
-      send: (id, confirmed) => api.sendText(chat, { text: body, clientId: id, ...seenAtStart, confirmed }),
+      state: 'sending',
+      seenMessageId,
+      text: body,
+      send: (o) =>
+        api.sendText(chat, {
+          text: body,
+          clientId: o.clientId,
+          seenMessageId: o.seenMessageId,
+          ...(o.acceptAssignee ? { acceptAssignee: o.acceptAssignee } : {}),
+        }),
     };
     setText('');
     onTyping(false);
-    start(item, false);
+    start(item);
   }
 
   function sendFile(file: File) {
     setProblem(null);
     if (file.size > FILE_MAX_BYTES) return setProblem(t('fileTooBig'));
     if (file.size === 0) return setProblem(t('fileEmpty'));
-    const s = text ? base() : seen();
-    const clientId = newClientId();
+    const { seenMessageId } = text ? base() : seen();
     const item: Outgoing = {
-      clientId,
+      clientId: newClientId(),
       label: file.name,
-      state: 'pending',
-      send: (id, confirmed) => {
-        return api.sendFile(chat, file, {
-          'X-Client-Id': id,
-          'X-Seen-Message-Id': String(s.seenMessageId),
-          'X-Seen-Audit-Id': String(s.seenAuditId),
-          'X-Confirmed': String(confirmed),
-        });
-      },
+      state: 'sending',
+      seenMessageId,
+      send: (o) =>
+        api.sendFile(chat, file, {
+          'X-Client-Id': o.clientId,
+          'X-Seen-Message-Id': String(o.seenMessageId),
+          ...(o.acceptAssignee ? { 'X-Accept-Assignee': encodeURIComponent(o.acceptAssignee) } : {}),
+        }),
     };
-    start(item, false);
+    start(item);
   }
 
   function useTemplate(template: Template) {
@@ -156,20 +246,29 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
                 <bdi>{o.label}</bdi>
               </span>
               <span class="state" role="status">
-                {o.state === 'pending'
+                {o.state === 'sending'
                   ? t('pending')
-                  : o.state === 'sent'
-                    ? t('sent')
-                    : o.state === 'maybe_sent'
-                      ? t('maybeSent')
-                      : t('failed', { m: o.error ?? '' })}
+                  : o.state === 'checking'
+                    ? t('checking')
+                    : o.state === 'sent'
+                      ? t('sent')
+                      : o.state === 'maybe'
+                        ? `${t('maybeSent')}${o.error ? ` (${o.error})` : ''}`
+                        : t('failed', { m: o.error ?? '' })}
               </span>
-              {o.state === 'maybe_sent' || o.state === 'failed' ? (
+              {o.state === 'maybe' || o.state === 'failed' ? (
                 <span class="actions">
                   <button type="button" onClick={() => onSent()}>
                     {t('checkChat')}
                   </button>
-                  <button type="button" onClick={() => start({ ...o, clientId: newClientId() }, true)}>
+                  <button
+                    type="button"
+                    onClick={() => {
+                      // A new draft: it goes through every check again, from what the first one saw.
+                      setOutgoing((list) => list.filter((x) => x.clientId !== o.clientId));
+                      start({ ...o, clientId: newClientId() });
+                    }}
+                  >
                     {t('sendAgain')}
                   </button>
                 </span>
@@ -178,20 +277,36 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
           ))}
         </ul>
       ) : null}
-      {conflict ? (
-        <div class="conflict" role="alertdialog" aria-label={t('sendAnyway')}>
-          <p>{t('repliedMeanwhile', { who: conflict.who.join(', ') || t('someone') })}</p>
-          <button
-            type="button"
-            onClick={() => {
-              const c = conflict;
-              setConflict(null);
-              c.resend();
-            }}
-          >
-            {t('sendAnyway')}
+      {question ? (
+        <div
+          class="conflict"
+          role="alertdialog"
+          aria-label={question.kind === 'busy' ? t('tryAgain') : t('sendAnyway')}
+        >
+          <p>
+            {question.kind === 'replied'
+              ? t('repliedMeanwhile', { who: question.who })
+              : question.kind === 'assigned'
+                ? t('assignedTo', { who: question.who })
+                : t('busy', { who: question.who })}
+          </p>
+          {question.kind === 'replied' && question.said.length > 0 ? (
+            <ul class="said">
+              {question.said.map((line, i) => (
+                <li key={i}>
+                  <bdi>{line}</bdi>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          <button type="button" onClick={() => answerQuestion(true)}>
+            {question.kind === 'replied'
+              ? t('sendAnyway')
+              : question.kind === 'assigned'
+                ? t('replyAnyway')
+                : t('tryAgain')}
           </button>
-          <button type="button" onClick={() => setConflict(null)}>
+          <button type="button" onClick={() => answerQuestion(false)}>
             {t('cancel')}
           </button>
         </div>

@@ -16,7 +16,8 @@ import { StaticAssets } from './http/static.js';
 import { type LiveBus, type LiveEvent, MemoryBus } from './live/bus.js';
 import { OpenStreams } from './live/open-streams.js';
 import type { Relay } from './live/relay.js';
-import { SendLedger } from './reply/send.js';
+import { ReplyDesk } from './reply/desk.js';
+import { MemorySendLedger, type SendLedgerStore } from './reply/ledger.js';
 import { type ApiContext, routeApi } from './routes/api.js';
 import { type BusinessHours, checkBusinessHours } from './shared/business-hours.js';
 import { Presence } from './team/presence.js';
@@ -77,6 +78,10 @@ export interface InboxOptions {
   loginLimits?: LoginLimiterOptions;
   /** Where failed logins are counted (`openInbox`: the database); default this process's memory. */
   loginLimiter?: LoginLimiter;
+  /** What became of every reply (`openInbox`: the database, shared by every process); default memory. */
+  sendLedger?: SendLedgerStore;
+  /** Timings of the send ledger (tests shorten them). */
+  sends?: { heartbeatMs?: number; staleAfterMs?: number; settleMs?: number; lockWaitMs?: number };
   /** Called with unexpected errors (a 500 was answered). Default: console.error. */
   onError?: (error: unknown) => void;
 }
@@ -146,6 +151,16 @@ export function createInbox(options: InboxOptions): Inbox {
     for (const businessId of servedNow(options.businessIds)) pages.publish({ type: 'resync', businessId });
   });
   const streams = new OpenStreams();
+  const onError = options.onError ?? ((error: unknown) => console.error('inbox:', error));
+  const desk = new ReplyDesk({
+    api: options.api,
+    ledger: options.sendLedger ?? new MemorySendLedger(),
+    team,
+    source: options.source,
+    bus,
+    onError,
+    ...options.sends,
+  });
   const ctx: ApiContext = {
     options,
     agents,
@@ -155,7 +170,7 @@ export function createInbox(options: InboxOptions): Inbox {
     team,
     bus,
     presence,
-    ledger: new SendLedger(),
+    desk,
     templates: checkTemplates(options.templates ?? DEFAULT_TEMPLATES),
     targetMs: (options.firstReplyTargetMinutes ?? 15) * 60_000,
     refreshMs: options.pageRefreshMs ?? 30_000,
@@ -169,7 +184,6 @@ export function createInbox(options: InboxOptions): Inbox {
       return config ? toAgent(config, options.businessIds) : undefined;
     },
   };
-  const onError = options.onError ?? ((error: unknown) => console.error('inbox:', error));
 
   const listener: RequestListener = (req: IncomingMessage, res: ServerResponse) => {
     setSecurityHeaders(res);
@@ -208,6 +222,7 @@ export function createInbox(options: InboxOptions): Inbox {
       stopRelay?.();
       stopGaps?.();
       await relay?.close();
+      await desk.close();
       presence.close();
       await team.close();
       await bus.close();

@@ -5,11 +5,12 @@ import { createInbox, type Inbox, type InboxOptions } from './inbox.js';
 import { type ListenClient, PostgresRelay, storeClientFactory } from './live/pg-relay.js';
 import type { Relay } from './live/relay.js';
 import { TableRelay } from './live/table-relay.js';
+import { SqlSendLedger } from './store/sql-send-ledger.js';
 import { StoreSource } from './store/sql-source.js';
 import { SqlTeamStore } from './store/sql-team-store.js';
 
 export interface OpenInboxOptions
-  extends Omit<InboxOptions, 'source' | 'team' | 'relay' | 'sessionStore' | 'loginLimiter'> {
+  extends Omit<InboxOptions, 'source' | 'team' | 'relay' | 'sessionStore' | 'loginLimiter' | 'sendLedger'> {
   /** The sync store (SQLite or PostgreSQL); the inbox adds its own tables beside the store's. */
   store: SyncStore;
   /**
@@ -51,7 +52,10 @@ async function openRelay(store: SyncStore, options: OpenInboxOptions): Promise<R
  */
 export async function openInbox(options: OpenInboxOptions): Promise<Inbox & { source: StoreSource }> {
   const { store, pollMs, relay: _relay, listenClient: _listen, livePollMs: _live, ...rest } = options;
-  const source = await StoreSource.open(store, pollMs === undefined ? {} : { pollMs });
+  const source = await StoreSource.open(store, {
+    api: rest.api,
+    ...(pollMs === undefined ? {} : { pollMs }),
+  });
   let inbox: Inbox;
   let relay: Relay | undefined;
   try {
@@ -62,6 +66,7 @@ export async function openInbox(options: OpenInboxOptions): Promise<Inbox & { so
       team: new SqlTeamStore(store.sql),
       sessionStore: new SqlSessionStore(store.sql, rest.sessions),
       loginLimiter: new SqlLoginLimiter(store.sql, rest.loginLimits),
+      sendLedger: new SqlSendLedger(store.sql),
       ...(relay ? { relay } : {}),
     });
   } catch (error) {

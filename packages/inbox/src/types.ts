@@ -102,4 +102,9 @@ export interface InboxSource {
   subscribe(listener: (change: SourceChange) => void): () => void;
   /** New messages were stored (a notification said so): look now rather than at the next poll. */
   wake?(): void;
+  /**
+   * Reads one chat from the platform into the store now (its status and new messages), so what a reply
+   * changed shows at once even when no push comes. Absent when the source has no platform behind it.
+   */
+  refresh?(chat: ChatKey): Promise<void>;
 }

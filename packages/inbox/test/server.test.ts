@@ -8,6 +8,12 @@ import { BUSINESS, type Harness, serveInbox, startHarness } from './support/inbo
 
 const OTHER = 2002;
 
+/** The newest message id the page shows for a chat (what a draft started now has seen). */
+async function newestShown(page: PageClient, path: string): Promise<number> {
+  const r = await page.json<{ messages: Array<{ messageId: number }> }>('GET', `${path}/messages`);
+  return r.body.messages.at(-1)?.messageId ?? 0;
+}
+
 interface ChatRow {
   businessId: number;
   chatId: number;
@@ -109,14 +115,15 @@ describe('the local user (127.0.0.1, no agents)', () => {
       .chats[0]!;
     const path = `/api/businesses/${chat.businessId}/chats/${chat.chatId}`;
     const text = `Здравствуйте! Проверяем ${Date.now()}`;
-    const body = { text, clientId: 'client-0001-a', seenMessageId: 0, seenAuditId: 0, confirmed: true };
-    const first = await page.json('POST', `${path}/messages`, body);
-    expect(first.body).toEqual({ state: 'sent', repeated: false });
+    const seenMessageId = await newestShown(page, path);
+    const body = { text, clientId: 'client-0001-a', page: 'page-0001-a', seenMessageId };
+    const first = await page.json<{ state: string; messageId: number }>('POST', `${path}/messages`, body);
+    expect(first.body).toMatchObject({ state: 'sent', messageId: expect.any(Number) });
     const again = await page.json('POST', `${path}/messages`, body);
-    expect(again.body).toEqual({ state: 'sent', repeated: true });
+    expect(again.body).toEqual(first.body);
     const history = [];
     for await (const m of h.api.iterateChatHistory(BUSINESS, chat.chatId)) history.push(m);
-    expect(history.filter((m) => m.message === text)).toHaveLength(1);
+    expect(history.filter((m) => m.message === text).map((m) => m.messageId)).toEqual([first.body.messageId]);
     const info = await page.json<{
       chat: ChatRow;
       audit: Array<{ login: string; action: string; detail: string }>;
@@ -125,7 +132,7 @@ describe('the local user (127.0.0.1, no agents)', () => {
     expect(info.body.audit[0]).toMatchObject({ login: 'local', action: 'sent', detail: text });
   });
 
-  it('reports "may have been sent" after a 500 and does not send again by itself', async () => {
+  it('answers "checking" after a 500, sends nothing by itself, and settles it from the history', async () => {
     const chat = (await page.json<{ chats: ChatRow[] }>('GET', '/api/queue?status=WAITING_FOR_PARTNER')).body
       .chats[1]!;
     const path = `/api/businesses/${chat.businessId}/chats/${chat.chatId}`;
@@ -134,12 +141,24 @@ describe('the local user (127.0.0.1, no agents)', () => {
     const r = await page.json<{ state: string }>('POST', `${path}/messages`, {
       text: 'Проверим и вернёмся',
       clientId: 'client-0002-a',
-      confirmed: true,
+      page: 'page-0001-a',
+      seenMessageId: await newestShown(page, path),
     });
-    expect(r.body.state).toBe('maybe_sent');
-    expect((await h.admin.state()).totals).toEqual(before);
+    expect(r.body.state).toBe('checking');
     const info = await page.json<{ audit: Array<{ action: string }> }>('GET', path);
     expect(info.body.audit[0]?.action).toBe('maybe_sent');
+    // The emulator's 500 acted on nothing: once the platform's window is over the history proves it.
+    await expect
+      .poll(
+        async () =>
+          (await page.json<{ state: string; code?: string }>('GET', `${path}/sends/client-0002-a`)).body,
+        {
+          timeout: 15_000,
+          interval: 250,
+        },
+      )
+      .toMatchObject({ state: 'failed', code: 'NOT_SENT' });
+    expect((await h.admin.state()).totals).toEqual(before);
   });
 
   it('refuses a file over 5 MB before sending, and sends one under it', async () => {
@@ -151,12 +170,15 @@ describe('the local user (127.0.0.1, no agents)', () => {
       'content-type': 'application/octet-stream',
       'x-file-name': encodeURIComponent('накладная.pdf'),
       'x-client-id': 'client-0003-a',
-      'x-confirmed': 'true',
+      'x-page-id': 'page-0001-a',
+      'x-seen-message-id': String(
+        await newestShown(page, `/api/businesses/${chat.businessId}/chats/${chat.chatId}`),
+      ),
     };
     const big = await page.request('POST', path, { body: new Uint8Array(5 * 1024 * 1024 + 1), headers });
     expect(big.status).toBe(413);
     const ok = await page.request('POST', path, { body: new TextEncoder().encode('%PDF-1.4 test'), headers });
-    expect(await ok.json()).toEqual({ state: 'sent', repeated: false });
+    expect(await ok.json()).toMatchObject({ state: 'sent', messageId: expect.any(Number) });
     const history = [];
     for await (const m of h.api.iterateChatHistory(BUSINESS, chat.chatId)) history.push(m);
     expect(history.at(-1)?.payload?.[0]).toMatchObject({ name: 'накладная.pdf', size: 13 });
@@ -381,7 +403,13 @@ describe('agents with logins', () => {
     expect((await vera.json('GET', path)).status).toBe(403);
     expect((await vera.json('GET', `${path}/messages`)).status).toBe(403);
     expect(
-      (await vera.json('POST', `${path}/messages`, { text: 'x', clientId: 'client-0004-a' })).status,
+      (
+        await vera.json('POST', `${path}/messages`, {
+          text: 'x',
+          clientId: 'client-0004-a',
+          page: 'page-0004-v',
+        })
+      ).status,
     ).toBe(403);
     expect((await vera.json('GET', `/api/queue?business=${BUSINESS}`)).status).toBe(403);
     expect((await vera.json<{ chats: ChatRow[] }>('GET', '/api/queue')).body.chats).toEqual([]);
@@ -422,26 +450,44 @@ describe('agents with logins', () => {
     const chat = (await anna.json<{ chats: ChatRow[] }>('GET', '/api/queue?status=WAITING_FOR_PARTNER')).body
       .chats[3]!;
     const path = `/api/businesses/${chat.businessId}/chats/${chat.chatId}`;
-    const seen = (await anna.json<{ lastAuditId: number }>('GET', path)).body.lastAuditId;
-    const messages = (await anna.json<{ messages: Array<{ messageId: number }> }>('GET', `${path}/messages`))
-      .body.messages;
-    const seenMessageId = messages.at(-1)!.messageId;
+    const seenMessageId = await newestShown(anna, path);
     const sent = await boris.json('POST', `${path}/messages`, {
       text: 'Boris answers first',
       clientId: 'client-0005-b',
+      page: 'page-0005-b',
       seenMessageId,
-      seenAuditId: seen,
     });
     expect(sent.body, JSON.stringify(sent.body)).toMatchObject({ state: 'sent' });
-    const draft = { text: 'Anna answers too', clientId: 'client-0006-a', seenMessageId, seenAuditId: seen };
-    const warned = await anna.json<{ error: { code: string }; by: string[] }>(
+    // Boris's reply took the chat: Anna is asked about that first, and accepts.
+    const asked = await anna.json('POST', `${path}/messages`, {
+      text: 'Anna answers too',
+      clientId: 'client-0006-a',
+      page: 'page-0006-a',
+      seenMessageId,
+    });
+    expect(asked.status).toBe(409);
+    expect(asked.body).toMatchObject({ error: { code: 'ASSIGNED' }, assignee: 'boris' });
+    const draft = {
+      text: 'Anna answers too',
+      clientId: 'client-0006-a',
+      page: 'page-0006-a',
+      seenMessageId,
+      acceptAssignee: 'boris',
+    };
+    const warned = await anna.json<{ error: { code: string }; by: string[]; newestMessageId: number }>(
       'POST',
       `${path}/messages`,
       draft,
     );
     expect(warned.status).toBe(409);
-    expect(warned.body).toMatchObject({ error: { code: 'REPLIED_MEANWHILE' }, by: ['boris'] });
-    const confirmed = await anna.json('POST', `${path}/messages`, { ...draft, confirmed: true });
+    expect(warned.body).toMatchObject({
+      error: { code: 'REPLIED_MEANWHILE' },
+      by: ['boris'],
+      outside: false,
+    });
+    // "Send anyway": the same draft, now having seen Boris's reply.
+    const anyway = { ...draft, seenMessageId: warned.body.newestMessageId };
+    const confirmed = await anna.json('POST', `${path}/messages`, anyway);
     expect(confirmed.body).toMatchObject({ state: 'sent' });
     const audit = (await anna.json<{ audit: Array<{ login: string; detail: string }> }>('GET', path)).body
       .audit;

@@ -19,7 +19,14 @@ export {
 export type { FetchLike } from './core/http.js';
 export type { ClientOptions, Credential, Logger, LogLevel, RequestOptions } from './core/options.js';
 export { DEFAULT_BASE_URL } from './core/options.js';
-export type { RetryOptions } from './core/policy.js';
+export {
+  DEFAULT_SETTLE_MS as SEND_SETTLE_MS,
+  judgeHistory,
+  PLATFORM_WINDOW_MS,
+  type RetryOptions,
+  type SendFingerprint,
+  type Verdict,
+} from './core/policy.js';
 export {
   type AcquireRequest,
   type AcquireResult,

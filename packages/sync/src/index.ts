@@ -9,6 +9,7 @@ export {
   type SyncEngineOptions,
 } from './engine/engine.js';
 export { estimateEta, type PassResult, type SyncProgress } from './engine/progress.js';
+export { type RefreshOptions, type RefreshResult, refreshChat } from './engine/refresh-chat.js';
 export { EventSubscriber, type SubscriberOptions } from './events/subscriber.js';
 export { pause } from './pause.js';
 export {

@@ -36,7 +36,8 @@ export async function openCliStore(ctx: CommandContext, sync: SyncModule) {
   const schema = str(ctx.values, 'schema');
   ctx.out.addSecret(sync.isPostgresUrl(raw) ? new URL(raw).password || undefined : undefined);
   try {
-    return await sync.openStore(target, schema === undefined ? {} : { schema });
+    const onWarning = (message: string) => ctx.out.warn(message);
+    return await sync.openStore(target, schema === undefined ? { onWarning } : { schema, onWarning });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new CliError(

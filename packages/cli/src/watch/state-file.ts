@@ -5,8 +5,9 @@
  * cheapest durable step there is, so a `kill -9` can only land in the few microseconds between the printed
  * line and its log line; the whole state is not rewritten per message.
  */
-import { closeSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { UsageError } from '../errors.js';
+import { openPrivate } from '../secret-file.js';
 
 export interface ChatMark {
   updatedAt: string;
@@ -86,19 +87,19 @@ export class ProgressLog {
 
   /** Opened up front, so appending is one write call. */
   constructor(private readonly path: string) {
-    this.fd = openSync(`${path}.log`, 'a', 0o600);
+    this.fd = openPrivate(`${path}.log`, 'a');
   }
 
   append(chatId: string, messageId: number): void {
-    this.fd ??= openSync(`${this.path}.log`, 'a', 0o600);
+    this.fd ??= openPrivate(`${this.path}.log`, 'a');
     writeSync(this.fd, `${chatId} ${messageId}\n`);
   }
 
   /** After the whole state was saved: the log's lines are in it now. */
   clear(): void {
     if (this.fd !== undefined) closeSync(this.fd);
-    writeFileSync(`${this.path}.log`, '', { mode: 0o600 });
-    this.fd = openSync(`${this.path}.log`, 'a', 0o600);
+    closeSync(openPrivate(`${this.path}.log`, 'w'));
+    this.fd = openPrivate(`${this.path}.log`, 'a');
   }
 
   close(): void {
@@ -110,6 +111,11 @@ export class ProgressLog {
 export function saveState(path: string, state: WatchState): void {
   // Write-then-rename, so a crash mid-write leaves the previous state intact.
   const tmp = `${path}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(state)}\n`, { mode: 0o600 });
+  const fd = openPrivate(tmp, 'w');
+  try {
+    writeFileSync(fd, `${JSON.stringify(state)}\n`);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(tmp, path);
 }

@@ -33,27 +33,3 @@ export async function sendReply(api: ChatsApi, chat: ChatKey, content: ReplyCont
     throw error;
   }
 }
-
-/**
- * Each draft carries a page-made id; a repeat of the same id (a double click, a retried request) gets the
- * first attempt's outcome instead of a second send.
- */
-export class SendLedger {
-  private readonly outcomes = new Map<string, Promise<SendOutcome>>();
-
-  constructor(private readonly capacity = 10_000) {}
-
-  once(id: string, send: () => Promise<SendOutcome>): { outcome: Promise<SendOutcome>; repeated: boolean } {
-    const known = this.outcomes.get(id);
-    if (known) return { outcome: known, repeated: true };
-    const outcome = send();
-    this.outcomes.set(id, outcome);
-    // A send that threw (a bug, not an API answer) may be tried again.
-    outcome.catch(() => this.outcomes.delete(id));
-    if (this.outcomes.size > this.capacity) {
-      const oldest = this.outcomes.keys().next().value;
-      if (oldest !== undefined) this.outcomes.delete(oldest);
-    }
-    return { outcome, repeated: false };
-  }
-}

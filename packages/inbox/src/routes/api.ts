@@ -8,7 +8,7 @@ import { HttpError, parseCookies } from '../http/respond.js';
 import type { InboxOptions } from '../inbox.js';
 import type { LiveBus } from '../live/bus.js';
 import type { OpenStreams } from '../live/open-streams.js';
-import type { SendLedger } from '../reply/send.js';
+import type { ReplyDesk } from '../reply/desk.js';
 import type { BusinessHours } from '../shared/business-hours.js';
 import type { Presence } from '../team/presence.js';
 import type { TeamStore } from '../team/team-store.js';
@@ -27,7 +27,7 @@ export interface ApiContext {
   team: TeamStore;
   bus: LiveBus;
   presence: Presence;
-  ledger: SendLedger;
+  desk: ReplyDesk;
   templates: Template[];
   targetMs: number;
   refreshMs: number;

@@ -1,9 +1,9 @@
 import { proxyFile } from '../http/file-proxy.js';
 import { HttpError, readBody, readJson, sendJson } from '../http/respond.js';
-import { type ReplyContent, type SendOutcome, sendReply } from '../reply/send.js';
+import type { DeskAnswer } from '../reply/desk.js';
+import type { ReplyContent } from '../reply/send.js';
 import { FILE_MAX_BYTES } from '../shared/limits.js';
 import { pageKey } from '../team/presence.js';
-import type { AuditAction } from '../team/team-store.js';
 import type { ChatKey } from '../types.js';
 import type { AgentRequest, ApiContext, RequestState, Route } from './api.js';
 import { asAgent, checkBusiness, parseId } from './api.js';
@@ -44,89 +44,76 @@ async function history(ctx: ApiContext, state: RequestState, params: string[]) {
   sendJson(state.res, 200, { messages });
 }
 
-interface SendRequest {
-  clientId: string;
+/** The fields every send carries besides its content (JSON for text, headers for a file). */
+interface SendFields {
+  draftId: string;
+  page: string;
   seenMessageId: number;
-  seenAuditId: number;
-  confirmed: boolean;
+  acceptAssignee?: string;
 }
 
-/**
- * Someone replied since the agent last looked: a seller message in the store newer than what the page
- * showed, or a send through this inbox by another agent that the store may not have yet.
- */
-async function repliedMeanwhile(ctx: ApiContext, request: AgentRequest, key: ChatKey, seen: SendRequest) {
-  const recent = await ctx.options.source.history(key.businessId, key.chatId, { limit: 20 });
-  const newer = recent.some((m) => m.sender === 'PARTNER' && m.messageId > seen.seenMessageId);
-  const others = (await ctx.team.auditOf(key, 20)).filter(
-    (e) =>
-      e.id > seen.seenAuditId &&
-      e.login !== request.agent.login &&
-      (e.action === 'sent' || e.action === 'file_sent' || e.action === 'maybe_sent'),
-  );
-  if (!newer && others.length === 0) return undefined;
-  return { by: [...new Set(others.map((e) => e.login))] };
+const PAGE_MADE_ID = /^[\w-]{8,64}$/;
+
+function sendFields(fields: Record<string, unknown>): SendFields {
+  const { clientId, page, seenMessageId, acceptAssignee } = fields;
+  if (typeof clientId !== 'string' || !PAGE_MADE_ID.test(clientId)) {
+    throw new HttpError(
+      400,
+      'BAD_CLIENT_ID',
+      'clientId must be the draft id the page made (8-64 of A-Z a-z 0-9 _ -)',
+    );
+  }
+  if (typeof page !== 'string' || !PAGE_MADE_ID.test(page)) {
+    throw new HttpError(400, 'BAD_PAGE', 'page must be the page id (8-64 of A-Z a-z 0-9 _ -)');
+  }
+  const seen = Number(seenMessageId ?? 0);
+  if (!Number.isSafeInteger(seen) || seen < 0) {
+    throw new HttpError(
+      400,
+      'BAD_SEEN',
+      'seenMessageId must be the newest message id the page showed (0 for none)',
+    );
+  }
+  return {
+    draftId: clientId,
+    page,
+    seenMessageId: seen,
+    ...(typeof acceptAssignee === 'string' && acceptAssignee ? { acceptAssignee } : {}),
+  };
+}
+
+const CONFLICT_MESSAGES = {
+  REPLIED_MEANWHILE: 'someone replied in this chat after what the page showed; nothing was sent',
+  ASSIGNED: 'this chat is assigned to a colleague; nothing was sent',
+  BUSY: 'another reply to this chat is being sent; nothing was sent',
+} as const;
+
+/** A conflict is a 409 the page answers with a question; everything else is the send's state. */
+function answer(state: RequestState, result: DeskAnswer): void {
+  if (result.state !== 'conflict') {
+    sendJson(state.res, 200, result);
+    return;
+  }
+  const { state: _conflict, code, ...details } = result;
+  sendJson(state.res, 409, { error: { code, message: CONFLICT_MESSAGES[code] }, ...details });
 }
 
 async function deliver(
   ctx: ApiContext,
   request: AgentRequest,
   key: ChatKey,
-  send: SendRequest,
+  fields: SendFields,
   content: ReplyContent,
-  describe: string,
 ) {
-  if (!/^[\w-]{8,64}$/.test(send.clientId)) throw new HttpError(400, 'BAD_CLIENT_ID', 'clientId is missing');
-  if (!send.confirmed) {
-    const meanwhile = await repliedMeanwhile(ctx, request, key, send);
-    if (meanwhile) {
-      sendJson(request.res, 409, {
-        error: { code: 'REPLIED_MEANWHILE', message: 'someone replied in this chat meanwhile' },
-        ...meanwhile,
-      });
-      return;
-    }
-  }
-  const { outcome, repeated } = ctx.ledger.once(`${request.agent.login}:${send.clientId}`, () =>
-    sendReply(ctx.options.api, key, content),
-  );
-  const result: SendOutcome = await outcome;
-  if (!repeated) {
-    const action: AuditAction =
-      result.state === 'sent'
-        ? 'text' in content
-          ? 'sent'
-          : 'file_sent'
-        : result.state === 'maybe_sent'
-          ? 'maybe_sent'
-          : 'send_failed';
-    const entry = await ctx.team.audit({ login: request.agent.login, action, ...key, detail: describe });
-    if (result.state !== 'failed') {
-      // Replying takes the chat when nobody holds it.
-      const before = await ctx.team.assignee(key);
-      if (before === undefined && (await ctx.team.claim(key, request.agent.login))) {
-        ctx.bus.publish({ type: 'assigned', ...key, assignee: request.agent.login, by: request.agent.login });
-      }
-      ctx.bus.publish({ type: 'sent', ...key, by: request.agent.login, auditId: entry.id });
-    }
-  }
-  sendJson(request.res, 200, { ...result, repeated });
-}
-
-function sendFields(body: Record<string, unknown>): SendRequest {
-  return {
-    clientId: typeof body.clientId === 'string' ? body.clientId : '',
-    seenMessageId: Number(body.seenMessageId) || 0,
-    seenAuditId: Number(body.seenAuditId) || 0,
-    confirmed: body.confirmed === true,
-  };
+  const result = await ctx.desk.send({ ...key, ...fields, login: request.agent.login, content });
+  answer(request, result);
 }
 
 async function sendText(ctx: ApiContext, state: RequestState, params: string[]) {
   const { request, key } = await openChat(ctx, state, params);
   const body = await readJson(state.req);
   if (typeof body.text !== 'string') throw new HttpError(400, 'BAD_TEXT', 'text must be a string');
-  await deliver(ctx, request, key, sendFields(body), { text: body.text }, body.text);
+  await deliver(ctx, request, key, sendFields(body), { text: body.text });
 }
 
 /** The file is the raw body; its name and the send fields travel in headers. */
@@ -137,22 +124,31 @@ async function sendFile(ctx: ApiContext, state: RequestState, params: string[]) 
     return typeof value === 'string' ? value : undefined;
   };
   let name: string;
+  let acceptAssignee: string | undefined;
   try {
     name = decodeURIComponent(header('x-file-name') ?? '');
+    acceptAssignee = decodeURIComponent(header('x-accept-assignee') ?? '');
   } catch {
-    throw new HttpError(400, 'BAD_FILE_NAME', 'X-File-Name is not URI-encoded');
+    throw new HttpError(400, 'BAD_FILE_NAME', 'X-File-Name and X-Accept-Assignee must be URI-encoded');
   }
   if (!name || name.length > 255)
     throw new HttpError(400, 'BAD_FILE_NAME', 'X-File-Name is missing or too long');
+  const fields = sendFields({
+    clientId: header('x-client-id'),
+    page: header('x-page-id'),
+    seenMessageId: header('x-seen-message-id'),
+    acceptAssignee,
+  });
   const data = await readBody(state.req, FILE_MAX_BYTES);
   if (data.length === 0) throw new HttpError(400, 'EMPTY_FILE', 'the file is empty');
-  const send = sendFields({
-    clientId: header('x-client-id'),
-    seenMessageId: header('x-seen-message-id'),
-    seenAuditId: header('x-seen-audit-id'),
-    confirmed: header('x-confirmed') === 'true',
-  });
-  await deliver(ctx, request, key, send, { file: { data, name } }, `${name} (${data.length} B)`);
+  await deliver(ctx, request, key, fields, { file: { data, name } });
+}
+
+/** What became of a send the page lost the answer to (or is still settling). */
+async function sendStatus(ctx: ApiContext, state: RequestState, params: string[]) {
+  const { request, key } = await openChat(ctx, state, params);
+  const draftId = params[2] ?? '';
+  answer(state, await ctx.desk.status(request.agent.login, key, draftId));
 }
 
 async function assign(ctx: ApiContext, state: RequestState, params: string[]) {
@@ -203,6 +199,7 @@ export const chatRoutes: Route[] = [
   { method: 'GET', pattern: new RegExp(`${CHAT}/messages$`), handle: history },
   { method: 'POST', pattern: new RegExp(`${CHAT}/messages$`), handle: sendText },
   { method: 'POST', pattern: new RegExp(`${CHAT}/files$`), handle: sendFile },
+  { method: 'GET', pattern: new RegExp(`${CHAT}/sends/([\\w-]{8,64})$`), handle: sendStatus },
   { method: 'POST', pattern: new RegExp(`${CHAT}/assign$`), handle: assign },
   { method: 'POST', pattern: new RegExp(`${CHAT}/presence$`), handle: presence },
   { method: 'GET', pattern: new RegExp(`${CHAT}/file$`), handle: download },

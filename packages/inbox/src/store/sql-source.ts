@@ -3,7 +3,8 @@
  * ones (inbox_chat_state, inbox_search). Every read is one or two indexed statements; `queueSql` and
  * `searchSql` are exported so the bench can time the bare statements beside the HTTP endpoints.
  */
-import type { Row, Sql, SqlValue, SyncStore } from '@ym-chats/sync';
+import type { ChatsApi } from '@ym-chats/sdk';
+import { type Row, refreshChat, type Sql, type SqlValue, SyncEngine, type SyncStore } from '@ym-chats/sync';
 import type {
   ChatKey,
   ChatView,
@@ -199,11 +200,14 @@ export class StoreSource implements InboxSource {
   private readonly listeners = new Set<(change: SourceChange) => void>();
   readonly indexer: Indexer;
   private readonly sql: Sql;
+  /** One engine per business, for `refresh` (an engine holds no state between reads but its writer). */
+  private readonly engines = new Map<number, SyncEngine>();
 
   private constructor(
     readonly store: SyncStore,
     intervalMs: number,
     batch: number | undefined,
+    private readonly api: ChatsApi | undefined,
   ) {
     this.sql = store.sql;
     this.indexer = new Indexer(
@@ -219,10 +223,10 @@ export class StoreSource implements InboxSource {
   /** Migrates the inbox's tables in the store's database and starts following its event log. */
   static async open(
     store: SyncStore,
-    options: { pollMs?: number; follow?: boolean; batch?: number } = {},
+    options: { pollMs?: number; follow?: boolean; batch?: number; api?: ChatsApi } = {},
   ): Promise<StoreSource> {
     await migrateInbox(store.sql);
-    const source = new StoreSource(store, options.pollMs ?? 500, options.batch);
+    const source = new StoreSource(store, options.pollMs ?? 500, options.batch, options.api);
     if (options.follow !== false) source.indexer.start();
     return source;
   }
@@ -334,6 +338,21 @@ export class StoreSource implements InboxSource {
   subscribe(listener: (change: SourceChange) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * The chat's status and new messages read from the platform into the store through the sync engine's
+   * own writes (the store's log, so indexers and other processes hear of them as of any push).
+   */
+  async refresh(chat: ChatKey): Promise<void> {
+    if (!this.api) return;
+    let engine = this.engines.get(chat.businessId);
+    if (!engine) {
+      engine = new SyncEngine({ api: this.api, store: this.store, businessId: chat.businessId });
+      this.engines.set(chat.businessId, engine);
+    }
+    await refreshChat(this.api, engine, BigInt(chat.chatId));
+    this.indexer.wake();
   }
 
   wake(): void {

@@ -1,5 +1,5 @@
 /** better-sqlite3 behind the `Sql` surface: one file, WAL, integers as bigint. */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, constants, fchmodSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Mutex, type Row, type Sql, type SqlValue } from './sql.js';
@@ -31,8 +31,9 @@ export class SqliteSql implements Sql {
     this.checkpointer = SqliteCheckpointer.start(this.db, this.file);
   }
 
-  static open(file: string): SqliteSql {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  /** `warn`: says once that an existing store is open to other users (see `createPrivately`). */
+  static open(file: string, warn: (message: string) => void = defaultWarn): SqliteSql {
+    if (file !== ':memory:' && file !== '') createPrivately(file, warn);
     const db = new Database(file);
     db.defaultSafeIntegers(true);
     if (file !== ':memory:') db.pragma('journal_mode = WAL');
@@ -131,4 +132,57 @@ export class SqliteSql implements Sql {
       if (this.db.open) this.db.close();
     });
   }
+}
+
+/** Without a caller's channel, Node's own: printed on stderr, and `process.on('warning')` sees it. */
+function defaultWarn(message: string): void {
+  process.emitWarning(message, { code: 'YM_CHATS_STORE_SHARED' });
+}
+
+const PRIVATE_FILE = 0o600;
+const PRIVATE_DIR = 0o700;
+
+/**
+ * A store holds buyers' names and messages and, with workers, sealed credentials: a new store file is
+ * created here 0600 before SQLite opens it (SQLite gives its -wal and -shm files the database file's mode),
+ * in directories created 0700, whatever the umask. An existing store others can read is not changed behind
+ * its owner's back: one warning names the chmod that makes it private.
+ */
+function createPrivately(file: string, warn: (message: string) => void): void {
+  const dir = dirname(file);
+  const first = mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR });
+  // mkdir's mode passes through the umask; the directories made here are set exactly.
+  if (first !== undefined) {
+    for (let d = dir; ; d = dirname(d)) {
+      chmodSync(d, PRIVATE_DIR);
+      if (d === first || d === dirname(d)) break;
+    }
+  }
+  try {
+    const fd = openSync(file, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, PRIVATE_FILE);
+    try {
+      fchmodSync(fd, PRIVATE_FILE);
+    } finally {
+      closeSync(fd);
+    }
+    return;
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'EEXIST') throw error;
+  }
+  if (process.platform === 'win32') return; // no such mode bits to check
+  const shared: { path: string; mode: number }[] = [];
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      const mode = statSync(path).mode & 0o777;
+      if ((mode & 0o077) !== 0) shared.push({ path, mode });
+    } catch {
+      // Absent (no WAL yet), or a path SQLite itself reports on opening.
+    }
+  }
+  if (shared.length === 0) return;
+  warn(
+    `the store ${file} holds buyers' names and messages, and other users of this machine can open ` +
+      `${shared.map((s) => `${s.path} (mode ${s.mode.toString(8).padStart(3, '0')})`).join(', ')}. ` +
+      `Make it private: chmod 600 ${shared.map((s) => s.path).join(' ')}`,
+  );
 }

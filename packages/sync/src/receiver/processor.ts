@@ -7,6 +7,7 @@
  */
 import type { ChatsApi } from '@ym-chats/sdk';
 import type { SyncEngine } from '../engine/engine.js';
+import { refreshChat } from '../engine/refresh-chat.js';
 import type { QueuedNotification } from '../store/inbound.js';
 import { isoNow } from '../time.js';
 import { unprocessedFor } from './queue.js';
@@ -111,24 +112,17 @@ export class NotificationProcessor {
   private async settleChat(chatId: bigint, notes: QueuedNotification[]): Promise<void> {
     const store = this.engine.store;
     const b = this.engine.businessId;
-    let readHistory = false;
     if (notes.some((n) => n.type !== 'CHAT_MESSAGE_SENT')) {
       this.stats.chatReads += 1;
-      const { result } = await this.api.getChat(b, chatId);
-      const marked = await store.writeChatPage({
-        businessId: b,
-        runId: null,
-        chats: [result],
-        nextPageToken: null,
-        settleMs: this.options.settleMs ?? 5000,
-      });
-      readHistory = marked.length > 0;
+      const settleMs = this.options.settleMs ?? 5000;
+      const done = await refreshChat(this.api, this.engine, chatId, { history: 'if-changed', settleMs });
+      if (done.historyPages > 0) {
+        this.stats.historyReads += 1;
+        return;
+      }
     }
-    if (!readHistory) {
-      const wanted = notes.filter((n) => n.messageId !== null).map((n) => BigInt(n.messageId!));
-      readHistory = wanted.length > 0 && !(await store.hasMessages(b, wanted));
-    }
-    if (readHistory) {
+    const wanted = notes.filter((n) => n.messageId !== null).map((n) => BigInt(n.messageId!));
+    if (wanted.length > 0 && !(await store.hasMessages(b, wanted))) {
       this.stats.historyReads += 1;
       await this.engine.readHistory(chatId, null);
     }

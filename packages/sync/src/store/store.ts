@@ -39,6 +39,11 @@ export const DEFAULT_SQLITE_PATH = '.ym-chats/store.sqlite';
 export interface OpenStoreOptions {
   /** PostgreSQL only: the schema holding the tables (created if missing). Default `public`. */
   schema?: string;
+  /**
+   * SQLite only: told once when an existing store file is open to other users of the machine (a new one
+   * is created private). Default `process.emitWarning`.
+   */
+  onWarning?: (message: string) => void;
 }
 
 export function isPostgresUrl(target: string): boolean {
@@ -63,7 +68,7 @@ export async function openStore(
     }
     sql = pgSql;
   } else {
-    sql = SqliteSql.open(target);
+    sql = SqliteSql.open(target, options.onWarning);
   }
   try {
     await migrate(sql);
