@@ -187,10 +187,12 @@ describeStores('live changes between two inbox servers on one store', (engine) =
     const info = await anna.json<{ viewers: unknown[] }>('GET', path);
     expect(info.body.viewers).toEqual([{ login: 'boris', name: 'Борис', typing: true }]);
     // A reply sent through B: A's pages hear who sent it (and re-read the chat).
+    const shown = await boris.json<{ messages: Array<{ messageId: number }> }>('GET', `${path}/messages`);
     const sent = await boris.json<{ state: string }>('POST', `${path}/messages`, {
       text: 'Ответ с сервера B',
       clientId: 'boris-send-0001',
-      confirmed: true,
+      page: 'boris-page-01',
+      seenMessageId: shown.body.messages.at(-1)?.messageId ?? 0,
     });
     expect(sent.body.state).toBe('sent');
     await events.waitFor(
