@@ -346,6 +346,30 @@ describe('watch --listen (push notifications)', () => {
     expect(watch.stdout).toBe('');
   });
 
+  it('reads pushes by the spec, as serve does: int64 ids above 2^53 exact, messageId a string, RFC 3339 times', async () => {
+    const watch = new LongRun(['watch', '--json', '--listen', '0', '--duration', '3', ...emu.flags], {
+      env: emu.env(),
+    });
+    const [, url] = await watch.waitFor('stderr', /notifications on (http:\/\/127\.0\.0\.1:\d+\/)/);
+    const post = (body: string) => fetch(url!, { method: 'POST', body });
+    const event = (chat: string, messageId: string, sentAt = '"2026-11-25T10:00:00Z"') =>
+      `{"notificationType":"CHAT_MESSAGE_SENT","businessId":${BUSINESS},"chatId":${chat},"messageId":${messageId},"sentAt":${sentAt}}`;
+    // A chat id above 2^53 is a valid int64: no such chat here, so it is acknowledged as one never to act on,
+    // named with every digit.
+    const big = await post(event('9007199254740993', '"9007199254740995"'));
+    expect(big.status).toBe(200);
+    const numericMessageId = await post(event(String(chatId), '5'));
+    expect(numericMessageId.status).toBe(400);
+    expect(await numericMessageId.json()).toEqual({
+      error: { type: 'WRONG_EVENT_FORMAT', message: expect.stringContaining('messageId') },
+    });
+    const httpDate = await post(event(String(chatId), '"5"', '"Tue, 25 Nov 2026 10:00:00 GMT"'));
+    expect(httpDate.status).toBe(400);
+    expect((await watch.exited).code).toBe(0);
+    expect(watch.stderr).toContain('message 9007199254740995 of chat 9007199254740993');
+    expect(watch.stdout).toBe('');
+  });
+
   it('dedupes repeated deliveries while it keeps running', async () => {
     const watch = new LongRun(['watch', '--json', '--listen', '0', '--duration', '3', ...emu.flags], {
       env: emu.env(),

@@ -45,4 +45,11 @@ export { storedFileName } from './core/upload.js';
 export { FILE_MAX_BYTES, MESSAGE_MAX_LENGTH, PAGE_LIMITS } from './core/validate.js';
 export { CHAT_CONTEXT_TYPES, CHAT_STATUSES, CHAT_TYPES, MESSAGE_SENDERS } from './enums.js';
 export { OPERATIONS, type OperationId } from './operations.js';
+export {
+  type ChatNotification,
+  type ChatNotificationType,
+  type ParsedNotification,
+  PUSH_BODY_LIMIT_BYTES,
+  parseNotification,
+} from './push/parse.js';
 export type * from './types.js';

@@ -1,4 +1,7 @@
 /** `@ym-chats/sync`: mirror buyer chats into SQLite or PostgreSQL and receive push notifications. */
+
+// The push format is the SDK's; re-exported for code that took it from here.
+export { type ParsedNotification, parseNotification } from '@ym-chats/sdk';
 export type { Dialect, Row, Sql, SqlValue } from './db/sql.js';
 export { DEFAULT_SETTLE_MS, isSettled, needsHistory, settledAfterRead } from './engine/changes.js';
 export {
@@ -19,7 +22,6 @@ export {
   type NotificationAnswer,
   NotificationHandler,
 } from './receiver/handler.js';
-export { type ParsedNotification, parseNotification } from './receiver/parse.js';
 export {
   normalizeAddress,
   type PeerOptions,

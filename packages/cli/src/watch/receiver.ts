@@ -8,18 +8,25 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BadRequestError, type ChatsApi, type Id, NotFoundError, ValidationError } from '@ym-chats/sdk';
+import {
+  BadRequestError,
+  type ChatNotification,
+  type ChatsApi,
+  type Id,
+  NotFoundError,
+  PUSH_BODY_LIMIT_BYTES,
+  parseNotification,
+  ValidationError,
+} from '@ym-chats/sdk';
 import { VERSION } from '../help.js';
+import { parseId } from '../ids.js';
 import type { Output } from '../output/output.js';
 import type { MessagePrinter } from './printer.js';
 
-const BODY_LIMIT = 64 * 1024;
 /** The platform gives up after 10 s; answer before that even if the API is slow. */
 const FETCH_TIMEOUT_MS = 8000;
 
 type Json = Record<string, unknown>;
-
-class EventFormatError extends Error {}
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -35,43 +42,23 @@ function errorBody(type: string, message: string): Json {
   return { error: { type, message } };
 }
 
-async function readJson(req: IncomingMessage): Promise<Json> {
+/** The body as text; undefined when it is over the limit. */
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > BODY_LIMIT) throw new EventFormatError(`body over ${BODY_LIMIT} bytes`);
+    if (size > PUSH_BODY_LIMIT_BYTES) {
+      req.resume();
+      return undefined;
+    }
     chunks.push(chunk as Buffer);
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw new EventFormatError('body is not JSON');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new EventFormatError('body must be a JSON object');
-  }
-  return parsed as Json;
+  return Buffer.concat(chunks).toString('utf8');
 }
 
-function positiveInt(event: Json, field: string): number {
-  const v = event[field];
-  // messageId comes as a string in CHAT_MESSAGE_SENT; tolerate a number too.
-  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) {
-    throw new EventFormatError(`${field}: must be a positive integer, got ${JSON.stringify(v) ?? 'nothing'}`);
-  }
-  return n;
-}
-
-function timeField(event: Json, field: string): string {
-  const v = event[field];
-  if (typeof v !== 'string' || Number.isNaN(Date.parse(v))) {
-    throw new EventFormatError(`${field}: must be a date-time string`);
-  }
-  return v;
-}
+/** A parsed id as the CLI carries ids: a number while exact, a bigint above 2^53. */
+const cliId = (id: bigint | string, what: string): Id => parseId(String(id), what);
 
 export class NotificationReceiver {
   private server: Server | undefined;
@@ -124,48 +111,38 @@ export class NotificationReceiver {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') {
       send(res, 405, errorBody('UNKNOWN', 'notifications are POSTed as JSON'));
+      req.resume();
       return;
     }
-    let event: Json;
-    let type: string;
-    try {
-      event = await readJson(req);
-      if (typeof event.notificationType !== 'string' || event.notificationType === '') {
-        throw new EventFormatError('notificationType: required string');
-      }
-      type = event.notificationType;
-      if (type === 'CHAT_MESSAGE_SENT') {
-        positiveInt(event, 'businessId');
-        positiveInt(event, 'chatId');
-        positiveInt(event, 'messageId');
-        timeField(event, 'sentAt');
-      } else if (type.startsWith('CHAT_')) {
-        positiveInt(event, 'businessId');
-        positiveInt(event, 'chatId');
-      }
-    } catch (error) {
-      if (error instanceof EventFormatError) {
-        send(res, 400, errorBody('WRONG_EVENT_FORMAT', error.message));
+    const text = await readBody(req);
+    if (text === undefined) {
+      send(res, 400, errorBody('WRONG_EVENT_FORMAT', `body over ${PUSH_BODY_LIMIT_BYTES} bytes`));
+      return;
+    }
+    const parsed = parseNotification(text);
+    if (parsed.kind === 'malformed') {
+      send(res, 400, errorBody('WRONG_EVENT_FORMAT', parsed.message));
+      return;
+    }
+    if (parsed.kind === 'chat') {
+      const event = parsed.notification;
+      if (event.type === 'CHAT_MESSAGE_SENT') {
+        await this.onMessage(event, res);
         return;
       }
-      throw error;
-    }
-    if (type === 'CHAT_MESSAGE_SENT') {
-      await this.onMessage(event, res);
-      return;
-    }
-    if (type.startsWith('CHAT_') && String(event.businessId) === String(this.businessId) && !this.out.json) {
-      const what = type === 'CHAT_CREATED' ? 'new chat' : type.toLowerCase().replace(/_/g, ' ');
-      this.out.info(this.out.e.dim(`${what}: chat ${String(event.chatId)}`));
+      if (String(event.businessId) === String(this.businessId) && !this.out.json) {
+        const what = event.type === 'CHAT_CREATED' ? 'new chat' : event.type.toLowerCase().replace(/_/g, ' ');
+        this.out.info(this.out.e.dim(`${what}: chat ${event.chatId}`));
+      }
     }
     // PING and every type this version does not handle get a 200, so the platform keeps them flowing.
     send(res, 200, okBody());
   }
 
-  private async onMessage(event: Json, res: ServerResponse): Promise<void> {
-    const businessId = positiveInt(event, 'businessId');
-    const chatId = positiveInt(event, 'chatId');
-    const messageId = positiveInt(event, 'messageId');
+  private async onMessage(event: ChatNotification, res: ServerResponse): Promise<void> {
+    const { businessId } = event;
+    const chatId = cliId(event.chatId, 'chat id');
+    const messageId = cliId(event.messageId ?? '', 'message id');
     if (String(businessId) !== String(this.businessId)) {
       this.out.warn(`notification for business ${businessId} ignored (watching ${String(this.businessId)})`);
       send(res, 200, okBody());
@@ -205,7 +182,7 @@ export class NotificationReceiver {
     }
   }
 
-  private async fetchAndPrint(chatId: number, messageId: number): Promise<void> {
+  private async fetchAndPrint(chatId: Id, messageId: Id): Promise<void> {
     const { result } = await this.api.getChatMessage(this.businessId, chatId, messageId, {
       timeoutMs: FETCH_TIMEOUT_MS,
       maxRetries: 1,

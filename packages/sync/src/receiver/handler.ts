@@ -8,12 +8,13 @@
  * it as a node:http request listener, which Express and Connect-style routers can mount as is.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PUSH_BODY_LIMIT_BYTES, parseNotification } from '@ym-chats/sdk';
 import type { SyncStore } from '../store/store.js';
 import { isoNow } from '../time.js';
-import { parseNotification } from './parse.js';
 import type { PeerPolicy } from './peer.js';
 
-export const BODY_LIMIT_BYTES = 64 * 1024;
+/** The SDK's, under the name this package has always exported. */
+export const BODY_LIMIT_BYTES = PUSH_BODY_LIMIT_BYTES;
 
 export interface NotificationAnswer {
   status: 200 | 400 | 403 | 404 | 405 | 500;
