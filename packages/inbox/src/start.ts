@@ -1,5 +1,5 @@
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createLimitedServer } from '@ym-chats/sdk';
 import type { Inbox } from './inbox.js';
 import { type OpenInboxOptions, openInbox } from './open.js';
 
@@ -22,7 +22,7 @@ export async function startInbox(options: StartInboxOptions): Promise<RunningInb
   const { port, ...rest } = options;
   const host = options.host ?? '127.0.0.1';
   const inbox = await openInbox({ ...rest, host });
-  const server = createServer(inbox.listener);
+  const server = createLimitedServer(inbox.listener, { exempt: () => options.trustProxy === true });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

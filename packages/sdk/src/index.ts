@@ -52,4 +52,17 @@ export {
   PUSH_BODY_LIMIT_BYTES,
   parseNotification,
 } from './push/parse.js';
+export {
+  addressKey,
+  type ConnectionEvent,
+  createLimitedServer,
+  DEFAULT_FILE_LIMIT,
+  fileDescriptorLimit,
+  type Judgement,
+  judgeConnection,
+  type LimitEvent,
+  type LimitedServerOptions,
+  type ServerLimits,
+  serverLimits,
+} from './push/server-limits.js';
 export type * from './types.js';

@@ -6,12 +6,13 @@
  * ids are refused) is acknowledged with a 200 and reported, since the platform would otherwise retry it
  * for days and may switch the endpoint off.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   BadRequestError,
   type ChatNotification,
   type ChatsApi,
+  createLimitedServer,
   type Id,
   NotFoundError,
   PUSH_BODY_LIMIT_BYTES,
@@ -75,7 +76,9 @@ export class NotificationReceiver {
   ) {}
 
   async listen(port: number, host: string): Promise<string> {
-    const server = createServer((req, res) => {
+    // Connection limits from this process's descriptor limit: a flood of idle connections cannot starve
+    // the platform's PINGs.
+    const server = createLimitedServer((req, res) => {
       const job = this.handle(req, res).catch((error: unknown) => {
         if (!res.headersSent)
           send(res, 500, errorBody('UNKNOWN', error instanceof Error ? error.message : 'error'));

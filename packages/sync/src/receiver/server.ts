@@ -2,14 +2,14 @@
  * `serve` as a library: the push endpoint, the queue processor and the reconciling passes in one
  * process, started on a port with one call and stopped with `close()`.
  */
-import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { ChatsApi, Id } from '@ym-chats/sdk';
+import type { RequestListener, Server } from 'node:http';
+import { type AddressInfo, isIP } from 'node:net';
+import { type ChatsApi, createLimitedServer, type Id, type ServerLimits } from '@ym-chats/sdk';
 import { SyncEngine } from '../engine/engine.js';
 import type { PassResult, SyncProgress } from '../engine/progress.js';
 import type { SyncStore } from '../store/store.js';
 import { NotificationHandler } from './handler.js';
-import { PeerPolicy, type TrustProxy } from './peer.js';
+import { normalizeAddress, PeerPolicy, parseNetworks, type TrustProxy } from './peer.js';
 import { NotificationProcessor } from './processor.js';
 
 export const DEFAULT_RECONCILE_MINUTES = 15;
@@ -43,6 +43,8 @@ export interface ReceiverOptions {
    * the inbox's `trustProxy`), or a list of proxy CIDRs. A mounted app sees forwarded headers only from them.
    */
   trustProxy?: TrustProxy;
+  /** Connection limits (SDK `serverLimits`); default: derived from this process's descriptor limit. */
+  limits?: Partial<ServerLimits>;
 }
 
 export interface Mount {
@@ -58,6 +60,7 @@ export interface PushListenerOptions {
   mount?: Mount;
   allowFrom?: readonly string[];
   trustProxy?: TrustProxy;
+  limits?: Partial<ServerLimits>;
 }
 
 export interface PushListener {
@@ -78,12 +81,18 @@ export async function listenForPushes(options: PushListenerOptions): Promise<Pus
   });
   const receive = options.handler.listener(options.basePath ?? '', peers);
   const mount = options.mount;
-  const server = createServer((req, res) => {
-    peers.sanitize(req);
-    if (mount?.handles(new URL(req.url ?? '/', 'http://localhost').pathname)) {
-      mount.listener(req, res);
-    } else receive(req, res);
-  });
+  const server = createLimitedServer(
+    (req, res) => {
+      peers.sanitize(req);
+      if (mount?.handles(new URL(req.url ?? '/', 'http://localhost').pathname)) {
+        mount.listener(req, res);
+      } else receive(req, res);
+    },
+    {
+      ...(options.limits === undefined ? {} : { limits: options.limits }),
+      exempt: trustedProxies(options.trustProxy),
+    },
+  );
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -104,6 +113,18 @@ export async function listenForPushes(options: PushListenerOptions): Promise<Pus
       server.closeAllConnections();
       await closed;
     },
+  };
+}
+
+/** Every client behind a trusted proxy arrives from its address: the per-address cap is not for it. */
+function trustedProxies(trust: TrustProxy | undefined): (address: string) => boolean {
+  if (trust === true) return () => true;
+  if (!Array.isArray(trust) || trust.length === 0) return () => false;
+  const list = parseNetworks(trust, 'trustProxy');
+  return (address) => {
+    const peer = normalizeAddress(address);
+    const family = isIP(peer);
+    return family !== 0 && list.check(peer, family === 4 ? 'ipv4' : 'ipv6');
   };
 }
 
@@ -147,6 +168,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     ...(options.mount === undefined ? {} : { mount: options.mount }),
     ...(options.allowFrom === undefined ? {} : { allowFrom: options.allowFrom }),
     ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
   });
 
   const controller = new AbortController();
