@@ -80,6 +80,8 @@ const chatPath = (chat: { businessId: number; chatId: number }) =>
 export const api = {
   session: () => call<SessionInfo>('GET', '/api/session'),
   login: (login: string, password: string) => post<SessionInfo>('/api/login', { login, password }),
+  /** A one-time link's token (`ym-chats agents link`), posted by the page rather than followed as a GET. */
+  loginLink: (token: string) => post<SessionInfo>('/api/login/link', { token }),
   logout: () => post<{ ok: true }>('/api/logout', {}),
   queue: (params: URLSearchParams) =>
     call<{ chats: ChatView[]; next: string | null; serverTime: string }>('GET', `/api/queue?${params}`),
@@ -141,6 +143,9 @@ export function listen(onEvent: (event: LiveEvent) => void): () => void {
   for (const type of ['chat', 'presence', 'assigned', 'sent', 'resync'] as const) {
     source.addEventListener(type, (e) => onEvent(JSON.parse((e as MessageEvent<string>).data) as LiveEvent));
   }
+  // Closed for newer streams of this session or address (the server's caps): reconnecting would close
+  // another page's stream in turn. The page still refreshes on its timer.
+  source.addEventListener('superseded', () => source.close());
   let dropped = false;
   source.addEventListener('error', () => {
     dropped = true;

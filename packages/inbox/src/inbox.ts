@@ -9,12 +9,15 @@ import {
   toAgent,
 } from './auth/agents.js';
 import { type LoginLimiter, type LoginLimiterOptions, MemoryLoginLimiter } from './auth/login-limiter.js';
+import { type LoginLinks, MemoryLoginLinks } from './auth/login-links.js';
 import { MemorySessionStore, type SessionStore, type SessionStoreOptions } from './auth/sessions.js';
+import { processSecret, Signer } from './auth/signing.js';
+import { clientAddress } from './http/client-address.js';
 import type { FileFetcher } from './http/file-proxy.js';
 import { HttpError, sendError, setSecurityHeaders } from './http/respond.js';
 import { StaticAssets } from './http/static.js';
 import { type LiveBus, type LiveEvent, MemoryBus } from './live/bus.js';
-import { OpenStreams } from './live/open-streams.js';
+import { OpenStreams, type StreamCaps } from './live/open-streams.js';
 import type { Relay } from './live/relay.js';
 import { ReplyDesk } from './reply/desk.js';
 import { MemorySendLedger, type SendLedgerStore } from './reply/ledger.js';
@@ -78,6 +81,12 @@ export interface InboxOptions {
   loginLimits?: LoginLimiterOptions;
   /** Where failed logins are counted (`openInbox`: the database); default this process's memory. */
   loginLimiter?: LoginLimiter;
+  /** One-time login links (`openInbox`: the database, where `ym-chats agents link` puts them); default memory. */
+  loginLinks?: LoginLinks;
+  /** The secret login-form and device tokens are signed with (`openInbox`: the database's); default this process's. */
+  signingSecret?: () => Promise<Buffer>;
+  /** Event streams open at once per session and per client address (the oldest close first). */
+  streamCaps?: Partial<StreamCaps>;
   /** What became of every reply (`openInbox`: the database, shared by every process); default memory. */
   sendLedger?: SendLedgerStore;
   /** Timings of the send ledger (tests shorten them). */
@@ -150,7 +159,9 @@ export function createInbox(options: InboxOptions): Inbox {
     options.source.wake?.();
     for (const businessId of servedNow(options.businessIds)) pages.publish({ type: 'resync', businessId });
   });
-  const streams = new OpenStreams();
+  const streams = new OpenStreams(options.streamCaps, (req) =>
+    clientAddress(req, options.trustProxy === true),
+  );
   const onError = options.onError ?? ((error: unknown) => console.error('inbox:', error));
   const desk = new ReplyDesk({
     api: options.api,
@@ -167,6 +178,8 @@ export function createInbox(options: InboxOptions): Inbox {
     local,
     sessions: options.sessionStore ?? new MemorySessionStore(options.sessions),
     limiter: options.loginLimiter ?? new MemoryLoginLimiter(options.loginLimits),
+    signer: new Signer(options.signingSecret ?? processSecret()),
+    links: options.loginLinks ?? new MemoryLoginLinks(),
     team,
     bus,
     presence,

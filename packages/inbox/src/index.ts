@@ -7,6 +7,14 @@ export {
   MemoryLoginLimiter,
   SqlLoginLimiter,
 } from './auth/login-limiter.js';
+export {
+  createLoginLink,
+  LOGIN_LINK_TTL_MS,
+  type LoginLinks,
+  loginLinkUrl,
+  MemoryLoginLinks,
+  SqlLoginLinks,
+} from './auth/login-links.js';
 export { hashPassword, verifyPassword } from './auth/password.js';
 export {
   MemorySessionStore,
@@ -27,6 +35,7 @@ export { NotServedError } from './http/not-served.js';
 export { CONTENT_SECURITY_POLICY } from './http/respond.js';
 export { createInbox, type Inbox, type InboxOptions } from './inbox.js';
 export { type LiveBus, type LiveEvent, MemoryBus, type Viewer } from './live/bus.js';
+export type { StreamCaps } from './live/open-streams.js';
 export { type ListenClient, PostgresRelay, type PostgresRelayOptions } from './live/pg-relay.js';
 export type { PresenceNote, Relay, RelayMessage } from './live/relay.js';
 export { TableRelay } from './live/table-relay.js';

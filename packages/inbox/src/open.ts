@@ -1,6 +1,8 @@
 import type { SyncStore } from '@ym-chats/sync';
 import { SqlLoginLimiter } from './auth/login-limiter.js';
+import { SqlLoginLinks } from './auth/login-links.js';
 import { SqlSessionStore } from './auth/sessions.js';
+import { storedSecret } from './auth/signing.js';
 import { createInbox, type Inbox, type InboxOptions } from './inbox.js';
 import { type ListenClient, PostgresRelay, storeClientFactory } from './live/pg-relay.js';
 import type { Relay } from './live/relay.js';
@@ -10,7 +12,17 @@ import { StoreSource } from './store/sql-source.js';
 import { SqlTeamStore } from './store/sql-team-store.js';
 
 export interface OpenInboxOptions
-  extends Omit<InboxOptions, 'source' | 'team' | 'relay' | 'sessionStore' | 'loginLimiter' | 'sendLedger'> {
+  extends Omit<
+    InboxOptions,
+    | 'source'
+    | 'team'
+    | 'relay'
+    | 'sessionStore'
+    | 'loginLimiter'
+    | 'loginLinks'
+    | 'signingSecret'
+    | 'sendLedger'
+  > {
   /** The sync store (SQLite or PostgreSQL); the inbox adds its own tables beside the store's. */
   store: SyncStore;
   /**
@@ -66,6 +78,8 @@ export async function openInbox(options: OpenInboxOptions): Promise<Inbox & { so
       team: new SqlTeamStore(store.sql),
       sessionStore: new SqlSessionStore(store.sql, rest.sessions),
       loginLimiter: new SqlLoginLimiter(store.sql, rest.loginLimits),
+      loginLinks: new SqlLoginLinks(store.sql),
+      signingSecret: () => storedSecret(store.sql),
       sendLedger: new SqlSendLedger(store.sql),
       ...(relay ? { relay } : {}),
     });

@@ -1,14 +1,16 @@
 /**
  * Login rate limits that an attacker cannot turn against the agent: wrong passwords from one place never
  * lock the agent out of another, one place is limited across logins, and a flood from many places stops
- * new places but not the one the agent logged in from before.
+ * new places but not the one the agent logged in from before, nor a browser holding the agent's device
+ * token, nor a new browser with a one-time login link.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { hashPassword, MemoryLoginLimiter, openInbox } from '@ym-chats/inbox';
+import { createLoginLink, hashPassword, MemoryLoginLimiter, openInbox } from '@ym-chats/inbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PageClient } from './support/http-client.js';
 import { BUSINESS, type Harness, startHarness } from './support/inbox-server.js';
+import { describeStores } from './support/stores.js';
 
 describe('login limits by client address and login, with a global ceiling', () => {
   let h: Harness;
@@ -135,6 +137,122 @@ describe('login limits against a burst', () => {
   });
 });
 
+describeStores('device tokens and login links against guessing from many places', (engine) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({
+      openStore: engine.open,
+      host: '0.0.0.0',
+      agents: [{ login: 'anna', passwordHash: await hashPassword('anna-secret'), businessIds: [BUSINESS] }],
+      // The default limits scaled down by five (the CLI's agents test runs the full 200 against `serve`).
+      inbox: { trustProxy: true, loginLimits: { perAddressAndLogin: 1, perAddress: 4, global: 40 } },
+    });
+  });
+  afterAll(async () => h?.close());
+
+  async function attempt(page: PageClient, from: string, login: string, password: string) {
+    await page.start();
+    const r = await page.json<{ csrf: string }>(
+      'POST',
+      '/api/login',
+      { login, password },
+      { 'x-forwarded-for': from },
+    );
+    if (r.status === 200) page.csrf = r.body.csrf;
+    return r;
+  }
+
+  it('lets anna in from her known browser and with a link once guesses from 10 addresses fill the ceiling', async () => {
+    // Anna's browser, used before (it holds her device token); she logs out.
+    const known = new PageClient(h.url);
+    expect((await attempt(known, '198.51.100.10', 'anna', 'anna-secret')).status).toBe(200);
+    expect(known.cookies.get('ymc_device')).toBeDefined();
+    expect((await known.json('POST', '/api/logout', {})).status).toBe(200);
+    // 4 wrong guesses from each of 10 addresses, each within its own limits (1 at anna, 3 at other names).
+    const statuses = await Promise.all(
+      Array.from({ length: 10 }, async (_, a) => {
+        const out: number[] = [];
+        for (let i = 0; i < 4; i++) {
+          const login = i < 1 ? 'anna' : `guess${i}`;
+          out.push((await attempt(new PageClient(h.url), `203.0.113.${a + 1}`, login, 'wrong')).status);
+        }
+        return out;
+      }),
+    );
+    expect(statuses.flat().filter((s) => s === 401)).toHaveLength(40);
+    // The shared ceiling is reached: a new browser at a new address waits, even with the right password …
+    const stranger = await attempt(new PageClient(h.url), '192.0.2.44', 'anna', 'anna-secret');
+    expect(stranger.status).toBe(429);
+    // … but anna's own browser gets in at once, from that same new address.
+    expect((await attempt(known, '192.0.2.44', 'anna', 'anna-secret')).status).toBe(200);
+    expect((await known.json('GET', '/api/queue')).status).toBe(200);
+    // A new browser at another new address, with a link made in a terminal: in, and it keeps a device token.
+    const token = await createLoginLink(h.store.store.sql, 'anna');
+    const fresh = new PageClient(h.url);
+    await fresh.start();
+    const link = await fresh.json('POST', '/api/login/link', { token }, { 'x-forwarded-for': '192.0.2.45' });
+    expect(link.status).toBe(200);
+    expect((link.body as { agent: { login: string } }).agent.login).toBe('anna');
+    fresh.csrf = (link.body as { csrf: string }).csrf;
+    expect((await fresh.json('GET', '/api/queue')).status).toBe(200);
+    expect((await fresh.json('POST', '/api/logout', {})).status).toBe(200);
+    // From then on that browser logs in with the password too, wherever it is.
+    expect((await attempt(fresh, '192.0.2.46', 'anna', 'anna-secret')).status).toBe(200);
+    // The link is used up; the guessers' addresses are still limited as before.
+    const again = new PageClient(h.url);
+    await again.start();
+    expect((await again.json('POST', '/api/login/link', { token })).status).toBe(401);
+    expect((await attempt(new PageClient(h.url), '203.0.113.1', 'anna', 'anna-secret')).status).toBe(429);
+  }, 60_000);
+
+  it('stores links hashed, refuses an expired one, and a device token works for its own login only', async () => {
+    const token = await createLoginLink(h.store.store.sql, 'anna', 1);
+    const rows = await h.store.store.sql.all('SELECT token_hash, login FROM inbox_login_links');
+    expect(JSON.stringify(rows)).not.toContain(token);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const late = new PageClient(h.url);
+    await late.start();
+    expect((await late.json('POST', '/api/login/link', { token })).status).toBe(401);
+    // Anna's device token, sent with another login, counts as no token: that login is held to the ceiling.
+    const known = new PageClient(h.url);
+    expect((await attempt(known, '198.51.100.10', 'anna', 'anna-secret')).status).toBe(200);
+    expect((await attempt(known, '192.0.2.47', 'guess3', 'wrong')).status).toBe(429);
+  });
+});
+
+describeStores('a device token that itself sees wrong passwords', (engine) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({
+      openStore: engine.open,
+      host: '0.0.0.0',
+      agents: [{ login: 'anna', passwordHash: await hashPassword('anna-secret'), businessIds: [BUSINESS] }],
+      inbox: { trustProxy: true, loginLimits: { perDevice: 3, perAddressAndLogin: 50, perAddress: 50 } },
+    });
+  });
+  afterAll(async () => h?.close());
+
+  it('is locked out on its own; her other browser and other places are not', async () => {
+    const login = async (page: PageClient, from: string, password: string) => {
+      await page.start();
+      return (await page.json('POST', '/api/login', { login: 'anna', password }, { 'x-forwarded-for': from }))
+        .status;
+    };
+    const stolen = new PageClient(h.url);
+    const hers = new PageClient(h.url);
+    expect(await login(stolen, '198.51.100.20', 'anna-secret')).toBe(200);
+    expect(await login(hers, '198.51.100.21', 'anna-secret')).toBe(200);
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push(await login(stolen, '203.0.113.80', 'wrong'));
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    // Locked wherever it goes, even with the right password …
+    expect(await login(stolen, '198.51.100.20', 'anna-secret')).toBe(429);
+    // … while her other browser, and a browser without a token at that address, are not.
+    expect(await login(hers, '203.0.113.80', 'anna-secret')).toBe(200);
+    expect(await login(new PageClient(h.url), '203.0.113.80', 'anna-secret')).toBe(200);
+  });
+});
+
 describe('login limits in memory (createInbox without a database)', () => {
   it('limit a place and login, a place, and new places past the global ceiling', async () => {
     let now = 1_000_000;
@@ -167,5 +285,17 @@ describe('login limits in memory (createInbox without a database)', () => {
     await limiter.succeed('anna', '10.0.0.9', started[0]!);
     expect((await limiter.begin('boris', '10.0.0.9')).retryAfter).toBe(0);
     expect((await limiter.begin('boris', '10.0.0.9')).retryAfter).toBeGreaterThan(0);
+  });
+
+  it('count a device token on its own, not held to the global ceiling', async () => {
+    const limiter = new MemoryLoginLimiter({ perAddressAndLogin: 2, perAddress: 2, global: 2, perDevice: 2 });
+    await limiter.fail('anna', '10.0.0.1');
+    await limiter.fail('anna', '10.0.0.2');
+    expect(await limiter.retryAfter('anna', '10.0.0.3')).toBeGreaterThan(0);
+    expect(await limiter.retryAfter('anna', '10.0.0.3', 'device-1')).toBe(0);
+    await limiter.fail('anna', '10.0.0.3', 'device-1');
+    await limiter.fail('anna', '10.0.0.3', 'device-1');
+    expect(await limiter.retryAfter('anna', '10.0.0.4', 'device-1')).toBeGreaterThan(0);
+    expect(await limiter.retryAfter('anna', '10.0.0.4', 'device-2')).toBe(0);
   });
 });

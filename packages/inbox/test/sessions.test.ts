@@ -1,7 +1,7 @@
 /**
  * Sessions live in the database: one made by one inbox process is accepted by another on the same store,
- * survives a restart, and a logout anywhere ends it everywhere. Ids are stored hashed. Sessions anyone can
- * get (anonymous, and the loopback user's) are capped.
+ * survives a restart, and a logout anywhere ends it everywhere. Ids are stored hashed. Nothing is stored for
+ * a visitor before a login (the login form's token is signed); the loopback user's sessions are capped.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -85,21 +85,64 @@ describeStores('sessions in the database', (engine) => {
     expect(JSON.stringify(rows)).not.toContain(anna.sessionId);
   });
 
-  it('caps anonymous sessions, oldest first', async () => {
-    const b = await second(h, { sessions: { maxAnonymous: 3 } });
-    try {
-      const pages = [];
-      for (let i = 0; i < 4; i++) {
-        const p = new PageClient(b.url);
-        await p.start();
-        pages.push(p);
-        await new Promise((resolve) => setTimeout(resolve, 3));
+  const sessionRows = async () =>
+    Number((await h.store.store.sql.all('SELECT COUNT(*) AS n FROM inbox_sessions'))[0]!.n);
+
+  it('stores nothing for a visitor before a login: a flood of visitors while an agent logs in', async () => {
+    const before = await sessionRows();
+    const anna = new PageClient(h.url);
+    await anna.start();
+    // One client as fast as it can, 8 requests in flight, for a bounded time: the page, its session.
+    let requests = 0;
+    let stop = false;
+    const flood = Array.from({ length: 8 }, async () => {
+      while (!stop) {
+        for (const path of ['/api/session', '/', '/api/session']) {
+          const r = await fetch(`${h.url}${path}`);
+          await r.arrayBuffer();
+          requests += 1;
+        }
       }
-      // The oldest anonymous session is gone, so its login's CSRF check fails; the newest still works.
-      const old = await pages[0]!.json('POST', '/api/login', { login: 'anna', password: 'anna-secret' });
-      expect(old.status).toBe(403);
-      const fresh = await pages[3]!.json('POST', '/api/login', { login: 'anna', password: 'anna-secret' });
-      expect(fresh.status).toBe(200);
+    });
+    const started = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Mid-flood, the form anna opened before it still logs her in.
+    const login = await anna.json<{ csrf: string }>('POST', '/api/login', {
+      login: 'anna',
+      password: 'anna-secret',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    stop = true;
+    await Promise.all(flood);
+    const seconds = (Date.now() - started) / 1000;
+    console.log(`${engine.name}: ${requests} requests in ${seconds.toFixed(1)} s during the login`);
+    expect(login.status).toBe(200);
+    expect(requests).toBeGreaterThan(100);
+    // Anna's session is the one row made.
+    expect(await sessionRows()).toBe(before + 1);
+  });
+
+  it("accepts the login form's token in any process on the database, from the browser it was made for", async () => {
+    const b = await second(h);
+    try {
+      const anna = new PageClient(h.url);
+      await anna.start();
+      // Another process signs with the same secret: the form served here logs in there.
+      const there = anna.at(b.url);
+      const ok = await there.json('POST', '/api/login', { login: 'anna', password: 'anna-secret' });
+      expect(ok.status).toBe(200);
+      // The token without its browser's cookie (taken to another browser) is refused.
+      const thief = new PageClient(h.url);
+      await thief.start();
+      thief.csrf = (await new PageClient(h.url).start()).body.csrf;
+      const stolen = await thief.json('POST', '/api/login', { login: 'anna', password: 'anna-secret' });
+      expect(stolen.status).toBe(403);
+      const bare = await fetch(`${h.url}/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': anna.csrf },
+        body: JSON.stringify({ login: 'anna', password: 'anna-secret' }),
+      });
+      expect(bare.status).toBe(403);
     } finally {
       await b.close();
     }
@@ -146,12 +189,10 @@ describe('the loopback user (no agents)', () => {
   });
 
   it('is capped in memory too (createInbox without a database)', async () => {
-    const store = new MemorySessionStore({ maxLocal: 2, maxAnonymous: 2 });
+    const store = new MemorySessionStore({ maxLocal: 2 });
     const a = await store.create('local', 'local');
     await store.create('local', 'local');
     await store.create('local', 'local');
     expect(await store.get(a.id)).toBeUndefined();
-    const anon = await store.create('anonymous');
-    expect((await store.get(anon.id))?.login).toBeUndefined();
   });
 });

@@ -26,7 +26,8 @@ class CountingBus extends MemoryBus {
 const bus = new CountingBus();
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ inbox: { bus } });
+  // Above the 40 pages this test opens on one session (the caps are stream-caps.test.ts's subject).
+  h = await startHarness({ inbox: { bus, streamCaps: { perSession: 64 } } });
 });
 afterAll(async () => h?.close());
 

@@ -1,4 +1,5 @@
 /** Every command, in the order `ym-chats --help` lists them. */
+import { agentsCommand } from './agents.js';
 import { businessCommand } from './business.js';
 import { chatCommand } from './chat.js';
 import { chatsCommand } from './chats.js';
@@ -28,6 +29,7 @@ export const COMMANDS: Command[] = [
   syncCommand,
   serveCommand,
   businessCommand,
+  agentsCommand,
   emulatorCommand,
   demoCommand,
 ];

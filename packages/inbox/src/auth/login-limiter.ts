@@ -1,11 +1,12 @@
 /**
- * Failed logins, counted so that an attacker cannot lock the real agent out: per client address and
- * login together (guessing one agent's password from one place), per client address (trying many logins
- * from one place), and across everyone (many places at once). Only the last applies to everybody, and
- * even then an address that logged in successfully lately may still try — so a flood of wrong passwords
- * from elsewhere never keeps an agent out of the place they work from. Past a limit the login answers
- * 429 with the seconds to wait, whatever the password. IPv6 clients count by their /64 (one host can hold
- * a whole one).
+ * Failed logins, counted so that an attacker cannot lock the real agent out. A browser without a device
+ * token for the login (device-token.ts) is counted per client address and login together (guessing one
+ * agent's password from one place), per client address (trying many logins from one place), and across
+ * everyone (many places at once); the last spares addresses that logged in successfully lately. A browser
+ * holding a device token for the login is counted per token only, so no number of wrong passwords from
+ * other addresses or browsers keeps the agent out of a browser they have used before (a new one gets in
+ * with a login link). Past a limit the login answers 429 with the seconds to wait, whatever the password.
+ * IPv6 clients count by their /64 (one host can hold a whole one).
  */
 import { randomBytes } from 'node:crypto';
 import { isIPv6 } from 'node:net';
@@ -19,6 +20,8 @@ export interface LoginLimiterOptions {
   perAddress?: number;
   /** Failures from everywhere; past it only addresses with a recent successful login may try. Default 200. */
   global?: number;
+  /** Failures from one device token (at its own login); no other limit applies to it. Default 10. */
+  perDevice?: number;
   /** How long a successful login keeps its address trusted past the global ceiling. Default 30 days. */
   knownForMs?: number;
   now?: () => number;
@@ -48,26 +51,42 @@ export interface LoginAttempt {
   retryAfter: number;
   at: number;
   id: string;
+  /** The device token's id the attempt came with (counted against it alone). */
+  device?: string | undefined;
 }
 
 export interface LoginLimiter {
   /** Seconds until another attempt is allowed, or 0. */
-  retryAfter(login: string, address: string): Promise<number>;
+  retryAfter(login: string, address: string, device?: string): Promise<number>;
   /**
    * Before the password is checked: counts the attempt as a failure at once and lets it through, or
    * refuses it (counting nothing) with the seconds to wait. Counting first is what makes the limits
    * hold for attempts sent all at once: checked first and counted after the slow password check, every
    * attempt of a burst would pass the check before any of them was counted.
    */
-  begin(login: string, address: string): Promise<LoginAttempt>;
-  /** The password was right: the attempt's count is taken back, the pair's failures cleared, the address known. */
-  succeed(login: string, address: string, attempt: LoginAttempt): Promise<void>;
+  begin(login: string, address: string, device?: string): Promise<LoginAttempt>;
+  /**
+   * The password was right (or a login link was followed: no attempt): the attempt's count is taken back,
+   * the failures of its pair (or its device) cleared, the address known.
+   */
+  succeed(login: string, address: string, attempt?: LoginAttempt): Promise<void>;
+}
+
+/** One counter an attempt is counted in. */
+interface Counter {
+  key: string;
+  limit: number;
+  /** Whether the attempt waits when this counter is full (the global one spares known addresses). */
+  checked: boolean;
+  /** Cleared by a right password: the failures were the agent's own typing. */
+  own: boolean;
 }
 
 class Rules {
   readonly windowMs: number;
   readonly perPair: number;
   readonly perAddress: number;
+  readonly perDevice: number;
   readonly global: number;
   readonly knownForMs: number;
   readonly now: () => number;
@@ -76,21 +95,33 @@ class Rules {
     this.windowMs = options.windowMs ?? 15 * 60_000;
     this.perPair = options.perAddressAndLogin ?? 5;
     this.perAddress = options.perAddress ?? 20;
+    this.perDevice = options.perDevice ?? 10;
     this.global = options.global ?? 200;
     this.knownForMs = options.knownForMs ?? 30 * 24 * 3600_000;
     this.now = options.now ?? Date.now;
   }
 
-  /** The counters an attempt of `login` from `address` is checked against, with their limits. */
-  keys(login: string, address: string): Array<[key: string, limit: number]> {
+  /**
+   * The one decision: which counters an attempt is counted in and checked against. A device token for the
+   * login: that token's counter alone. Otherwise the pair, the address, and the global ceiling (which an
+   * address with a recent successful login is not held to, though its failures still count there).
+   */
+  counters(login: string, address: string, device: string | undefined, known: boolean): Counter[] {
+    if (device !== undefined)
+      return [{ key: `d:${device}`, limit: this.perDevice, checked: true, own: true }];
     const a = addressKey(address);
     return [
-      [`p:${a}\n${login}`, this.perPair],
-      [`a:${a}`, this.perAddress],
+      { key: `p:${a}\n${login}`, limit: this.perPair, checked: true, own: true },
+      { key: `a:${a}`, limit: this.perAddress, checked: true, own: false },
+      { key: 'g', limit: this.global, checked: !known, own: false },
     ];
   }
 
-  /** Seconds to wait when `limitth` newest failure in the window happened at `at`. */
+  isKnown(at: number | undefined): boolean {
+    return at !== undefined && this.now() - at < this.knownForMs;
+  }
+
+  /** Seconds to wait when `limit`th newest failure in the window happened at `at`. */
   waitFrom(at: number | undefined): number {
     if (at === undefined) return 0;
     return Math.max(1, Math.ceil((at + this.windowMs - this.now()) / 1000));
@@ -106,7 +137,6 @@ function takeBack(list: number[] | undefined, at: number): void {
 /** Failures counted in this process's memory (for `createInbox` without a database). */
 export class MemoryLoginLimiter implements LoginLimiter {
   private readonly failures = new Map<string, number[]>();
-  private readonly recentFailures: number[] = [];
   private readonly known = new Map<string, number>();
   private readonly rules: Rules;
 
@@ -114,65 +144,63 @@ export class MemoryLoginLimiter implements LoginLimiter {
     this.rules = new Rules(options);
   }
 
-  private retryAfterNow(login: string, address: string): number {
-    const waits = this.rules
-      .keys(login, address)
-      .map(([key, limit]) => this.wait(this.failures.get(key), limit));
-    if (!this.isKnown(addressKey(address))) waits.push(this.wait(this.recentFailures, this.rules.global));
+  private counters(login: string, address: string, device: string | undefined): Counter[] {
+    return this.rules.counters(
+      login,
+      address,
+      device,
+      this.rules.isKnown(this.known.get(addressKey(address))),
+    );
+  }
+
+  private retryAfterNow(login: string, address: string, device: string | undefined): number {
+    const waits = this.counters(login, address, device)
+      .filter((c) => c.checked)
+      .map((c) => this.wait(this.failures.get(c.key), c.limit));
     return Math.max(...waits);
   }
 
-  async begin(login: string, address: string): Promise<LoginAttempt> {
+  async begin(login: string, address: string, device?: string): Promise<LoginAttempt> {
     // No await between the check and the count: attempts are taken one at a time.
-    const wait = this.retryAfterNow(login, address);
-    if (wait > 0) return { retryAfter: wait, at: 0, id: '' };
-    const at = this.record(login, address);
-    return { retryAfter: 0, at, id: '' };
+    const wait = this.retryAfterNow(login, address, device);
+    if (wait > 0) return { retryAfter: wait, at: 0, id: '', device };
+    const at = this.record(login, address, device);
+    return { retryAfter: 0, at, id: '', device };
   }
 
-  async retryAfter(login: string, address: string): Promise<number> {
-    return this.retryAfterNow(login, address);
+  async retryAfter(login: string, address: string, device?: string): Promise<number> {
+    return this.retryAfterNow(login, address, device);
   }
 
   /** Records a failure (tests; the route counts through `begin`). */
-  async fail(login: string, address: string): Promise<void> {
-    this.record(login, address);
+  async fail(login: string, address: string, device?: string): Promise<void> {
+    this.record(login, address, device);
   }
 
-  private record(login: string, address: string): number {
+  private record(login: string, address: string, device: string | undefined): number {
     const now = this.rules.now();
-    for (const [key] of this.rules.keys(login, address)) {
+    for (const { key, limit } of this.counters(login, address, device)) {
       const list = this.recent(this.failures.get(key));
       list.push(now);
+      // Only the newest `limit` failures decide anything.
+      if (list.length > limit) list.splice(0, list.length - limit);
       // Re-inserted, so the map's order is by last failure and the oldest keys go first when full.
       this.failures.delete(key);
       this.failures.set(key, list);
-    }
-    this.recentFailures.push(now);
-    // Only the newest `global` failures decide anything.
-    if (this.recentFailures.length > this.rules.global) {
-      this.recentFailures.splice(0, this.recentFailures.length - this.rules.global);
     }
     while (this.failures.size > MAX_KEYS) this.failures.delete(this.failures.keys().next().value!);
     return now;
   }
 
   async succeed(login: string, address: string, attempt?: LoginAttempt): Promise<void> {
-    const [pair, place] = this.rules.keys(login, address);
-    this.failures.delete(pair![0]);
-    if (attempt) {
-      takeBack(this.failures.get(place![0]), attempt.at);
-      takeBack(this.recentFailures, attempt.at);
+    for (const { key, own } of this.counters(login, address, attempt?.device)) {
+      if (own) this.failures.delete(key);
+      else if (attempt) takeBack(this.failures.get(key), attempt.at);
     }
     const a = addressKey(address);
     this.known.delete(a);
     this.known.set(a, this.rules.now());
     while (this.known.size > MAX_KEYS) this.known.delete(this.known.keys().next().value!);
-  }
-
-  private isKnown(address: string): boolean {
-    const at = this.known.get(address);
-    return at !== undefined && this.rules.now() - at < this.rules.knownForMs;
   }
 
   private recent(list: number[] | undefined): number[] {
@@ -201,33 +229,39 @@ export class SqlLoginLimiter implements LoginLimiter {
     this.rules = new Rules(options);
   }
 
-  async retryAfter(login: string, address: string): Promise<number> {
-    return this.waitFor(login, address, 0);
+  async retryAfter(login: string, address: string, device?: string): Promise<number> {
+    return this.waitFor(await this.counters(login, address, device), 0);
   }
 
-  async begin(login: string, address: string): Promise<LoginAttempt> {
+  async begin(login: string, address: string, device?: string): Promise<LoginAttempt> {
     // Counted first, checked after (this attempt included): a burst of attempts, here or in other
     // processes, cannot all read the counts before any of them is written.
+    const counters = await this.counters(login, address, device);
     const id = randomBytes(12).toString('base64url');
-    const at = await this.record(login, address, id);
-    const wait = await this.waitFor(login, address, 1);
-    if (wait === 0) return { retryAfter: 0, at, id };
+    const at = await this.record(counters, id);
+    const wait = await this.waitFor(counters, 1);
+    if (wait === 0) return { retryAfter: 0, at, id, device };
     await this.takeBack(id);
-    return { retryAfter: Math.max(1, await this.retryAfter(login, address)), at, id };
+    return { retryAfter: Math.max(1, await this.waitFor(counters, 0)), at, id, device };
+  }
+
+  private async counters(login: string, address: string, device: string | undefined): Promise<Counter[]> {
+    // A device token's attempt is not held to the global ceiling, so whether its address is known is moot.
+    let known = false;
+    if (device === undefined) {
+      const rows = await this.sql.all('SELECT at_ms FROM inbox_login_known WHERE address = ?', [
+        addressKey(address),
+      ]);
+      known = this.rules.isKnown(rows[0] === undefined ? undefined : Number(rows[0].at_ms));
+    }
+    return this.rules.counters(login, address, device, known);
   }
 
   /** Seconds to wait when `counted` of the failures in the table are the attempt being checked. */
-  private async waitFor(login: string, address: string, counted: number): Promise<number> {
-    const checks = this.rules.keys(login, address);
-    const known = await this.sql.all('SELECT at_ms FROM inbox_login_known WHERE address = ?', [
-      addressKey(address),
-    ]);
-    const isKnown =
-      known[0] !== undefined && this.rules.now() - Number(known[0].at_ms) < this.rules.knownForMs;
-    if (!isKnown) checks.push(['g', this.rules.global]);
+  private async waitFor(counters: Counter[], counted: number): Promise<number> {
     const since = this.rules.now() - this.rules.windowMs;
     let wait = 0;
-    for (const [key, limit] of checks) {
+    for (const { key, limit } of counters.filter((c) => c.checked)) {
       // The `limit`-th newest failure in the window before this attempt, if there are that many.
       const rows = await this.sql.all(
         'SELECT at_ms FROM inbox_login_failures WHERE key = ? AND at_ms > ? ORDER BY at_ms DESC LIMIT 1 OFFSET ?',
@@ -239,20 +273,19 @@ export class SqlLoginLimiter implements LoginLimiter {
   }
 
   /** Records a failure (tests; the route counts through `begin`). */
-  async fail(login: string, address: string): Promise<void> {
-    await this.record(login, address, null);
+  async fail(login: string, address: string, device?: string): Promise<void> {
+    await this.record(await this.counters(login, address, device), null);
   }
 
   private async takeBack(id: string): Promise<void> {
     await this.sql.run('DELETE FROM inbox_login_failures WHERE attempt = ?', [id]);
   }
 
-  private async record(login: string, address: string, id: string | null): Promise<number> {
+  private async record(counters: Counter[], id: string | null): Promise<number> {
     const now = this.rules.now();
-    const keys = [...this.rules.keys(login, address).map(([key]) => key), 'g'];
     await this.sql.run(
-      `INSERT INTO inbox_login_failures (key, at_ms, attempt) VALUES ${keys.map(() => '(?, ?, ?)').join(', ')}`,
-      keys.flatMap((key) => [key, now, id]),
+      `INSERT INTO inbox_login_failures (key, at_ms, attempt) VALUES ${counters.map(() => '(?, ?, ?)').join(', ')}`,
+      counters.flatMap(({ key }) => [key, now, id]),
     );
     this.fails += 1;
     if (this.fails % 50 === 1) {
@@ -264,9 +297,9 @@ export class SqlLoginLimiter implements LoginLimiter {
   async succeed(login: string, address: string, attempt?: LoginAttempt): Promise<void> {
     const now = this.rules.now();
     if (attempt?.id) await this.takeBack(attempt.id);
-    await this.sql.run('DELETE FROM inbox_login_failures WHERE key = ?', [
-      this.rules.keys(login, address)[0]![0],
-    ]);
+    for (const { key } of this.rules.counters(login, address, attempt?.device, false).filter((c) => c.own)) {
+      await this.sql.run('DELETE FROM inbox_login_failures WHERE key = ?', [key]);
+    }
     await this.sql.run(
       `INSERT INTO inbox_login_known (address, at_ms) VALUES (?, ?)
        ON CONFLICT (address) DO UPDATE SET at_ms = excluded.at_ms`,

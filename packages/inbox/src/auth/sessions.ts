@@ -5,36 +5,36 @@ export interface Session {
   id: string;
   /** Sent back in `X-CSRF-Token` on every write; never in a cookie. */
   csrf: string;
-  /** Absent until the login succeeds (anonymous sessions exist only to carry the login's CSRF token). */
-  login?: string;
+  /** Sessions are made at a login (or for the loopback user): before it a visitor has none (login-form.ts). */
+  login: string;
   createdAt: number;
   seenAt: number;
 }
 
 /**
- * anonymous: before a login; local: the loopback user, logged in by being there; agent: after a login.
- * The first two are made for anyone who asks, so each is capped (the oldest go first).
+ * local: the loopback user, logged in by being there — made for any program on the machine that asks, so
+ * capped (the oldest go first); agent: after a login or a login link.
  */
-export type SessionKind = 'anonymous' | 'local' | 'agent';
+export type SessionKind = 'local' | 'agent';
 
 export interface SessionStoreOptions {
   idleMs?: number;
   maxAgeMs?: number;
-  /** Anonymous sessions kept at most. Bounds what unauthenticated clients can allocate. Default 10 000. */
-  maxAnonymous?: number;
   /** Local-user sessions kept at most (any program on the machine can ask for one). Default 1 000. */
   maxLocal?: number;
   now?: () => number;
 }
 
 export interface SessionStore {
-  create(kind: SessionKind, login?: string): Promise<Session>;
+  create(kind: SessionKind, login: string): Promise<Session>;
   get(id: string | undefined): Promise<Session | undefined>;
   /** Login: a new id (no session fixation), the old one gone. */
   upgrade(previous: Session | undefined, login: string): Promise<Session>;
   /** Logout: the session is refused from now on, by every process. */
   destroy(id: string): Promise<void>;
 }
+
+export const SESSION_COOKIE = 'ymc_session';
 
 const token = () => randomBytes(32).toString('base64url');
 
@@ -56,7 +56,6 @@ class Limits {
     this.idleMs = options.idleMs ?? 12 * 3600_000;
     this.maxAgeMs = options.maxAgeMs ?? 7 * 24 * 3600_000;
     this.caps = {
-      anonymous: options.maxAnonymous ?? 10_000,
       local: options.maxLocal ?? 1_000,
       agent: Number.POSITIVE_INFINITY,
     };
@@ -67,11 +66,9 @@ class Limits {
     return now - s.seenAt > this.idleMs || now - s.createdAt > this.maxAgeMs;
   }
 
-  fresh(kind: SessionKind, login: string | undefined): Session {
+  fresh(login: string): Session {
     const now = this.now();
-    const session: Session = { id: token(), csrf: token(), createdAt: now, seenAt: now };
-    if (kind !== 'anonymous' && login !== undefined) session.login = login;
-    return session;
+    return { id: token(), csrf: token(), login, createdAt: now, seenAt: now };
   }
 }
 
@@ -84,9 +81,9 @@ export class MemorySessionStore implements SessionStore {
     this.limits = new Limits(options);
   }
 
-  async create(kind: SessionKind, login?: string): Promise<Session> {
+  async create(kind: SessionKind, login: string): Promise<Session> {
     this.evict(kind);
-    const session = this.limits.fresh(kind, login);
+    const session = this.limits.fresh(login);
     this.sessions.set(session.id, { ...session, kind });
     return session;
   }
@@ -144,11 +141,11 @@ export class SqlSessionStore implements SessionStore {
     this.limits = new Limits(options);
   }
 
-  async create(kind: SessionKind, login?: string): Promise<Session> {
-    const session = this.limits.fresh(kind, login);
+  async create(kind: SessionKind, login: string): Promise<Session> {
+    const session = this.limits.fresh(login);
     await this.sql.run(
       'INSERT INTO inbox_sessions (id_hash, csrf, login, kind, created_ms, seen_ms) VALUES (?, ?, ?, ?, ?, ?)',
-      [sessionKey(session.id), session.csrf, session.login ?? null, kind, session.createdAt, session.seenAt],
+      [sessionKey(session.id), session.csrf, session.login, kind, session.createdAt, session.seenAt],
     );
     const cap = this.limits.caps[kind];
     if (Number.isFinite(cap)) {
@@ -172,15 +169,16 @@ export class SqlSessionStore implements SessionStore {
       [key],
     );
     const row = rows[0];
-    if (!row) return undefined;
+    // A row from before version 8 without a login (an anonymous session) opens nothing.
+    if (!row || row.login === null) return undefined;
     const now = this.limits.now();
     const session: Session = {
       id,
       csrf: String(row.csrf),
+      login: String(row.login),
       createdAt: Number(row.created_ms),
       seenAt: Number(row.seen_ms),
     };
-    if (row.login !== null) session.login = String(row.login);
     if (this.limits.expired(session, now)) {
       await this.sql.run('DELETE FROM inbox_sessions WHERE id_hash = ?', [key]);
       return undefined;

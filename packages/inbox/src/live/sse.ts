@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Agent } from '../auth/agents.js';
 import { canSee } from '../auth/agents.js';
 import type { LiveBus, LiveEvent } from './bus.js';
+import type { OpenStream } from './open-streams.js';
 
 export interface EventStreamOptions {
   /**
@@ -20,7 +21,7 @@ export function openEventStream(
   agent: Agent,
   bus: LiveBus,
   options: EventStreamOptions,
-): { end(): void } {
+): OpenStream {
   res.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
     'Cache-Control': 'no-store',
@@ -29,10 +30,14 @@ export function openEventStream(
   });
   res.write('retry: 2000\n\n');
   let open = true;
-  const end = () => {
+  const end = (reason?: 'superseded') => {
     if (!open) return;
     open = false;
+    clearInterval(heartbeat);
     unsubscribe();
+    // A stream closed for a newer one past the caps (open-streams.ts) tells its page not to reconnect:
+    // reconnecting would close the next oldest, and the pages would take turns for ever.
+    if (reason) res.write(`event: ${reason}\ndata: {}\n\n`);
     res.end();
   };
   const write = (event: LiveEvent) => {
@@ -53,5 +58,5 @@ export function openEventStream(
     unsubscribe();
     options.onClose();
   });
-  return { end };
+  return { end, req: res.req };
 }

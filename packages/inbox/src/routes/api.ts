@@ -1,7 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Agent, type AgentConfig, canSee } from '../auth/agents.js';
+import { isLoginFormToken, LOGIN_FORM_COOKIE } from '../auth/login-form.js';
 import type { LoginLimiter } from '../auth/login-limiter.js';
-import { type Session, type SessionStore, sameToken } from '../auth/sessions.js';
+import type { LoginLinks } from '../auth/login-links.js';
+import { SESSION_COOKIE, type Session, type SessionStore, sameToken } from '../auth/sessions.js';
+import type { Signer } from '../auth/signing.js';
 import { requestHost } from '../http/client-address.js';
 import { notServedReply } from '../http/not-served.js';
 import { HttpError, parseCookies } from '../http/respond.js';
@@ -24,6 +27,9 @@ export interface ApiContext {
   local: Agent | undefined;
   sessions: SessionStore;
   limiter: LoginLimiter;
+  /** Signs the login form's CSRF tokens and device tokens with the database's secret. */
+  signer: Signer;
+  links: LoginLinks;
   team: TeamStore;
   bus: LiveBus;
   presence: Presence;
@@ -59,8 +65,6 @@ export type Route = {
   handle(ctx: ApiContext, state: RequestState, params: string[]): Promise<void>;
 };
 
-export const SESSION_COOKIE = 'ymc_session';
-
 const ROUTES: Route[] = [...authRoutes, ...queueRoutes, ...chatRoutes];
 
 export async function routeApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, url: URL) {
@@ -71,8 +75,9 @@ export async function routeApi(ctx: ApiContext, req: IncomingMessage, res: Serve
     if (!match) continue;
     allowed = true;
     if (route.method !== req.method) continue;
-    const session = await ctx.sessions.get(parseCookies(req.headers.cookie).get(SESSION_COOKIE));
-    if (req.method !== 'GET') checkCsrf(req, session, requestHost(req, ctx.options.trustProxy === true));
+    const cookies = parseCookies(req.headers.cookie);
+    const session = await ctx.sessions.get(cookies.get(SESSION_COOKIE));
+    if (req.method !== 'GET') await checkCsrf(ctx, req, session, cookies);
     const state: RequestState = { req, res, url, session };
     if (!route.anonymous) requireAgent(ctx, state);
     await route.handle(ctx, state, match.slice(1));
@@ -83,14 +88,17 @@ export async function routeApi(ctx: ApiContext, req: IncomingMessage, res: Serve
 }
 
 /**
- * Every write carries the session's token in `X-CSRF-Token` (a header a cross-site form cannot set), and
- * a browser's `Origin`, when sent, must be this host.
+ * Every write carries a token in `X-CSRF-Token` (a header a cross-site form cannot set) — the session's,
+ * or before a login the login form's, signed for this browser's cookie — and a browser's `Origin`, when
+ * sent, must be this host.
  */
-function checkCsrf(
+async function checkCsrf(
+  ctx: ApiContext,
   req: IncomingMessage,
   session: Session | undefined,
-  expectedHost: string | undefined,
-): void {
+  cookies: Map<string, string>,
+): Promise<void> {
+  const expectedHost = requestHost(req, ctx.options.trustProxy === true);
   const origin = req.headers.origin;
   if (origin !== undefined && origin !== 'null') {
     let host: string | undefined;
@@ -102,7 +110,12 @@ function checkCsrf(
     if (host !== expectedHost) throw new HttpError(403, 'CSRF', 'cross-origin write refused');
   }
   const given = req.headers['x-csrf-token'];
-  if (!session || typeof given !== 'string' || !sameToken(session.csrf, given)) {
+  const valid =
+    typeof given === 'string' &&
+    (session
+      ? sameToken(session.csrf, given)
+      : await isLoginFormToken(ctx.signer, cookies.get(LOGIN_FORM_COOKIE), given, Date.now()));
+  if (!valid) {
     throw new HttpError(403, 'CSRF', 'missing or wrong CSRF token; reload the page');
   }
 }

@@ -70,6 +70,24 @@ const SENDS = (big: string) => [
   'CREATE INDEX inbox_sends_by_chat ON inbox_sends (business_id, chat_id, created_ms)',
 ];
 
+/**
+ * The secret the server signs the login form's CSRF tokens and device tokens with (auth/signing.ts), one
+ * per database so every process accepts the others' tokens; one-time login links (`ym-chats agents link`),
+ * kept as SHA-256 hashes of their tokens. Anonymous sessions are no longer made (the login form's token
+ * is signed, not stored): those left go. Times in epoch milliseconds.
+ */
+const LINKS = (big: string) => [
+  'CREATE TABLE inbox_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)',
+  `CREATE TABLE inbox_login_links (
+     token_hash TEXT PRIMARY KEY,
+     login TEXT NOT NULL,
+     created_ms ${big} NOT NULL,
+     expires_ms ${big} NOT NULL,
+     used_ms ${big})`,
+  'CREATE INDEX inbox_login_links_by_expiry ON inbox_login_links (expires_ms)',
+  "DELETE FROM inbox_sessions WHERE kind = 'anonymous'",
+];
+
 const MIGRATIONS: Migration[] = [
   {
     version: 1,
@@ -224,6 +242,14 @@ const MIGRATIONS: Migration[] = [
     statements: {
       sqlite: SENDS('INTEGER'),
       postgres: SENDS('BIGINT'),
+    },
+  },
+  {
+    version: 8,
+    name: 'signing secret and login links; no anonymous sessions',
+    statements: {
+      sqlite: LINKS('INTEGER'),
+      postgres: LINKS('BIGINT'),
     },
   },
 ];

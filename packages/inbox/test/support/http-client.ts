@@ -1,19 +1,20 @@
 /** A cookie-keeping HTTP client for the inbox's API, as a browser page would talk to it. */
 export class PageClient {
-  private cookie = '';
+  /** The browser's cookies by name (paths are not kept: every request carries all of them). */
+  readonly cookies = new Map<string, string>();
   csrf = '';
 
   /** The same browser session talking to another server (another process on the same database). */
   at(base: string): PageClient {
     const copy = new PageClient(base);
-    copy.cookie = this.cookie;
+    for (const [name, value] of this.cookies) copy.cookies.set(name, value);
     copy.csrf = this.csrf;
     return copy;
   }
 
   /** The session cookie's value (tests look for it where it must never appear). */
   get sessionId(): string {
-    return this.cookie.split('=')[1] ?? '';
+    return this.cookies.get('ymc_session') ?? '';
   }
 
   constructor(readonly base: string) {}
@@ -24,15 +25,22 @@ export class PageClient {
     init: { body?: BodyInit; headers?: Record<string, string> } = {},
   ) {
     const headers: Record<string, string> = { ...init.headers };
-    if (this.cookie) headers.cookie = this.cookie;
+    if (this.cookies.size > 0) {
+      headers.cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    }
     const response = await fetch(`${this.base}${path}`, {
       method,
       headers,
       body: init.body ?? null,
       redirect: 'manual',
     });
-    const set = response.headers.get('set-cookie');
-    if (set) this.cookie = set.split(';')[0]!;
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = '', ...attributes] = line.split(';');
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq).trim();
+      if (attributes.some((a) => /^\s*max-age=0\s*$/i.test(a))) this.cookies.delete(name);
+      else this.cookies.set(name, pair.slice(eq + 1).trim());
+    }
     return response;
   }
 

@@ -1,0 +1,35 @@
+/**
+ * Device tokens (OWASP, "Slow Down Online Guessing Attacks with Device Cookies"): a browser that logged in
+ * as an agent carries a signed token naming that login. Its attempts at that login are limited per token
+ * only (login-limiter.ts), so wrong passwords from other addresses or browsers — however many — never keep
+ * the agent out of a browser they have used before. A new browser gets one by a password login or a login
+ * link (`ym-chats agents link LOGIN`). Signed, not stored: verifying one costs no database read.
+ */
+import { nonce, type Signer } from './signing.js';
+
+export const DEVICE_COOKIE = 'ymc_device';
+
+/** A token older than this is ignored (the browser logs in once more and gets a new one). */
+export const DEVICE_MAX_AGE_MS = 365 * 24 * 3600_000;
+
+const loginField = (login: string) => Buffer.from(login).toString('base64url');
+
+/** A fresh token for `login` on this browser (every login renews it). */
+export function deviceToken(signer: Signer, login: string, now: number): Promise<string> {
+  return signer.sign('device', [loginField(login), nonce(), String(now)]);
+}
+
+/** The device's id when `token` is one this server signed for `login` and it has not aged out. */
+export async function deviceOf(
+  signer: Signer,
+  token: string | undefined,
+  login: string,
+  now: number,
+): Promise<string | undefined> {
+  const fields = await signer.open('device', token, 3);
+  if (!fields) return undefined;
+  const [who, device, issued] = fields as [string, string, string];
+  const age = now - Number(issued);
+  if (who !== loginField(login) || !(age >= -60_000 && age <= DEVICE_MAX_AGE_MS)) return undefined;
+  return device;
+}
