@@ -20,6 +20,8 @@ export interface Outgoing {
   seenMessageId: number;
   /** The assignee the agent agreed to reply over. */
   acceptAssignee?: string;
+  /** The earlier draft this one sends again (its message, if it arrived, must be asked about). */
+  resendOf?: string;
   /** What goes back into the reply box when the agent cancels at a question. */
   text?: string;
   send: (item: Outgoing) => Promise<SendAnswer>;
@@ -194,6 +196,7 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
           clientId: o.clientId,
           seenMessageId: o.seenMessageId,
           ...(o.acceptAssignee ? { acceptAssignee: o.acceptAssignee } : {}),
+          ...(o.resendOf ? { resendOf: o.resendOf } : {}),
         }),
     };
     setText('');
@@ -216,6 +219,7 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
           'X-Client-Id': o.clientId,
           'X-Seen-Message-Id': String(o.seenMessageId),
           ...(o.acceptAssignee ? { 'X-Accept-Assignee': encodeURIComponent(o.acceptAssignee) } : {}),
+          ...(o.resendOf ? { 'X-Resend-Of': o.resendOf } : {}),
         }),
     };
     start(item);
@@ -266,7 +270,7 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
                     onClick={() => {
                       // A new draft: it goes through every check again, from what the first one saw.
                       setOutgoing((list) => list.filter((x) => x.clientId !== o.clientId));
-                      start({ ...o, clientId: newClientId() });
+                      start({ ...o, clientId: newClientId(), resendOf: o.clientId });
                     }}
                   >
                     {t('sendAgain')}

@@ -217,6 +217,14 @@ describeStores('sends', (engine) => {
       })
       .toMatchObject({ state: 'sent', messageId: expect.any(Number) });
     expect((await send(anna, path, body)).body.state).toBe('sent');
+    // "Send again" of it from the same page is asked about its first copy, not sent.
+    const again = await send(anna, path, {
+      ...body,
+      clientId: `dropped-${engine.name}-again`,
+      resendOf: body.clientId,
+    });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ error: { code: 'REPLIED_MEANWHILE' }, by: ['anna'] });
     expect(await copiesAtPlatform(chat.chatId, text)).toBe(1);
   });
 

@@ -32,6 +32,11 @@ export interface ReplyRequest extends ChatKey {
   seenMessageId: number;
   /** The assignee the agent agreed to reply over ("Assigned to Anna — reply anyway?"). */
   acceptAssignee?: string;
+  /**
+   * "Send again" of this page's earlier draft: that draft's message, if it did arrive, is not the page's
+   * own any more but exactly what the agent must be shown.
+   */
+  resendOf?: string;
 }
 
 export interface SeenMessage {
@@ -296,7 +301,8 @@ export class ReplyDesk {
     const others = read.messages.filter((m) => {
       if (m.sender !== 'PARTNER') return false;
       const send = byMessage.get(Number(m.messageId));
-      return !(send && send.page === request.page && send.login === request.login);
+      const ownEarlier = send && send.page === request.page && send.login === request.login;
+      return !(ownEarlier && send.draftId !== request.resendOf);
     });
     if (others.length === 0) return undefined;
     const by = new Set<string>();

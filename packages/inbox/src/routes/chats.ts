@@ -50,12 +50,13 @@ interface SendFields {
   page: string;
   seenMessageId: number;
   acceptAssignee?: string;
+  resendOf?: string;
 }
 
 const PAGE_MADE_ID = /^[\w-]{8,64}$/;
 
 function sendFields(fields: Record<string, unknown>): SendFields {
-  const { clientId, page, seenMessageId, acceptAssignee } = fields;
+  const { clientId, page, seenMessageId, acceptAssignee, resendOf } = fields;
   if (typeof clientId !== 'string' || !PAGE_MADE_ID.test(clientId)) {
     throw new HttpError(
       400,
@@ -79,6 +80,7 @@ function sendFields(fields: Record<string, unknown>): SendFields {
     page,
     seenMessageId: seen,
     ...(typeof acceptAssignee === 'string' && acceptAssignee ? { acceptAssignee } : {}),
+    ...(typeof resendOf === 'string' && PAGE_MADE_ID.test(resendOf) ? { resendOf } : {}),
   };
 }
 
@@ -138,6 +140,7 @@ async function sendFile(ctx: ApiContext, state: RequestState, params: string[]) 
     page: header('x-page-id'),
     seenMessageId: header('x-seen-message-id'),
     acceptAssignee,
+    resendOf: header('x-resend-of'),
   });
   const data = await readBody(state.req, FILE_MAX_BYTES);
   if (data.length === 0) throw new HttpError(400, 'EMPTY_FILE', 'the file is empty');

@@ -36,12 +36,15 @@ export class InboxPage {
     return { status: response.status, body: response.status === 200 ? '' : body };
   }
 
-  /** A reply as the page sends it (confirmed: no "someone replied meanwhile" question). */
-  reply(businessId: number, chatId: number, text: string, clientId: string) {
-    return this.call<{ state?: string; repeated?: boolean; error?: { code: string; message: string } }>(
+  /** A reply as the page sends it, having shown the chat's newest message (so nobody replied meanwhile). */
+  async reply(businessId: number, chatId: number, text: string, clientId: string) {
+    const path = `/api/businesses/${businessId}/chats/${chatId}`;
+    const shown = await this.call<{ messages?: Array<{ messageId: number }> }>('GET', `${path}/messages`);
+    const seenMessageId = shown.body.messages?.at(-1)?.messageId ?? 0;
+    return this.call<{ state?: string; messageId?: number; error?: { code: string; message: string } }>(
       'POST',
-      `/api/businesses/${businessId}/chats/${chatId}/messages`,
-      { text, clientId, seenMessageId: 0, seenAuditId: 0, confirmed: true },
+      `${path}/messages`,
+      { text, clientId, page: 'workers-test-page', seenMessageId },
     );
   }
 }
