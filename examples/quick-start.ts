@@ -1,5 +1,6 @@
-// Answer every buyer who is waiting for you. Runs against the emulator (`npm start`) or the real API.
-//   YM_BASE_URL=http://127.0.0.1:8080 YM_API_KEY=… YM_BUSINESS_ID=… npx tsx examples/quick-start.ts
+// Answer the first buyer who is waiting for you. Runs against the emulator (`npm start`) unless
+// YM_BASE_URL names the real API (https://api.partner.market.yandex.ru) on purpose.
+//   YM_API_KEY=… YM_BUSINESS_ID=… npx tsx examples/quick-start.ts
 import { ChatsApi, ChatsApiError } from '@ym-chats/sdk';
 
 // One line for what went wrong (no key, an unreachable URL, a refused key), no stack trace.
@@ -10,7 +11,8 @@ process.on('uncaughtException', (error) => {
 
 const api = new ChatsApi({
   apiKey: process.env.YM_API_KEY ?? '',
-  baseUrl: process.env.YM_BASE_URL, // leave unset for https://api.partner.market.yandex.ru
+  // This script sends: the local emulator unless YM_BASE_URL names the real API on purpose.
+  baseUrl: process.env.YM_BASE_URL ?? 'http://127.0.0.1:8080',
   pathPrefix: '/v2',
 });
 const businessId = Number(process.env.YM_BUSINESS_ID);

@@ -1,8 +1,9 @@
 // Send a file to a chat, start a chat about an order, and read one message.
-//   YM_BASE_URL=… YM_API_KEY=… YM_BUSINESS_ID=… npx tsx examples/send-file.ts <chatId> [path] [orderId]
+//   YM_API_KEY=… YM_BUSINESS_ID=… npx tsx examples/send-file.ts <chatId> [path] [orderId]
+// It sends: the local emulator (`npm start`) unless YM_BASE_URL names the real API on purpose.
 // The path defaults to examples/invoice.pdf, a one-page sample that ships with the repository.
 import { fileURLToPath } from 'node:url';
-import { ChatsApi, ChatsApiError } from '@ym-chats/sdk';
+import { type ChatMessage, ChatsApi, ChatsApiError } from '@ym-chats/sdk';
 
 const [chatId, path = fileURLToPath(new URL('./invoice.pdf', import.meta.url)), orderId] =
   process.argv.slice(2);
@@ -13,7 +14,8 @@ if (chatId === undefined || !/^\d+$/.test(chatId)) {
 
 const api = new ChatsApi({
   apiKey: process.env.YM_API_KEY ?? '',
-  baseUrl: process.env.YM_BASE_URL,
+  // This script sends: the local emulator unless YM_BASE_URL names the real API on purpose.
+  baseUrl: process.env.YM_BASE_URL ?? 'http://127.0.0.1:8080',
   pathPrefix: '/v2',
 });
 const businessId = Number(process.env.YM_BUSINESS_ID);
@@ -21,12 +23,12 @@ const businessId = Number(process.env.YM_BUSINESS_ID);
 try {
   await api.sendFileToChat(businessId, Number(chatId), path); // at most 5 MB, checked before sending
 
-  const { result } = await api.getChatHistory(businessId, Number(chatId), {}, undefined, 100);
-  const sent = result.messages.at(-1);
-  console.log(
-    'last message:',
-    sent?.payload?.map((file) => `${file.name} (${file.size} B) ${file.url}`),
-  );
+  // The history comes oldest first, a page at a time: the file just sent is on the last page.
+  let sent: ChatMessage | undefined;
+  for await (const message of api.iterateChatHistory(businessId, Number(chatId))) {
+    if (message.sender === 'PARTNER' && message.payload?.length) sent = message;
+  }
+  console.log('sent:', sent?.payload?.map((file) => `${file.name} (${file.size} B) ${file.url}`).join(', '));
 
   if (orderId) {
     // Safe to repeat: returns the existing chat for the order if there is one.

@@ -72,9 +72,53 @@ describe('the README code blocks run', () => {
     expect(stdout).toContain("PARTNER [ 'invoice.pdf' ]");
   });
 
+  it('copied without YM_BASE_URL, the Russian block messages nobody real: it goes to the local emulator', async () => {
+    const file = await readmeBlock(1);
+    const { YM_BASE_URL: _unset, ...rest } = process.env;
+    try {
+      await run(process.execPath, ['--import', 'tsx', file], {
+        cwd: root,
+        env: { ...rest, YM_API_KEY: API_KEY, YM_BUSINESS_ID: String(BUSINESS), NO_PROXY: '*' },
+      });
+      throw new Error('the block ran to the end without YM_BASE_URL');
+    } catch (error) {
+      const stderr = String((error as { stderr?: string }).stderr ?? error);
+      expect(stderr).toContain('127.0.0.1:8080');
+      expect(stderr).not.toContain('api.partner.market.yandex.ru');
+    } finally {
+      await rm(`${root}${file}`, { force: true });
+    }
+  });
+
   it('the Russian quick start block runs and answers every waiting buyer', async () => {
     await runBlock(1);
     const waiting = await env.api.getChats(BUSINESS, { statuses: ['WAITING_FOR_PARTNER'] });
     expect(waiting.result.chats).toEqual([]);
   });
+});
+
+/**
+ * Every README block and example that sends names the local emulator unless YM_BASE_URL is set: copied as it
+ * is, none of them can message a real shop's buyers.
+ */
+it('every README block and example that sends defaults to the emulator, not the real API', async () => {
+  const { readdir } = await import('node:fs/promises');
+  const sources: Array<[string, string]> = [];
+  const readmes = ['README.md', ...(await readdir(`${root}packages`)).map((p) => `packages/${p}/README.md`)];
+  for (const name of readmes) {
+    const text = await readFile(`${root}${name}`, 'utf8').catch(() => '');
+    [...text.matchAll(/```ts\n([\s\S]*?)```/g)].forEach((m, i) => {
+      sources.push([`${name} block ${i}`, m[1]!]);
+    });
+  }
+  for (const name of await readdir(`${root}examples`)) {
+    if (name.endsWith('.ts'))
+      sources.push([`examples/${name}`, await readFile(`${root}examples/${name}`, 'utf8')]);
+  }
+  const sending = sources.filter(([, code]) => /\.send(MessageToChat|FileToChat)\(/.test(code));
+  expect(sending.length).toBeGreaterThanOrEqual(5);
+  const unguarded = sending
+    .filter(([, code]) => !code.includes("process.env.YM_BASE_URL ?? 'http://127.0.0.1:8080'"))
+    .map(([where]) => where);
+  expect(unguarded).toEqual([]);
 });
