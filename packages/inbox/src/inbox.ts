@@ -1,99 +1,25 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import type { ChatsApi } from '@ym-chats/sdk';
-import {
-  type Agent,
-  type AgentConfig,
-  localAgent,
-  type ServedBusinesses,
-  servedNow,
-  toAgent,
-} from './auth/agents.js';
-import { type LoginLimiter, type LoginLimiterOptions, MemoryLoginLimiter } from './auth/login-limiter.js';
-import { type LoginLinks, MemoryLoginLinks } from './auth/login-links.js';
-import { MemorySessionStore, type SessionStore, type SessionStoreOptions } from './auth/sessions.js';
+import { type Agent, type AgentConfig, localAgent, servedNow, toAgent } from './auth/agents.js';
+import { MemoryLoginLimiter } from './auth/login-limiter.js';
+import { MemoryLoginLinks } from './auth/login-links.js';
+import { MemorySessionStore } from './auth/sessions.js';
 import { processSecret, Signer } from './auth/signing.js';
 import { clientAddress } from './http/client-address.js';
-import type { FileFetcher } from './http/file-proxy.js';
 import { HttpError, sendError, setSecurityHeaders } from './http/respond.js';
 import { StaticAssets } from './http/static.js';
 import { type LiveBus, type LiveEvent, MemoryBus } from './live/bus.js';
-import { OpenStreams, type StreamCaps } from './live/open-streams.js';
-import type { Relay } from './live/relay.js';
+import { OpenStreams } from './live/open-streams.js';
+import type { InboxOptions } from './options.js';
 import { ReplyDesk } from './reply/desk.js';
-import { MemorySendLedger, type SendLedgerStore } from './reply/ledger.js';
-import { type ApiContext, routeApi } from './routes/api.js';
-import { type BusinessHours, checkBusinessHours } from './shared/business-hours.js';
+import { MemorySendLedger } from './reply/ledger.js';
+import { routeApi } from './routes/api.js';
+import type { ApiContext } from './routes/context.js';
+import { checkBusinessHours } from './shared/business-hours.js';
 import { Presence } from './team/presence.js';
-import { MemoryTeamStore, type TeamStore } from './team/team-store.js';
-import { checkTemplates, DEFAULT_TEMPLATES, type Template } from './team/templates.js';
-import type { InboxSource } from './types.js';
+import { MemoryTeamStore } from './team/team-store.js';
+import { checkTemplates, DEFAULT_TEMPLATES } from './team/templates.js';
 
-export interface InboxOptions {
-  /** Where chats and messages are read from (the sync store). */
-  source: InboxSource;
-  /** Replies go out through the SDK, with its no-duplicate rules. */
-  api: ChatsApi;
-  /**
-   * The businesses this inbox serves; the local user (no agents, loopback) sees all of them, an agent those
-   * of its own among them. A function is asked at every use: for a list that changes while the inbox runs.
-   */
-  businessIds: ServedBusinesses;
-  /** The address the server is bound to: anything but loopback makes login mandatory. */
-  host: string;
-  agents?: AgentConfig[];
-  /** Downloads attachments with the seller's credential (see `credentialFetcher`). */
-  fetchFile?: FileFetcher;
-  team?: TeamStore;
-  bus?: LiveBus;
-  /**
-   * Carries agents' actions, presence and the store's changes between processes sharing the database
-   * (`openInbox` picks LISTEN/NOTIFY on PostgreSQL, a polled table on SQLite). Without one, only this
-   * process's pages hear of them. Closed with the inbox.
-   */
-  relay?: Relay;
-  /** The first-reply target the queue colours waits against. Default 15 minutes. */
-  firstReplyTargetMinutes?: number;
-  /**
-   * How often pages re-read their queue and open chat even without a live event (default 30 s): a
-   * safety net under the live events (a status or type change arrives live through the relay).
-   */
-  pageRefreshMs?: number;
-  /**
-   * How often an open event stream sends a keep-alive and checks that its session still stands (a logout
-   * in another process, expiry): past that the stream ends. Default 20 s (a logout in this process ends
-   * its streams at once).
-   */
-  streamCheckMs?: number;
-  /** Count waits in these hours only (default: around the clock). */
-  businessHours?: BusinessHours;
-  templates?: Template[];
-  /**
-   * Behind a TLS-terminating proxy: take the client's address (login limits) and the host (same-origin
-   * check) from the proxy's X-Forwarded-For / X-Forwarded-Host. Never set it without such a proxy.
-   */
-  trustProxy?: boolean;
-  /** Mark the session cookie `Secure` (default true; browsers accept it on http://127.0.0.1 and localhost). */
-  secureCookies?: boolean;
-  /** Lifetimes and caps of sessions. */
-  sessions?: SessionStoreOptions;
-  /** Where sessions live (`openInbox`: the database); default this process's memory. */
-  sessionStore?: SessionStore;
-  loginLimits?: LoginLimiterOptions;
-  /** Where failed logins are counted (`openInbox`: the database); default this process's memory. */
-  loginLimiter?: LoginLimiter;
-  /** One-time login links (`openInbox`: the database, where `ym-chats agents link` puts them); default memory. */
-  loginLinks?: LoginLinks;
-  /** The secret login-form and device tokens are signed with (`openInbox`: the database's); default this process's. */
-  signingSecret?: () => Promise<Buffer>;
-  /** Event streams open at once per session and per client address (the oldest close first). */
-  streamCaps?: Partial<StreamCaps>;
-  /** What became of every reply (`openInbox`: the database, shared by every process); default memory. */
-  sendLedger?: SendLedgerStore;
-  /** Timings of the send ledger (tests shorten them). */
-  sends?: { heartbeatMs?: number; staleAfterMs?: number; settleMs?: number; lockWaitMs?: number };
-  /** Called with unexpected errors (a 500 was answered). Default: console.error. */
-  onError?: (error: unknown) => void;
-}
+export type { InboxOptions } from './options.js';
 
 export interface Inbox {
   /** Mount it on any node:http server, beside other routes (`serve` keeps `POST /notification`). */

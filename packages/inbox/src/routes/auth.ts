@@ -6,8 +6,8 @@ import { decoyHash, verifyPassword } from '../auth/password.js';
 import { SESSION_COOKIE } from '../auth/sessions.js';
 import { clientAddress } from '../http/client-address.js';
 import { HttpError, parseCookies, readJson, sendJson } from '../http/respond.js';
-import type { ApiContext, RequestState, Route } from './api.js';
-import { asAgent } from './api.js';
+import type { ApiContext, RequestState, Route } from './context.js';
+import { asAgent } from './context.js';
 
 /**
  * The cookies the inbox sets. The session goes with every request; the login form's value with the API

@@ -5,8 +5,8 @@ import type { ReplyContent } from '../reply/send.js';
 import { FILE_MAX_BYTES } from '../shared/limits.js';
 import { pageKey } from '../team/presence.js';
 import type { ChatKey } from '../types.js';
-import type { AgentRequest, ApiContext, RequestState, Route } from './api.js';
-import { asAgent, checkBusiness, parseId } from './api.js';
+import type { AgentRequest, ApiContext, RequestState, Route } from './context.js';
+import { asAgent, checkBusiness, parseId } from './context.js';
 
 const CHAT = String.raw`^\/api\/businesses\/(\d+)\/chats\/(\d+)`;
 

@@ -2,8 +2,8 @@ import { HttpError, readJson, sendJson } from '../http/respond.js';
 import { openEventStream } from '../live/sse.js';
 import { pageKey } from '../team/presence.js';
 import type { ChatView, QueueCursor, QueueFilter } from '../types.js';
-import type { ApiContext, RequestState, Route } from './api.js';
-import { asAgent, checkBusiness, parseId } from './api.js';
+import type { ApiContext, RequestState, Route } from './context.js';
+import { asAgent, checkBusiness, parseId } from './context.js';
 
 const PAGE = 50;
 const LIST = /^[A-Z_]{1,40}$/;

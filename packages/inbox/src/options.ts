@@ -1,0 +1,84 @@
+import type { ChatsApi } from '@ym-chats/sdk';
+import type { AgentConfig, ServedBusinesses } from './auth/agents.js';
+import type { LoginLimiter, LoginLimiterOptions } from './auth/login-limiter.js';
+import type { LoginLinks } from './auth/login-links.js';
+import type { SessionStore, SessionStoreOptions } from './auth/sessions.js';
+import type { FileFetcher } from './http/file-proxy.js';
+import type { LiveBus } from './live/bus.js';
+import type { StreamCaps } from './live/open-streams.js';
+import type { Relay } from './live/relay.js';
+import type { SendLedgerStore } from './reply/ledger.js';
+import type { BusinessHours } from './shared/business-hours.js';
+import type { TeamStore } from './team/team-store.js';
+import type { Template } from './team/templates.js';
+import type { InboxSource } from './types.js';
+
+// Types only, in a module of their own: `createInbox` reads these options and the routes reach them through
+// `ApiContext`, so neither has to import the other.
+
+export interface InboxOptions {
+  /** Where chats and messages are read from (the sync store). */
+  source: InboxSource;
+  /** Replies go out through the SDK, with its no-duplicate rules. */
+  api: ChatsApi;
+  /**
+   * The businesses this inbox serves; the local user (no agents, loopback) sees all of them, an agent those
+   * of its own among them. A function is asked at every use: for a list that changes while the inbox runs.
+   */
+  businessIds: ServedBusinesses;
+  /** The address the server is bound to: anything but loopback makes login mandatory. */
+  host: string;
+  agents?: AgentConfig[];
+  /** Downloads attachments with the seller's credential (see `credentialFetcher`). */
+  fetchFile?: FileFetcher;
+  team?: TeamStore;
+  bus?: LiveBus;
+  /**
+   * Carries agents' actions, presence and the store's changes between processes sharing the database
+   * (`openInbox` picks LISTEN/NOTIFY on PostgreSQL, a polled table on SQLite). Without one, only this
+   * process's pages hear of them. Closed with the inbox.
+   */
+  relay?: Relay;
+  /** The first-reply target the queue colours waits against. Default 15 minutes. */
+  firstReplyTargetMinutes?: number;
+  /**
+   * How often pages re-read their queue and open chat even without a live event (default 30 s): a
+   * safety net under the live events (a status or type change arrives live through the relay).
+   */
+  pageRefreshMs?: number;
+  /**
+   * How often an open event stream sends a keep-alive and checks that its session still stands (a logout
+   * in another process, expiry): past that the stream ends. Default 20 s (a logout in this process ends
+   * its streams at once).
+   */
+  streamCheckMs?: number;
+  /** Count waits in these hours only (default: around the clock). */
+  businessHours?: BusinessHours;
+  templates?: Template[];
+  /**
+   * Behind a TLS-terminating proxy: take the client's address (login limits) and the host (same-origin
+   * check) from the proxy's X-Forwarded-For / X-Forwarded-Host. Never set it without such a proxy.
+   */
+  trustProxy?: boolean;
+  /** Mark the session cookie `Secure` (default true; browsers accept it on http://127.0.0.1 and localhost). */
+  secureCookies?: boolean;
+  /** Lifetimes and caps of sessions. */
+  sessions?: SessionStoreOptions;
+  /** Where sessions live (`openInbox`: the database); default this process's memory. */
+  sessionStore?: SessionStore;
+  loginLimits?: LoginLimiterOptions;
+  /** Where failed logins are counted (`openInbox`: the database); default this process's memory. */
+  loginLimiter?: LoginLimiter;
+  /** One-time login links (`openInbox`: the database, where `ym-chats agents link` puts them); default memory. */
+  loginLinks?: LoginLinks;
+  /** The secret login-form and device tokens are signed with (`openInbox`: the database's); default this process's. */
+  signingSecret?: () => Promise<Buffer>;
+  /** Event streams open at once per session and per client address (the oldest close first). */
+  streamCaps?: Partial<StreamCaps>;
+  /** What became of every reply (`openInbox`: the database, shared by every process); default memory. */
+  sendLedger?: SendLedgerStore;
+  /** Timings of the send ledger (tests shorten them). */
+  sends?: { heartbeatMs?: number; staleAfterMs?: number; settleMs?: number; lockWaitMs?: number };
+  /** Called with unexpected errors (a 500 was answered). Default: console.error. */
+  onError?: (error: unknown) => void;
+}
