@@ -1,7 +1,7 @@
 import type { OperationId } from '../operations.js';
 import type { ApiErrorItem } from '../types.js';
 import { networkErrorCode, provablyNotSent, TransportTimeout, unbuildable } from './http.js';
-import type { QuotaState } from './rate-limit.js';
+import type { QuotaState } from './quota-store.js';
 import type { Redactor } from './redact.js';
 
 export interface ErrorDetails {
