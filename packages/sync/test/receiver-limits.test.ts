@@ -42,7 +42,19 @@ async function flood(port: number, from: string, max: number): Promise<{ all: So
     await new Promise((r) => setTimeout(r, 100));
     if (wave.every((s) => s.destroyed)) break;
   }
-  return { all, held: all.filter((s) => !s.destroyed) };
+  return { all, held: await settledOpen(all) };
+}
+
+/** The sockets still open once resets in flight have landed (a loaded machine delivers them late). */
+async function settledOpen(sockets: Socket[]): Promise<Socket[]> {
+  let open = sockets.filter((s) => !s.destroyed).length;
+  for (let stable = 0, i = 0; stable < 3 && i < 50; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = sockets.filter((s) => !s.destroyed).length;
+    stable = now === open ? stable + 1 : 0;
+    open = now;
+  }
+  return sockets.filter((s) => !s.destroyed);
 }
 
 async function ping(endpoint: string): Promise<number> {
