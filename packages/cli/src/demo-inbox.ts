@@ -54,7 +54,7 @@ export function demoInbox(settings: DemoInboxSettings, warn: (line: string) => v
       'the demo inbox',
     );
     const api = new ChatsApi({ apiKey: info.apiKey, baseUrl: info.url, pathPrefix: '/v2' });
-    const store = await sync.openStore(settings.store);
+    const store = await sync.openStore(settings.store, { onWarning: warn });
     const cleanups: (() => Promise<void> | void)[] = [() => store.close()];
     const close = async () => {
       for (const cleanup of cleanups.reverse()) await cleanup();
