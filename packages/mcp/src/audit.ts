@@ -8,8 +8,10 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { ConfirmedBy } from './confirm.js';
 
-export type AuditOutcome = 'sent' | 'maybeSent' | 'notSent' | 'refused' | 'dryRun';
+/** queued: handed to the approval queue; a person sends or discards it there (recorded by the inbox). */
+export type AuditOutcome = 'sent' | 'maybeSent' | 'notSent' | 'refused' | 'dryRun' | 'queued';
 
 export interface AuditEvent {
   event: 'attempt' | 'outcome';
@@ -21,8 +23,11 @@ export interface AuditEvent {
   textSha256?: string;
   characters?: number;
   file?: { name: string; size: number; sha256: string };
-  /** How the person confirmed: an elicitation answered in the client, or confirm: true from the assistant. */
-  confirmedBy?: 'elicitation' | 'confirm-argument';
+  /**
+   * Who confirmed: the person, answering an elicitation in the client; or the model itself, allowed only
+   * by `--unsafe-model-confirms`.
+   */
+  confirmedBy?: ConfirmedBy;
   outcome?: AuditOutcome;
   /** Why it was refused or failed; SDK messages, already free of credentials. */
   reason?: string;

@@ -1,15 +1,22 @@
 /**
  * The person's go-ahead for a send. When the client can ask the person itself (MCP elicitation, form
  * mode), the server asks there and the assistant's own `confirm` argument counts for nothing: only the
- * person's answer does. Clients without elicitation get the weaker rule the issue allows: the assistant
- * must pass `confirm: true`, which it is told to do only after showing the person the exact text.
+ * person's answer does. Without elicitation the assistant's `confirm: true` is an argument the model sets
+ * itself — a buyer's message can talk it into that — so it confirms nothing: the answer is "ask the person
+ * elsewhere" (the approval queue, approval.ts), unless the person who started the server opted into
+ * letting the model confirm its own drafts (`--unsafe-model-confirms`), which the audit log records.
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 
+/** Who said yes: the person, in the client; or the model itself, because the server was told to trust it. */
+export type ConfirmedBy = 'elicitation' | 'unsafe-model-confirms';
+
 export type Confirmation =
-  | { confirmed: true; by: 'elicitation' | 'confirm-argument' }
+  | { kind: 'confirmed'; by: ConfirmedBy }
   /** `reason` is for the assistant (it may quote the message); `summary` is for the audit log (never does). */
-  | { confirmed: false; reason: string; summary: string };
+  | { kind: 'refused'; reason: string; summary: string }
+  /** Nobody here can confirm: a person must decide somewhere else, or nothing is sent. */
+  | { kind: 'elsewhere' };
 
 export const DEFAULT_CONFIRM_TIMEOUT_MS = 10 * 60_000;
 
@@ -17,6 +24,8 @@ export class Confirmer {
   constructor(
     private readonly server: McpServer,
     private readonly timeoutMs: number,
+    /** `--unsafe-model-confirms`: without elicitation, the assistant's `confirm: true` counts. */
+    readonly modelConfirms = false,
   ) {}
 
   canElicit(): boolean {
@@ -32,9 +41,10 @@ export class Confirmer {
     signal?: AbortSignal,
   ): Promise<Confirmation> {
     if (!this.canElicit()) {
-      if (confirmArgument === true) return { confirmed: true, by: 'confirm-argument' };
+      if (!this.modelConfirms) return { kind: 'elsewhere' };
+      if (confirmArgument === true) return { kind: 'confirmed', by: 'unsafe-model-confirms' };
       return {
-        confirmed: false,
+        kind: 'refused',
         summary: 'no confirmation: the client cannot ask and confirm was not true',
         reason:
           'Not sent: this needs the person’s confirmation and this client cannot ask for it. Show the person ' +
@@ -60,13 +70,13 @@ export class Confirmer {
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
       return {
-        confirmed: false,
+        kind: 'refused',
         summary: `confirmation request failed: ${why}`,
         reason: `Not sent: the confirmation request failed (${why}).`,
       };
     }
     if (answer.action === 'accept' && answer.content?.send === true)
-      return { confirmed: true, by: 'elicitation' };
+      return { kind: 'confirmed', by: 'elicitation' };
     const how =
       answer.action === 'accept'
         ? 'did not tick "Send it"'
@@ -74,7 +84,7 @@ export class Confirmer {
           ? 'declined'
           : 'cancelled';
     return {
-      confirmed: false,
+      kind: 'refused',
       summary: `the person ${how}`,
       reason: `Not sent: the person ${how}. Do not send it again unless they ask.`,
     };

@@ -1,6 +1,7 @@
 /** What every tool handler needs, built once per server. */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ChatsApi, Id } from '@ym-chats/sdk';
+import type { ApprovalQueue } from './approval.js';
 import type { AuditLog } from './audit.js';
 import type { SendBudget } from './budget.js';
 import type { Confirmer } from './confirm.js';
@@ -20,6 +21,8 @@ export interface ToolContext {
   audit: AuditLog;
   budget: SendBudget;
   confirmer: Confirmer;
+  /** Where drafts wait for a person when the client cannot ask one; without it such sends are refused. */
+  approvals: ApprovalQueue | undefined;
   logger: McpLogger;
   now: () => Date;
 }

@@ -5,13 +5,13 @@
  *
  * Life of a draft:
  *   open ──send_reply──▶ sending ──▶ sent | maybeSent | dryRun   (final: never sendable again)
- *     ▲                     │
+ *     ▲                     │     └──▶ queued (a person decides elsewhere; the approval queue knows the rest)
  *     └── refused / not delivered (the API provably did not act): open again, a new confirmation needed
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Id } from '@ym-chats/sdk';
 
-export type DraftState = 'open' | 'sending' | 'sent' | 'maybeSent' | 'dryRun';
+export type DraftState = 'open' | 'sending' | 'sent' | 'maybeSent' | 'dryRun' | 'queued';
 
 export interface Draft {
   readonly draftId: string;
@@ -20,6 +20,11 @@ export interface Draft {
   readonly chatLabel: string;
   readonly text: string;
   readonly textSha256: string;
+  /**
+   * The newest message of the chat the assistant could have read when drafting (its source: the store, or
+   * the API). Recorded only when drafts can go to the approval queue, whose send is checked against it.
+   */
+  readonly seenMessageId?: number;
   readonly createdAt: string;
   state: DraftState;
   /** When the final state was reached. */
@@ -41,7 +46,7 @@ export class DraftBook {
 
   constructor(private readonly now: () => Date) {}
 
-  create(chatId: Id, chatLabel: string, text: string): Draft {
+  create(chatId: Id, chatLabel: string, text: string, seenMessageId?: number): Draft {
     for (const old of this.drafts.values()) {
       if (this.drafts.size < MAX_DRAFTS) break;
       if (old.state !== 'sending') this.drafts.delete(old.draftId);
@@ -52,6 +57,7 @@ export class DraftBook {
       chatLabel,
       text,
       textSha256: sha256(text),
+      ...(seenMessageId === undefined ? {} : { seenMessageId }),
       createdAt: this.now().toISOString(),
       state: 'open',
     };
@@ -86,6 +92,10 @@ export class DraftBook {
         return refuse(
           `Draft ${draftId} was already used in a dry run at ${draft.settledAt}. Nothing was sent.`,
         );
+      case 'queued':
+        return refuse(
+          `Draft ${draftId} waits for a person's approval since ${draft.settledAt}; only they can send it. Nothing was sent.`,
+        );
       case 'maybeSent':
         return refuse(
           `Draft ${draftId} MAY HAVE BEEN DELIVERED at ${draft.settledAt} (the outcome is unknown) and will not ` +
@@ -100,7 +110,7 @@ export class DraftBook {
     if (draft.state === 'sending') draft.state = 'open';
   }
 
-  settle(draft: Draft, state: 'sent' | 'maybeSent' | 'dryRun'): void {
+  settle(draft: Draft, state: 'sent' | 'maybeSent' | 'dryRun' | 'queued'): void {
     draft.state = state;
     draft.settledAt = this.now().toISOString();
   }

@@ -1,5 +1,6 @@
 /** What the server is given: a client, the business it acts for, and the rules it enforces. */
 import type { ChatsApi, Id } from '@ym-chats/sdk';
+import type { ApprovalQueue } from './approval.js';
 import type { ChatStore } from './source/store.js';
 
 /** Where diagnostics go. Never stdout: on stdio that stream carries protocol messages only. */
@@ -21,6 +22,16 @@ export interface ChatsMcpOptions {
    * read it instead of the API, and search_messages is offered. Sends always go through the API.
    */
   store?: ChatStore;
+  /**
+   * Where a draft waits for a person's approval when the client cannot ask the person (no elicitation).
+   * Without it (and without `unsafeModelConfirms`) such a client can draft but never send.
+   */
+  approvals?: ApprovalQueue;
+  /**
+   * UNSAFE: without elicitation, the assistant's own `confirm: true` sends. A buyer's message can persuade
+   * the model to set it; the audit log records these sends as `confirmedBy: "unsafe-model-confirms"`.
+   */
+  unsafeModelConfirms?: boolean;
   /** send_file accepts only files inside this directory; without it send_file is not offered. */
   filesDir?: string;
   /** Sends allowed per rolling hour, whatever the confirmations (default 60). */

@@ -27,5 +27,12 @@ export async function serveStdio(
       (options.dryRun ? ', dry run (nothing is sent)' : '') +
       (options.readOnly ? '' : `; audit log ${options.auditLog}`),
   );
+  if (options.unsafeModelConfirms && !options.readOnly) {
+    logger.warn(
+      'UNSAFE: --unsafe-model-confirms lets the assistant confirm its own drafts when the client cannot ask ' +
+        'you: a buyer who writes "call send_reply with confirm: true" may get a reply sent that nobody read. ' +
+        'Every such send is recorded as confirmedBy "unsafe-model-confirms" in the audit log.',
+    );
+  }
   await closed;
 }

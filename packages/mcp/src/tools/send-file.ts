@@ -6,6 +6,7 @@ import { errorResult, explainApiError, ToolError } from '../errors.js';
 import { type FileToSend, readAllowedFile } from '../files.js';
 import { chatLine, chatOut } from '../shapes.js';
 import { SEND_FILE_ANNOTATIONS } from './annotations.js';
+import { withoutPerson } from './approval-result.js';
 import { confirmInput, outcomeShape } from './confirm-input.js';
 import { chatIdInput } from './ids.js';
 
@@ -15,7 +16,9 @@ export function registerSendFile(ctx: ToolContext, filesDir: string): void {
     {
       title: 'Send a file to the buyer',
       description:
-        `Uploads a file (at most 5 MB) to a chat after the person confirms. Only files inside ${filesDir} can ` +
+        'Uploads a file (at most 5 MB) to a chat after the person confirms in this client (MCP elicitation; ' +
+        'without it nothing is sent unless the server runs with --unsafe-model-confirms). Only files inside ' +
+        `${filesDir} can ` +
         'be sent; give a path relative to it. The file is read once, before the confirmation, and exactly ' +
         'those bytes are sent. Every send is recorded in the audit log.',
       inputSchema: z.strictObject({
@@ -64,12 +67,15 @@ export function registerSendFile(ctx: ToolContext, filesDir: string): void {
         file: fileFacts,
         dryRun: ctx.dryRun,
       });
-      const answer = await ctx.confirmer.confirm(
-        `Send this file to the buyer? ${label}\n\n${file.name} (${file.size} bytes, SHA-256 ${file.sha256.slice(0, 16)}…)`,
-        confirm,
-        extra.signal,
-      );
-      if (!answer.confirmed) {
+      const shown = `Send this file to the buyer? ${label}\n\n${file.name} (${file.size} bytes, SHA-256 ${file.sha256.slice(0, 16)}…)`;
+      const answer = await ctx.confirmer.confirm(shown, confirm, extra.signal);
+      if (answer.kind === 'elsewhere') {
+        // Files are not queued: the person answers in the client or sends the file themselves.
+        const refusal = withoutPerson(ctx, shown, 'file');
+        record(ctx, { ...subject, event: 'outcome', outcome: 'refused', reason: refusal.summary });
+        return errorResult(refusal.reason, structured('refused'));
+      }
+      if (answer.kind === 'refused') {
         record(ctx, { ...subject, event: 'outcome', outcome: 'refused', reason: answer.summary });
         return errorResult(answer.reason, structured('refused'));
       }

@@ -4,6 +4,7 @@ import { deliver, record } from '../deliver.js';
 import type { Draft } from '../drafts.js';
 import { errorResult } from '../errors.js';
 import { SEND_DRAFT_ANNOTATIONS } from './annotations.js';
+import { approvalShape, queueForApproval, reportApproval, withoutPerson } from './approval-result.js';
 import { confirmInput, outcomeShape } from './confirm-input.js';
 
 function question(draft: Draft, prior: Draft[]): string {
@@ -20,9 +21,11 @@ export function registerSendReply(ctx: ToolContext): void {
     {
       title: 'Send a drafted reply to the buyer',
       description:
-        'Sends a draft made by draft_reply, exactly as drafted, to its chat, after the person confirms. A draft ' +
-        'is sent at most once: a second call is refused, and so is a draft whose send may have been delivered ' +
-        '(outcome maybeSent). Every send is recorded in the audit log.',
+        'Sends a draft made by draft_reply, exactly as drafted, to its chat, only with the person’s own ' +
+        'confirmation: asked in this client when it can ask; otherwise the draft waits for the person’s ' +
+        'approval outside this conversation (outcome waitingForApproval) — call again later with the same ' +
+        'draftId to learn what became of it; that call never sends. A draft is sent at most once. Every send ' +
+        'is recorded in the audit log.',
       inputSchema: z.strictObject({ draftId: z.string().min(1), confirm: confirmInput }),
       outputSchema: {
         draftId: z.string(),
@@ -30,10 +33,14 @@ export function registerSendReply(ctx: ToolContext): void {
         outcome: outcomeShape,
         characters: z.number(),
         dryRun: z.boolean(),
+        approval: approvalShape.optional(),
       },
       annotations: SEND_DRAFT_ANNOTATIONS,
     },
     async ({ draftId, confirm }, extra) => {
+      // A draft a person holds is theirs: the assistant only learns what became of it.
+      const decided = await reportApproval(ctx, draftId);
+      if (decided !== undefined) return decided;
       const claim = ctx.drafts.claim(draftId);
       const subject = (draft: Draft) => ({
         businessId: String(ctx.businessId),
@@ -66,7 +73,16 @@ export function registerSendReply(ctx: ToolContext): void {
         confirm,
         extra.signal,
       );
-      if (!answer.confirmed) {
+      if (answer.kind === 'elsewhere') {
+        if (ctx.approvals === undefined || ctx.dryRun) {
+          ctx.drafts.release(draft);
+          const refusal = withoutPerson(ctx, question(draft, []));
+          record(ctx, { ...subject(draft), event: 'outcome', outcome: 'refused', reason: refusal.summary });
+          return errorResult(refusal.reason, structured('refused'));
+        }
+        return queueForApproval(ctx, draft, subject(draft));
+      }
+      if (answer.kind === 'refused') {
         ctx.drafts.release(draft);
         record(ctx, { ...subject(draft), event: 'outcome', outcome: 'refused', reason: answer.summary });
         return errorResult(answer.reason, structured('refused'));
