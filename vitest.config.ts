@@ -1,12 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const src = (pkg: string, entry = 'index') =>
+  fileURLToPath(new URL(`./packages/${pkg}/src/${entry}.ts`, import.meta.url));
 
 export default defineConfig({
   resolve: {
     // Tests exercise the TypeScript sources directly; the built dist is what users and the CLI binary run.
+    // A string alias also matches as a prefix (`@ym-chats/inbox/…`): the subpath comes before its package.
     alias: {
+      '@ym-chats/inbox/internal': src('inbox', 'internal'),
       '@ym-chats/sdk': src('sdk'),
       '@ym-chats/emulator': src('emulator'),
       '@ym-chats/contract': src('contract'),

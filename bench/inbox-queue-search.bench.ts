@@ -20,14 +20,9 @@ import { openStore, type Sql, type SyncStore } from '@ym-chats/sync';
 import pg from 'pg';
 import { Agent, request } from 'undici';
 // The built packages, as users run them (`npm run bench` builds first).
-import {
-  chatsSql,
-  createInbox,
-  queueSql,
-  StoreSource,
-  searchSql,
-  searchWords,
-} from '../packages/inbox/dist/index.js';
+import { createInbox, StoreSource } from '../packages/inbox/dist/index.js';
+// The bare statements behind the endpoints: the package's internals, exported for benches only.
+import { chatsSql, queueSql, searchSql, searchWords } from '../packages/inbox/dist/internal.js';
 
 const CHATS = Number(process.env.YM_BENCH_CHATS ?? 100_000);
 const PER_CHAT = Number(process.env.YM_BENCH_MESSAGES_PER_CHAT ?? 20);
