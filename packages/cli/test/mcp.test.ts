@@ -29,6 +29,11 @@ import {
 } from './helpers.js';
 
 const READ_TOOLS = ['get_chat', 'get_chat_history', 'list_chats'];
+/**
+ * Without elicitation the assistant's own confirm sends nothing (mcp-approval.test.ts): the send mechanics
+ * below (at most once, quotas, audit, maybe-sent) are exercised through the explicit opt-in.
+ */
+const UNSAFE = '--unsafe-model-confirms';
 const SEND_TOOLS = ['draft_reply', 'send_file', 'send_reply'];
 
 let emu: TestEmulator;
@@ -135,7 +140,7 @@ beforeAll(async () => {
   writeFileSync(join(filesDir, 'big.bin'), Buffer.alloc(6 * 1024 * 1024, 1));
   writeFileSync(join(work, 'outside.txt'), 'not for buyers');
   symlinkSync(join(work, 'outside.txt'), join(filesDir, 'link-out.txt'));
-  plain = await open(['--files-dir', filesDir, '--audit-log', auditLog]);
+  plain = await open(['--files-dir', filesDir, '--audit-log', auditLog, UNSAFE]);
   sessions.push(plain);
 });
 
@@ -233,7 +238,7 @@ describe('ym-chats mcp: tools', () => {
   });
 });
 
-describe('ym-chats mcp: drafts and sends (client without elicitation)', () => {
+describe('ym-chats mcp: drafts and sends (client without elicitation, --unsafe-model-confirms)', () => {
   it('drafts without sending, refuses to send unconfirmed, sends once when confirmed, then never again', async () => {
     const { chatId } = await waitingChat();
     const reply = `Здравствуйте, Анна! Заказ уже в пути. ${Date.now()}`;
@@ -279,7 +284,7 @@ describe('ym-chats mcp: drafts and sends (client without elicitation)', () => {
     expect(trail[2]).toMatchObject({
       kind: 'text',
       characters: reply.length,
-      confirmedBy: 'confirm-argument',
+      confirmedBy: 'unsafe-model-confirms',
     });
     expect(readFileSync(auditLog, 'utf8')).not.toContain(reply);
   });
@@ -306,7 +311,7 @@ describe('ym-chats mcp: drafts and sends (client without elicitation)', () => {
   });
 
   it('a spent quota refuses the send, nothing is sent, and the draft stays open', async () => {
-    const session = await open(['--audit-log', auditLog]);
+    const session = await open(['--audit-log', auditLog, UNSAFE]);
     sessions.push(session);
     const { chatId } = await waitingChat();
     const reply = `После сброса квоты ${Date.now()}`;
@@ -331,7 +336,7 @@ describe('ym-chats mcp: drafts and sends (client without elicitation)', () => {
   });
 
   it('--max-sends-per-hour caps sends whatever the confirmations; the refused draft stays open', async () => {
-    const session = await open(['--audit-log', auditLog, '--max-sends-per-hour', '1']);
+    const session = await open(['--audit-log', auditLog, '--max-sends-per-hour', '1', UNSAFE]);
     sessions.push(session);
     const { chatId } = await waitingChat();
     const drafts: string[] = [];
@@ -351,7 +356,7 @@ describe('ym-chats mcp: drafts and sends (client without elicitation)', () => {
 
   it('no send without a record: an audit log that cannot be written refuses the send', async () => {
     // A directory where the log file should be: every append fails.
-    const session = await open(['--audit-log', filesDir]);
+    const session = await open(['--audit-log', filesDir, UNSAFE]);
     sessions.push(session);
     const { chatId } = await waitingChat();
     const reply = `Без записи не отправлять ${Date.now()}`;
@@ -547,7 +552,7 @@ describe('ym-chats mcp: --read-only and --dry-run', () => {
   });
 
   it('--dry-run confirms and records but sends nothing', async () => {
-    const session = await open(['--dry-run', '--audit-log', auditLog]);
+    const session = await open(['--dry-run', '--audit-log', auditLog, UNSAFE]);
     sessions.push(session);
     const { chatId } = await waitingChat();
     const before = await totalMessages();
@@ -723,7 +728,7 @@ describe('ym-chats mcp --store: reading the sync store', () => {
     ]);
   });
 
-  it('a chat newer than the last sync is a clear error; sends still go through the API, once', async () => {
+  it('a chat newer than the last sync is a clear error; its draft waits for approval, then goes once', async () => {
     const fresh = await waitingChat();
     const missing = await call(session, 'get_chat', { chatId: fresh.chatId });
     expect(missing.isError).toBe(true);
@@ -733,8 +738,13 @@ describe('ym-chats mcp --store: reading the sync store', () => {
     expect(draft.isError, text(draft)).toBeFalsy();
     const { draftId } = draft.structuredContent as { draftId: string };
     expect((await call(session, 'send_reply', { draftId, confirm: true })).structuredContent).toMatchObject({
-      outcome: 'sent',
+      outcome: 'waitingForApproval',
     });
+    expect(await copiesOf(fresh.chatId, reply)).toBe(0);
+    const approved = await run(['mcp', 'approve', draftId, '--store', storePath, ...emu.flags], {
+      env: emu.env(),
+    });
+    expect(approved.code, approved.stderr).toBe(0);
     expect(await copiesOf(fresh.chatId, reply)).toBe(1);
   });
 

@@ -12,6 +12,17 @@ export type { Agent, AuditEntry, ChatView, LiveEvent, MessageView, SearchHit, Te
 /** A send's state as the server answers it (a conflict comes as a 409 `ApiFailure` instead). */
 export type SendAnswer = Exclude<DeskAnswer, { state: 'conflict' }>;
 
+/** An assistant's draft waiting for a person, and what deciding on it answers. */
+export interface AssistantDraftView {
+  draftId: string;
+  businessId: number;
+  chatId: number;
+  text: string;
+  createdAt: string;
+  chat?: ChatView;
+}
+export type DraftDecision = SendAnswer | { state: 'waiting' } | { state: 'discarded'; by?: string };
+
 export interface SessionInfo {
   csrf: string;
   loginRequired: boolean;
@@ -107,6 +118,16 @@ export const api = {
     }),
   sendStatus: (chat: { businessId: number; chatId: number }, clientId: string) =>
     call<SendAnswer>('GET', `${chatPath(chat)}/sends/${clientId}`),
+  assistantDrafts: (chat?: { businessId: number; chatId: number }) =>
+    call<{ drafts: AssistantDraftView[] }>(
+      'GET',
+      `/api/assistant-drafts${chat ? `?business=${chat.businessId}&chat=${chat.chatId}` : ''}`,
+    ),
+  sendAssistantDraft: (draftId: string, body: { seenMessageId?: number; acceptAssignee?: string }) =>
+    post<DraftDecision>(`/api/assistant-drafts/${draftId}/send`, { ...body, page: PAGE_ID }),
+  discardAssistantDraft: (draftId: string) =>
+    post<DraftDecision>(`/api/assistant-drafts/${draftId}/discard`, {}),
+  assistantDraftStatus: (draftId: string) => call<DraftDecision>('GET', `/api/assistant-drafts/${draftId}`),
   assign: (chat: { businessId: number; chatId: number }, login: string | null) =>
     post<{ assignee: string | null }>(`${chatPath(chat)}/assign`, { login }),
   presence: (chat: { businessId: number; chatId: number }, page: string, typing: boolean) =>

@@ -11,6 +11,7 @@ import {
   setCsrf,
   type Viewer,
 } from './api.js';
+import { DraftsBadge } from './assistant-drafts.js';
 import { ChatPane } from './chat.js';
 import { initialLang, type Lang, saveLang, translator } from './i18n.js';
 import { Login } from './login.js';
@@ -246,6 +247,7 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
             }}
           />
         </form>
+        <DraftsBadge t={t} version={resyncs} onOpen={(c) => openChat(c)} />
         <span class="me">{agent.name}</span>
         {toggle}
         <button type="button" onClick={() => setHelp(true)} aria-label={t('shortcuts')}>

@@ -8,6 +8,7 @@ import {
   type Template,
   type Viewer,
 } from './api.js';
+import { ChatDrafts } from './assistant-drafts.js';
 import { fileReason, label, type T } from './i18n.js';
 import { FileIcon } from './icons.js';
 import { contextText } from './queue.js';
@@ -232,6 +233,7 @@ export function ChatPane({
         focusKey={focusMessageId === undefined ? undefined : String(focusMessageId)}
         attributes={{ role: 'log', 'aria-label': t('messages'), class: 'log' }}
       />
+      <ChatDrafts t={t} chat={chatKey} version={version} onSent={() => void load()} />
       <ReplyBox
         t={t}
         chat={chatKey}

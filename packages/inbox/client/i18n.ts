@@ -97,6 +97,11 @@ const ru = {
   action_send_failed: 'не смог(ла) отправить',
   action_assigned: 'назначил(а)',
   earlier: 'Загрузка…',
+  assistantDrafts: 'Черновики ассистента',
+  draftSend: 'Отправить',
+  draftDiscard: 'Отклонить',
+  draftDiscarded: 'Отклонено',
+  noAssistantDrafts: 'Черновиков нет',
 };
 
 export type Key = keyof typeof ru;
@@ -199,6 +204,11 @@ const en: Record<Key, string> = {
   action_send_failed: 'failed to send',
   action_assigned: 'assigned',
   earlier: 'Loading…',
+  assistantDrafts: 'Drafts from the assistant',
+  draftSend: 'Send',
+  draftDiscard: 'Discard',
+  draftDiscarded: 'Discarded',
+  noAssistantDrafts: 'No drafts',
 };
 
 export type Lang = 'ru' | 'en';

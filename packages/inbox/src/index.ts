@@ -24,6 +24,20 @@ export {
   type SessionStoreOptions,
   SqlSessionStore,
 } from './auth/sessions.js';
+export type { DraftAnswer } from './drafts/approve.js';
+export {
+  AssistantDraftQueue,
+  type AssistantDraftStatus,
+  type QueuedAssistantDraft,
+} from './drafts/queue.js';
+export type { AssistantDraft, AssistantDraftState } from './drafts/store.js';
+export {
+  approveAssistantDraft,
+  discardAssistantDraft,
+  listAssistantDrafts,
+  type TerminalDecision,
+  type TerminalOutcome,
+} from './drafts/terminal.js';
 export {
   type CredentialFetcherOptions,
   credentialFetcher,

@@ -10,6 +10,7 @@ import { flag, numberFlag, str } from '../args.js';
 import { CliError, UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { Command, CommandContext } from './command.js';
+import { DRAFT_ACTIONS, type DraftAction, loadInbox, runDraftAction } from './mcp-drafts.js';
 import { loadSync, openCliStore, STORE_OPTIONS } from './sync.js';
 
 type McpModule = typeof import('@ym-chats/mcp');
@@ -73,13 +74,19 @@ async function openStoreIfNamed(ctx: CommandContext) {
 export const mcpCommand: Command = {
   name: 'mcp',
   summary: 'serve the chats to an AI assistant (Model Context Protocol over stdio)',
-  usage: 'mcp [--read-only] [--dry-run] [--files-dir DIR] [--audit-log FILE] [--store PATH|URL]',
+  usage:
+    'mcp [--read-only] [--dry-run] [--files-dir DIR] [--audit-log FILE] [--store PATH|URL] [--unsafe-model-confirms]\n' +
+    '       mcp drafts | approve DRAFT_ID [--anyway] | discard DRAFT_ID [--store PATH|URL] [--as LOGIN]',
   description:
     'Runs an MCP server on stdin/stdout for assistants such as Claude: tools to list and read chats, draft ' +
-    'replies and send them only with the person’s confirmation (each draft at most once), and send files ' +
-    'from one directory. Every send is appended to an audit log (JSON lines). With a sync store (--store or ' +
-    'YM_STORE, filled by `ym-chats sync`) chats are read from it, without API quota, and search_messages ' +
-    'is offered. Started by the MCP client, not by hand; logs go to stderr.',
+    'replies and send them only with the person’s own confirmation (each draft at most once), and send files ' +
+    'from one directory. A client that can ask the person (MCP elicitation) asks them; with one that cannot, ' +
+    'the assistant’s confirm sends nothing: with a sync store the draft waits for the person’s approval (the ' +
+    'web inbox’s "Drafts from the assistant", or `mcp approve`), without one the send is refused. Every send ' +
+    'is appended to an audit log (JSON lines). With a sync store (--store or YM_STORE, filled by `ym-chats ' +
+    'sync`) chats are read from it, without API quota, and search_messages is offered. Started by the MCP ' +
+    'client, not by hand; logs go to stderr. `mcp drafts` lists the drafts waiting for approval; `mcp ' +
+    'approve` sends one through the same checks as a reply typed in the inbox; `mcp discard` refuses one.',
   options: {
     'read-only': { type: 'boolean', help: 'offer reading tools only: nothing can be drafted or sent' },
     'dry-run': { type: 'boolean', help: 'go through every step of a send except the API call' },
@@ -98,17 +105,42 @@ export const mcpCommand: Command = {
       arg: 'N',
       help: 'sends allowed per rolling hour, whatever the confirmations (default 60)',
     },
+    'unsafe-model-confirms': {
+      type: 'boolean',
+      help: 'UNSAFE: without elicitation, let the assistant confirm its own drafts (confirm: true sends)',
+    },
+    anyway: {
+      type: 'boolean',
+      help: 'approve: send even over a reply made meanwhile or a colleague’s assignment',
+    },
+    as: {
+      type: 'string',
+      arg: 'LOGIN',
+      help: 'approve/discard: who decides, as the inbox knows them (default local)',
+    },
     ...STORE_OPTIONS,
   },
-  positionals: { min: 0, max: 0, names: '' },
+  positionals: { min: 0, max: 2, names: '[drafts | approve DRAFT_ID | discard DRAFT_ID]' },
   examples: [
     ['mcp --read-only', 'let the assistant read chats only'],
     ['mcp --files-dir ~/invoices --audit-log ~/ym-audit.jsonl', 'replies and files from ~/invoices'],
     ['mcp --store .ym-chats/store.sqlite', 'read and search the mirror kept by `ym-chats sync --watch`'],
+    ['mcp drafts --store .ym-chats/store.sqlite', 'the assistant’s drafts waiting for your approval'],
+    ['mcp approve draft-6f1c… --store .ym-chats/store.sqlite', 'send one, checked like an inbox reply'],
   ],
   usesApi: true,
   async run(ctx) {
-    const { values, io, out } = ctx;
+    const { values, io, out, positionals } = ctx;
+    if (positionals.length > 0) {
+      const action = positionals[0] as DraftAction;
+      if (!DRAFT_ACTIONS.includes(action)) {
+        throw new UsageError(
+          `unknown mcp action "${positionals[0]}"`,
+          'Use mcp drafts, mcp approve DRAFT_ID or mcp discard DRAFT_ID.',
+        );
+      }
+      return runDraftAction(ctx, action, positionals[1]);
+    }
     const filesDir = filesDirectory(str(values, 'files-dir'), io.cwd);
     const maxSendsPerHour = numberFlag(values, 'max-sends-per-hour', { min: 1, max: 1000 });
     const auditLog = resolve(io.cwd, str(values, 'audit-log') ?? defaultAuditLog(io.env));
@@ -121,6 +153,17 @@ export const mcpCommand: Command = {
     }
     const mcp = await loadMcp();
     const store = await openStoreIfNamed(ctx);
+    const readOnly = flag(values, 'read-only');
+    let approvals: import('@ym-chats/inbox').AssistantDraftQueue | undefined;
+    try {
+      // Drafts wait for a person in the inbox's table beside the mirror; none is needed when nothing is sent.
+      if (store !== undefined && !readOnly) {
+        approvals = await (await loadInbox('drafts waiting for approval')).AssistantDraftQueue.open(store);
+      }
+    } catch (error) {
+      await store?.close();
+      throw error;
+    }
     if (io.stdin.isTTY === true) {
       out.info('ym-chats mcp talks MCP on stdin/stdout: add it to an MCP client instead (see its README).');
     }
@@ -128,8 +171,10 @@ export const mcpCommand: Command = {
       await mcp.serveStdio({
         api,
         businessId,
-        readOnly: flag(values, 'read-only'),
+        readOnly,
         dryRun: flag(values, 'dry-run'),
+        ...(approvals === undefined ? {} : { approvals }),
+        unsafeModelConfirms: flag(values, 'unsafe-model-confirms'),
         ...(filesDir === undefined ? {} : { filesDir }),
         ...(store === undefined ? {} : { store }),
         ...(maxSendsPerHour === undefined ? {} : { maxSendsPerHour }),

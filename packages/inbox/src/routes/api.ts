@@ -6,9 +6,10 @@ import { HttpError, parseCookies } from '../http/respond.js';
 import { authRoutes } from './auth.js';
 import { chatRoutes } from './chats.js';
 import type { AgentRequest, ApiContext, RequestState, Route } from './context.js';
+import { draftRoutes } from './drafts.js';
 import { queueRoutes } from './queue.js';
 
-const ROUTES: Route[] = [...authRoutes, ...queueRoutes, ...chatRoutes];
+const ROUTES: Route[] = [...authRoutes, ...queueRoutes, ...chatRoutes, ...draftRoutes];
 
 export async function routeApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, url: URL) {
   const path = url.pathname;

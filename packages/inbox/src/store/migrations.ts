@@ -88,6 +88,26 @@ const LINKS = (big: string) => [
   "DELETE FROM inbox_sessions WHERE kind = 'anonymous'",
 ];
 
+/**
+ * Replies an assistant drafted (`ym-chats mcp` with a client that cannot ask the person) that wait for a
+ * person: `waiting`, then `approved` (its send is then the ledger's row under the same draft id) or
+ * `discarded`. `seen_message_id`: the chat's newest message the assistant could read when drafting, the
+ * mark the approval's "replied meanwhile" check starts from. Times in epoch milliseconds.
+ */
+const ASSISTANT_DRAFTS = (big: string) => [
+  `CREATE TABLE inbox_assistant_drafts (
+     draft_id TEXT PRIMARY KEY,
+     business_id ${big} NOT NULL,
+     chat_id ${big} NOT NULL,
+     text TEXT NOT NULL,
+     seen_message_id ${big} NOT NULL,
+     state TEXT NOT NULL,
+     created_ms ${big} NOT NULL,
+     decided_by TEXT,
+     decided_ms ${big})`,
+  'CREATE INDEX inbox_assistant_drafts_by_state ON inbox_assistant_drafts (business_id, state, created_ms)',
+];
+
 const MIGRATIONS: Migration[] = [
   {
     version: 1,
@@ -250,6 +270,14 @@ const MIGRATIONS: Migration[] = [
     statements: {
       sqlite: LINKS('INTEGER'),
       postgres: LINKS('BIGINT'),
+    },
+  },
+  {
+    version: 9,
+    name: 'assistant drafts waiting for a person',
+    statements: {
+      sqlite: ASSISTANT_DRAFTS('INTEGER'),
+      postgres: ASSISTANT_DRAFTS('BIGINT'),
     },
   },
 ];
