@@ -4,6 +4,7 @@
  * (`now`), so a demo looks current: a buyer waiting for the seller has waited minutes, some past a
  * 15-minute first-reply target, a few for hours; the same seed and clock give the same times.
  */
+import { parcelPhoto } from './png.js';
 import { intBetween, mulberry32, pick, type Rng } from './prng.js';
 import { defaultCampaignId, type NewFile, type Store } from './store.js';
 import type { ChatStatus, ContextType, Customer, Sender } from './types.js';
@@ -147,13 +148,9 @@ function customerFor(rng: Rng, index: number): Customer {
 
 function fileFor(rng: Rng, index: number): NewFile {
   if (rng() < 0.5) {
-    const size = intBetween(rng, 400, 6000);
-    const data = Buffer.alloc(size);
-    // A JPEG start marker makes the bytes look like the photo the name promises.
-    data[0] = 0xff;
-    data[1] = 0xd8;
-    for (let i = 2; i < size; i++) data[i] = Math.floor(rng() * 256);
-    return { name: `photo_${index}.jpg`, contentType: 'image/jpeg', data };
+    // As many draws as the seed always made here, so every later seeded value stays the same.
+    const noise = Array.from({ length: intBetween(rng, 400, 6000) - 2 }, () => rng());
+    return { name: `photo_${index}.png`, contentType: 'image/png', data: parcelPhoto(noise) };
   }
   const text = `Чек / Receipt #${index}\nСумма / Total: ${intBetween(rng, 300, 90000)} RUB\n`;
   return {

@@ -3,7 +3,8 @@
  * 15-minute target, a few for hours), nothing is dated after "now", and the same seed and clock give the
  * same data — the same ids and texts whatever the clock.
  */
-import { createEmulator } from '@ym-chats/emulator';
+import { crc32, inflateSync } from 'node:zlib';
+import { createEmulator, DEFAULT_CREDENTIALS } from '@ym-chats/emulator';
 import { describe, expect, it } from 'vitest';
 
 interface Dump {
@@ -72,5 +73,45 @@ describe('the seed', () => {
     expect(shape(later)).toEqual(shape(a));
     expect(later.messages.map((m) => m.created_at)).toEqual(a.messages.map((m) => m.created_at + 86_400_000));
     expect(shape(seeded(43, now))).not.toEqual(shape(a));
+  });
+});
+
+/** The chunks of a PNG file, each checked against its CRC (a broken one throws). */
+function pngChunks(data: Buffer): Array<{ type: string; data: Buffer }> {
+  expect(data.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  const chunks: Array<{ type: string; data: Buffer }> = [];
+  for (let at = 8; at < data.length; ) {
+    const length = data.readUInt32BE(at);
+    const body = data.subarray(at + 4, at + 8 + length);
+    if (crc32(body) !== data.readUInt32BE(at + 8 + length)) throw new Error(`bad CRC at ${at}`);
+    chunks.push({ type: body.subarray(0, 4).toString('ascii'), data: body.subarray(4) });
+    at += 12 + length;
+  }
+  return chunks;
+}
+
+describe('seeded photos', () => {
+  it('are whole PNG pictures: every chunk checks, the pixels inflate to the size the header gives', async () => {
+    const emu = createEmulator({ seed: 7 });
+    try {
+      const url = await emu.listen();
+      const files = emu.store.dump().files as Array<{ file_id: number; name: string; content_type: string }>;
+      const photos = files.filter((f) => f.content_type.startsWith('image/'));
+      expect(photos.length).toBeGreaterThan(3);
+      for (const photo of photos.slice(0, 5)) {
+        expect(photo.name).toMatch(/\.png$/);
+        const res = await fetch(`${url}/_emulator/files/${photo.file_id}/${encodeURIComponent(photo.name)}`, {
+          headers: { 'Api-Key': DEFAULT_CREDENTIALS[0]!.apiKey! },
+        });
+        expect(res.headers.get('content-type')).toBe('image/png');
+        const chunks = pngChunks(Buffer.from(await res.arrayBuffer()));
+        expect(chunks.map((c) => c.type)).toEqual(['IHDR', 'IDAT', 'IEND']);
+        const width = chunks[0]!.data.readUInt32BE(0);
+        const height = chunks[0]!.data.readUInt32BE(4);
+        expect(inflateSync(chunks[1]!.data).length).toBe(height * (1 + width * 3));
+      }
+    } finally {
+      await emu.close();
+    }
   });
 });

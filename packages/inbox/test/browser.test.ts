@@ -478,6 +478,12 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
       const saved = page.waitForEvent('download');
       await link(page, doc.url).click();
       expect((await saved).suggestedFilename()).toBe(String(doc.name));
+      // A seeded photo is a picture the browser draws (it was a JPEG marker and noise: a broken image).
+      await page.goto(`${h.url}/chats/${BUSINESS}/${image!.chat_id}`);
+      const photo = page.locator(`img[alt="${String(image!.name)}"]`).first();
+      await expect
+        .poll(() => photo.evaluate((el) => (el as HTMLImageElement).naturalWidth), { timeout: 10_000 })
+        .toBeGreaterThan(0);
       // Through an inbox whose fetcher refuses the host: the page says why, for a download and an image.
       const refusing = await serveInbox(h, {
         fetchFile: credentialFetcher({
