@@ -1,10 +1,12 @@
 /** `--help` texts, generated from the command definitions so they cannot drift from the parser. */
+import pkg from '../package.json' with { type: 'json' };
 import { GLOBAL_OPTIONS, type OptionSpecs } from './args.js';
 import type { Command } from './commands/command.js';
 import { EXIT_CODE_HELP } from './exit-codes.js';
 import type { Colors } from './output/color.js';
 
-export const VERSION = '0.1.0';
+/** The version has one home, package.json (changesets bumps it); the build inlines it. */
+export const VERSION: string = pkg.version;
 
 const API_FLAGS = [
   'api-key-file',

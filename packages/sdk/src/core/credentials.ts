@@ -3,12 +3,14 @@
  * it with the redactor, and calls credential functions before each attempt so a refreshed token is used.
  * Secrets live in private fields only, so printing or serializing a client shows none of them.
  */
+import pkg from '../../package.json' with { type: 'json' };
 import type { OperationId } from '../operations.js';
 import { ChatsApiError } from './errors.js';
 import type { ClientOptions, Credential } from './options.js';
 import { MIN_CREDENTIAL_LENGTH, type Redactor } from './redact.js';
 
-const USER_AGENT = 'ym-chats-sdk/0.1.0';
+// The version has one home, package.json (changesets bumps it); the build inlines it.
+const USER_AGENT = `ym-chats-sdk/${pkg.version}`;
 
 export class RequestHeaders {
   readonly #redactor: Redactor;

@@ -9,6 +9,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PUSH_BODY_LIMIT_BYTES, parseNotification } from '@ym-chats/sdk';
+import pkg from '../../package.json' with { type: 'json' };
 import type { SyncStore } from '../store/store.js';
 import { isoNow } from '../time.js';
 import type { PeerPolicy } from './peer.js';
@@ -75,7 +76,8 @@ export class NotificationHandler {
     return {
       status: 200,
       body: {
-        version: this.options.version ?? '0.1.0',
+        // The version's one home is package.json (changesets bumps it); the build inlines it.
+        version: this.options.version ?? pkg.version,
         name: this.options.name ?? 'ym-chats',
         time: isoNow(this.options.now),
       },
