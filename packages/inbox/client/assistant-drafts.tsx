@@ -60,9 +60,9 @@ export function ChatDrafts({
         ? t('sent')
         : decision.state === 'checking'
           ? t('checking')
-          : decision.state === 'maybe'
+          : decision.state === 'maybeSent'
             ? t('maybeSent')
-            : decision.state === 'failed'
+            : decision.state === 'notSent'
               ? t('failed', { m: decision.message })
               : decision.state === 'discarded'
                 ? t('draftDiscarded')

@@ -14,7 +14,7 @@ import { PaperClip } from './icons.js';
 export interface Outgoing {
   clientId: string;
   label: string;
-  state: 'sending' | 'checking' | 'sent' | 'maybe' | 'failed';
+  state: 'sending' | 'checking' | 'sent' | 'maybeSent' | 'notSent';
   error?: string;
   /** The newest message the page showed when the draft was started: anything newer is "meanwhile". */
   seenMessageId: number;
@@ -124,7 +124,7 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
       if (error instanceof ApiFailure && error.status === 409 && asked(item, error)) return;
       if (error instanceof ApiFailure && error.status < 500) {
         // Refused before sending (a bad request, a logout, a business not served): nothing went out.
-        update(item.clientId, { state: 'failed', error: error.message });
+        update(item.clientId, { state: 'notSent', error: error.message });
         return;
       }
       // The answer was lost: the reply may be at the platform. Only the server's ledger knows.
@@ -256,11 +256,11 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
                     ? t('checking')
                     : o.state === 'sent'
                       ? t('sent')
-                      : o.state === 'maybe'
+                      : o.state === 'maybeSent'
                         ? `${t('maybeSent')}${o.error ? ` (${o.error})` : ''}`
                         : t('failed', { m: o.error ?? '' })}
               </span>
-              {o.state === 'maybe' || o.state === 'failed' ? (
+              {o.state === 'maybeSent' || o.state === 'notSent' ? (
                 <span class="actions">
                   <button type="button" onClick={() => onSent()}>
                     {t('checkChat')}

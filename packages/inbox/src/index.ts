@@ -54,7 +54,6 @@ export { type ListenClient, PostgresRelay, type PostgresRelayOptions } from './l
 export type { PresenceNote, Relay, RelayMessage } from './live/relay.js';
 export { TableRelay } from './live/table-relay.js';
 export { type OpenInboxOptions, openInbox } from './open.js';
-export type { SendOutcome } from './reply/send.js';
 export type { BusinessHours } from './shared/business-hours.js';
 export { FILE_MAX_BYTES, MESSAGE_MAX_LENGTH, messageLength } from './shared/limits.js';
 export { type RunningInbox, type StartInboxOptions, startInbox } from './start.js';

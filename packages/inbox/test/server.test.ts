@@ -157,7 +157,7 @@ describe('the local user (127.0.0.1, no agents)', () => {
           interval: 250,
         },
       )
-      .toMatchObject({ state: 'failed', code: 'NOT_SENT' });
+      .toMatchObject({ state: 'notSent', code: 'NOT_SENT' });
     expect((await h.admin.state()).totals).toEqual(before);
   });
 

@@ -23,9 +23,9 @@ export interface QueuedDraft {
 
 /**
  * waiting: nobody decided yet. sending: a person approved it and the send is being checked or settled.
- * sent / maybeSent / failed: what the send did. discarded: a person refused it.
+ * sent / maybeSent / notSent: what the send did. discarded: a person refused it.
  */
-export type ApprovalState = 'waiting' | 'sending' | 'sent' | 'maybeSent' | 'failed' | 'discarded';
+export type ApprovalState = 'waiting' | 'sending' | 'sent' | 'maybeSent' | 'notSent' | 'discarded';
 
 export interface ApprovalStatus {
   state: ApprovalState;

@@ -1,9 +1,9 @@
 /**
  * One confirmed send, the same for replies and files: audit line first, then the server's hourly budget
- * and the API call (neither in a dry run), then the outcome line. Outcomes follow the SDK: it repeats a send only when the platform provably
- * did not act, and marks every other failure `maybeSent`.
+ * and the API call (neither in a dry run), then the outcome line. Outcomes are the SDK's (`sendOutcome`):
+ * it repeats a send only when the platform provably did not act, and marks every other failure `maybeSent`.
  */
-import { ChatsApiError } from '@ym-chats/sdk';
+import { ChatsApiError, sendOutcome } from '@ym-chats/sdk';
 import type { AuditEvent } from './audit.js';
 import type { ToolContext } from './context.js';
 import { explainApiError } from './errors.js';
@@ -57,7 +57,7 @@ async function sendWithinBudget(ctx: ToolContext, send: () => Promise<unknown>):
     await send();
     return { outcome: 'sent' };
   } catch (error) {
-    if (error instanceof ChatsApiError && error.maybeSent) {
+    if (error instanceof ChatsApiError && sendOutcome(error).outcome === 'maybeSent') {
       return {
         outcome: 'maybeSent',
         reason:

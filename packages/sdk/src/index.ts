@@ -65,4 +65,5 @@ export {
   type ServerLimits,
   serverLimits,
 } from './push/server-limits.js';
+export { outcomeOf, type SendOutcome, sendOutcome } from './send-outcome.js';
 export type * from './types.js';

@@ -77,13 +77,13 @@ function report(ctx: CommandContext, draftId: string, result: TerminalOutcome): 
       );
     }
     case 'checking':
-    case 'maybe':
+    case 'maybeSent':
       throw new CliError(
         `draft ${draftId} MAY HAVE BEEN SENT to ${chat}${'message' in answer ? `: ${answer.message}` : ''}`,
         EXIT.api,
         'Look at the chat before doing anything else; the draft will not be sent again.',
       );
-    case 'failed':
+    case 'notSent':
       throw new CliError(`draft ${draftId} was not sent: ${answer.message}`, EXIT.api);
   }
 }

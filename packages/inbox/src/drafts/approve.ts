@@ -92,7 +92,7 @@ async function send(deps: DraftDeps, draft: AssistantDraft, request: ApproveRequ
     await reopenIfUnsent(desk, drafts, draft, request.login);
     throw error;
   }
-  if (answer.state === 'conflict' || answer.state === 'failed') {
+  if (answer.state === 'conflict' || answer.state === 'notSent') {
     await reopenIfUnsent(desk, drafts, draft, request.login);
   }
   return answer;

@@ -19,7 +19,7 @@ export interface QueuedAssistantDraft {
 }
 
 export interface AssistantDraftStatus {
-  state: 'waiting' | 'sending' | 'sent' | 'maybeSent' | 'failed' | 'discarded';
+  state: 'waiting' | 'sending' | 'sent' | 'maybeSent' | 'notSent' | 'discarded';
   chatId: number;
   characters: number;
   decidedBy?: string;
@@ -79,10 +79,10 @@ function sendState(send: SendRecord | undefined): Pick<AssistantDraftStatus, 'st
   switch (send?.state) {
     case 'sent':
       return { state: 'sent' };
-    case 'maybe':
+    case 'maybeSent':
       return { state: 'maybeSent', reason: send.errorMessage ?? 'the outcome is unknown' };
-    case 'failed':
-      return { state: 'failed', reason: send.errorMessage ?? 'the send failed' };
+    case 'notSent':
+      return { state: 'notSent', reason: send.errorMessage ?? 'the send failed' };
     default:
       return { state: 'sending' };
   }

@@ -50,8 +50,8 @@ export type DeskAnswer =
   | { state: 'sent'; messageId?: number }
   /** May be at the platform; the outcome is being settled: ask again with the same draft id. */
   | { state: 'checking' }
-  | { state: 'maybe'; code: string; message: string }
-  | { state: 'failed'; code: string; message: string }
+  | { state: 'maybeSent'; code: string; message: string }
+  | { state: 'notSent'; code: string; message: string }
   /** No such draft here (a status asked for a send that never arrived): sending it is safe. */
   | { state: 'unknown' }
   | {
@@ -93,8 +93,8 @@ function finalAnswer(record: SendRecord): DeskAnswer {
       return record.messageId === undefined
         ? { state: 'sent' }
         : { state: 'sent', messageId: record.messageId };
-    case 'maybe':
-    case 'failed':
+    case 'maybeSent':
+    case 'notSent':
       return { state: record.state, code: record.errorCode ?? 'UNKNOWN', message: record.errorMessage ?? '' };
     default:
       return { state: 'checking' };
@@ -237,7 +237,7 @@ export class ReplyDesk {
     } catch (error) {
       await this.drop(request.draftId);
       return {
-        state: 'failed',
+        state: 'notSent',
         code: 'CHECK_FAILED',
         message: `the chat could not be read before sending, so nothing was sent: ${messageOf(error)}`,
       };
@@ -253,11 +253,11 @@ export class ReplyDesk {
     }
     const outcome = await sendReply(api, request, request.content);
     const action: AuditAction =
-      outcome.state === 'sent'
+      outcome.outcome === 'sent'
         ? 'text' in request.content
           ? 'sent'
           : 'file_sent'
-        : outcome.state === 'maybe_sent'
+        : outcome.outcome === 'maybeSent'
           ? 'maybe_sent'
           : 'send_failed';
     const describe =
@@ -271,17 +271,17 @@ export class ReplyDesk {
       chatId: request.chatId,
       detail: describe,
     });
-    if (outcome.state === 'failed') {
+    if (outcome.outcome === 'notSent') {
       await this.finish(request.draftId, {
-        state: 'failed',
+        state: 'notSent',
         errorCode: outcome.code,
         errorMessage: outcome.message,
       });
-      return { state: 'failed', code: outcome.code, message: outcome.message };
+      return { state: 'notSent', code: outcome.code, message: outcome.message };
     }
     await this.tookChat(request, request.login, entry.id);
     const record = await ledger.get(request.draftId);
-    if (outcome.state === 'maybe_sent') {
+    if (outcome.outcome === 'maybeSent') {
       // The page shows "may have been sent — checking…" and asks again; the answer comes from the history.
       if (record) this.inBackground(this.verify(record, this.now() + this.settleMs));
       return { state: 'checking' };
@@ -380,14 +380,14 @@ export class ReplyDesk {
             found.messageId === undefined ? { state: 'sent' } : { state: 'sent', messageId: found.messageId };
         } else if (found.verdict === 'absent') {
           settled = {
-            state: 'failed',
+            state: 'notSent',
             errorCode: 'NOT_SENT',
             errorMessage:
               'the platform did not take this reply (its history shows no copy); nothing reached the buyer',
           };
         } else {
           settled = {
-            state: 'maybe',
+            state: 'maybeSent',
             errorCode: 'UNSURE',
             errorMessage:
               'the chat has a message that may be this reply: look at the chat before sending again',
@@ -399,7 +399,7 @@ export class ReplyDesk {
       }
     }
     settled ??= {
-      state: 'maybe',
+      state: 'maybeSent',
       errorCode: 'UNVERIFIED',
       errorMessage: 'the chat could not be read to check this reply: look at the chat before sending again',
     };

@@ -3,7 +3,7 @@
  * restarted process (or another process on the same database) knows whether a reply may be at the
  * platform before anything else goes to that chat.
  *
- *   checking ──▶ pending ──▶ sent | maybe | failed
+ *   checking ──▶ pending ──▶ sent | maybeSent | notSent
  *      │ (a colleague replied, the chat could not be read: nothing reached the API)
  *      └──▶ removed
  *
@@ -13,7 +13,7 @@
  */
 import type { ChatKey } from '../types.js';
 
-export type SendState = 'checking' | 'pending' | 'sent' | 'maybe' | 'failed';
+export type SendState = 'checking' | 'pending' | 'sent' | 'maybeSent' | 'notSent';
 
 export interface SendRecord extends ChatKey {
   draftId: string;
@@ -45,7 +45,7 @@ export type NewSend = Omit<
 
 export type Settled =
   | { state: 'sent'; messageId?: number }
-  | { state: 'maybe' | 'failed'; errorCode: string; errorMessage: string };
+  | { state: 'maybeSent' | 'notSent'; errorCode: string; errorMessage: string };
 
 export type BeginResult =
   | { begun: true }

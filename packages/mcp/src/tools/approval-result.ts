@@ -13,7 +13,7 @@ import { errorResult } from '../errors.js';
 import type { outcomeShape } from './confirm-input.js';
 
 export const approvalShape = z.object({
-  state: z.enum(['waiting', 'sending', 'sent', 'maybeSent', 'failed', 'discarded']),
+  state: z.enum(['waiting', 'sending', 'sent', 'maybeSent', 'notSent', 'discarded']),
   decidedBy: z.string().optional().describe('who approved or discarded it'),
   decidedAt: z.string().optional(),
   reason: z.string().optional(),
@@ -24,7 +24,7 @@ const OUTCOME: Record<ApprovalState, z.infer<typeof outcomeShape>> = {
   sending: 'approved',
   sent: 'sent',
   maybeSent: 'maybeSent',
-  failed: 'notSent',
+  notSent: 'notSent',
   discarded: 'discarded',
 };
 
@@ -51,7 +51,7 @@ function explain(ctx: ToolContext, draftId: string, status: ApprovalStatus): str
         `Draft ${draftId} was approved by ${by}${at} and MAY HAVE BEEN DELIVERED (${status.reason ?? 'outcome unknown'}). ` +
         'It will not be sent again. Read the chat with get_chat_history before anything else.'
       );
-    case 'failed':
+    case 'notSent':
       return `Draft ${draftId} was approved by ${by}${at} but NOT sent: ${status.reason ?? 'the send failed'}. Nothing more will be sent for it; the person decides what next.`;
     case 'discarded':
       return `${by} discarded draft ${draftId}${at}: it will never be sent. Do not send it another way unless the person asks.`;
@@ -73,7 +73,7 @@ function approvalResult(ctx: ToolContext, draftId: string, status: ApprovalStatu
     },
   };
   const text = explain(ctx, draftId, status);
-  const failed = status.state === 'maybeSent' || status.state === 'failed' || status.state === 'discarded';
+  const failed = status.state === 'maybeSent' || status.state === 'notSent' || status.state === 'discarded';
   return failed
     ? errorResult(text, structuredContent)
     : { content: [{ type: 'text', text }], structuredContent };
