@@ -32,15 +32,47 @@ export {
 export { NotificationProcessor, type ProcessorStats } from './receiver/processor.js';
 export { businessesWithPending, unprocessedFor } from './receiver/queue.js';
 export {
-  DEFAULT_RECONCILE_MINUTES,
   listenForPushes,
   type Mount,
   type PushListener,
   type PushListenerOptions,
+} from './receiver/server.js';
+export {
+  BusinessRunner,
+  type BusinessRunnerOptions,
+  type PassGate,
+  type RunnerPolicy,
+} from './runner/business-runner.js';
+export {
+  DEFAULT_RECONCILE_MINUTES,
+  type OneBusiness,
+  type OneBusinessOptions,
+  oneBusiness,
   type ReceiverOptions,
   type RunningReceiver,
   startReceiver,
-} from './receiver/server.js';
+} from './runner/one-business.js';
+export {
+  DEFAULT_PASS_RETRY_MS,
+  DEFAULT_PUSH_RETRY_MS,
+  type FailureWait,
+  failureWait,
+  nextStep,
+  quotaResetAt,
+  type RunOutcome,
+  type RunPolicy,
+  type RunStep,
+} from './runner/policy.js';
+export {
+  type BusinessesSource,
+  ListenError,
+  type MountedApp,
+  PushPathTakenError,
+  type ServedBusinesses,
+  type ServeOptions,
+  type Serving,
+  serve,
+} from './runner/serve.js';
 export { MIGRATIONS, SCHEMA_VERSION } from './schema/migrations.js';
 export type { MessageEvent } from './store/events.js';
 export {

@@ -8,6 +8,7 @@
 import type { ChatsApi } from '@ym-chats/sdk';
 import type { SyncEngine } from '../engine/engine.js';
 import { refreshChat } from '../engine/refresh-chat.js';
+import { DEFAULT_PUSH_RETRY_MS, type FailureWait, failureWait } from '../runner/policy.js';
 import type { QueuedNotification } from '../store/inbound.js';
 import { isoNow } from '../time.js';
 import { unprocessedFor } from './queue.js';
@@ -26,20 +27,25 @@ export class NotificationProcessor {
   private again = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Waiting out a used-up quota: a push meanwhile only adds to the queue the wait's end works through. */
+  private holding = false;
 
   constructor(
     private readonly api: ChatsApi,
     private readonly engine: SyncEngine,
     private readonly options: {
+      /** After a failed round, quota aside (a used-up hourly window is waited out: see `failureWait`). */
       retryMs?: number;
       settleMs?: number;
-      onError?: (error: unknown) => void;
+      /** The platform's clock, by which a quota's reset is read (the client's `rateLimit.now`). */
+      now?: () => number;
+      onError?: (error: unknown, wait: FailureWait) => void;
     } = {},
   ) {}
 
   /** Asks for a round soon; rounds never overlap, and a wake-up during one schedules another. */
   wake(): void {
-    if (this.closed) return;
+    if (this.closed || this.holding) return;
     if (this.running) {
       this.again = true;
       return;
@@ -69,10 +75,16 @@ export class NotificationProcessor {
         }
       } catch (error) {
         this.stats.errors += 1;
-        this.options.onError?.(error);
-        // The queue keeps what failed; try again later (the API may be down).
+        const now = (this.options.now ?? Date.now)();
+        const wait = failureWait(error, this.options.retryMs ?? DEFAULT_PUSH_RETRY_MS, now);
+        this.options.onError?.(error, wait);
+        // The queue keeps what failed; try again later (the API may be down, the quota used up).
         if (!this.closed) {
-          this.retryTimer = setTimeout(() => this.wake(), this.options.retryMs ?? 5000);
+          this.holding = wait.why === 'quota';
+          this.retryTimer = setTimeout(() => {
+            this.holding = false;
+            this.wake();
+          }, wait.ms);
           this.retryTimer.unref();
         }
         return;
@@ -95,7 +107,8 @@ export class NotificationProcessor {
     const work = [...byChat.entries()];
     let next = 0;
     const worker = async () => {
-      while (next < work.length) {
+      // Once closed (a stop, a lease handed over), chats not yet begun stay queued for the next holder.
+      while (next < work.length && !this.closed) {
         const [chatId, notes] = work[next++]!;
         await this.settleChat(chatId, notes);
         await store.markProcessed(
