@@ -10,6 +10,7 @@ import type { CommandContext } from './commands/command.js';
 import { resolveApiTarget } from './config.js';
 import { CliError, UsageError } from './errors.js';
 import { EXIT } from './exit-codes.js';
+import { VERSION } from './help.js';
 import { loadOptional } from './optional-package.js';
 
 type WorkersModule = typeof import('@ym-chats/workers');
@@ -98,43 +99,50 @@ export function apiTarget(ctx: CommandContext): { baseUrl: string; pathPrefix: '
 
 export interface RunningWorkers {
   worker: import('@ym-chats/workers').Worker;
-  /** Every registered business's own client behind one `ChatsApi` (for the inbox's replies). */
-  api: import('@ym-chats/workers').RegistryChatsApi;
   /** Set when the worker found its key opens none of the credentials while running: exit with it. */
   fatal: CliError | undefined;
   close(): Promise<void>;
 }
 
-/** Starts this process's worker over `store`; events become NDJSON lines (--json) or notes. */
-export async function startWorker(
+type WorkerOptions = import('@ym-chats/workers').WorkerOptions;
+
+/** What every worker command shares: the key, the lease, the quota store, the events as lines. */
+interface WorkerSetup {
+  workers: WorkersModule;
+  options: Omit<WorkerOptions, 'mode'>;
+  leaseSeconds: number;
+  quotaStore: RedisQuotaStore | undefined;
+  fatal(): CliError | undefined;
+  /** Says the worker is up (NDJSON with --json). */
+  announce(workerId: string): void;
+  /** A failed start as the CLI reports it (a second SQLite worker, a wrong key: usage errors). */
+  failed(error: unknown): unknown;
+}
+
+async function setUpWorker(
   ctx: CommandContext,
   store: SyncStore,
-  mode: 'watch' | 'serve',
   periodMs: number,
   /** Called when the worker cannot go on (a wrong key found while running): end the command. */
   onFatal: () => void,
-): Promise<RunningWorkers> {
+): Promise<WorkerSetup> {
   const workers = await loadWorkers();
   const key = cliCredentialKey(ctx, workers);
   const leaseSeconds = numberFlag(ctx.values, 'lease', { min: 1, max: 3600, integer: false }) ?? 30;
   const quotaStore = await openQuotaStore(ctx);
   const { out } = ctx;
-  let worker: import('@ym-chats/workers').Worker;
   let fatal: CliError | undefined;
-  const target = apiTarget(ctx);
-  const api = new workers.RegistryChatsApi({
-    registry: new workers.BusinessRegistry(store.sql, key),
-    ...target,
-    ...(quotaStore === undefined ? {} : { quotaStore }),
-  });
-  try {
-    worker = await workers.Worker.start({
+  return {
+    workers,
+    leaseSeconds,
+    quotaStore,
+    fatal: () => fatal,
+    options: {
       store,
-      mode,
       key,
       periodMs,
       leaseMs: leaseSeconds * 1000,
-      ...target,
+      ...apiTarget(ctx),
       ...(quotaStore === undefined ? {} : { quotaStore }),
       onFatal: (error) => {
         fatal = new UsageError(error.message);
@@ -153,27 +161,93 @@ export async function startWorker(
           );
         else out.info(`business ${b}: ${e.event}`);
       },
-    });
+    },
+    announce(workerId) {
+      if (out.json) out.ndjson({ event: 'worker', workerId, leaseSeconds });
+      else
+        out.info(
+          `Worker ${workerId}: sharing the registered businesses (lease ${leaseSeconds} s). Ctrl+C to stop.`,
+        );
+    },
+    failed(error) {
+      if (error instanceof workers.SecondWorkerError || error instanceof workers.WrongKeyError)
+        return new UsageError(error.message);
+      return error;
+    },
+  };
+}
+
+/** Starts this process's worker over `store` (`sync --watch --registered`); events become lines. */
+export async function startWorker(
+  ctx: CommandContext,
+  store: SyncStore,
+  periodMs: number,
+  onFatal: () => void,
+): Promise<RunningWorkers> {
+  const setup = await setUpWorker(ctx, store, periodMs, onFatal);
+  let worker: import('@ym-chats/workers').Worker;
+  try {
+    worker = await setup.workers.Worker.start({ ...setup.options, mode: 'watch' });
   } catch (error) {
-    await quotaStore?.close();
-    if (error instanceof workers.SecondWorkerError || error instanceof workers.WrongKeyError)
-      throw new UsageError(error.message);
-    throw error;
+    await setup.quotaStore?.close();
+    throw setup.failed(error);
   }
-  if (out.json) out.ndjson({ event: 'worker', workerId: worker.id, leaseSeconds });
-  else
-    out.info(
-      `Worker ${worker.id}: sharing the registered businesses (lease ${leaseSeconds} s). Ctrl+C to stop.`,
-    );
+  setup.announce(worker.id);
   return {
     worker,
-    api,
     get fatal() {
-      return fatal;
+      return setup.fatal();
     },
     async close() {
       await worker.stop();
-      await quotaStore?.close();
+      await setup.quotaStore?.close();
+    },
+  };
+}
+
+type RegisteredBusinesses = import('@ym-chats/workers').RegisteredBusinesses;
+
+export interface RegisteredSource {
+  /** What `serve` serves: this process's worker over the registered businesses. */
+  source: import('@ym-chats/sync').BusinessesSource<RegisteredBusinesses>;
+  /** The worker's fatal error (a wrong key found while running), once it has one. */
+  fatal(): CliError | undefined;
+  /** After `serve` closed (or failed): the Redis connection. */
+  close(): Promise<void>;
+}
+
+/** `serve --registered`'s businesses: a worker in serve mode, its start reported like `startWorker`'s. */
+export async function registeredSource(
+  ctx: CommandContext,
+  store: SyncStore,
+  periodMs: number,
+  onFatal: () => void,
+): Promise<RegisteredSource> {
+  const setup = await setUpWorker(ctx, store, periodMs, onFatal);
+  const { out } = ctx;
+  const inner = setup.workers.registeredBusinesses({
+    ...setup.options,
+    name: 'ym-chats',
+    version: VERSION,
+    onIdsError: (error) =>
+      out.warn(`registered businesses: ${error instanceof Error ? error.message : String(error)}`),
+  });
+  return {
+    source: {
+      async start() {
+        let started: RegisteredBusinesses;
+        try {
+          started = await inner.start();
+        } catch (error) {
+          throw setup.failed(error);
+        }
+        setup.announce(started.worker.id);
+        return started;
+      },
+    },
+    fatal: setup.fatal,
+    close: async () => {
+      await setup.quotaStore?.close();
     },
   };
 }
@@ -183,7 +257,7 @@ export async function startWorker(
  * aborts; then end with the worker's fatal error, if it had one.
  */
 export async function runUntilStopped(
-  running: RunningWorkers,
+  running: { readonly fatal: CliError | undefined },
   lines: { follow(signal: AbortSignal): Promise<void> } | undefined,
   signal: AbortSignal,
 ): Promise<number> {

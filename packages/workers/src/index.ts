@@ -3,6 +3,9 @@
  * quota — a business registry with sealed credentials, leases, and the worker loop `ym-chats serve` and
  * `ym-chats sync --watch` run with `--registered`.
  */
+
+// The one business runner is the sync package's; re-exported for code that took it from here.
+export { BusinessRunner, type BusinessRunnerOptions } from '@ym-chats/sync';
 export {
   RegistryChatsApi,
   type RegistryClientOptions,
@@ -23,9 +26,14 @@ export { LeaseBook } from './leases.js';
 export { migrateWorkers, WORKERS_MIGRATIONS, WORKERS_SCHEMA_VERSION } from './migrations.js';
 export { RegisteredIds, type RegisteredIdsOptions } from './registered-ids.js';
 export { type BusinessEntry, BusinessRegistry } from './registry.js';
-export { BusinessRunner, type RunMode, type RunnerOptions } from './runner.js';
+export {
+  type RegisteredBusinesses,
+  type RegisteredServeOptions,
+  registeredBusinesses,
+} from './serve-registered.js';
 export {
   DEFAULT_LEASE_MS,
+  type RunMode,
   SecondWorkerError,
   Worker,
   type WorkerEvent,

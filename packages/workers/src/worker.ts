@@ -8,15 +8,23 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ChatsApi, type ClientOptions, type QuotaStore } from '@ym-chats/sdk';
-import { businessesWithPending, NotificationHandler, type PassResult, type SyncStore } from '@ym-chats/sync';
+import {
+  BusinessRunner,
+  businessesWithPending,
+  NotificationHandler,
+  type PassResult,
+  type SyncStore,
+} from '@ym-chats/sync';
 import { CredentialKeyError, credentialKey, KEY_VARIABLE } from './credentials.js';
 import { Gate } from './gate.js';
 import { LeaseBook } from './leases.js';
 import { migrateWorkers } from './migrations.js';
 import { BusinessRegistry } from './registry.js';
-import { BusinessRunner, type RunMode } from './runner.js';
 
 export const DEFAULT_LEASE_MS = 30_000;
+
+/** `watch` repeats passes every period; `serve` reconciles on start and every period and acts on pushes. */
+export type RunMode = 'watch' | 'serve';
 
 export type WorkerEvent =
   | { event: 'acquired' | 'released' | 'lost'; businessId: bigint }
@@ -255,17 +263,22 @@ export class Worker {
       businessId,
       api,
       store: this.options.store,
-      mode: this.options.mode,
-      periodMs: this.options.periodMs,
-      retryMs: this.options.retryMs ?? 2000,
+      policy: {
+        trigger: this.options.mode === 'watch' ? 'watch' : 'reconcile',
+        periodMs: this.options.periodMs,
+        // A business that fails is tried again soon (quota aside: that waits for its window's end).
+        retryMs: this.options.retryMs ?? 2000,
+        pushRetryMs: this.options.retryMs ?? 2000,
+        onFailure: 'retry',
+      },
       gate: this.gate,
       ...(this.options.settleMs === undefined ? {} : { settleMs: this.options.settleMs }),
-      onPass: (b, result) => this.emit({ event: 'pass', businessId: b, result }),
-      onError: (b, error, where) =>
-        this.emit({ event: 'error', businessId: b, where, message: message(error) }),
+      onPass: (result) => this.emit({ event: 'pass', businessId, result }),
+      onError: (error, where) => this.emit({ event: 'error', businessId, where, message: message(error) }),
     });
     this.runners.set(businessId, runner);
-    runner.start();
+    // Its passes end only when it is stopped (failures are retried), so nothing awaits them here.
+    void runner.start();
     return true;
   }
 

@@ -5,20 +5,10 @@
  */
 import { flag, numberFlag, str } from '../args.js';
 import { UsageError } from '../errors.js';
-import { EXIT } from '../exit-codes.js';
-import { VERSION } from '../help.js';
-import { type InboxSettings, openCliInbox } from '../inbox-run.js';
-import { messageLines } from '../message-lines.js';
-import {
-  apiTarget,
-  loadWorkers,
-  refuseWorkerFlagsAlone,
-  runUntilStopped,
-  startWorker,
-  WORKER_OPTIONS,
-} from '../workers-run.js';
+import { runServe } from '../serve-run.js';
+import { refuseWorkerFlagsAlone, WORKER_OPTIONS } from '../workers-run.js';
 import type { Command, CommandContext } from './command.js';
-import { loadSync, openCliStore, progressPrinter, STORE_OPTIONS } from './sync.js';
+import { STORE_OPTIONS } from './sync.js';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -83,7 +73,7 @@ export const serveCommand: Command = {
   ],
   usesApi: true,
   async run(ctx) {
-    const { values, out } = ctx;
+    const { values } = ctx;
     const port = numberFlag(values, 'port', { min: 0, max: 65535 }) ?? 8081;
     const reconcileMinutes = numberFlag(values, 'reconcile', { min: 0, max: 10_080, integer: false }) ?? 15;
     const basePath = str(values, 'path') ?? '';
@@ -92,107 +82,20 @@ export const serveCommand: Command = {
     }
     const peers = peerSettings(ctx);
     refuseWorkerFlagsAlone(ctx);
-    warnOpenPushEndpoint(ctx, str(values, 'host') ?? '127.0.0.1', peers.allowFrom);
-    if (flag(values, 'registered'))
-      return serveRegistered(ctx, { port, reconcileMinutes, basePath, ...peers });
-    const { api, businessId, connection } = ctx.connect();
-    const sync = await loadSync();
-    const store = await openCliStore(ctx, sync);
-    let receiver: Awaited<ReturnType<typeof sync.startReceiver>>;
     const host = str(values, 'host') ?? '127.0.0.1';
-    const inboxSettings: InboxSettings = {
-      api,
-      businessIds: [businessId],
-      files: { baseUrl: connection.baseUrl, apiKey: connection.apiKey, oauthToken: connection.oauthToken },
-      cwd: ctx.io.cwd,
+    warnOpenPushEndpoint(ctx, host, peers.allowFrom);
+    return runServe(ctx, {
+      port,
       host,
+      basePath,
+      reconcileMinutes,
+      ...peers,
+      inbox: !flag(values, 'no-inbox'),
+      events: flag(values, 'events'),
+      registered: flag(values, 'registered'),
       agentsFile: str(values, 'agents'),
       replyTargetMinutes: numberFlag(values, 'reply-target', { min: 1, max: 10_080 }),
-      // Forwarded headers from peers that are not trusted proxies are dropped before the inbox sees them.
-      trustProxy: peers.trustProxy !== false,
-    };
-    let inbox: Awaited<ReturnType<typeof openCliInbox>> | undefined;
-    try {
-      if (!flag(values, 'no-inbox')) inbox = await openCliInbox(store, inboxSettings);
-      // The inbox answers its own paths first: a push path among them would never reach the receiver.
-      if (inbox?.handles(`${basePath}/notification`)) {
-        throw new UsageError(
-          `--path ${basePath} is one of the inbox's own paths, so no push would reach the receiver`,
-          'Pick a segment outside /api, /assets, /chats and /login, e.g. --path /hooks/SECRET.',
-        );
-      }
-    } catch (error) {
-      await inbox?.close();
-      await store.close();
-      throw error;
-    }
-    try {
-      receiver = await sync.startReceiver({
-        api,
-        store,
-        businessId,
-        port,
-        host,
-        basePath,
-        reconcileMinutes,
-        name: 'ym-chats',
-        version: VERSION,
-        onProgress: out.json ? undefined : progressPrinter(out),
-        onPass: (result) => {
-          out.progress.done();
-          if (out.json && !flag(values, 'events')) out.ndjson({ event: 'pass', ...result });
-          else if (!out.json)
-            out.info(
-              `Reconciled: ${result.chatsChanged} chats changed, ${result.messagesAdded} new messages.`,
-            );
-        },
-        onError: (error, where) =>
-          out.warn(`${where}: ${error instanceof Error ? error.message : String(error)}`),
-        ...(inbox === undefined ? {} : { mount: inbox }),
-        ...(peers.allowFrom === undefined ? {} : { allowFrom: peers.allowFrom }),
-        trustProxy: peers.trustProxy,
-      });
-    } catch (error) {
-      await inbox?.close();
-      await store.close();
-      const code = (error as { code?: string }).code;
-      throw new UsageError(
-        `cannot listen on ${host}:${port} (${code ?? String(error)})`,
-        'Pick another port with --port N (0 for any free port).',
-      );
-    }
-    const inboxUrl = inbox === undefined ? undefined : `${receiver.url}/`;
-    if (out.json) out.ndjson({ event: 'listening', endpoint: receiver.endpoint, inbox: inboxUrl ?? null });
-    else {
-      if (inboxUrl !== undefined) out.info(`Inbox: ${inboxUrl}`);
-      out.info(
-        `Receiving push notifications at ${receiver.endpoint} (business ${String(businessId)}). Ctrl+C to stop.`,
-      );
-    }
-    const controller = new AbortController();
-    const stop = () => controller.abort();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    try {
-      if (flag(values, 'events')) {
-        const subscriber = new sync.EventSubscriber(store, { from: 'end' });
-        for await (const e of subscriber.follow(controller.signal)) {
-          out.ndjson({ event: 'message', position: e.position, ...e.message });
-        }
-      } else {
-        await new Promise<void>((resolve) =>
-          controller.signal.addEventListener('abort', () => resolve(), { once: true }),
-        );
-      }
-    } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      await receiver.close();
-      await inbox?.close();
-      await store.close();
-    }
-    out.info('Stopped.');
-    return EXIT.ok;
+    });
   },
 };
 
@@ -246,96 +149,4 @@ function peerSettings(ctx: CommandContext): PeerSettings {
     throw new UsageError('give --trust-proxy (any peer) or --trusted-proxies (these peers), not both');
   }
   return { allowFrom: networks(ctx, 'allow-from'), trustProxy: trusted ?? flag(ctx.values, 'trust-proxy') };
-}
-
-/** `serve --registered`: the push endpoint and the inbox for every registered business, as one worker among several. */
-async function serveRegistered(
-  ctx: CommandContext,
-  settings: PeerSettings & { port: number; reconcileMinutes: number; basePath: string },
-): Promise<number> {
-  const { out, values } = ctx;
-  const sync = await loadSync();
-  const store = await openCliStore(ctx, sync);
-  let running: Awaited<ReturnType<typeof startWorker>> | undefined;
-  let inbox: Awaited<ReturnType<typeof openCliInbox>> | undefined;
-  let listening: Awaited<ReturnType<typeof sync.listenForPushes>> | undefined;
-  let registered: import('@ym-chats/workers').RegisteredIds | undefined;
-  const host = str(values, 'host') ?? '127.0.0.1';
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  try {
-    const lines = flag(values, 'events') ? await messageLines(sync, store, out) : undefined;
-    running = await startWorker(ctx, store, 'serve', settings.reconcileMinutes * 60_000, stop);
-    if (!flag(values, 'no-inbox')) {
-      // Every process serves the page for every registered business (live updates travel through the
-      // store); each reply goes out with its own business's credential, opened in memory for the call.
-      // The list follows `business add` / `remove` while this runs.
-      const registry = running.worker.registry;
-      registered = await (await loadWorkers()).RegisteredIds.open(registry, {
-        onError: (error) =>
-          out.warn(`registered businesses: ${error instanceof Error ? error.message : String(error)}`),
-      });
-      inbox = await openCliInbox(store, {
-        api: running.api,
-        businessIds: registered.current,
-        // Attachments too, each with its business's own credential (the inbox names the chat's business).
-        files: {
-          baseUrl: apiTarget(ctx).baseUrl,
-          async credentialFor(businessId) {
-            const credential = await registry.credential(BigInt(businessId));
-            // Removed since the inbox last read the registered ids: refused like any business not served.
-            if (credential === undefined) return undefined;
-            return credential.kind === 'api-key'
-              ? { apiKey: credential.secret }
-              : { accessToken: credential.secret };
-          },
-        },
-        cwd: ctx.io.cwd,
-        host,
-        agentsFile: str(values, 'agents'),
-        replyTargetMinutes: numberFlag(values, 'reply-target', { min: 1, max: 10_080 }),
-        trustProxy: settings.trustProxy !== false,
-      });
-      if (inbox.handles(`${settings.basePath}/notification`)) {
-        throw new UsageError(
-          `--path ${settings.basePath} is one of the inbox's own paths, so no push would reach the receiver`,
-          'Pick a segment outside /api, /assets, /chats and /login, e.g. --path /hooks/SECRET.',
-        );
-      }
-    }
-    try {
-      listening = await sync.listenForPushes({
-        handler: running.worker.pushHandler({ name: 'ym-chats', version: VERSION }),
-        port: settings.port,
-        host,
-        basePath: settings.basePath,
-        ...(inbox === undefined ? {} : { mount: inbox }),
-        ...(settings.allowFrom === undefined ? {} : { allowFrom: settings.allowFrom }),
-        trustProxy: settings.trustProxy,
-      });
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      throw new UsageError(
-        `cannot listen on ${host}:${settings.port} (${code ?? String(error)})`,
-        'Pick another port with --port N (0 for any free port).',
-      );
-    }
-    const inboxUrl = inbox === undefined ? null : `${listening.url}/`;
-    if (out.json) out.ndjson({ event: 'listening', endpoint: listening.endpoint, inbox: inboxUrl });
-    else {
-      if (inboxUrl !== null) out.info(`Inbox: ${inboxUrl}`);
-      out.info(`Receiving push notifications at ${listening.endpoint} (every registered business).`);
-    }
-    return await runUntilStopped(running, lines, controller.signal);
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-    await listening?.close();
-    await inbox?.close();
-    registered?.close();
-    await running?.close();
-    await store.close();
-  }
 }

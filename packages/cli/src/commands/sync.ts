@@ -3,7 +3,6 @@
  * (@ym-chats/sync, an optional dependency loaded only here and in `serve`).
  */
 import { resolve } from 'node:path';
-import { RateLimitError } from '@ym-chats/sdk';
 import { flag, numberFlag, str } from '../args.js';
 import { CliError, UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
@@ -127,9 +126,9 @@ export const syncCommand: Command = {
     const stop = () => controller.abort();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    const engine = new sync.SyncEngine({ api, store, businessId, onProgress: progressPrinter(out) });
     try {
       if (!watch) {
+        const engine = new sync.SyncEngine({ api, store, businessId, onProgress: progressPrinter(out) });
         const result = await engine.pass('once', controller.signal);
         out.progress.done();
         report(out, result);
@@ -138,10 +137,21 @@ export const syncCommand: Command = {
       // New messages from here on, pinned before the first pass so none of its messages is skipped.
       const subscriber = new sync.EventSubscriber(store, { from: 'end' });
       await subscriber.currentPosition();
-      let passes = 0;
-      while (!controller.signal.aborted) {
-        try {
-          const result = await engine.pass('watch', controller.signal);
+      const runner = new sync.BusinessRunner({
+        api,
+        store,
+        businessId,
+        // Nothing feeds this store's push queue for it: `serve` is the command that acts on pushes.
+        pushes: false,
+        // A failure ends the command with its exit code; a 420 is waited out (a used-up quota until its reset).
+        policy: {
+          trigger: 'watch',
+          periodMs: interval * 1000,
+          onFailure: 'stop',
+          ...(maxPasses === undefined ? {} : { maxPasses }),
+        },
+        onProgress: progressPrinter(out),
+        onPass: async (result) => {
           out.progress.done();
           if (out.json) {
             for (let events = await subscriber.poll(); events.length > 0; events = await subscriber.poll()) {
@@ -149,22 +159,18 @@ export const syncCommand: Command = {
             }
           }
           report(out, result);
-        } catch (error) {
-          if (controller.signal.aborted) break;
-          // The hourly quota ran out: the pass is saved; wait for the window to reset and go on.
-          if (!(error instanceof RateLimitError)) throw error;
-          const waitMs = Math.max(
-            1000,
-            (error.resetAt?.getTime() ?? Date.now() + interval * 1000) - Date.now(),
-          );
-          out.warn(`quota used up; resuming in ${Math.ceil(waitMs / 1000)} s`);
-          await sync.pause(waitMs, controller.signal);
-          continue;
-        }
-        passes += 1;
-        if (maxPasses !== undefined && passes >= maxPasses) break;
-        await sync.pause(interval * 1000, controller.signal);
-      }
+        },
+        onError: (error, _where, wait) => {
+          out.progress.done();
+          const seconds = Math.ceil(wait.ms / 1000);
+          if (wait.why === 'quota') out.warn(`quota used up; resuming in ${seconds} s`);
+          else
+            out.warn(`${error instanceof Error ? error.message : String(error)}; retrying in ${seconds} s`);
+        },
+      });
+      if (controller.signal.aborted) return EXIT.ok;
+      controller.signal.addEventListener('abort', () => void runner.stop(), { once: true });
+      await runner.start();
       return EXIT.ok;
     } catch (error) {
       if (controller.signal.aborted) return EXIT.ok;
@@ -191,7 +197,7 @@ async function runRegistered(ctx: CommandContext, watch: boolean, interval: numb
   try {
     // Each new message of the store, once: what plain `sync --watch --json` prints for its business.
     const lines = ctx.out.json ? await messageLines(sync, store, ctx.out) : undefined;
-    running = await startWorker(ctx, store, 'watch', interval * 1000, stop);
+    running = await startWorker(ctx, store, interval * 1000, stop);
     return await runUntilStopped(running, lines, controller.signal);
   } finally {
     process.off('SIGINT', stop);
