@@ -119,7 +119,6 @@ async function killMidSend(
   const again = await page.call<Answer>('POST', `${path}/messages`, {
     ...draft,
     clientId: `${draft.clientId}-again`,
-    resendOf: draft.clientId,
   });
   expect(again.status).toBe(409);
   expect(again.body.error?.code).toBe('REPLIED_MEANWHILE');

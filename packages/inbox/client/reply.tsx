@@ -4,28 +4,7 @@ import { fillTemplate, type TemplateValues, unfilledVariables } from '../src/sha
 import { ApiFailure, api, newClientId, type SendAnswer, type Template } from './api.js';
 import type { T } from './i18n.js';
 import { PaperClip } from './icons.js';
-
-/**
- * One reply on its way. The page never says "not sent" for a reply it does not know was not sent: a lost
- * answer (a restarted server, a proxy's 502/504, a dropped connection) shows "may have been sent —
- * checking…" and asks the server about the same draft id until it knows. Nothing is resent by itself; a
- * draft id reaches the API at most once, and "send again" is a new draft that passes every check.
- */
-export interface Outgoing {
-  clientId: string;
-  label: string;
-  state: 'sending' | 'checking' | 'sent' | 'maybeSent' | 'notSent';
-  error?: string;
-  /** The newest message the page showed when the draft was started: anything newer is "meanwhile". */
-  seenMessageId: number;
-  /** The assignee the agent agreed to reply over. */
-  acceptAssignee?: string;
-  /** The earlier draft this one sends again (its message, if it arrived, must be asked about). */
-  resendOf?: string;
-  /** What goes back into the reply box when the agent cancels at a question. */
-  text?: string;
-  send: (item: Outgoing) => Promise<SendAnswer>;
-}
+import { chatKey, type Outgoing, outbox } from './outbox.js';
 
 interface Props {
   t: T;
@@ -41,7 +20,7 @@ interface Props {
 
 /** A question the server asked instead of sending; nothing was sent. */
 type Question =
-  | { kind: 'replied'; item: Outgoing; who: string; said: string[]; newest: number }
+  | { kind: 'replied' | 'movedOn'; item: Outgoing; who: string; said: string[]; newest: number }
   | { kind: 'assigned'; item: Outgoing; who: string }
   | { kind: 'busy'; item: Outgoing; who: string };
 
@@ -49,7 +28,9 @@ const POLL_MS = 2000;
 
 export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, commands }: Props) {
   const [text, setText] = useState('');
-  const [outgoing, setOutgoing] = useState<Outgoing[]>([]);
+  const key = chatKey(chat);
+  const [outgoing, setShown] = useState<Outgoing[]>(() => outbox.get(key));
+  const setOutgoing = (change: (list: Outgoing[]) => Outgoing[]) => outbox.update(key, change);
   const [problem, setProblem] = useState<string | null>(null);
   const [question, setQuestion] = useState<Question | null>(null);
   const [picker, setPicker] = useState(false);
@@ -59,7 +40,6 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
   const fileInput = useRef<HTMLInputElement>(null);
   const typingTimer = useRef<number | undefined>(undefined);
   const pickerBox = useRef<HTMLDivElement>(null);
-  const mounted = useRef(true);
   // What the chat looked like when this draft was started: a reply by anyone after that is "meanwhile",
   // even if the page has reloaded the chat since.
   const draftBase = useRef<ReturnType<Props['seen']> | null>(null);
@@ -68,12 +48,10 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
     return draftBase.current;
   };
 
-  useEffect(
-    () => () => {
-      mounted.current = false;
-    },
-    [],
-  );
+  useEffect(() => {
+    setShown(outbox.get(key));
+    return outbox.subscribe(key, () => setShown(outbox.get(key)));
+  }, [key]);
 
   // The picker opens on request (button or shortcut), so moving focus into it is expected.
   useEffect(() => {
@@ -90,7 +68,10 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
   function settle(item: Outgoing, answer: SendAnswer) {
     switch (answer.state) {
       case 'sent':
-        update(item.clientId, { state: 'sent' });
+        update(item.clientId, {
+          state: 'sent',
+          ...(answer.messageId === undefined ? {} : { messageId: answer.messageId }),
+        });
         onSent();
         return;
       case 'checking':
@@ -106,10 +87,14 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
   }
 
   async function poll(item: Outgoing) {
-    if (!mounted.current) return;
     try {
       settle(item, await api.sendStatus(chat, item.clientId));
-    } catch {
+    } catch (error) {
+      if (error instanceof ApiFailure && error.status < 500) {
+        // Logged out, or no longer allowed to see the chat: asking again would not tell more.
+        update(item.clientId, { state: 'maybeSent', error: error.message });
+        return;
+      }
       // The server is away (restarting, a proxy): the draft's fate is in its ledger; ask again.
       window.setTimeout(() => void poll(item), POLL_MS);
     }
@@ -136,12 +121,18 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
   function asked(item: Outgoing, error: ApiFailure): boolean {
     const body = error.body;
     let next: Question | undefined;
-    if (error.code === 'REPLIED_MEANWHILE') {
+    if (error.code === 'REPLIED_MEANWHILE' || error.code === 'CHAT_MOVED_ON') {
       const by = (body.by as string[] | undefined) ?? [];
       const who = [...by, ...(body.outside === true || by.length === 0 ? [t('someone')] : [])].join(', ');
       const messages = (body.messages as Array<{ sender: string; text?: string }> | undefined) ?? [];
       const said = messages.filter((m) => m.sender === 'PARTNER' && m.text).map((m) => m.text ?? '');
-      next = { kind: 'replied', item, who, said: said.slice(-3), newest: Number(body.newestMessageId) || 0 };
+      next = {
+        kind: error.code === 'CHAT_MOVED_ON' ? 'movedOn' : 'replied',
+        item,
+        who,
+        said: said.slice(-3),
+        newest: Number(body.newestMessageId) || 0,
+      };
     } else if (error.code === 'ASSIGNED') {
       next = { kind: 'assigned', item, who: String(body.assignee ?? '') };
     } else if (error.code === 'BUSY') {
@@ -171,7 +162,8 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
       area.current?.focus();
       return;
     }
-    if (q.kind === 'replied') start({ ...q.item, seenMessageId: Math.max(q.item.seenMessageId, q.newest) });
+    if (q.kind === 'replied' || q.kind === 'movedOn')
+      start({ ...q.item, seenMessageId: Math.max(q.item.seenMessageId, q.newest) });
     else if (q.kind === 'assigned') start({ ...q.item, acceptAssignee: q.who });
     else start(q.item);
   }
@@ -196,7 +188,7 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
           clientId: o.clientId,
           seenMessageId: o.seenMessageId,
           ...(o.acceptAssignee ? { acceptAssignee: o.acceptAssignee } : {}),
-          ...(o.resendOf ? { resendOf: o.resendOf } : {}),
+          ownMessageIds: outbox.ownMessageIds(key),
         }),
     };
     setText('');
@@ -219,7 +211,7 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
           'X-Client-Id': o.clientId,
           'X-Seen-Message-Id': String(o.seenMessageId),
           ...(o.acceptAssignee ? { 'X-Accept-Assignee': encodeURIComponent(o.acceptAssignee) } : {}),
-          ...(o.resendOf ? { 'X-Resend-Of': o.resendOf } : {}),
+          'X-Own-Message-Ids': outbox.ownMessageIds(key).join(','),
         }),
     };
     start(item);
@@ -270,7 +262,7 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
                     onClick={() => {
                       // A new draft: it goes through every check again, from what the first one saw.
                       setOutgoing((list) => list.filter((x) => x.clientId !== o.clientId));
-                      start({ ...o, clientId: newClientId(), resendOf: o.clientId });
+                      start({ ...o, clientId: newClientId() });
                     }}
                   >
                     {t('sendAgain')}
@@ -290,11 +282,13 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
           <p>
             {question.kind === 'replied'
               ? t('repliedMeanwhile', { who: question.who })
-              : question.kind === 'assigned'
-                ? t('assignedTo', { who: question.who })
-                : t('busy', { who: question.who })}
+              : question.kind === 'movedOn'
+                ? t('chatMovedOn')
+                : question.kind === 'assigned'
+                  ? t('assignedTo', { who: question.who })
+                  : t('busy', { who: question.who })}
           </p>
-          {question.kind === 'replied' && question.said.length > 0 ? (
+          {(question.kind === 'replied' || question.kind === 'movedOn') && question.said.length > 0 ? (
             <ul class="said">
               {question.said.map((line, i) => (
                 <li key={i}>
@@ -304,7 +298,7 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
             </ul>
           ) : null}
           <button type="button" onClick={() => answerQuestion(true)}>
-            {question.kind === 'replied'
+            {question.kind === 'replied' || question.kind === 'movedOn'
               ? t('sendAnyway')
               : question.kind === 'assigned'
                 ? t('replyAnyway')

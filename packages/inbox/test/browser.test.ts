@@ -294,6 +294,25 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
         .toBe('Уточняем у склада');
     });
 
+    it('remembers a reply still being checked when the agent opens another chat and comes back', async () => {
+      const chats = (await queue()).filter((c) => c.status === 'WAITING_FOR_PARTNER');
+      const [chat, other] = [chats[0]!, chats[1]!];
+      await openChat(page, chat.chatId);
+      await h.admin.addFaults([{ operation: 'sendMessageToChat', drop: 'after', count: 1 }]);
+      await page.getByRole('textbox', { name: 'Ответ' }).fill('Ответ, ответ на который потерялся');
+      await page.getByRole('button', { name: 'Отправить', exact: true }).click();
+      await expect.poll(() => page.locator('.out').last().getAttribute('data-state')).toBe('checking');
+      await openChat(page, other.chatId);
+      await openChat(page, chat.chatId);
+      // Still listed, and settled from the history meanwhile: the agent sees it went out once.
+      await expect
+        .poll(() => page.locator('.out').last().getAttribute('data-state'), { timeout: 15_000 })
+        .toBe('sent');
+      expect(
+        (await history(chat.chatId)).filter((m) => m.message === 'Ответ, ответ на который потерялся'),
+      ).toHaveLength(1);
+    });
+
     it('asks before sending when another agent replied meanwhile and took the chat', async () => {
       const chat = (await queue()).find((c) => c.status === 'WAITING_FOR_PARTNER')!;
       await openChat(page, chat.chatId);

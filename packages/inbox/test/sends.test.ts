@@ -147,6 +147,7 @@ describeStores('sends', (engine) => {
       clientId: `tabs-${engine.name}-3`,
       page: 'anna-tab-1',
       seenMessageId,
+      ownMessageIds: [first.body.messageId],
     });
     expect(third.body.state).toBe('sent');
     expect(await copiesAtPlatform(chat.chatId, `From tab 2 ${engine.name}`)).toBe(0);
@@ -218,11 +219,7 @@ describeStores('sends', (engine) => {
       .toMatchObject({ state: 'sent', messageId: expect.any(Number) });
     expect((await send(anna, path, body)).body.state).toBe('sent');
     // "Send again" of it from the same page is asked about its first copy, not sent.
-    const again = await send(anna, path, {
-      ...body,
-      clientId: `dropped-${engine.name}-again`,
-      resendOf: body.clientId,
-    });
+    const again = await send(anna, path, { ...body, clientId: `dropped-${engine.name}-again` });
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ error: { code: 'REPLIED_MEANWHILE' }, by: ['anna'] });
     expect(await copiesAtPlatform(chat.chatId, text)).toBe(1);
@@ -271,10 +268,88 @@ describeStores('sends', (engine) => {
        VALUES (?, ?, ?, 'anna', 'anna-tab-1', 'text', ?, 'x', 'checking', 'gone:1:dead', ?, ?)`,
       [draftId, chat.businessId, chat.chatId, text, old, old],
     );
-    expect((await anna.json<Answer>('GET', `${path}/sends/${draftId}`)).body.state).toBe('unknown');
+    // Its heartbeat is watched until it has not changed for the stale time of this process's own clock.
+    await expect
+      .poll(async () => (await anna.json<Answer>('GET', `${path}/sends/${draftId}`)).body.state, {
+        timeout: 10_000,
+        interval: 200,
+      })
+      .toBe('unknown');
     const again = await send(anna, path, { text, clientId: draftId, page: 'anna-tab-1', seenMessageId });
     expect(again.body.state).toBe('sent');
     expect(await copiesAtPlatform(chat.chatId, text)).toBe(1);
+  });
+
+  it('asks about an earlier send of the same page that it never saw arrive, when the agent types it again', async () => {
+    const { chat, path } = freshChat();
+    const seenMessageId = await newestShown(anna, path);
+    const text = `Typed twice ${engine.name}`;
+    await h.admin.addFaults([{ operation: 'sendMessageToChat', drop: 'after', count: 1 }]);
+    const first = await send(anna, path, {
+      text,
+      clientId: `unseen-${engine.name}-1`,
+      page: 'anna-tab-1',
+      seenMessageId,
+    });
+    expect(first.body.state).toBe('checking');
+    // Back from another chat, the agent sees neither the reply nor its state, and types it again.
+    const retyped = await send(anna, path, {
+      text,
+      clientId: `unseen-${engine.name}-2`,
+      page: 'anna-tab-1',
+      seenMessageId,
+    });
+    expect(retyped.status).toBe(409);
+    expect(retyped.body).toMatchObject({ error: { code: 'REPLIED_MEANWHILE' }, by: ['anna'] });
+    expect(await copiesAtPlatform(chat.chatId, text)).toBe(1);
+  });
+
+  it('asks when more arrived than one check reads, and reads on when the agent goes ahead', async () => {
+    const { chat, path } = freshChat();
+    const seenMessageId = await newestShown(anna, path);
+    // A buyer floods the chat while the agent writes; then the cabinet answers.
+    for (let wave = 0; wave < 21; wave++) {
+      await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          h.admin.postMessage(BUSINESS, chat.chatId, {
+            sender: 'CUSTOMER',
+            message: `flood ${wave * 50 + i}`,
+          }),
+        ),
+      );
+    }
+    const elsewhere = `After the flood, from the cabinet ${engine.name}`;
+    await h.api.sendMessageToChat(BUSINESS, chat.chatId, { message: elsewhere });
+    const draft = {
+      text: `Anna after the flood ${engine.name}`,
+      clientId: `flood-${engine.name}`,
+      page: 'anna-tab-1',
+      seenMessageId,
+    };
+    const first = await send(anna, path, draft);
+    expect(first.status).toBe(409);
+    expect(first.body.error?.code).toBe('CHAT_MOVED_ON');
+    const second = await send(anna, path, { ...draft, seenMessageId: first.body.newestMessageId });
+    expect(second.status).toBe(409);
+    expect(second.body).toMatchObject({ error: { code: 'REPLIED_MEANWHILE' }, outside: true });
+    expect(second.body.messages?.map((m) => m.text)).toContain(elsewhere);
+    const third = await send(anna, path, { ...draft, seenMessageId: second.body.newestMessageId });
+    expect(third.body.state).toBe('sent');
+    expect(await copiesAtPlatform(chat.chatId, draft.text)).toBe(1);
+  });
+
+  it('refuses a "newest message" the platform does not have in the chat (a mark it never returned)', async () => {
+    const { chat, path } = freshChat();
+    const text = `With a made-up view ${engine.name}`;
+    const r = await send(anna, path, {
+      text,
+      clientId: `bad-seen-${engine.name}`,
+      page: 'anna-tab-1',
+      seenMessageId: 9_000_000_000,
+    });
+    expect(r.status).toBe(409);
+    expect(r.body.error?.code).toBe('BAD_SEEN');
+    expect(await copiesAtPlatform(chat.chatId, text)).toBe(0);
   });
 
   it("refuses another agent's draft id", async () => {

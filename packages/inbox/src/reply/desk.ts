@@ -4,39 +4,43 @@
  * 1. a draft id already in the ledger gets its recorded outcome (a double click, a page that lost the
  *    answer and asks again, another process's send) — never a second request to the API;
  * 2. a chat assigned to a colleague asks first, unless the agent accepted that very assignee;
- * 3. the chat's send lock (the ledger's one open row per chat; a dead holder's row is settled first);
- * 4. one getChatHistory after the newest message the page showed: a seller message there that this page
- *    did not make (the cabinet, another integration, a colleague, the agent's other tab) asks first;
- * 5. the send, with the newest message id as its mark; `maybeSent` is settled the SDK's way (after the
- *    platform's 10 s window, the history after the mark) in the background while the page asks again;
+ * 3. the chat's send lock (the ledger's one open row per chat; a gone holder's row is settled first);
+ * 4. one getChatHistory after the newest message the page showed: a seller message there that the page
+ *    does not know as its own (the cabinet, another integration, a colleague, the agent's other tab, or
+ *    an earlier send of its own it never saw arrive) asks first;
+ * 5. the send, with the newest message id as its mark. From the moment the request may leave, the row is
+ *    only ever settled, never dropped: `maybeSent`, or anything going wrong after, is settled the SDK's
+ *    way (settle.ts) in the background while the page asks again;
  * 6. the reply and the chat's new status read back into the store, so every page shows them at once.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type ChatsApi, SEND_SETTLE_MS } from '@ym-chats/sdk';
+import { type ChatsApi, SEND_SETTLE_MS, type SendOutcome } from '@ym-chats/sdk';
 import { HttpError } from '../http/respond.js';
 import type { LiveBus } from '../live/bus.js';
 import type { AuditAction, TeamStore } from '../team/team-store.js';
 import type { ChatKey, InboxSource } from '../types.js';
 import type { SendLedgerStore, SendRecord, Settled } from './ledger.js';
+import { Heartbeat, Liveness } from './liveness.js';
 import { type AfterRead, findSend, fingerprintOf, readAfter } from './platform.js';
 import { type ReplyContent, sendReply } from './send.js';
+import { judgeSend, type UnsettledSend } from './settle.js';
 
 export interface ReplyRequest extends ChatKey {
   login: string;
-  /** The page (tab) sending; its own earlier replies are not "someone else's". */
+  /** The page (tab) sending. */
   page: string;
   draftId: string;
   content: ReplyContent;
   /** The newest message the page showed when the draft was started. */
   seenMessageId: number;
+  /**
+   * Message ids this page was told it sent (answers of `sent`): not "someone else's" even before the
+   * page shows them. A send of its own it never saw arrive is asked about like anyone's.
+   */
+  ownMessageIds?: readonly number[];
   /** The assignee the agent agreed to reply over ("Assigned to Anna — reply anyway?"). */
   acceptAssignee?: string;
-  /**
-   * "Send again" of this page's earlier draft: that draft's message, if it did arrive, is not the page's
-   * own any more but exactly what the agent must be shown.
-   */
-  resendOf?: string;
 }
 
 export interface SeenMessage {
@@ -56,7 +60,8 @@ export type DeskAnswer =
   | { state: 'unknown' }
   | {
       state: 'conflict';
-      code: 'REPLIED_MEANWHILE';
+      /** CHAT_MOVED_ON: more arrived than one check reads; nothing was judged, the agent decides. */
+      code: 'REPLIED_MEANWHILE' | 'CHAT_MOVED_ON';
       /** Agents whose sends through this inbox are among them (the same agent's other tab too). */
       by: string[];
       /** Whether some came from elsewhere (the seller cabinet, another integration). */
@@ -75,7 +80,7 @@ export interface DeskOptions {
   bus: LiveBus;
   /** How often this process renews the ledger rows it holds. Default 2 s. */
   heartbeatMs?: number;
-  /** A row not renewed for this long belongs to a process that is gone. Default 10 s. */
+  /** A row whose heartbeat this process saw unchanged this long belongs to a process that is gone. Default 10 s. */
   staleAfterMs?: number;
   /** How long after a send's request it can no longer land (the platform's window + margin). Default 11 s. */
   settleMs?: number;
@@ -85,7 +90,7 @@ export interface DeskOptions {
   onError?: (error: unknown) => void;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 function finalAnswer(record: SendRecord): DeskAnswer {
   switch (record.state) {
@@ -101,26 +106,40 @@ function finalAnswer(record: SendRecord): DeskAnswer {
   }
 }
 
+function unsettled(request: ReplyRequest, mark: number): UnsettledSend {
+  const { content } = request;
+  return {
+    draftId: request.draftId,
+    businessId: request.businessId,
+    chatId: request.chatId,
+    mark,
+    ...('text' in content
+      ? { kind: 'text' as const, content: content.text }
+      : { kind: 'file' as const, content: content.file.name, fileSize: content.file.data.length }),
+  };
+}
+
 export class ReplyDesk {
   /** Which process holds a ledger row (unique per start, so a restarted process is someone else). */
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  private readonly held = new Set<string>();
   private readonly running = new Map<string, Promise<DeskAnswer>>();
   private readonly background = new Set<Promise<unknown>>();
-  private timer: NodeJS.Timeout | undefined;
-  private closed = false;
+  private readonly heartbeat: Heartbeat;
+  private readonly liveness: Liveness;
   private readonly now: () => number;
+  private readonly onError: (error: unknown) => void;
   private readonly heartbeatMs: number;
-  private readonly staleAfterMs: number;
   private readonly settleMs: number;
   private readonly lockWaitMs: number;
 
   constructor(private readonly options: DeskOptions) {
     this.now = options.now ?? Date.now;
+    this.onError = options.onError ?? (() => undefined);
     this.heartbeatMs = options.heartbeatMs ?? 2000;
-    this.staleAfterMs = options.staleAfterMs ?? 10_000;
     this.settleMs = options.settleMs ?? SEND_SETTLE_MS;
     this.lockWaitMs = options.lockWaitMs ?? 20_000;
+    this.heartbeat = new Heartbeat(options.ledger, this.owner, this.heartbeatMs, this.now, this.onError);
+    this.liveness = new Liveness(this.heartbeat, options.staleAfterMs ?? 10_000, this.heartbeatMs, this.now);
   }
 
   /** Sends a reply once (see the module comment); the same draft id always gets the same outcome. */
@@ -128,7 +147,7 @@ export class ReplyDesk {
     const known = await this.options.ledger.get(request.draftId);
     if (known) {
       const answer = await this.answerFor(this.check(known, request));
-      // A dead process's row that never reached the API is gone now: this request sends it.
+      // A gone process's row that never reached the API is dropped now: this request sends it.
       if (answer.state !== 'unknown') return answer;
     }
     const assignee = await this.options.team.assignee(request);
@@ -154,10 +173,8 @@ export class ReplyDesk {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
     await Promise.allSettled([...this.running.values(), ...this.background]);
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    this.heartbeat.stop();
   }
 
   /** A draft id belongs to one agent and one chat; anyone else's use of it is refused. */
@@ -177,24 +194,18 @@ export class ReplyDesk {
     // A repeat of a send still being checked here waits the few moments for its answer (a double click).
     if (inFlight && record.state === 'checking') return inFlight;
     if (record.state !== 'checking' && record.state !== 'pending') return finalAnswer(record);
-    if (!this.isStale(record)) return { state: 'checking' };
-    // Its process is gone: settle it here (a pending one after the platform's window).
-    const recovered = await this.recover(record, false);
-    return recovered ?? { state: 'checking' };
-  }
-
-  private isStale(record: SendRecord): boolean {
-    return record.owner !== this.owner && record.heartbeatMs < this.now() - this.staleAfterMs;
+    const goneSince = this.liveness.goneSince(record);
+    if (goneSince === undefined) return { state: 'checking' };
+    return (await this.recover(record, goneSince, false)) ?? { state: 'checking' };
   }
 
   /** Takes the chat's send lock: undefined once held, or the answer to give instead. */
   private async lock(request: ReplyRequest): Promise<DeskAnswer | undefined> {
-    const { ledger } = this.options;
-    const content = request.content;
+    const { content } = request;
     const waitUntil = this.now() + this.lockWaitMs;
     for (;;) {
       const now = this.now();
-      const begun = await ledger.begin({
+      const begun = await this.options.ledger.begin({
         draftId: request.draftId,
         businessId: request.businessId,
         chatId: request.chatId,
@@ -211,7 +222,7 @@ export class ReplyDesk {
         createdMs: now,
       });
       if (begun.begun) {
-        this.hold(request.draftId);
+        this.heartbeat.hold(request.draftId);
         return undefined;
       }
       if ('existing' in begun) {
@@ -220,8 +231,9 @@ export class ReplyDesk {
         return answer;
       }
       const holder = begun.busy;
-      if (this.isStale(holder)) {
-        await this.recover(holder, true);
+      const goneSince = this.liveness.goneSince(holder);
+      if (goneSince !== undefined) {
+        await this.recover(holder, goneSince, true);
         continue;
       }
       if (this.now() >= waitUntil) return { state: 'conflict', code: 'BUSY', by: holder.login };
@@ -231,27 +243,68 @@ export class ReplyDesk {
 
   private async checkAndSend(request: ReplyRequest): Promise<DeskAnswer> {
     const { ledger, api } = this.options;
-    let read: AfterRead;
+    // Until the row is pending nothing can have left: any failure drops it and says so.
+    let read: AfterRead | undefined;
     try {
       read = await readAfter(api, request, request.seenMessageId);
+      const question = read && (await this.question(request, read));
+      if (!read || question) {
+        await this.drop(request.draftId);
+        if (question) return question;
+        throw new HttpError(
+          409,
+          'BAD_SEEN',
+          'the newest message the page showed is not in this chat on the platform; reload the chat',
+        );
+      }
+      if (!(await ledger.markPending(request.draftId, this.owner, read.newest))) {
+        this.heartbeat.release(request.draftId);
+        return { state: 'checking' };
+      }
     } catch (error) {
-      await this.drop(request.draftId);
+      await this.drop(request.draftId).catch(this.onError);
+      if (error instanceof HttpError) throw error;
       return {
         state: 'notSent',
         code: 'CHECK_FAILED',
         message: `the chat could not be read before sending, so nothing was sent: ${messageOf(error)}`,
       };
     }
-    const conflict = await this.repliedMeanwhile(request, read);
-    if (conflict) {
-      await this.drop(request.draftId);
-      return conflict;
-    }
-    if (!(await ledger.markPending(request.draftId, this.owner, read.newest))) {
-      this.release(request.draftId);
+    // From here the request may reach the platform: the row is settled, never dropped.
+    const mark = read.newest;
+    let outcome: SendOutcome;
+    try {
+      outcome = await sendReply(api, request, request.content);
+    } catch (error) {
+      // Not an answer from the API (a bug): whether it left is unknown, so the history will tell.
+      this.onError(error);
+      this.settleLater(unsettled(request, mark), this.now() + this.settleMs);
       return { state: 'checking' };
     }
-    const outcome = await sendReply(api, request, request.content);
+    const settled: Settled | undefined =
+      outcome.outcome === 'sent'
+        ? { state: 'sent' }
+        : outcome.outcome === 'notSent'
+          ? { state: 'notSent', errorCode: outcome.code, errorMessage: outcome.message }
+          : undefined;
+    if (settled === undefined || !(await this.finish(request.draftId, settled))) {
+      // maybeSent, or the outcome could not be written: the page shows "checking" and asks again.
+      this.settleLater(unsettled(request, mark), this.now() + this.settleMs);
+    }
+    await this.afterSend(request, outcome);
+    if (outcome.outcome === 'notSent') {
+      return { state: 'notSent', code: outcome.code, message: outcome.message };
+    }
+    if (outcome.outcome === 'maybeSent' || !settled) return { state: 'checking' };
+    const messageId = await this.readBack(request, mark, request.content);
+    if (messageId === undefined) return { state: 'sent' };
+    await ledger.noteMessage(request.draftId, messageId).catch(this.onError);
+    return { state: 'sent', messageId };
+  }
+
+  /** The audit trail, taking an unassigned chat, the live event: after the fact, never failing the send. */
+  private async afterSend(request: ReplyRequest, outcome: SendOutcome): Promise<void> {
+    const { team, bus } = this.options;
     const action: AuditAction =
       outcome.outcome === 'sent'
         ? 'text' in request.content
@@ -260,51 +313,36 @@ export class ReplyDesk {
         : outcome.outcome === 'maybeSent'
           ? 'maybe_sent'
           : 'send_failed';
-    const describe =
+    const detail =
       'text' in request.content
         ? request.content.text
         : `${request.content.file.name} (${request.content.file.data.length} B)`;
-    const entry = await this.options.team.audit({
-      login: request.login,
-      action,
-      businessId: request.businessId,
-      chatId: request.chatId,
-      detail: describe,
-    });
-    if (outcome.outcome === 'notSent') {
-      await this.finish(request.draftId, {
-        state: 'notSent',
-        errorCode: outcome.code,
-        errorMessage: outcome.message,
-      });
-      return { state: 'notSent', code: outcome.code, message: outcome.message };
+    try {
+      const chat = { businessId: request.businessId, chatId: request.chatId };
+      const entry = await team.audit({ login: request.login, action, ...chat, detail });
+      if (outcome.outcome === 'notSent') return;
+      // Replying takes the chat when nobody holds it.
+      if ((await team.assignee(chat)) === undefined && (await team.claim(chat, request.login))) {
+        bus.publish({ type: 'assigned', ...chat, assignee: request.login, by: request.login });
+      }
+      bus.publish({ type: 'sent', ...chat, by: request.login, auditId: entry.id });
+    } catch (error) {
+      this.onError(error);
     }
-    await this.tookChat(request, request.login, entry.id);
-    const record = await ledger.get(request.draftId);
-    if (outcome.outcome === 'maybeSent') {
-      // The page shows "may have been sent — checking…" and asks again; the answer comes from the history.
-      if (record) this.inBackground(this.verify(record, this.now() + this.settleMs));
-      return { state: 'checking' };
-    }
-    const messageId = await this.readBack(request, read.newest, request.content);
-    await this.finish(
-      request.draftId,
-      messageId === undefined ? { state: 'sent' } : { state: 'sent', messageId },
-    );
-    return messageId === undefined ? { state: 'sent' } : { state: 'sent', messageId };
   }
 
-  /** Seller messages after what the page showed that this page did not make; undefined when none. */
-  private async repliedMeanwhile(request: ReplyRequest, read: AfterRead): Promise<DeskAnswer | undefined> {
+  /** A question for the agent instead of a send, when the chat moved on since the page looked. */
+  private async question(request: ReplyRequest, read: AfterRead): Promise<DeskAnswer | undefined> {
     const sends = await this.options.ledger.sentIn(request, request.seenMessageId);
     const byMessage = new Map(sends.map((s) => [s.messageId, s]));
+    const own = new Set(request.ownMessageIds ?? []);
     const others = read.messages.filter((m) => {
       if (m.sender !== 'PARTNER') return false;
-      const send = byMessage.get(Number(m.messageId));
-      const ownEarlier = send && send.page === request.page && send.login === request.login;
-      return !(ownEarlier && send.draftId !== request.resendOf);
+      const id = Number(m.messageId);
+      const send = byMessage.get(id);
+      return !(own.has(id) && send?.page === request.page && send.login === request.login);
     });
-    if (others.length === 0) return undefined;
+    if (others.length === 0 && read.complete) return undefined;
     const by = new Set<string>();
     let outside = false;
     for (const m of others) {
@@ -314,10 +352,10 @@ export class ReplyDesk {
     }
     return {
       state: 'conflict',
-      code: 'REPLIED_MEANWHILE',
+      code: read.complete ? 'REPLIED_MEANWHILE' : 'CHAT_MOVED_ON',
       by: [...by],
       outside,
-      messages: read.messages.map((m) => ({
+      messages: read.messages.slice(-50).map((m) => ({
         messageId: Number(m.messageId),
         sender: m.sender,
         ...(m.message === undefined ? {} : { text: m.message }),
@@ -349,108 +387,92 @@ export class ReplyDesk {
         const found = findSend(after, fingerprint).messageId;
         if (found !== undefined) return found;
       }
-      return findSend((await readAfter(api, chat, mark)).messages, fingerprint).messageId;
+      const read = await readAfter(api, chat, mark);
+      return read && findSend(read.messages, fingerprint).messageId;
     } catch (error) {
       // Sent is sent: a failed read-back only delays what the pages show until the next push or pass.
-      this.options.onError?.(error);
+      this.onError(error);
       return undefined;
     }
-  }
-
-  /**
-   * Settles a pending send from the history after its mark once the platform's window is over: the SDK's
-   * verdict decides sent (once), failed (absent: sending again cannot make a second copy) or maybe.
-   */
-  private async verify(record: SendRecord, notBefore: number): Promise<Settled> {
-    await sleep(notBefore - this.now());
-    const fingerprint = fingerprintOf(
-      record.kind === 'text'
-        ? { text: record.content }
-        : { file: { name: record.content, data: new Uint8Array(record.fileSize ?? 0) } },
-    );
-    let settled: Settled | undefined;
-    for (let attempt = 0; attempt < 3 && settled === undefined; attempt++) {
-      try {
-        const found = findSend(
-          (await readAfter(this.options.api, record, record.mark ?? 0)).messages,
-          fingerprint,
-        );
-        if (found.verdict === 'delivered') {
-          settled =
-            found.messageId === undefined ? { state: 'sent' } : { state: 'sent', messageId: found.messageId };
-        } else if (found.verdict === 'absent') {
-          settled = {
-            state: 'notSent',
-            errorCode: 'NOT_SENT',
-            errorMessage:
-              'the platform did not take this reply (its history shows no copy); nothing reached the buyer',
-          };
-        } else {
-          settled = {
-            state: 'maybeSent',
-            errorCode: 'UNSURE',
-            errorMessage:
-              'the chat has a message that may be this reply: look at the chat before sending again',
-          };
-        }
-      } catch (error) {
-        this.options.onError?.(error);
-        if (attempt < 2) await sleep(this.heartbeatMs * 2);
-      }
-    }
-    settled ??= {
-      state: 'maybeSent',
-      errorCode: 'UNVERIFIED',
-      errorMessage: 'the chat could not be read to check this reply: look at the chat before sending again',
-    };
-    await this.finish(record.draftId, settled);
-    if (settled.state === 'sent') await this.refreshStore(record);
-    return settled;
   }
 
   /** The chat's state and new messages into the store; false when the source cannot (no store). */
   private async refreshStore(chat: ChatKey): Promise<boolean> {
-    const refresh = this.options.source.refresh;
-    if (!refresh) return false;
+    const { source } = this.options;
+    if (!source.refresh) return false;
     try {
-      await refresh.call(this.options.source, { businessId: chat.businessId, chatId: chat.chatId });
+      await source.refresh({ businessId: chat.businessId, chatId: chat.chatId });
       return true;
     } catch (error) {
-      this.options.onError?.(error);
+      this.onError(error);
       return false;
     }
   }
 
+  /** Settles a pending send from the history once the platform's window is over, in the background. */
+  private settleLater(send: UnsettledSend, notBefore: number): void {
+    this.heartbeat.hold(send.draftId);
+    this.inBackground(this.settleFromHistory(send, notBefore));
+  }
+
+  private async settleFromHistory(send: UnsettledSend, notBefore: number): Promise<void> {
+    await sleep(notBefore - this.now());
+    const settled = await judgeSend(this.options.api, send, sleep, this.heartbeatMs * 2, this.onError);
+    // Not written (the database is away): the row's heartbeat stops, and whoever meets it next settles it.
+    if (!(await this.finish(send.draftId, settled))) return;
+    if (settled.state === 'sent') await this.refreshStore(send);
+  }
+
   /**
-   * A row whose process is gone: take it (one taker wins), then a checking row is dropped (nothing of it
-   * reached the API) and a pending one settled after the platform's window counted from its last sign of
-   * life. `wait`: settle before returning (a send to the same chat waits for it); else in the background.
+   * A row whose process is gone: take it (one taker wins: its heartbeat must still be the one watched),
+   * then a checking row is dropped (nothing of it reached the API) and a pending one settled after the
+   * platform's window counted from its holder's last possible request. `wait`: settle before returning
+   * (a send to the same chat waits for it); else in the background.
    */
-  private async recover(record: SendRecord, wait: boolean): Promise<DeskAnswer | undefined> {
-    const { ledger } = this.options;
-    const lastAlive = record.heartbeatMs + this.heartbeatMs;
-    if (!(await ledger.takeOver(record.draftId, this.owner, this.now() - this.staleAfterMs, this.now()))) {
-      return undefined;
-    }
-    this.hold(record.draftId);
-    if (record.state === 'checking') {
+  private async recover(
+    record: SendRecord,
+    goneSince: number,
+    wait: boolean,
+  ): Promise<DeskAnswer | undefined> {
+    const took = await this.options.ledger.takeOver(
+      record.draftId,
+      this.owner,
+      record.heartbeatMs,
+      this.now(),
+    );
+    this.liveness.forget(record.draftId);
+    if (!took) return undefined;
+    this.heartbeat.hold(record.draftId);
+    if (record.state === 'checking' || record.mark === undefined) {
       await this.drop(record.draftId);
       return { state: 'unknown' };
     }
-    const settling = this.verify(record, lastAlive + this.settleMs);
+    const send: UnsettledSend = {
+      draftId: record.draftId,
+      businessId: record.businessId,
+      chatId: record.chatId,
+      kind: record.kind,
+      content: record.content,
+      mark: record.mark,
+      ...(record.fileSize === undefined ? {} : { fileSize: record.fileSize }),
+    };
     if (!wait) {
-      this.inBackground(settling);
+      this.settleLater(send, goneSince + this.settleMs);
       return { state: 'checking' };
     }
-    await settling;
+    await this.settleFromHistory(send, goneSince + this.settleMs);
     return undefined;
   }
 
-  private async finish(draftId: string, outcome: Settled): Promise<void> {
+  /** Writes a pending row's outcome; false when it could not be written. Releases the row either way. */
+  private async finish(draftId: string, outcome: Settled): Promise<boolean> {
     try {
-      await this.options.ledger.settle(draftId, this.owner, outcome, this.now());
+      return await this.options.ledger.settle(draftId, this.owner, outcome, this.now());
+    } catch (error) {
+      this.onError(error);
+      return false;
     } finally {
-      this.release(draftId);
+      this.heartbeat.release(draftId);
     }
   }
 
@@ -458,42 +480,14 @@ export class ReplyDesk {
     try {
       await this.options.ledger.discard(draftId, this.owner);
     } finally {
-      this.release(draftId);
+      this.heartbeat.release(draftId);
     }
-  }
-
-  /** Replying takes an unassigned chat; every page hears of the send. */
-  private async tookChat(chat: ChatKey, login: string, auditId: number): Promise<void> {
-    const { team, bus } = this.options;
-    const before = await team.assignee(chat);
-    if (before === undefined && (await team.claim(chat, login))) {
-      bus.publish({ type: 'assigned', ...chat, assignee: login, by: login });
-    }
-    bus.publish({ type: 'sent', businessId: chat.businessId, chatId: chat.chatId, by: login, auditId });
   }
 
   private inBackground(work: Promise<unknown>): void {
-    const tracked = work.catch((error: unknown) => this.options.onError?.(error));
+    const tracked = work.catch(this.onError);
     this.background.add(tracked);
     void tracked.finally(() => this.background.delete(tracked));
-  }
-
-  private hold(draftId: string): void {
-    this.held.add(draftId);
-    if (this.timer || this.closed) return;
-    this.timer = setInterval(() => {
-      this.options.ledger
-        .heartbeat(this.owner, this.now())
-        .catch((error: unknown) => this.options.onError?.(error));
-    }, this.heartbeatMs);
-    this.timer.unref();
-  }
-
-  private release(draftId: string): void {
-    this.held.delete(draftId);
-    if (this.held.size > 0 || !this.timer) return;
-    clearInterval(this.timer);
-    this.timer = undefined;
   }
 }
 

@@ -8,8 +8,8 @@
  *      └──▶ removed
  *
  * At most one row per chat is `checking` or `pending`: that is the per-chat send lock. A row's owner (one
- * process) renews `heartbeatMs` while it holds it; a row whose heartbeat stopped is taken over and settled
- * by whoever meets it next (see desk.ts).
+ * process) renews `heartbeatMs` while it holds it; a row whose heartbeat stopped changing is taken over
+ * and settled by whoever meets it next (liveness.ts, desk.ts).
  */
 import type { ChatKey } from '../types.js';
 
@@ -66,8 +66,13 @@ export interface SendLedgerStore {
   discard(draftId: string, owner: string): Promise<void>;
   /** Renews every checking or pending row of this owner's. */
   heartbeat(owner: string, nowMs: number): Promise<void>;
-  /** Takes a row whose heartbeat is older than `staleBeforeMs` (its owner is gone); one taker wins. */
-  takeOver(draftId: string, owner: string, staleBeforeMs: number, nowMs: number): Promise<boolean>;
+  /**
+   * Takes an open row whose heartbeat is still `heartbeatMs` (its holder was seen gone with that value);
+   * one taker wins, and a holder that renewed meanwhile keeps it.
+   */
+  takeOver(draftId: string, owner: string, heartbeatMs: number, nowMs: number): Promise<boolean>;
+  /** The message a sent row made, once read back (who wrote which of the seller's messages). */
+  noteMessage(draftId: string, messageId: number): Promise<void>;
   /** The chat's sends whose message is known, newest first: who wrote which of the seller's messages. */
   sentIn(chat: ChatKey, afterMessageId: number): Promise<SendRecord[]>;
 }
@@ -117,12 +122,17 @@ export class MemorySendLedger implements SendLedgerStore {
     for (const row of this.rows.values()) if (open(row) && row.owner === owner) row.heartbeatMs = nowMs;
   }
 
-  async takeOver(draftId: string, owner: string, staleBeforeMs: number, nowMs: number) {
+  async takeOver(draftId: string, owner: string, heartbeatMs: number, nowMs: number) {
     const row = this.rows.get(draftId);
-    if (!row || !open(row) || row.heartbeatMs >= staleBeforeMs) return false;
+    if (!row || !open(row) || row.heartbeatMs !== heartbeatMs) return false;
     row.owner = owner;
     row.heartbeatMs = nowMs;
     return true;
+  }
+
+  async noteMessage(draftId: string, messageId: number) {
+    const row = this.rows.get(draftId);
+    if (row?.state === 'sent') row.messageId = messageId;
   }
 
   async sentIn(chat: ChatKey, afterMessageId: number) {

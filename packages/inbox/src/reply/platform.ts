@@ -13,23 +13,40 @@ import {
 import type { ChatKey } from '../types.js';
 import type { ReplyContent } from './send.js';
 
-/** Pages read at most: a chat that grew by more than this since the page looked is a conflict anyway. */
-const MAX_PAGES = 5;
+/**
+ * Pages read at most per check (1 000 messages): a chat that grew by more since the page looked is not read
+ * to its end in one request; the check says so (`complete: false`) and the agent decides.
+ */
+const MAX_PAGES = 10;
 const PAGE = 100;
 
 export interface AfterRead {
   /** The messages newer than the one asked for, oldest first. */
   messages: ChatMessage[];
-  /** The newest message id the platform has for the chat (the mark a send is judged after). */
+  /**
+   * The newest message id the platform returned (the mark a send is judged after); `afterMessageId` itself
+   * when the chat has nothing newer. Never a number the caller made up: see `readAfter`.
+   */
   newest: number;
+  /** Whether the history was read to its end. */
+  complete: boolean;
 }
 
-/** One getChatHistory from `afterMessageId` (inclusive on the platform, dropped here), more pages if any. */
-export async function readAfter(api: ChatsApi, chat: ChatKey, afterMessageId: number): Promise<AfterRead> {
+/**
+ * The chat's messages after `afterMessageId`: getChatHistory from that message (the platform includes it),
+ * more pages if any, at most MAX_PAGES. Undefined when the platform does not have that message in this
+ * chat (a page's mistake): a mark it never returned could hide the send from its own check.
+ */
+export async function readAfter(
+  api: ChatsApi,
+  chat: ChatKey,
+  afterMessageId: number,
+): Promise<AfterRead | undefined> {
   const request = afterMessageId > 0 ? { messageIdFrom: afterMessageId } : {};
   const messages: ChatMessage[] = [];
-  let newest = afterMessageId;
+  let newest = 0;
   let token: string | undefined;
+  let complete = false;
   for (let page = 0; page < MAX_PAGES; page++) {
     const { result } = await api.getChatHistory(chat.businessId, chat.chatId, request, token, PAGE);
     for (const message of result.messages) {
@@ -38,11 +55,15 @@ export async function readAfter(api: ChatsApi, chat: ChatKey, afterMessageId: nu
       if (id > afterMessageId) messages.push(message);
     }
     const next = result.paging?.nextPageToken;
-    if (!next || next === token) break;
+    if (!next || next === token) {
+      complete = true;
+      break;
+    }
     token = next;
   }
+  if (afterMessageId > 0 && newest < afterMessageId) return undefined;
   messages.sort((a, b) => Number(a.messageId) - Number(b.messageId));
-  return { messages, newest };
+  return { messages, newest, complete };
 }
 
 export function fingerprintOf(content: ReplyContent): SendFingerprint {

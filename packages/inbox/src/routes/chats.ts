@@ -1,12 +1,12 @@
 import { proxyFile } from '../http/file-proxy.js';
 import { HttpError, readBody, readJson, sendJson } from '../http/respond.js';
-import type { DeskAnswer } from '../reply/desk.js';
 import type { ReplyContent } from '../reply/send.js';
 import { FILE_MAX_BYTES } from '../shared/limits.js';
 import { pageKey } from '../team/presence.js';
 import type { ChatKey } from '../types.js';
 import type { AgentRequest, ApiContext, RequestState, Route } from './context.js';
 import { asAgent, checkBusiness, parseId } from './context.js';
+import { answerSend } from './send-answer.js';
 
 const CHAT = String.raw`^\/api\/businesses\/(\d+)\/chats\/(\d+)`;
 
@@ -50,13 +50,13 @@ interface SendFields {
   page: string;
   seenMessageId: number;
   acceptAssignee?: string;
-  resendOf?: string;
+  ownMessageIds?: number[];
 }
 
 const PAGE_MADE_ID = /^[\w-]{8,64}$/;
 
 function sendFields(fields: Record<string, unknown>): SendFields {
-  const { clientId, page, seenMessageId, acceptAssignee, resendOf } = fields;
+  const { clientId, page, seenMessageId, acceptAssignee, ownMessageIds } = fields;
   if (typeof clientId !== 'string' || !PAGE_MADE_ID.test(clientId)) {
     throw new HttpError(
       400,
@@ -80,24 +80,17 @@ function sendFields(fields: Record<string, unknown>): SendFields {
     page,
     seenMessageId: seen,
     ...(typeof acceptAssignee === 'string' && acceptAssignee ? { acceptAssignee } : {}),
-    ...(typeof resendOf === 'string' && PAGE_MADE_ID.test(resendOf) ? { resendOf } : {}),
+    ...(ownMessageIds === undefined ? {} : { ownMessageIds: messageIds(ownMessageIds) }),
   };
 }
 
-const CONFLICT_MESSAGES = {
-  REPLIED_MEANWHILE: 'someone replied in this chat after what the page showed; nothing was sent',
-  ASSIGNED: 'this chat is assigned to a colleague; nothing was sent',
-  BUSY: 'another reply to this chat is being sent; nothing was sent',
-} as const;
-
-/** A conflict is a 409 the page answers with a question; everything else is the send's state. */
-function answer(state: RequestState, result: DeskAnswer): void {
-  if (result.state !== 'conflict') {
-    sendJson(state.res, 200, result);
-    return;
+/** The ids of the page's own sent replies (at most 100): numbers, or their decimal strings from a header. */
+function messageIds(value: unknown): number[] {
+  const ids = Array.isArray(value) ? value.map(Number) : [];
+  if (ids.length > 100 || !ids.every((id) => Number.isSafeInteger(id) && id > 0)) {
+    throw new HttpError(400, 'BAD_OWN_IDS', 'ownMessageIds must be at most 100 message ids');
   }
-  const { state: _conflict, code, ...details } = result;
-  sendJson(state.res, 409, { error: { code, message: CONFLICT_MESSAGES[code] }, ...details });
+  return ids;
 }
 
 async function deliver(
@@ -108,7 +101,7 @@ async function deliver(
   content: ReplyContent,
 ) {
   const result = await ctx.desk.send({ ...key, ...fields, login: request.agent.login, content });
-  answer(request, result);
+  answerSend(request, result);
 }
 
 async function sendText(ctx: ApiContext, state: RequestState, params: string[]) {
@@ -140,7 +133,9 @@ async function sendFile(ctx: ApiContext, state: RequestState, params: string[]) 
     page: header('x-page-id'),
     seenMessageId: header('x-seen-message-id'),
     acceptAssignee,
-    resendOf: header('x-resend-of'),
+    ownMessageIds: header('x-own-message-ids')
+      ?.split(',')
+      .filter((id) => id !== ''),
   });
   const data = await readBody(state.req, FILE_MAX_BYTES);
   if (data.length === 0) throw new HttpError(400, 'EMPTY_FILE', 'the file is empty');
@@ -151,7 +146,7 @@ async function sendFile(ctx: ApiContext, state: RequestState, params: string[]) 
 async function sendStatus(ctx: ApiContext, state: RequestState, params: string[]) {
   const { request, key } = await openChat(ctx, state, params);
   const draftId = params[2] ?? '';
-  answer(state, await ctx.desk.status(request.agent.login, key, draftId));
+  answerSend(state, await ctx.desk.status(request.agent.login, key, draftId));
 }
 
 async function assign(ctx: ApiContext, state: RequestState, params: string[]) {

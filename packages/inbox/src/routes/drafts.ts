@@ -4,12 +4,13 @@
  * drafts/approve.ts), so its questions come back as the same 409s the page already answers.
  */
 import { canSee } from '../auth/agents.js';
-import { approveDraft, type DraftAnswer, discardDraft, draftOutcome } from '../drafts/approve.js';
+import { approveDraft, discardDraft, draftOutcome } from '../drafts/approve.js';
 import { type AssistantDraft, SqlAssistantDrafts } from '../drafts/store.js';
 import { HttpError, readJson, sendJson } from '../http/respond.js';
 import { StoreSource } from '../store/sql-source.js';
 import type { ApiContext, RequestState, Route } from './context.js';
 import { asAgent, checkBusiness, parseId } from './context.js';
+import { answerSend } from './send-answer.js';
 
 const DRAFT = String.raw`^\/api\/assistant-drafts\/([\w-]{8,64})`;
 const PAGE_ID = /^[\w-]{8,64}$/;
@@ -49,22 +50,6 @@ function draftOut(draft: AssistantDraft) {
   };
 }
 
-const CONFLICT_MESSAGES = {
-  REPLIED_MEANWHILE: 'someone replied in this chat after the assistant drafted this; nothing was sent',
-  ASSIGNED: 'this chat is assigned to a colleague; nothing was sent',
-  BUSY: 'another reply to this chat is being sent; nothing was sent',
-} as const;
-
-/** As for a typed reply: a question is a 409 the page answers; everything else is the draft's state. */
-function answer(state: RequestState, result: DraftAnswer): void {
-  if (result.state !== 'conflict') {
-    sendJson(state.res, 200, result);
-    return;
-  }
-  const { state: _conflict, code, ...details } = result;
-  sendJson(state.res, 409, { error: { code, message: CONFLICT_MESSAGES[code] }, ...details });
-}
-
 async function list(ctx: ApiContext, state: RequestState) {
   const { agent, url } = asAgent(state);
   const drafts = draftsOf(ctx);
@@ -90,7 +75,7 @@ async function list(ctx: ApiContext, state: RequestState) {
 
 async function status(ctx: ApiContext, state: RequestState, params: string[]) {
   const { draft } = await openDraft(ctx, state, params);
-  answer(state, await draftOutcome(ctx.desk, draft));
+  answerSend(state, await draftOutcome(ctx.desk, draft));
 }
 
 async function send(ctx: ApiContext, state: RequestState, params: string[]) {
@@ -110,12 +95,12 @@ async function send(ctx: ApiContext, state: RequestState, params: string[]) {
     ...(seen > 0 ? { seenMessageId: seen } : {}),
     ...(typeof acceptAssignee === 'string' && acceptAssignee ? { acceptAssignee } : {}),
   });
-  answer(state, result);
+  answerSend(state, result);
 }
 
 async function discard(ctx: ApiContext, state: RequestState, params: string[]) {
   const { request, draft, deps } = await openDraft(ctx, state, params);
-  answer(state, await discardDraft(deps, draft, request.agent.login));
+  answerSend(state, await discardDraft(deps, draft, request.agent.login));
 }
 
 export const draftRoutes: Route[] = [

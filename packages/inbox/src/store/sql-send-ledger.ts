@@ -130,13 +130,20 @@ export class SqlSendLedger implements SendLedgerStore {
     );
   }
 
-  async takeOver(draftId: string, owner: string, staleBeforeMs: number, nowMs: number) {
+  async takeOver(draftId: string, owner: string, heartbeatMs: number, nowMs: number) {
     const changed = await this.sql.run(
       `UPDATE inbox_sends SET owner = ?, heartbeat_ms = ?
-        WHERE draft_id = ? AND state IN ('checking', 'pending') AND heartbeat_ms < ?`,
-      [owner, nowMs, draftId, staleBeforeMs],
+        WHERE draft_id = ? AND state IN ('checking', 'pending') AND heartbeat_ms = ?`,
+      [owner, nowMs, draftId, heartbeatMs],
     );
     return changed === 1;
+  }
+
+  async noteMessage(draftId: string, messageId: number) {
+    await this.sql.run(`UPDATE inbox_sends SET message_id = ? WHERE draft_id = ? AND state = 'sent'`, [
+      messageId,
+      draftId,
+    ]);
   }
 
   async sentIn(chat: ChatKey, afterMessageId: number) {
