@@ -73,7 +73,15 @@ export {
   type Serving,
   serve,
 } from './runner/serve.js';
+export { DIALECT_TYPES, type DialectTypes } from './schema/dialect.js';
 export { MIGRATIONS, SCHEMA_VERSION } from './schema/migrations.js';
+export {
+  latestVersion,
+  type Migration,
+  MigrationError,
+  type MigrationSet,
+  runMigrations,
+} from './schema/runner.js';
 export type { MessageEvent } from './store/events.js';
 export {
   type ChatNotificationType,

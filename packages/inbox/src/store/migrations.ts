@@ -3,15 +3,30 @@
  * (`inbox_schema_migrations`), so neither package's upgrades touch the other's. The store's tables are
  * only read; everything the inbox derives from them is filled from the store's event log (see indexer.ts).
  */
-import type { Dialect, Sql } from '@ym-chats/sync';
+import {
+  DIALECT_TYPES,
+  type Dialect,
+  type DialectTypes,
+  latestVersion,
+  type Migration,
+  type MigrationSet,
+  runMigrations,
+  type Sql,
+} from '@ym-chats/sync';
 
-interface Migration {
+/**
+ * Written per engine (the FTS5 and tsvector tables, the triggers, differ beyond type names); the type names
+ * themselves come from sync's dialect map.
+ */
+function perEngine(m: {
   version: number;
   name: string;
-  statements: Record<Dialect, string[]>;
+  statements: Record<Dialect, readonly string[]>;
+}): Migration {
+  return { version: m.version, name: m.name, statements: (_types, dialect) => m.statements[dialect] };
 }
 
-const COMMON = (big: string, ts: string, serial: string) => [
+const COMMON = ({ big, ts, serial }: DialectTypes) => [
   `CREATE TABLE inbox_chat_state (
      business_id ${big} NOT NULL,
      chat_id ${big} NOT NULL,
@@ -109,12 +124,12 @@ const ASSISTANT_DRAFTS = (big: string) => [
 ];
 
 const MIGRATIONS: Migration[] = [
-  {
+  perEngine({
     version: 1,
     name: 'chat state, assignments, audit, message search',
     statements: {
       sqlite: [
-        ...COMMON('INTEGER', 'TEXT', 'INTEGER PRIMARY KEY AUTOINCREMENT'),
+        ...COMMON(DIALECT_TYPES.sqlite),
         // Which message each search row is (FTS5 rowids must be one integer; message ids are unique per business).
         `CREATE TABLE inbox_search_rows (
            row_id INTEGER PRIMARY KEY,
@@ -127,7 +142,7 @@ const MIGRATIONS: Migration[] = [
            text, content = '', tokenize = 'unicode61 remove_diacritics 2')`,
       ],
       postgres: [
-        ...COMMON('BIGINT', 'TIMESTAMPTZ', 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY'),
+        ...COMMON(DIALECT_TYPES.postgres),
         `CREATE TABLE inbox_search (
            business_id BIGINT NOT NULL,
            chat_id BIGINT NOT NULL,
@@ -137,8 +152,8 @@ const MIGRATIONS: Migration[] = [
         'CREATE INDEX inbox_search_words ON inbox_search USING GIN (words)',
       ],
     },
-  },
-  {
+  }),
+  perEngine({
     version: 2,
     name: 'live changes across processes',
     statements: {
@@ -179,37 +194,24 @@ const MIGRATIONS: Migration[] = [
            EXECUTE FUNCTION inbox_notify_log()`,
       ],
     },
-  },
+  }),
   {
     version: 3,
     name: 'sessions',
-    statements: {
-      // Ids hashed (a copy of the table opens no session); times in epoch milliseconds on both engines.
-      sqlite: [
-        `CREATE TABLE inbox_sessions (
+    // Ids hashed (a copy of the table opens no session); times in epoch milliseconds on both engines.
+    statements: ({ big }) => [
+      `CREATE TABLE inbox_sessions (
            id_hash TEXT PRIMARY KEY,
            csrf TEXT NOT NULL,
            login TEXT,
            kind TEXT NOT NULL,
-           created_ms INTEGER NOT NULL,
-           seen_ms INTEGER NOT NULL)`,
-        'CREATE INDEX inbox_sessions_by_kind ON inbox_sessions (kind, created_ms)',
-        'CREATE INDEX inbox_sessions_by_seen ON inbox_sessions (seen_ms)',
-      ],
-      postgres: [
-        `CREATE TABLE inbox_sessions (
-           id_hash TEXT PRIMARY KEY,
-           csrf TEXT NOT NULL,
-           login TEXT,
-           kind TEXT NOT NULL,
-           created_ms BIGINT NOT NULL,
-           seen_ms BIGINT NOT NULL)`,
-        'CREATE INDEX inbox_sessions_by_kind ON inbox_sessions (kind, created_ms)',
-        'CREATE INDEX inbox_sessions_by_seen ON inbox_sessions (seen_ms)',
-      ],
-    },
+           created_ms ${big} NOT NULL,
+           seen_ms ${big} NOT NULL)`,
+      'CREATE INDEX inbox_sessions_by_kind ON inbox_sessions (kind, created_ms)',
+      'CREATE INDEX inbox_sessions_by_seen ON inbox_sessions (seen_ms)',
+    ],
   },
-  {
+  perEngine({
     version: 4,
     name: 'the table relay on PostgreSQL too',
     statements: {
@@ -222,93 +224,48 @@ const MIGRATIONS: Migration[] = [
            at TEXT NOT NULL)`,
       ],
     },
-  },
+  }),
   {
     version: 5,
     name: 'login failures shared by every process',
-    statements: {
-      sqlite: [
-        'CREATE TABLE inbox_login_failures (key TEXT NOT NULL, at_ms INTEGER NOT NULL)',
-        'CREATE INDEX inbox_login_failures_by_key ON inbox_login_failures (key, at_ms)',
-        'CREATE INDEX inbox_login_failures_by_time ON inbox_login_failures (at_ms)',
-        'CREATE TABLE inbox_login_known (address TEXT PRIMARY KEY, at_ms INTEGER NOT NULL)',
-      ],
-      postgres: [
-        'CREATE TABLE inbox_login_failures (key TEXT NOT NULL, at_ms BIGINT NOT NULL)',
-        'CREATE INDEX inbox_login_failures_by_key ON inbox_login_failures (key, at_ms)',
-        'CREATE INDEX inbox_login_failures_by_time ON inbox_login_failures (at_ms)',
-        'CREATE TABLE inbox_login_known (address TEXT PRIMARY KEY, at_ms BIGINT NOT NULL)',
-      ],
-    },
+    statements: ({ big }) => [
+      `CREATE TABLE inbox_login_failures (key TEXT NOT NULL, at_ms ${big} NOT NULL)`,
+      'CREATE INDEX inbox_login_failures_by_key ON inbox_login_failures (key, at_ms)',
+      'CREATE INDEX inbox_login_failures_by_time ON inbox_login_failures (at_ms)',
+      `CREATE TABLE inbox_login_known (address TEXT PRIMARY KEY, at_ms ${big} NOT NULL)`,
+    ],
   },
   {
     version: 6,
     name: 'login attempts counted before the password check',
-    statements: {
-      // Each attempt's rows carry its id, so a refused or right attempt takes back exactly its own.
-      sqlite: [
-        'ALTER TABLE inbox_login_failures ADD COLUMN attempt TEXT',
-        'CREATE INDEX inbox_login_failures_by_attempt ON inbox_login_failures (attempt)',
-      ],
-      postgres: [
-        'ALTER TABLE inbox_login_failures ADD COLUMN attempt TEXT',
-        'CREATE INDEX inbox_login_failures_by_attempt ON inbox_login_failures (attempt)',
-      ],
-    },
+    // Each attempt's rows carry its id, so a refused or right attempt takes back exactly its own.
+    statements: () => [
+      'ALTER TABLE inbox_login_failures ADD COLUMN attempt TEXT',
+      'CREATE INDEX inbox_login_failures_by_attempt ON inbox_login_failures (attempt)',
+    ],
   },
-  {
-    version: 7,
-    name: 'send ledger',
-    statements: {
-      sqlite: SENDS('INTEGER'),
-      postgres: SENDS('BIGINT'),
-    },
-  },
+  { version: 7, name: 'send ledger', statements: ({ big }) => SENDS(big) },
   {
     version: 8,
     name: 'signing secret and login links; no anonymous sessions',
-    statements: {
-      sqlite: LINKS('INTEGER'),
-      postgres: LINKS('BIGINT'),
-    },
+    statements: ({ big }) => LINKS(big),
   },
   {
     version: 9,
     name: 'assistant drafts waiting for a person',
-    statements: {
-      sqlite: ASSISTANT_DRAFTS('INTEGER'),
-      postgres: ASSISTANT_DRAFTS('BIGINT'),
-    },
+    statements: ({ big }) => ASSISTANT_DRAFTS(big),
   },
 ];
 
-export const INBOX_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+const INBOX_MIGRATIONS: MigrationSet = {
+  owner: '@ym-chats/inbox',
+  table: 'inbox_schema_migrations',
+  migrations: MIGRATIONS,
+};
 
-export async function migrateInbox(sql: Sql): Promise<number[]> {
-  return sql.transaction(async (tx) => {
-    await tx.run(
-      'CREATE TABLE IF NOT EXISTS inbox_schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
-    );
-    const done = new Set(
-      (await tx.all('SELECT version FROM inbox_schema_migrations')).map((r) => Number(r.version)),
-    );
-    const newest = Math.max(0, ...done);
-    if (newest > INBOX_SCHEMA_VERSION) {
-      throw new Error(
-        `the inbox tables have schema version ${newest}, newer than this @ym-chats/inbox knows (${INBOX_SCHEMA_VERSION}); upgrade the package`,
-      );
-    }
-    const applied: number[] = [];
-    for (const migration of MIGRATIONS) {
-      if (done.has(migration.version)) continue;
-      for (const statement of migration.statements[tx.dialect]) await tx.run(statement);
-      await tx.run('INSERT INTO inbox_schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
-        migration.version,
-        migration.name,
-        new Date().toISOString(),
-      ]);
-      applied.push(migration.version);
-    }
-    return applied;
-  });
+export const INBOX_SCHEMA_VERSION = latestVersion(INBOX_MIGRATIONS);
+
+/** Applies the inbox's migrations the database has not seen yet (sync's runner); resolves with their versions. */
+export function migrateInbox(sql: Sql): Promise<number[]> {
+  return runMigrations(sql, INBOX_MIGRATIONS);
 }

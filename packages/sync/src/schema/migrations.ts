@@ -1,35 +1,26 @@
 /**
- * The store's schema, as numbered migrations applied on open. The SQL is written once; the few types that
- * differ between the engines are filled in per dialect (64-bit integers, timestamps, generated keys).
- * A migration, once released, is never edited: changes come as a new version.
+ * The store's schema, as numbered migrations applied on open by the shared runner (runner.ts), recorded in
+ * `schema_migrations`. The SQL is written once; the few types that differ between the engines come from the
+ * dialect map (dialect.ts). A migration, once released, is never edited: changes come as a new version.
  */
-import type { Dialect, Sql } from '../db/sql.js';
+import type { Sql } from '../db/sql.js';
+import type { DialectTypes } from './dialect.js';
+import { latestVersion, type Migration, type MigrationSet, runMigrations } from './runner.js';
 
-interface Types {
-  /** A 64-bit integer. */
-  big: string;
-  /** A point in time: ISO 8601 text in SQLite, timestamptz in PostgreSQL. */
-  ts: string;
-  /** A generated, increasing 64-bit primary key. */
-  serial: string;
-}
-
-const TYPES: Record<Dialect, Types> = {
-  sqlite: { big: 'INTEGER', ts: 'TEXT', serial: 'INTEGER PRIMARY KEY AUTOINCREMENT' },
-  postgres: { big: 'BIGINT', ts: 'TIMESTAMPTZ', serial: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY' },
-};
-
-export interface Migration {
-  version: number;
-  name: string;
-  sql: (t: Types) => string;
+/** One text of several statements, as the store's migrations are written. */
+function split(text: string): string[] {
+  return text
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'mirror, cursors, runs, inbound queue, event log',
-    sql: ({ big, ts, serial }) => `
+    statements: ({ big, ts, serial }: DialectTypes) =>
+      split(`
 CREATE TABLE chats (
   business_id ${big} NOT NULL,
   chat_id ${big} NOT NULL,
@@ -125,7 +116,7 @@ CREATE TABLE event_positions (
   position ${big} NOT NULL,
   updated_at ${ts} NOT NULL
 );
-`,
+`),
   },
   {
     version: 2,
@@ -135,54 +126,27 @@ CREATE TABLE event_positions (
     // about a third of a group's time there). Each commit now appends its counts here, added to sync_runs when
     // the pass ends or fails, and store.runs() counts them in meanwhile. No index: it only holds the rows
     // of passes not yet ended, and an index would be one more page written by every commit.
-    sql: ({ big }) => `
+    statements: ({ big }: DialectTypes) =>
+      split(`
 CREATE TABLE sync_run_pages (
   run_id ${big} NOT NULL,
   history_pages ${big} NOT NULL,
   messages_added ${big} NOT NULL
 );
-`,
+`),
   },
 ];
 
-export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+/** The store's migrations as the runner takes them. */
+export const STORE_MIGRATIONS: MigrationSet = {
+  owner: '@ym-chats/sync',
+  table: 'schema_migrations',
+  migrations: MIGRATIONS,
+};
 
-function statements(text: string): string[] {
-  return text
-    .split(';')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-}
+export const SCHEMA_VERSION = latestVersion(STORE_MIGRATIONS);
 
-/** Applies the migrations this store has not seen yet, all in one transaction (a failure applies none). */
-export async function migrate(sql: Sql): Promise<number[]> {
-  const types = TYPES[sql.dialect];
-  return sql.transaction(async (tx) => {
-    await tx.run(
-      `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at ${types.ts} NOT NULL)`,
-    );
-    const done = new Set(
-      (await tx.all<{ version: bigint | number }>('SELECT version FROM schema_migrations')).map((r) =>
-        Number(r.version),
-      ),
-    );
-    const newer = [...done].filter((v) => v > SCHEMA_VERSION);
-    if (newer.length > 0) {
-      throw new Error(
-        `the store has schema version ${Math.max(...newer)}, newer than this @ym-chats/sync knows (${SCHEMA_VERSION}); upgrade the package`,
-      );
-    }
-    const applied: number[] = [];
-    for (const migration of MIGRATIONS) {
-      if (done.has(migration.version)) continue;
-      for (const statement of statements(migration.sql(types))) await tx.run(statement);
-      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
-        migration.version,
-        migration.name,
-        new Date().toISOString(),
-      ]);
-      applied.push(migration.version);
-    }
-    return applied;
-  });
+/** Applies the store's migrations it has not seen yet (each in a transaction of its own); their versions. */
+export function migrate(sql: Sql): Promise<number[]> {
+  return runMigrations(sql, STORE_MIGRATIONS);
 }
