@@ -99,3 +99,12 @@ export {
   openStore,
   SyncStore,
 } from './store/store.js';
+export {
+  isWaitingStatus,
+  type Unanswered,
+  unansweredOf,
+  WAIT_CLOSER,
+  WAIT_OPENER,
+  WAITING_STATUS,
+  waitingSinceSql,
+} from './store/waiting.js';

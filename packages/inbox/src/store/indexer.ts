@@ -6,7 +6,7 @@
  * patched), so a repeated or reordered batch gives the same result. A crash before the position is saved
  * only repeats work.
  */
-import type { Sql, SyncStore } from '@ym-chats/sync';
+import { type Sql, type SyncStore, waitingSinceSql } from '@ym-chats/sync';
 import type { SourceChange } from '../types.js';
 
 export const SUBSCRIBER = 'inbox';
@@ -46,17 +46,14 @@ async function indexWords(tx: Sql, from: bigint, to: bigint): Promise<void> {
 }
 
 /**
- * A buyer waits from their first message after the seller's last one; the preview is the last message
- * (its text, or its first file's name).
+ * The waiting time by sync's one rule (`waitingSinceSql`: the buyer's first message after the seller's last
+ * one); the preview is the last message (its text, or its first file's name).
  */
 async function updateChatState(tx: Sql, from: bigint, to: bigint): Promise<void> {
   await tx.run(
     `INSERT INTO inbox_chat_state (business_id, chat_id, waiting_since, last_message_id, last_sender, last_text, last_at)
      SELECT c.business_id, c.chat_id,
-       (SELECT MIN(w.created_at) FROM messages w
-         WHERE w.business_id = c.business_id AND w.chat_id = c.chat_id AND w.sender = 'CUSTOMER'
-           AND w.message_id > COALESCE((SELECT MAX(p.message_id) FROM messages p
-                WHERE p.business_id = c.business_id AND p.chat_id = c.chat_id AND p.sender = 'PARTNER'), 0)),
+       ${waitingSinceSql('c.business_id', 'c.chat_id')},
        l.message_id, l.sender,
        SUBSTR(COALESCE(l.text, (SELECT f.name FROM message_files f
          WHERE f.business_id = l.business_id AND f.message_id = l.message_id ORDER BY f.position LIMIT 1), ''), 1, 300),

@@ -8,6 +8,7 @@ import {
   type MessageRecord,
   messageFromRow,
 } from './records.js';
+import { WAITING_STATUS, waitingSinceSql } from './waiting.js';
 
 export interface WaitingChat extends ChatRecord {
   /** The buyer's first message not yet answered by the seller (or the chat's updatedAt when unknown). */
@@ -41,20 +42,14 @@ export async function getChat(sql: Sql, businessId: bigint, chatId: bigint): Pro
   return rows[0] === undefined ? undefined : chatFromRow(rows[0]);
 }
 
-/** Chats where the buyer waits for the seller, longest wait first. */
+/** Chats where the buyer waits for the seller, longest wait first (the rule: waiting.ts). */
 export async function waitingForSeller(sql: Sql, businessId: bigint): Promise<WaitingChat[]> {
   const rows = await sql.all(
-    `SELECT c.*, COALESCE((
-         SELECT MIN(m.created_at) FROM messages m
-          WHERE m.business_id = c.business_id AND m.chat_id = c.chat_id AND m.sender = 'CUSTOMER'
-            AND m.message_id > COALESCE((
-              SELECT MAX(p.message_id) FROM messages p
-               WHERE p.business_id = c.business_id AND p.chat_id = c.chat_id AND p.sender = 'PARTNER'), 0)
-       ), c.updated_at) AS waiting_since
+    `SELECT c.*, COALESCE(${waitingSinceSql('c.business_id', 'c.chat_id')}, c.updated_at) AS waiting_since
        FROM chats c
-      WHERE c.business_id = ? AND c.status = 'WAITING_FOR_PARTNER'
+      WHERE c.business_id = ? AND c.status = ?
       ORDER BY waiting_since, c.chat_id`,
-    [businessId],
+    [businessId, WAITING_STATUS],
   );
   return rows.map((r) => ({ ...chatFromRow(r), waitingSince: String(r.waiting_since) }));
 }
