@@ -57,6 +57,11 @@ export { type OpenInboxOptions, openInbox } from './open.js';
 export type { BusinessHours } from './shared/business-hours.js';
 export { FILE_MAX_BYTES, MESSAGE_MAX_LENGTH, messageLength } from './shared/limits.js';
 export { type RunningInbox, type StartInboxOptions, startInbox } from './start.js';
+export {
+  type CandidateOptions,
+  type IndexedMessage,
+  StoreMessageIndex,
+} from './store/message-index.js';
 export { StoreSource } from './store/sql-source.js';
 export { SqlTeamStore } from './store/sql-team-store.js';
 export { type AuditEntry, MemoryTeamStore, type TeamStore } from './team/team-store.js';

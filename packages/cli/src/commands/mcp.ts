@@ -14,6 +14,8 @@ import { DRAFT_ACTIONS, type DraftAction, loadInbox, runDraftAction } from './mc
 import { loadSync, openCliStore, STORE_OPTIONS } from './sync.js';
 
 type McpModule = typeof import('@ym-chats/mcp');
+type ChatStore = import('@ym-chats/mcp').ChatStore;
+type SyncStore = import('@ym-chats/sync').SyncStore;
 
 export function defaultAuditLog(env: NodeJS.ProcessEnv): string {
   const state = env.XDG_STATE_HOME?.trim() || join(env.HOME?.trim() || homedir(), '.local', 'state');
@@ -69,6 +71,28 @@ async function openStoreIfNamed(ctx: CommandContext) {
     );
   }
   return openCliStore(ctx, sync);
+}
+
+/**
+ * The store as the server reads it, with the web inbox's word index for search_messages when the inbox is
+ * installed (the server imports neither package). Without it, or until the inbox has indexed this store,
+ * search_messages reads every stored message.
+ */
+async function withSearchIndex(store: SyncStore): Promise<ChatStore> {
+  let inbox: Awaited<ReturnType<typeof loadInbox>>;
+  try {
+    inbox = await loadInbox('the search index');
+  } catch (error) {
+    if (error instanceof UsageError) return store;
+    throw error;
+  }
+  return {
+    chats: (businessId, filter) => store.chats(businessId, filter),
+    chat: (businessId, chatId) => store.chat(businessId, chatId),
+    messages: (businessId, chatId, options) => store.messages(businessId, chatId, options),
+    runs: (businessId, limit) => store.runs(businessId, limit),
+    index: new inbox.StoreMessageIndex(store),
+  };
 }
 
 export const mcpCommand: Command = {
@@ -176,7 +200,7 @@ export const mcpCommand: Command = {
         ...(approvals === undefined ? {} : { approvals }),
         unsafeModelConfirms: flag(values, 'unsafe-model-confirms'),
         ...(filesDir === undefined ? {} : { filesDir }),
-        ...(store === undefined ? {} : { store }),
+        ...(store === undefined ? {} : { store: await withSearchIndex(store) }),
         ...(maxSendsPerHour === undefined ? {} : { maxSendsPerHour }),
         auditLog,
         logger: { info: (text) => out.info(text), warn: (text) => out.warn(text) },

@@ -37,7 +37,24 @@ export interface StoredMessage {
   files: { name: string; size: number }[];
 }
 
-/** The reads the server needs; `SyncStore` from @ym-chats/sync has them. */
+/**
+ * A word index over the store's messages (the web inbox's, handed over by the CLI, since this package reads
+ * no other of ours): candidates for a query, newest first, which search() still checks with its own rule.
+ * `StoreMessageIndex` from @ym-chats/inbox is one.
+ */
+export interface MessageIndex {
+  /**
+   * Up to `limit` messages of the business that may contain `query`, newest first, older than
+   * `beforeMessageId`; undefined when the index cannot help (never built for this store): then search scans.
+   */
+  candidates(
+    businessId: bigint,
+    query: string,
+    options: { chatId?: bigint; sender?: string; beforeMessageId?: bigint; limit: number },
+  ): Promise<(StoredMessage & { chatId: bigint })[] | undefined>;
+}
+
+/** The reads the server needs; `SyncStore` from @ym-chats/sync has them (all but `index`). */
 export interface ChatStore {
   chats(businessId: bigint, filter?: { statuses?: string[]; limit?: number }): Promise<StoredChat[]>;
   chat(businessId: bigint, chatId: bigint): Promise<StoredChat | undefined>;
@@ -47,6 +64,8 @@ export interface ChatStore {
     options?: { afterMessageId?: bigint; limit?: number },
   ): Promise<StoredMessage[]>;
   runs(businessId: bigint, limit?: number): Promise<{ state: string; finishedAt: string | null }[]>;
+  /** Makes search_messages read candidates from an index instead of every stored message. */
+  index?: MessageIndex;
 }
 
 export function storedChatOut(chat: StoredChat): ChatOut {
@@ -170,35 +189,81 @@ export class StoreSource implements ChatSource {
       : { messages };
   }
 
-  /** Case-insensitive substring search over message texts and file names, newest first. */
+  /**
+   * Case-insensitive substring search over message texts and file names, newest first. Through the store's
+   * index when it has one (a query then matches where its words start words of the text, or in a file
+   * name), otherwise by reading every message.
+   */
   async search(
     query: string,
     options: { chatId?: number; sender?: string; limit: number },
   ): Promise<{ hits: SearchHit[]; scannedMessages: number }> {
-    const needle = query.toLocaleLowerCase();
-    let chatIds: bigint[];
-    if (options.chatId === undefined)
-      chatIds = (await this.store.chats(this.business)).map((chat) => chat.chatId);
-    else {
-      await this.getChat(options.chatId);
-      chatIds = [BigInt(options.chatId)];
+    if (options.chatId !== undefined) await this.getChat(options.chatId);
+    const matches = matcher(query, options.sender);
+    const found = (await this.searchIndexed(query, options, matches)) ?? (await this.scan(options, matches));
+    // Stored times are ISO 8601 UTC text of one shape, so text order is time order.
+    found.hits.sort((a, b) =>
+      a.createdAt === b.createdAt ? b.messageId - a.messageId : a.createdAt < b.createdAt ? 1 : -1,
+    );
+    return { hits: found.hits.slice(0, options.limit), scannedMessages: found.scannedMessages };
+  }
+
+  /** Candidates from the index, page by page, until `limit` of them match; undefined: no index. */
+  private async searchIndexed(
+    query: string,
+    options: { chatId?: number; sender?: string; limit: number },
+    matches: (message: StoredMessage) => boolean,
+  ): Promise<{ hits: SearchHit[]; scannedMessages: number } | undefined> {
+    const index = this.store.index;
+    if (index === undefined) return undefined;
+    const hits: SearchHit[] = [];
+    let scannedMessages = 0;
+    let before: bigint | undefined;
+    for (;;) {
+      const page = await index.candidates(this.business, query, {
+        ...(options.chatId === undefined ? {} : { chatId: BigInt(options.chatId) }),
+        ...(options.sender === undefined ? {} : { sender: options.sender }),
+        ...(before === undefined ? {} : { beforeMessageId: before }),
+        limit: INDEX_PAGE,
+      });
+      if (page === undefined) return undefined;
+      scannedMessages += page.length;
+      for (const message of page) {
+        if (matches(message)) hits.push({ chatId: Number(message.chatId), ...storedMessageOut(message) });
+      }
+      if (hits.length >= options.limit || page.length < INDEX_PAGE) return { hits, scannedMessages };
+      before = page.at(-1)!.messageId;
     }
+  }
+
+  /** Every message of the business (or of one chat), read chat by chat. */
+  private async scan(
+    options: { chatId?: number },
+    matches: (message: StoredMessage) => boolean,
+  ): Promise<{ hits: SearchHit[]; scannedMessages: number }> {
+    const chatIds =
+      options.chatId === undefined
+        ? (await this.store.chats(this.business)).map((chat) => chat.chatId)
+        : [BigInt(options.chatId)];
     const hits: SearchHit[] = [];
     let scannedMessages = 0;
     for (const chatId of chatIds) {
       for (const message of await this.store.messages(this.business, chatId)) {
         scannedMessages++;
-        if (options.sender !== undefined && message.sender !== options.sender) continue;
-        const haystack = [message.text ?? '', ...message.files.map((f) => f.name)]
-          .join('\n')
-          .toLocaleLowerCase();
-        if (haystack.includes(needle)) hits.push({ chatId: Number(chatId), ...storedMessageOut(message) });
+        if (matches(message)) hits.push({ chatId: Number(chatId), ...storedMessageOut(message) });
       }
     }
-    // Stored times are ISO 8601 UTC text of one shape, so text order is time order.
-    hits.sort((a, b) =>
-      a.createdAt === b.createdAt ? b.messageId - a.messageId : a.createdAt < b.createdAt ? 1 : -1,
-    );
-    return { hits: hits.slice(0, options.limit), scannedMessages };
+    return { hits, scannedMessages };
   }
+}
+
+/** How many index candidates one read takes. */
+const INDEX_PAGE = 200;
+
+/** What search_messages finds: the query in the text or a file name (case-insensitive), from `sender`. */
+function matcher(query: string, sender: string | undefined): (message: StoredMessage) => boolean {
+  const needle = query.toLocaleLowerCase();
+  return (message) =>
+    (sender === undefined || message.sender === sender) &&
+    [message.text ?? '', ...message.files.map((f) => f.name)].join('\n').toLocaleLowerCase().includes(needle);
 }
