@@ -2,15 +2,14 @@
  * Opens the web inbox (@ym-chats/inbox, an optional dependency) over a sync store for `serve` and `demo`:
  * agents from a file, attachments proxied with the connection's credential, replies through its client.
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ChatsApi, Id } from '@ym-chats/sdk';
 import type { SyncStore } from '@ym-chats/sync';
+import { readAgentsFile } from './agents-file.js';
 import { UsageError } from './errors.js';
 import { loadOptional } from './optional-package.js';
 
 type InboxModule = typeof import('@ym-chats/inbox');
-type AgentConfig = import('@ym-chats/inbox').AgentConfig;
 
 export interface InboxSettings {
   /** Replies go out through it: one business's client, or one that picks each business's own. */
@@ -44,36 +43,6 @@ export interface InboxSettings {
 
 export type CliInbox = Awaited<ReturnType<InboxModule['openInbox']>>;
 
-function readAgents(file: string): AgentConfig[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new UsageError(
-      `cannot read the agents file ${file}: ${error instanceof Error ? error.message : String(error)}`,
-      'It is a JSON array: [{"login":"anna","passwordHash":"scrypt$…","businessIds":[1001]}].',
-    );
-  }
-  const valid =
-    Array.isArray(parsed) &&
-    parsed.every(
-      (a: unknown) =>
-        typeof a === 'object' &&
-        a !== null &&
-        typeof (a as AgentConfig).login === 'string' &&
-        typeof (a as AgentConfig).passwordHash === 'string' &&
-        Array.isArray((a as AgentConfig).businessIds) &&
-        (a as AgentConfig).businessIds.every((b) => Number.isSafeInteger(b)),
-    );
-  if (!valid) {
-    throw new UsageError(
-      `the agents file ${file} is not a list of {login, passwordHash, businessIds}`,
-      'Each agent needs a login, a passwordHash (from hashPassword in @ym-chats/inbox) and businessIds.',
-    );
-  }
-  return parsed as AgentConfig[];
-}
-
 export async function openCliInbox(store: SyncStore, settings: InboxSettings): Promise<CliInbox> {
   const inbox = await loadOptional<InboxModule>(
     '@ym-chats/inbox',
@@ -81,7 +50,7 @@ export async function openCliInbox(store: SyncStore, settings: InboxSettings): P
     'the web inbox',
   );
   const agents =
-    settings.agentsFile === undefined ? [] : readAgents(resolve(settings.cwd, settings.agentsFile));
+    settings.agentsFile === undefined ? [] : readAgentsFile(resolve(settings.cwd, settings.agentsFile));
   const files = settings.files;
   try {
     return await inbox.openInbox({

@@ -1,9 +1,12 @@
 /**
+ * `ym-chats agents add|list|passwd|remove` edit the agents file serve reads, through the built binary
+ * (passwords from stdin; the TTY prompt needs a terminal).
+ *
  * `ym-chats agents link LOGIN` as users run it: the built binary makes a one-time link in the store a
  * running `ym-chats serve` reads, and the link logs a new browser in while 200 wrong guesses from 10
  * addresses hold the login limits' shared ceiling — as does anna's own browser, by its device token.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEmulator } from '@ym-chats/emulator';
@@ -138,3 +141,90 @@ it('refuses an address no browser can open, naming the fix', async () => {
   expect(result.code).toBe(2);
   expect(result.stderr).toContain('--inbox-url');
 });
+
+it('adds agents from stdin into a private file serve --agents reads; passwd and remove take effect on restart', async () => {
+  requireBuilt();
+  const emulator = createEmulator({ seed: 1, credentials: [{ apiKey: API_KEY, businessIds: [BUSINESS] }] });
+  const apiUrl = await emulator.listen(0);
+  const dir = mkdtempSync(join(tmpdir(), 'ym-agents-cli-'));
+  const env = cleanEnv({ YM_API_KEY: API_KEY, YM_STORE: join(dir, 'store.sqlite') });
+  const agents = async (args: string[], input?: string) =>
+    run(['agents', ...args], { env, cwd: dir, ...(input === undefined ? {} : { input }) });
+  const ids = ['--business-id', String(BUSINESS)];
+  const serveLogins = async (attempts: [string, string][]) => {
+    const serve = new LongRun(
+      [
+        ...['serve', '--port', '0', '--agents', 'agents.json', '--reconcile', '0', '--json'],
+        ...['--base-url', apiUrl, '--business-id', String(BUSINESS)],
+      ],
+      { env, cwd: dir },
+    );
+    try {
+      const inbox = (await serve.waitFor('stdout', /"inbox":"([^"]+)"/, 30_000))[1]!;
+      const statuses: number[] = [];
+      for (const [login, password] of attempts) {
+        const browser = new Browser(inbox);
+        await browser.call('GET', '/api/session');
+        statuses.push(await browser.call('POST', '/api/login', { login, password }));
+      }
+      return statuses;
+    } finally {
+      serve.kill('SIGINT');
+      await serve.exited;
+    }
+  };
+  try {
+    expect(
+      (await agents(['add', 'anna', '--name', 'Анна', ...ids, '--password-stdin'], 'anna-pass-1\n')).code,
+    ).toBe(0);
+    expect((await agents(['add', 'boris', ...ids, '--password-stdin'], 'boris-pass-1\n')).code).toBe(0);
+    const file = join(dir, 'agents.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8')).not.toContain('anna-pass-1');
+    // Never twice, never too short, never from a flag.
+    const again = await agents(['add', 'anna', ...ids, '--password-stdin'], 'anna-pass-9\n');
+    expect([again.code, again.stderr]).toEqual([2, expect.stringContaining('agents passwd anna')]);
+    expect((await agents(['add', 'carl', ...ids, '--password-stdin'], 'short\n')).code).toBe(2);
+    expect((await agents(['add', 'carl', ...ids, '--password', 'carl-pass-1'])).code).toBe(2);
+    const noTerminal = await agents(['add', 'carl', ...ids]);
+    expect([noTerminal.code, noTerminal.stderr]).toEqual([2, expect.stringContaining('--password-stdin')]);
+
+    const listed = await agents(['list', '--json']);
+    expect(JSON.parse(listed.stdout)).toEqual([
+      { login: 'anna', name: 'Анна', businessIds: [BUSINESS] },
+      { login: 'boris', name: 'boris', businessIds: [BUSINESS] },
+    ]);
+    expect(listed.stdout).not.toContain('scrypt');
+
+    expect(
+      await serveLogins([
+        ['anna', 'anna-pass-1'],
+        ['boris', 'boris-pass-1'],
+        ['anna', 'boris-pass-1'],
+      ]),
+    ).toEqual([200, 200, 401]);
+
+    expect((await agents(['passwd', 'anna', '--password-stdin'], 'anna-pass-2\n')).code).toBe(0);
+    expect((await agents(['remove', 'boris'])).code).toBe(0);
+    expect((await agents(['remove', 'boris'])).code).toBe(2);
+    expect(
+      await serveLogins([
+        ['boris', 'boris-pass-1'],
+        ['anna', 'anna-pass-1'],
+        ['anna', 'anna-pass-2'],
+      ]),
+    ).toEqual([401, 401, 200]);
+    // The name survives a new password.
+    expect(JSON.parse((await agents(['list', '--json'])).stdout)).toEqual([
+      { login: 'anna', name: 'Анна', businessIds: [BUSINESS] },
+    ]);
+
+    // A file others can read is not edited; the error names the chmod.
+    chmodSync(file, 0o644);
+    const open = await agents(['list']);
+    expect(open.code).toBe(2);
+    expect(open.stderr).toContain(`chmod 600 ${file}`);
+  } finally {
+    await emulator.close();
+  }
+}, 240_000);
