@@ -3,7 +3,7 @@
  * agents from a file, attachments proxied with the connection's credential, replies through its client.
  */
 import { resolve } from 'node:path';
-import type { ChatsApi, Id } from '@ym-chats/sdk';
+import type { ChatsApi, Id, TrustProxy } from '@ym-chats/sdk';
 import type { SyncStore } from '@ym-chats/sync';
 import { readAgentsFile } from './agents-file.js';
 import { UsageError } from './errors.js';
@@ -37,8 +37,8 @@ export interface InboxSettings {
   cwd: string;
   agentsFile?: string | undefined;
   replyTargetMinutes?: number | undefined;
-  /** Behind a TLS-terminating proxy: client address and host from its forwarding headers. */
-  trustProxy?: boolean | undefined;
+  /** Behind a TLS-terminating proxy (any peer, or peers in these networks): address and host from its headers. */
+  trustProxy?: TrustProxy | undefined;
 }
 
 export type CliInbox = Awaited<ReturnType<InboxModule['openInbox']>>;
@@ -72,7 +72,7 @@ export async function openCliInbox(store: SyncStore, settings: InboxSettings): P
               allowedOrigins: [files.baseUrl],
             }),
           }),
-      ...(settings.trustProxy ? { trustProxy: true } : {}),
+      ...(settings.trustProxy === undefined ? {} : { trustProxy: settings.trustProxy }),
       ...(settings.replyTargetMinutes === undefined
         ? {}
         : { firstReplyTargetMinutes: settings.replyTargetMinutes }),

@@ -60,8 +60,9 @@ export async function runServe(ctx: CommandContext, settings: ServeSettings): Pr
       host: settings.host,
       agentsFile: settings.agentsFile,
       replyTargetMinutes: settings.replyTargetMinutes,
-      // Forwarded headers from peers that are not trusted proxies are dropped before the inbox sees them.
-      trustProxy: settings.trustProxy !== false,
+      // The same trust as the receiver's, judged by the SDK's one rule (and forwarded headers from peers
+      // that are not trusted proxies are dropped before the inbox sees them).
+      trustProxy: settings.trustProxy,
     };
     if (connection !== undefined) {
       const { api, businessId } = connection;

@@ -1,10 +1,10 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { clientAddress, TrustedProxies } from '@ym-chats/sdk';
 import { type Agent, type AgentConfig, localAgent, servedNow, toAgent } from './auth/agents.js';
 import { MemoryLoginLimiter } from './auth/login-limiter.js';
 import { MemoryLoginLinks } from './auth/login-links.js';
 import { MemorySessionStore } from './auth/sessions.js';
 import { processSecret, Signer } from './auth/signing.js';
-import { clientAddress } from './http/client-address.js';
 import { HttpError, sendError, setSecurityHeaders } from './http/respond.js';
 import { StaticAssets } from './http/static.js';
 import { type LiveBus, type LiveEvent, MemoryBus } from './live/bus.js';
@@ -85,9 +85,9 @@ export function createInbox(options: InboxOptions): Inbox {
     options.source.wake?.();
     for (const businessId of servedNow(options.businessIds)) pages.publish({ type: 'resync', businessId });
   });
-  const streams = new OpenStreams(options.streamCaps, (req) =>
-    clientAddress(req, options.trustProxy === true),
-  );
+  // Parsed now, so a list entry that is not a network stops the start (naming it), not a request later.
+  const proxies = TrustedProxies.from(options.trustProxy);
+  const streams = new OpenStreams(options.streamCaps, (req) => clientAddress(req, proxies));
   const onError = options.onError ?? ((error: unknown) => console.error('inbox:', error));
   const desk = new ReplyDesk({
     api: options.api,

@@ -1,4 +1,4 @@
-import type { ChatsApi } from '@ym-chats/sdk';
+import type { ChatsApi, TrustProxy } from '@ym-chats/sdk';
 import type { AgentConfig, ServedBusinesses } from './auth/agents.js';
 import type { LoginLimiter, LoginLimiterOptions } from './auth/login-limiter.js';
 import type { LoginLinks } from './auth/login-links.js';
@@ -57,9 +57,10 @@ export interface InboxOptions {
   templates?: Template[];
   /**
    * Behind a TLS-terminating proxy: take the client's address (login limits) and the host (same-origin
-   * check) from the proxy's X-Forwarded-For / X-Forwarded-Host. Never set it without such a proxy.
+   * check) from the proxy's X-Forwarded-For / X-Forwarded-Host — from any peer (`true`), or only from peers
+   * in these networks (CIDRs or addresses); the SDK's `clientAddress` rule. Never set it without a proxy.
    */
-  trustProxy?: boolean;
+  trustProxy?: TrustProxy;
   /** Mark the session cookie `Secure` (default true; browsers accept it on http://127.0.0.1 and localhost). */
   secureCookies?: boolean;
   /** Lifetimes and caps of sessions. */

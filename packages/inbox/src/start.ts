@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { createLimitedServer } from '@ym-chats/sdk';
+import { createLimitedServer, TrustedProxies } from '@ym-chats/sdk';
 import type { Inbox } from './inbox.js';
 import { type OpenInboxOptions, openInbox } from './open.js';
 
@@ -22,7 +22,9 @@ export async function startInbox(options: StartInboxOptions): Promise<RunningInb
   const { port, ...rest } = options;
   const host = options.host ?? '127.0.0.1';
   const inbox = await openInbox({ ...rest, host });
-  const server = createLimitedServer(inbox.listener, { exempt: () => options.trustProxy === true });
+  // Every client behind a trusted proxy arrives from its address: the per-address cap is not for it.
+  const proxies = TrustedProxies.from(options.trustProxy);
+  const server = createLimitedServer(inbox.listener, { exempt: (address) => proxies.trusts(address) });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

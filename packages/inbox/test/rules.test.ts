@@ -8,9 +8,13 @@ import {
   messageLength,
   verifyPassword,
 } from '@ym-chats/inbox';
-import { FILE_MAX_BYTES as SDK_FILE_MAX, MESSAGE_MAX_LENGTH as SDK_MESSAGE_MAX } from '@ym-chats/sdk';
+import {
+  clientAddress,
+  requestHost,
+  FILE_MAX_BYTES as SDK_FILE_MAX,
+  MESSAGE_MAX_LENGTH as SDK_MESSAGE_MAX,
+} from '@ym-chats/sdk';
 import { describe, expect, it } from 'vitest';
-import { clientAddress, requestHost } from '../src/http/client-address.js';
 import { checkBusinessHours, waitMs } from '../src/shared/business-hours.js';
 import { textProblem } from '../src/shared/limits.js';
 import { fillTemplate } from '../src/shared/template-fill.js';

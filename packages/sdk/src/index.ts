@@ -44,6 +44,16 @@ export type { QuotaSnapshot, RateLimitOptions } from './core/rate-limit.js';
 export { storedFileName } from './core/upload.js';
 export { FILE_MAX_BYTES, MESSAGE_MAX_LENGTH, PAGE_LIMITS } from './core/validate.js';
 export { CHAT_CONTEXT_TYPES, CHAT_STATUSES, CHAT_TYPES, MESSAGE_SENDERS } from './enums.js';
+export { addressFamily, addressKey, normalizeAddress, UNKNOWN_CLIENT } from './net/address.js';
+export {
+  clientAddress,
+  dropUntrustedForwarding,
+  forwardedClient,
+  requestHost,
+  TrustedProxies,
+  type TrustProxy,
+} from './net/client-address.js';
+export { inNetworks, NetworkListError, parseNetworks } from './net/networks.js';
 export { OPERATIONS, type OperationId } from './operations.js';
 export {
   type ChatNotification,
@@ -53,7 +63,6 @@ export {
   parseNotification,
 } from './push/parse.js';
 export {
-  addressKey,
   type ConnectionEvent,
   createLimitedServer,
   DEFAULT_FILE_LIMIT,

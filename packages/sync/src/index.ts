@@ -1,7 +1,15 @@
 /** `@ym-chats/sync`: mirror buyer chats into SQLite or PostgreSQL and receive push notifications. */
 
 // The push format is the SDK's; re-exported for code that took it from here.
-export { type ParsedNotification, parseNotification } from '@ym-chats/sdk';
+// The address rules are the SDK's (one for the receiver, the inbox and the connection caps); re-exported
+// for code that took them from here.
+export {
+  normalizeAddress,
+  type ParsedNotification,
+  parseNetworks,
+  parseNotification,
+  type TrustProxy,
+} from '@ym-chats/sdk';
 export type { Dialect, Row, Sql, SqlValue } from './db/sql.js';
 export { DEFAULT_SETTLE_MS, isSettled, needsHistory, settledAfterRead } from './engine/changes.js';
 export {
@@ -22,13 +30,7 @@ export {
   type NotificationAnswer,
   NotificationHandler,
 } from './receiver/handler.js';
-export {
-  normalizeAddress,
-  type PeerOptions,
-  PeerPolicy,
-  parseNetworks,
-  type TrustProxy,
-} from './receiver/peer.js';
+export { type PeerOptions, PeerPolicy } from './receiver/peer.js';
 export { NotificationProcessor, type ProcessorStats } from './receiver/processor.js';
 export { businessesWithPending, unprocessedFor } from './receiver/queue.js';
 export {

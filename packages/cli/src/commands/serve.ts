@@ -3,6 +3,7 @@
  * reconcile on start and every few minutes (@ym-chats/sync, loaded only here and in `sync`) — and the
  * web inbox over that store on the same port (@ym-chats/inbox).
  */
+import { NetworkListError, parseNetworks } from '@ym-chats/sdk';
 import { flag, numberFlag, str } from '../args.js';
 import { UsageError } from '../errors.js';
 import { runServe } from '../serve-run.js';
@@ -42,7 +43,7 @@ export const serveCommand: Command = {
     agents: {
       type: 'string',
       arg: 'FILE',
-      help: 'inbox logins: JSON [{"login","passwordHash","businessIds":[…]}] (hashes from hashPassword)',
+      help: 'inbox logins: the file ym-chats agents add writes (JSON [{"login","passwordHash","businessIds"}])',
     },
     'reply-target': { type: 'string', arg: 'M', help: 'first-reply target in minutes (default 15)' },
     'no-inbox': { type: 'boolean', help: 'the push endpoint only, no web inbox' },
@@ -128,17 +129,15 @@ function networks(ctx: CommandContext, name: string): string[] | undefined {
     .map((s) => s.trim())
     .filter((s) => s !== '');
   if (list.length === 0) throw new UsageError(`--${name} needs at least one network, e.g. 203.0.113.0/24`);
-  for (const entry of list) {
-    const [address = '', prefix] = entry.split('/');
-    const v4 = /^\d{1,3}(\.\d{1,3}){3}$/.test(address);
-    const v6 = !v4 && address.includes(':') && /^[0-9a-f:.]+$/i.test(address);
-    const maxPrefix = v4 ? 32 : 128;
-    if ((!v4 && !v6) || (prefix !== undefined && (!/^\d{1,3}$/.test(prefix) || Number(prefix) > maxPrefix))) {
-      throw new UsageError(
-        `--${name}: "${entry}" is not an IP address or CIDR network`,
-        'e.g. 203.0.113.0/24,2001:db8::/32',
-      );
-    }
+  // The SDK's one parser (the receiver and the inbox parse the list again with it): a typo stops here.
+  try {
+    parseNetworks(list, `--${name}`);
+  } catch (error) {
+    if (!(error instanceof NetworkListError)) throw error;
+    throw new UsageError(
+      `${error.list}: "${error.entry}" ${error.problem}`,
+      `${error.hint[0]!.toUpperCase()}${error.hint.slice(1)}.`,
+    );
   }
   return list;
 }

@@ -9,7 +9,7 @@
  * IPv6 clients count by their /64 (one host can hold a whole one).
  */
 import { randomBytes } from 'node:crypto';
-import { isIPv6 } from 'node:net';
+import { addressKey } from '@ym-chats/sdk';
 import type { Sql } from '@ym-chats/sync';
 
 export interface LoginLimiterOptions {
@@ -29,22 +29,6 @@ export interface LoginLimiterOptions {
 
 /** Keys kept at most (addresses and address+login pairs); the oldest go first. */
 const MAX_KEYS = 50_000;
-
-/** The address the counts use: IPv4 as is (also when IPv4-mapped), IPv6 by its first 64 bits. */
-export function addressKey(address: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return mapped[1]!;
-  if (!isIPv6(address)) return address;
-  const [head, tail] = address.split('::') as [string, string | undefined];
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const groups =
-    tail === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
-  return `${groups
-    .slice(0, 4)
-    .map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''))
-    .join(':')}::/64`;
-}
 
 /** An attempt `begin` let through (`retryAfter` 0, counted as a failure at `at` under `id`), or refused. */
 export interface LoginAttempt {

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { addressKey } from '../auth/login-limiter.js';
+import { addressKey } from '@ym-chats/sdk';
 
 /**
  * How many event streams may be open at once. A page holds one; a browser over HTTP/1.1 opens at most six

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { requestHost } from '@ym-chats/sdk';
 import { isLoginFormToken, LOGIN_FORM_COOKIE } from '../auth/login-form.js';
 import { SESSION_COOKIE, type Session, sameToken } from '../auth/sessions.js';
-import { requestHost } from '../http/client-address.js';
 import { HttpError, parseCookies } from '../http/respond.js';
 import { authRoutes } from './auth.js';
 import { chatRoutes } from './chats.js';
@@ -42,7 +42,7 @@ async function checkCsrf(
   session: Session | undefined,
   cookies: Map<string, string>,
 ): Promise<void> {
-  const expectedHost = requestHost(req, ctx.options.trustProxy === true);
+  const expectedHost = requestHost(req, ctx.options.trustProxy);
   const origin = req.headers.origin;
   if (origin !== undefined && origin !== 'null') {
     let host: string | undefined;

@@ -1,10 +1,10 @@
 import type { ServerResponse } from 'node:http';
+import { clientAddress } from '@ym-chats/sdk';
 import { isDirectLocal } from '../auth/agents.js';
 import { DEVICE_COOKIE, DEVICE_MAX_AGE_MS, deviceOf, deviceToken } from '../auth/device-token.js';
 import { LOGIN_FORM_COOKIE, LOGIN_FORM_MAX_AGE_MS, loginFormToken } from '../auth/login-form.js';
 import { decoyHash, verifyPassword } from '../auth/password.js';
 import { SESSION_COOKIE } from '../auth/sessions.js';
-import { clientAddress } from '../http/client-address.js';
 import { HttpError, parseCookies, readJson, sendJson } from '../http/respond.js';
 import type { ApiContext, RequestState, Route } from './context.js';
 import { asAgent } from './context.js';
@@ -106,7 +106,7 @@ async function login(ctx: ApiContext, state: RequestState) {
   const body = await readJson(state.req);
   const name = typeof body.login === 'string' ? body.login.slice(0, 200) : '';
   const password = typeof body.password === 'string' ? body.password.slice(0, 1000) : '';
-  const address = clientAddress(state.req, ctx.options.trustProxy === true);
+  const address = clientAddress(state.req, ctx.options.trustProxy);
   // A browser that logged in as `name` before is limited on its own (login-limiter.ts).
   const device = await deviceOf(
     ctx.signer,
@@ -145,7 +145,7 @@ async function loginLink(ctx: ApiContext, state: RequestState) {
       'this login link is unknown, used or expired; make a new one with ym-chats agents link LOGIN',
     );
   }
-  await ctx.limiter.succeed(config.login, clientAddress(state.req, ctx.options.trustProxy === true));
+  await ctx.limiter.succeed(config.login, clientAddress(state.req, ctx.options.trustProxy));
   await loggedIn(ctx, state, config.login, 'link');
 }
 

@@ -14,12 +14,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
-import { isIP, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { addressKey } from '../net/address.js';
 
 export interface ServerLimits {
   /** Open connections in all; kept well below the process's file-descriptor limit (see `serverLimits`). */
   maxConnections: number;
-  /** Open connections from one address; a whole IPv6 /64 counts as one address. */
+  /** Open connections from one address; a whole IPv6 /64 counts as one address (`addressKey`). */
   maxConnectionsPerAddress: number;
   /**
    * A connection must deliver its first request's head within this, or it is closed: a peer that
@@ -91,31 +92,6 @@ export function serverLimits(
   // Node refuses a header timeout longer than the request timeout.
   limits.requestMs = Math.max(limits.requestMs, limits.headersMs);
   return limits;
-}
-
-/**
- * The key a connection is counted under: an IPv4 address (also when mapped into IPv6), or the /64 an
- * IPv6 address is in — one subscriber usually holds a whole /64, so counting single addresses would let
- * one peer open 2^64 times the cap.
- */
-export function addressKey(address: string): string {
-  const bare = address
-    .trim()
-    .replace(/^\[(.*)\]$/, '$1')
-    .replace(/%.*$/, '');
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
-  if (mapped) return mapped[1]!;
-  if (isIP(bare) !== 6) return bare;
-  const groups = (part: string) =>
-    part === '' ? [] : part.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g]));
-  const [head = '', tail] = bare.split('::');
-  const front = groups(head);
-  const back = tail === undefined ? [] : groups(tail);
-  const all = [...front, ...Array<string>(Math.max(0, 8 - front.length - back.length)).fill('0'), ...back];
-  return `${all
-    .slice(0, 4)
-    .map((g) => Number.parseInt(g, 16).toString(16))
-    .join(':')}::/64`;
 }
 
 export type ConnectionEvent =

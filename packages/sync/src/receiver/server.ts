@@ -3,10 +3,10 @@
  * an optional app mounted beside it. What runs behind it is `serve`'s (`../runner/serve.ts`).
  */
 import type { RequestListener, Server } from 'node:http';
-import { type AddressInfo, isIP } from 'node:net';
-import { createLimitedServer, type ServerLimits } from '@ym-chats/sdk';
+import type { AddressInfo } from 'node:net';
+import { createLimitedServer, type ServerLimits, type TrustProxy } from '@ym-chats/sdk';
 import type { NotificationHandler } from './handler.js';
-import { normalizeAddress, PeerPolicy, parseNetworks, type TrustProxy } from './peer.js';
+import { PeerPolicy } from './peer.js';
 
 export interface Mount {
   handles(path: string): boolean;
@@ -51,7 +51,8 @@ export async function listenForPushes(options: PushListenerOptions): Promise<Pus
     },
     {
       ...(options.limits === undefined ? {} : { limits: options.limits }),
-      exempt: trustedProxies(options.trustProxy),
+      // Every client behind a trusted proxy arrives from its address: the per-address cap is not for it.
+      exempt: (address) => peers.proxies.trusts(address),
     },
   );
   const host = options.host ?? '127.0.0.1';
@@ -74,17 +75,5 @@ export async function listenForPushes(options: PushListenerOptions): Promise<Pus
       server.closeAllConnections();
       await closed;
     },
-  };
-}
-
-/** Every client behind a trusted proxy arrives from its address: the per-address cap is not for it. */
-function trustedProxies(trust: TrustProxy | undefined): (address: string) => boolean {
-  if (trust === true) return () => true;
-  if (!Array.isArray(trust) || trust.length === 0) return () => false;
-  const list = parseNetworks(trust, 'trustProxy');
-  return (address) => {
-    const peer = normalizeAddress(address);
-    const family = isIP(peer);
-    return family !== 0 && list.check(peer, family === 4 ? 'ipv4' : 'ipv6');
   };
 }
