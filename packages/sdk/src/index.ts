@@ -56,6 +56,17 @@ export {
 export { inNetworks, NetworkListError, parseNetworks } from './net/networks.js';
 export { OPERATIONS, type OperationId } from './operations.js';
 export {
+  DEFAULT_INTEGRATION_NAME,
+  type PushAnswer,
+  type PushErrorAnswer,
+  type PushErrorType,
+  pushAnswer,
+  pushBodyTooLarge,
+  pushError,
+  readPushBody,
+  writePushAnswer,
+} from './push/answer.js';
+export {
   type ChatNotification,
   type ChatNotificationType,
   type ParsedNotification,

@@ -15,9 +15,13 @@ import {
   createLimitedServer,
   type Id,
   NotFoundError,
-  PUSH_BODY_LIMIT_BYTES,
   parseNotification,
+  pushAnswer,
+  pushBodyTooLarge,
+  pushError,
+  readPushBody,
   ValidationError,
+  writePushAnswer,
 } from '@ym-chats/sdk';
 import { VERSION } from '../help.js';
 import { parseId } from '../ids.js';
@@ -27,36 +31,8 @@ import type { MessagePrinter } from './printer.js';
 /** The platform gives up after 10 s; answer before that even if the API is slow. */
 const FETCH_TIMEOUT_MS = 8000;
 
-type Json = Record<string, unknown>;
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function okBody(): Json {
-  return { version: VERSION, name: 'ym-chats', time: new Date().toISOString() };
-}
-
-function errorBody(type: string, message: string): Json {
-  return { error: { type, message } };
-}
-
-/** The body as text; undefined when it is over the limit. */
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > PUSH_BODY_LIMIT_BYTES) {
-      req.resume();
-      return undefined;
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
+/** The spec's 200 (`version`, `name`, `time`): PING and every notification acknowledged. */
+const ok = () => pushAnswer({ version: VERSION });
 
 /** A parsed id as the CLI carries ids: a number while exact, a bigint above 2^53. */
 const cliId = (id: bigint | string, what: string): Id => parseId(String(id), what);
@@ -81,7 +57,7 @@ export class NotificationReceiver {
     const server = createLimitedServer((req, res) => {
       const job = this.handle(req, res).catch((error: unknown) => {
         if (!res.headersSent)
-          send(res, 500, errorBody('UNKNOWN', error instanceof Error ? error.message : 'error'));
+          writePushAnswer(res, pushError(500, 'UNKNOWN', error instanceof Error ? error.message : 'error'));
       });
       this.handling.add(job);
       void job.finally(() => this.handling.delete(job));
@@ -113,18 +89,18 @@ export class NotificationReceiver {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') {
-      send(res, 405, errorBody('UNKNOWN', 'notifications are POSTed as JSON'));
+      writePushAnswer(res, pushError(405, 'UNKNOWN', 'notifications are POSTed as JSON'));
       req.resume();
       return;
     }
-    const text = await readBody(req);
+    const text = await readPushBody(req);
     if (text === undefined) {
-      send(res, 400, errorBody('WRONG_EVENT_FORMAT', `body over ${PUSH_BODY_LIMIT_BYTES} bytes`));
+      writePushAnswer(res, pushBodyTooLarge());
       return;
     }
     const parsed = parseNotification(text);
     if (parsed.kind === 'malformed') {
-      send(res, 400, errorBody('WRONG_EVENT_FORMAT', parsed.message));
+      writePushAnswer(res, pushError(400, 'WRONG_EVENT_FORMAT', parsed.message));
       return;
     }
     if (parsed.kind === 'chat') {
@@ -139,7 +115,7 @@ export class NotificationReceiver {
       }
     }
     // PING and every type this version does not handle get a 200, so the platform keeps them flowing.
-    send(res, 200, okBody());
+    writePushAnswer(res, ok());
   }
 
   private async onMessage(event: ChatNotification, res: ServerResponse): Promise<void> {
@@ -148,11 +124,11 @@ export class NotificationReceiver {
     const messageId = cliId(event.messageId ?? '', 'message id');
     if (String(businessId) !== String(this.businessId)) {
       this.out.warn(`notification for business ${businessId} ignored (watching ${String(this.businessId)})`);
-      send(res, 200, okBody());
+      writePushAnswer(res, ok());
       return;
     }
     if (this.printer.has(chatId, messageId)) {
-      send(res, 200, okBody());
+      writePushAnswer(res, ok());
       return;
     }
     const key = `${chatId}:${messageId}`;
@@ -163,7 +139,7 @@ export class NotificationReceiver {
     }
     try {
       await job;
-      send(res, 200, okBody());
+      writePushAnswer(res, ok());
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (
@@ -175,13 +151,13 @@ export class NotificationReceiver {
           `cannot act on the notification for message ${messageId} of chat ${chatId}: ${message}; ` +
             'acknowledged so the platform stops resending it',
         );
-        send(res, 200, okBody());
+        writePushAnswer(res, ok());
         return;
       }
       this.out.warn(
         `could not fetch message ${messageId} of chat ${chatId}: ${message}; the platform will retry`,
       );
-      send(res, 500, errorBody('UNKNOWN', 'could not fetch the message; retry later'));
+      writePushAnswer(res, pushError(500, 'UNKNOWN', 'could not fetch the message; retry later'));
     }
   }
 

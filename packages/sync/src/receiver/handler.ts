@@ -8,7 +8,17 @@
  * it as a node:http request listener, which Express and Connect-style routers can mount as is.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PUSH_BODY_LIMIT_BYTES, parseNotification } from '@ym-chats/sdk';
+import {
+  PUSH_BODY_LIMIT_BYTES,
+  type PushAnswer,
+  type PushErrorAnswer,
+  parseNotification,
+  pushAnswer,
+  pushBodyTooLarge,
+  pushError,
+  readPushBody,
+  writePushAnswer,
+} from '@ym-chats/sdk';
 import pkg from '../../package.json' with { type: 'json' };
 import type { SyncStore } from '../store/store.js';
 import { isoNow } from '../time.js';
@@ -17,10 +27,8 @@ import type { PeerPolicy } from './peer.js';
 /** The SDK's, under the name this package has always exported. */
 export const BODY_LIMIT_BYTES = PUSH_BODY_LIMIT_BYTES;
 
-export interface NotificationAnswer {
-  status: 200 | 400 | 403 | 404 | 405 | 500;
-  body: Record<string, unknown>;
-}
+/** The SDK's answer shapes (`pushAnswer`, `pushError`), as the spec has them. */
+export type NotificationAnswer = PushAnswer | PushErrorAnswer;
 
 export interface HandlerOptions {
   store: SyncStore;
@@ -73,15 +81,11 @@ export class NotificationHandler {
   }
 
   private ok(): NotificationAnswer {
-    return {
-      status: 200,
-      body: {
-        // The version's one home is package.json (changesets bumps it); the build inlines it.
-        version: this.options.version ?? pkg.version,
-        name: this.options.name ?? 'ym-chats',
-        time: isoNow(this.options.now),
-      },
-    };
+    // The version's one home is package.json (changesets bumps it); the build inlines it.
+    return pushAnswer(
+      { version: this.options.version ?? pkg.version, name: this.options.name },
+      (this.options.now ?? Date.now)(),
+    );
   }
 
   /** Answers one notification body. */
@@ -96,7 +100,7 @@ export class NotificationHandler {
         return this.ok();
       case 'malformed':
         this.stats.malformed += 1;
-        return { status: 400, body: { error: { type: 'WRONG_EVENT_FORMAT', message: parsed.message } } };
+        return pushError(400, 'WRONG_EVENT_FORMAT', parsed.message);
       case 'chat': {
         try {
           const businessId = parsed.notification.businessId;
@@ -113,10 +117,7 @@ export class NotificationHandler {
         } catch {
           // Not stored, so not acknowledged: the platform delivers it again later.
           this.stats.failed += 1;
-          return {
-            status: 500,
-            body: { error: { type: 'UNKNOWN', message: 'could not store the notification' } },
-          };
+          return pushError(500, 'UNKNOWN', 'could not store the notification');
         }
       }
     }
@@ -131,13 +132,12 @@ export class NotificationHandler {
     return (req, res) => {
       if (peers !== undefined && !peers.allows(req)) {
         this.stats.forbidden += 1;
-        send(res, { status: 403, body: { error: { type: 'UNKNOWN', message: 'source not allowed' } } });
+        writePushAnswer(res, pushError(403, 'UNKNOWN', 'source not allowed'));
         req.resume();
         return;
       }
       void this.serve(req, res, path).catch(() => {
-        if (!res.headersSent)
-          send(res, { status: 500, body: { error: { type: 'UNKNOWN', message: 'internal error' } } });
+        if (!res.headersSent) writePushAnswer(res, pushError(500, 'UNKNOWN', 'internal error'));
       });
     };
   }
@@ -145,17 +145,14 @@ export class NotificationHandler {
   private async serve(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const url = (req.url ?? '/').split('?')[0];
     if (url !== path) {
-      send(res, {
-        status: 404,
-        // The path may hold a secret segment: never echo it to whoever guessed wrong.
-        body: { error: { type: 'UNKNOWN', message: 'no such endpoint' } },
-      });
+      // The path may hold a secret segment: never echo it to whoever guessed wrong.
+      writePushAnswer(res, pushError(404, 'UNKNOWN', 'no such endpoint'));
       req.resume();
       return;
     }
     if (req.method !== 'POST') {
       res.setHeader('allow', 'POST');
-      send(res, { status: 405, body: { error: { type: 'UNKNOWN', message: 'notifications are POSTed' } } });
+      writePushAnswer(res, pushError(405, 'UNKNOWN', 'notifications are POSTed'));
       req.resume();
       return;
     }
@@ -167,39 +164,13 @@ export class NotificationHandler {
       text = JSON.stringify(preParsed);
     else if (Buffer.isBuffer(preParsed)) text = preParsed.toString('utf8');
     else {
-      const read = await readBody(req);
+      const read = await readPushBody(req);
       if (read === undefined) {
-        send(res, {
-          status: 400,
-          body: { error: { type: 'WRONG_EVENT_FORMAT', message: `body: over ${BODY_LIMIT_BYTES} bytes` } },
-        });
+        writePushAnswer(res, pushBodyTooLarge());
         return;
       }
       text = read;
     }
-    send(res, await this.handle(text));
+    writePushAnswer(res, await this.handle(text));
   }
-}
-
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > BODY_LIMIT_BYTES) {
-      req.resume();
-      return undefined;
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function send(res: ServerResponse, answer: NotificationAnswer): void {
-  const text = JSON.stringify(answer.body);
-  res.writeHead(answer.status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(text);
 }
