@@ -34,7 +34,10 @@ export const messageShape = z.object({
 });
 export type MessageOut = z.infer<typeof messageShape>;
 
-export const WAITING_STATUS = 'WAITING_FOR_PARTNER';
+// The waiting rule's status is the SDK's (one home for the rule); re-exported for the tools.
+export { WAITING_STATUS } from '@ym-chats/sdk';
+
+import { WAITING_STATUS } from '@ym-chats/sdk';
 
 export function chatOut(chat: Chat): ChatOut {
   const context = chat.context;

@@ -87,3 +87,12 @@ export {
 } from './push/server-limits.js';
 export { outcomeOf, type SendOutcome, sendOutcome } from './send-outcome.js';
 export type * from './types.js';
+export {
+  isWaitingStatus,
+  type Unanswered,
+  unansweredAfter,
+  unansweredOf,
+  WAIT_CLOSER,
+  WAIT_OPENER,
+  WAITING_STATUS,
+} from './waiting.js';

@@ -3,6 +3,7 @@
  * kept by `ym-chats sync`; no quota, searchable, as fresh as its last pass). Both answer in the tools'
  * output shapes, so the tools do not know which one they talk to.
  */
+import { unansweredAfter } from '@ym-chats/sdk';
 import type { ChatOut, MessageOut } from '../shapes.js';
 
 export interface ChatFilter {
@@ -56,11 +57,6 @@ export class UnansweredTracker {
   value: Tail['unanswered'] = null;
 
   see(sender: string, createdAt: string): void {
-    if (sender === 'PARTNER') this.value = null;
-    else if (sender === 'CUSTOMER') {
-      this.value = this.value
-        ? { since: this.value.since, count: this.value.count + 1 }
-        : { since: createdAt, count: 1 };
-    }
+    this.value = unansweredAfter(this.value, { sender, createdAt });
   }
 }

@@ -6,38 +6,22 @@
  *
  * Two renderings of the same rule, held together by a test over both engines (waiting.test.ts): a SQL
  * expression for the store's queries and the inbox's indexer, and a pure function over a message list for
- * readers that hold the messages themselves (a chat read through the API). The pure part imports nothing, so
- * it can move below the packages that cannot import this one (MCP reaches only the SDK).
+ * readers that hold the messages themselves (a chat read through the API), which lives in the SDK so MCP,
+ * which reaches only the SDK, reads the same one.
  */
 
-/** The status of a chat the seller owes an answer. */
-export const WAITING_STATUS = 'WAITING_FOR_PARTNER';
-/** Whose message starts the wait. */
-export const WAIT_OPENER = 'CUSTOMER';
-/** Whose message ends it. */
-export const WAIT_CLOSER = 'PARTNER';
+import { WAIT_CLOSER, WAIT_OPENER } from '@ym-chats/sdk';
 
-export function isWaitingStatus(status: string): boolean {
-  return status === WAITING_STATUS;
-}
-
-export interface Unanswered {
-  /** When the buyer's first unanswered message came. */
-  since: string;
-  /** How many buyer messages are unanswered. */
-  count: number;
-}
-
-/** The buyer's unanswered messages in a chat read oldest first (null: none). */
-export function unansweredOf(messages: Iterable<{ sender: string; createdAt: string }>): Unanswered | null {
-  let value: Unanswered | null = null;
-  for (const m of messages) {
-    if (m.sender === WAIT_CLOSER) value = null;
-    else if (m.sender === WAIT_OPENER)
-      value = value ? { since: value.since, count: value.count + 1 } : { since: m.createdAt, count: 1 };
-  }
-  return value;
-}
+// The rule's pure part is the SDK's (MCP reaches only the SDK); the store re-exports it.
+export {
+  isWaitingStatus,
+  type Unanswered,
+  unansweredAfter,
+  unansweredOf,
+  WAIT_CLOSER,
+  WAIT_OPENER,
+  WAITING_STATUS,
+} from '@ym-chats/sdk';
 
 /**
  * A SQL expression for the time the chat `(business, chat)` has waited since (null: no unanswered buyer
