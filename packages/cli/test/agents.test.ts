@@ -50,7 +50,7 @@ class Browser {
   }
 
   hasDeviceToken(): boolean {
-    return this.cookies.has('ymc_device');
+    return [...this.cookies.keys()].some((name) => name.startsWith('ymc_device_'));
   }
 }
 

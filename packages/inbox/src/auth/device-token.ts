@@ -5,9 +5,18 @@
  * the agent out of a browser they have used before. A new browser gets one by a password login or a login
  * link (`ym-chats agents link LOGIN`). Signed, not stored: verifying one costs no database read.
  */
+import { createHash } from 'node:crypto';
 import { nonce, type Signer } from './signing.js';
 
-export const DEVICE_COOKIE = 'ymc_device';
+/**
+ * One cookie per login (`ymc_device_` and a hash of the login): on a browser several agents share (a
+ * reception desk), each keeps the token of their own login instead of the last one to log in replacing it.
+ */
+export const DEVICE_COOKIE_PREFIX = 'ymc_device_';
+
+export function deviceCookieName(login: string): string {
+  return `${DEVICE_COOKIE_PREFIX}${createHash('sha256').update(login).digest('base64url').slice(0, 16)}`;
+}
 
 /** A token older than this is ignored (the browser logs in once more and gets a new one). */
 export const DEVICE_MAX_AGE_MS = 365 * 24 * 3600_000;

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { clientAddress } from '@ym-chats/sdk';
 import { isDirectLocal } from '../auth/agents.js';
-import { DEVICE_COOKIE, DEVICE_MAX_AGE_MS, deviceOf, deviceToken } from '../auth/device-token.js';
+import { DEVICE_MAX_AGE_MS, deviceCookieName, deviceOf, deviceToken } from '../auth/device-token.js';
 import { LOGIN_FORM_COOKIE, LOGIN_FORM_MAX_AGE_MS, loginFormToken } from '../auth/login-form.js';
 import { decoyHash, verifyPassword } from '../auth/password.js';
 import { SESSION_COOKIE } from '../auth/sessions.js';
@@ -17,14 +17,18 @@ import { asAgent } from './context.js';
 const COOKIES = {
   session: { name: SESSION_COOKIE, path: '/', maxAgeMs: undefined },
   loginForm: { name: LOGIN_FORM_COOKIE, path: '/api/', maxAgeMs: LOGIN_FORM_MAX_AGE_MS },
-  device: { name: DEVICE_COOKIE, path: '/api/login', maxAgeMs: DEVICE_MAX_AGE_MS },
+  device: (login: string) => ({
+    name: deviceCookieName(login),
+    path: '/api/login',
+    maxAgeMs: DEVICE_MAX_AGE_MS,
+  }),
 } as const;
 
 /** Adds a cookie to the response (`undefined`: clears it), beside any set before. */
 function setCookie(
   ctx: ApiContext,
   res: ServerResponse,
-  cookie: (typeof COOKIES)[keyof typeof COOKIES],
+  cookie: { name: string; path: string; maxAgeMs: number | undefined },
   value: string | undefined,
 ): void {
   const secure = ctx.options.secureCookies === false ? '' : '; Secure';
@@ -97,7 +101,7 @@ async function session(ctx: ApiContext, state: RequestState) {
 async function loggedIn(ctx: ApiContext, state: RequestState, login: string, how: 'password' | 'link') {
   const made = await ctx.sessions.upgrade(state.session, login);
   setCookie(ctx, state.res, COOKIES.session, made.id);
-  setCookie(ctx, state.res, COOKIES.device, await deviceToken(ctx.signer, login, Date.now()));
+  setCookie(ctx, state.res, COOKIES.device(login), await deviceToken(ctx.signer, login, Date.now()));
   await ctx.team.audit({ login, action: 'login', ...(how === 'link' ? { detail: 'login link' } : {}) });
   sendJson(state.res, 200, describe(ctx, state, made.csrf, made.login));
 }
@@ -110,7 +114,7 @@ async function login(ctx: ApiContext, state: RequestState) {
   // A browser that logged in as `name` before is limited on its own (login-limiter.ts).
   const device = await deviceOf(
     ctx.signer,
-    parseCookies(state.req.headers.cookie).get(DEVICE_COOKIE),
+    parseCookies(state.req.headers.cookie).get(deviceCookieName(name)),
     name,
     Date.now(),
   );
