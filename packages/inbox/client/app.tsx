@@ -12,11 +12,15 @@ import {
   type Viewer,
 } from './api.js';
 import { DraftsBadge } from './assistant-drafts.js';
+import { newBuyerMessages, notify, setTitle } from './attention.js';
 import { ChatPane } from './chat.js';
 import { initialLang, type Lang, saveLang, translator } from './i18n.js';
 import { Login } from './login.js';
+import { NotifyButton } from './notify-button.js';
 import { FilterBar, type Filters, filterParams, NO_FILTERS, QueueList } from './queue.js';
 import { Shortcuts, useShortcuts } from './shortcuts.js';
+import { SkipLink } from './skip-link.js';
+import { loadSeen, markSeen, onSeenElsewhere, type Seen } from './unread.js';
 
 type ChatKey = { businessId: number; chatId: number };
 
@@ -95,12 +99,20 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
   const commands = useRef<{ focus?: () => void; send?: () => void; templates?: () => void }>({});
   const searchBox = useRef<HTMLInputElement>(null);
   const reloadTimer = useRef<number | undefined>(undefined);
+  const [seen, setSeen] = useState<Seen>(() => loadSeen(agent.login));
+  const [visible, setVisible] = useState(document.visibilityState === 'visible');
+  const newBuyers = useRef(newBuyerMessages());
 
   async function loadQueue() {
     const page = await api.queue(filterParams(filters));
     setChats(page.chats);
     setNext(page.next);
     setOffset(Date.parse(page.serverTime) - Date.now());
+    for (const chat of newBuyers.current(page.chats)) {
+      notify(chat, t('newMessage', { who: chat.context.customerName ?? t('customer') }), () =>
+        openChat(chat),
+      );
+    }
   }
 
   async function loadMore() {
@@ -167,6 +179,31 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
     return () => window.clearInterval(timer);
   }, [open?.businessId, open?.chatId]);
 
+  // The tab title counts the chats waiting for a reply (in the queue as filtered).
+  const waitingCount = chats.filter((c) => c.waitingSince).length;
+  useEffect(() => setTitle(waitingCount), [waitingCount]);
+  useEffect(() => () => setTitle(0), []);
+
+  useEffect(() => {
+    const onVisibility = () => setVisible(document.visibilityState === 'visible');
+    document.addEventListener('visibilitychange', onVisibility);
+    const stop = onSeenElsewhere(agent.login, setSeen);
+    return () => {
+      document.removeEventListener('visibilitychange', onVisibility);
+      stop();
+    };
+  }, []);
+
+  // The open chat, in front of the agent, is read up to its newest message (not while the tab is hidden).
+  useEffect(() => {
+    if (!open || !visible) return;
+    const shown = [...chats, ...(hits ?? []).map((h) => h.chat)].find(
+      (c) => c.businessId === open.businessId && c.chatId === open.chatId,
+    );
+    if (shown?.lastMessage)
+      setSeen((s) => markSeen(agent.login, s, open, Date.parse(shown.lastMessage!.createdAt)));
+  }, [open?.businessId, open?.chatId, chats, hits, visible]);
+
   useEffect(() => {
     const onPop = () => setOpen(keyFromPath());
     window.addEventListener('popstate', onPop);
@@ -223,9 +260,16 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
     escape: () => setHelp(false),
   });
 
+  const clock = {
+    offsetMs: offset,
+    targetMs: session.firstReplyTargetMs,
+    hours: session.businessHours ?? undefined,
+  };
+
   const key = open ? `${open.businessId}:${open.chatId}` : '';
   return (
     <div class={`inbox${open ? ' has-chat' : ''}`}>
+      <SkipLink t={t} />
       <header class="top">
         <h1>ym-chats</h1>
         <form
@@ -249,6 +293,7 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
         </form>
         <DraftsBadge t={t} version={resyncs} onOpen={(c) => openChat(c)} />
         <span class="me">{agent.name}</span>
+        <NotifyButton t={t} />
         {toggle}
         <button type="button" onClick={() => setHelp(true)} aria-label={t('shortcuts')}>
           ?
@@ -268,6 +313,7 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
           now={now + offset}
           targetMs={session.firstReplyTargetMs}
           hours={session.businessHours ?? undefined}
+          seen={seen}
           open={open}
           onOpen={(c, m) => openChat(c, m)}
           onMore={next && !hits ? () => void loadMore() : undefined}
@@ -292,6 +338,7 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
               void api.presence(open, PAGE_ID, value).catch(() => undefined);
             }}
             commands={commands}
+            clock={clock}
           />
         ) : (
           <p class="pick">{t('pickChat')}</p>

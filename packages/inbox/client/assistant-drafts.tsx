@@ -204,6 +204,15 @@ export function DraftsBadge({
 }) {
   const { drafts } = useDrafts(undefined, version);
   const [open, setOpen] = useState(false);
+  // Esc closes the open list, as it does every list and dialog of the page.
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') setOpen(false);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [open]);
   if (drafts.length === 0 && !open) return null;
   return (
     <span class="drafts-badge">

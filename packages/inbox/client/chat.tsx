@@ -13,7 +13,9 @@ import { fileReason, label, type T } from './i18n.js';
 import { FileIcon } from './icons.js';
 import { contextText } from './queue.js';
 import { ReplyBox } from './reply.js';
+import { dateTime, dayLabel, dayStarts, timeOfDay } from './times.js';
 import { VirtualList } from './virtual-list.js';
+import { type WaitClock, Waited } from './waited.js';
 
 const IMAGE = /\.(png|jpe?g|gif|webp)$/i;
 
@@ -22,7 +24,9 @@ function Message({ t, chat, message }: { t: T; chat: ChatView; message: MessageV
     <article class={`msg ${message.sender.toLowerCase()}`} data-message-id={message.messageId}>
       <header>
         <span class="sender">{label(t, 'sender', message.sender)}</span>
-        <time dateTime={message.createdAt}>{new Date(message.createdAt).toLocaleString()}</time>
+        <time dateTime={message.createdAt} title={dateTime(t, message.createdAt)}>
+          {timeOfDay(t, message.createdAt)}
+        </time>
       </header>
       {message.text !== undefined ? (
         <p class="text">
@@ -113,6 +117,7 @@ interface Props {
   onBack: () => void;
   onTyping: (typing: boolean) => void;
   commands: { current: { focus?: () => void; send?: () => void; templates?: () => void } };
+  clock: WaitClock;
 }
 
 export function ChatPane({
@@ -127,6 +132,7 @@ export function ChatPane({
   onBack,
   onTyping,
   commands,
+  clock,
 }: Props) {
   const [chat, setChat] = useState<ChatView | null>(null);
   const [messages, setMessages] = useState<MessageView[]>([]);
@@ -179,6 +185,8 @@ export function ChatPane({
   if (!chat) return <div class="chat-pane loading">{t('earlier')}</div>;
 
   const others = present.filter((v) => v.login !== me);
+  const starts = dayStarts(messages);
+  const today = Date.now();
   return (
     <div class="chat-pane">
       <header class="chat-head">
@@ -190,6 +198,7 @@ export function ChatPane({
             {contextText(t, chat)} · <bdi>{chat.context.customerName ?? t('customer')}</bdi>
           </h2>
           <div class="meta">
+            <Waited t={t} since={chat.waitingSince} clock={clock} />
             <span class="status">{label(t, 'status', chat.status)}</span>
             {chat.type === 'ARBITRAGE' ? (
               <strong class="badge dispute" role="note">
@@ -229,9 +238,15 @@ export function ChatPane({
       <VirtualList
         items={messages}
         keyOf={(m) => String(m.messageId)}
-        render={(m) => <Message t={t} chat={chat} message={m} />}
+        render={(m) => (
+          <>
+            {starts.has(m.messageId) ? <h3 class="day">{dayLabel(t, m.createdAt, today)}</h3> : null}
+            <Message t={t} chat={chat} message={m} />
+          </>
+        )}
         focusKey={focusMessageId === undefined ? undefined : String(focusMessageId)}
-        attributes={{ role: 'log', 'aria-label': t('messages'), class: 'log' }}
+        // Focusable so the skip link can land here and the keyboard can scroll it.
+        attributes={{ role: 'log', 'aria-label': t('messages'), class: 'log', id: 'log', tabIndex: '0' }}
       />
       <ChatDrafts t={t} chat={chatKey} version={version} onSent={() => void load()} />
       <ReplyBox
@@ -255,7 +270,7 @@ export function ChatPane({
           <ul>
             {audit.map((a) => (
               <li key={a.id}>
-                <time dateTime={a.at}>{new Date(a.at).toLocaleString()}</time> <strong>{a.login}</strong>{' '}
+                <time dateTime={a.at}>{dateTime(t, a.at)}</time> <strong>{a.login}</strong>{' '}
                 {t(`action_${a.action}` as Parameters<T>[0])} <bdi>{a.detail ?? ''}</bdi>
               </li>
             ))}

@@ -26,3 +26,17 @@ export function FileIcon() {
     </svg>
   );
 }
+
+export function Bell() {
+  return (
+    <svg width="16" height="16" viewBox="0 0 24 24" aria-hidden="true" class="icon">
+      <path
+        d="M6 16V11a6 6 0 0 1 12 0v5l2 2H4z M10 20a2 2 0 0 0 4 0"
+        fill="none"
+        stroke="currentColor"
+        stroke-width="2"
+        stroke-linejoin="round"
+      />
+    </svg>
+  );
+}

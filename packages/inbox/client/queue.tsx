@@ -4,6 +4,7 @@ import { formatWait, urgency } from '../src/shared/urgency.js';
 import type { ChatView, SearchHit } from './api.js';
 import { Highlighted } from './highlight.js';
 import { label, type T } from './i18n.js';
+import { isUnread, type Seen } from './unread.js';
 
 export interface Filters {
   status: string;
@@ -95,15 +96,19 @@ interface ChatItemProps {
   targetMs: number;
   hours: BusinessHours | undefined;
   selected: boolean;
+  unread: boolean;
   onOpen: () => void;
   children?: ComponentChildren;
 }
 
-function ChatItem({ t, chat, now, targetMs, hours, selected, onOpen, children }: ChatItemProps) {
+function ChatItem({ t, chat, now, targetMs, hours, selected, unread, onOpen, children }: ChatItemProps) {
   const waited = chat.waitingSince ? waitMs(Date.parse(chat.waitingSince), now, hours) : undefined;
   const level = waited === undefined ? undefined : urgency(waited, targetMs);
   return (
-    <li class={`chat-item${selected ? ' selected' : ''}`} data-chat-id={chat.chatId}>
+    <li
+      class={`chat-item${selected ? ' selected' : ''}${unread ? ' unread' : ''}`}
+      data-chat-id={chat.chatId}
+    >
       <a
         href={`/chats/${chat.businessId}/${chat.chatId}`}
         aria-current={selected ? 'true' : undefined}
@@ -113,6 +118,11 @@ function ChatItem({ t, chat, now, targetMs, hours, selected, onOpen, children }:
         }}
       >
         <span class="line">
+          {unread ? (
+            <span class="unread-dot" title={t('unread')}>
+              <span class="sr-only">{t('unread')}</span>
+            </span>
+          ) : null}
           <span class="ctx">{contextText(t, chat)}</span>
           {chat.type === 'ARBITRAGE' ? <span class="badge dispute">{t('dispute')}</span> : null}
           {waited !== undefined && level ? (
@@ -148,12 +158,25 @@ interface QueueListProps {
   now: number;
   targetMs: number;
   hours: BusinessHours | undefined;
+  /** What this agent has seen of each chat (unread marks). */
+  seen: Seen;
   open: { businessId: number; chatId: number } | null;
   onOpen: (chat: ChatView, messageId?: number) => void;
   onMore?: (() => void) | undefined;
 }
 
-export function QueueList({ t, chats, hits, now, targetMs, hours, open, onOpen, onMore }: QueueListProps) {
+export function QueueList({
+  t,
+  chats,
+  hits,
+  now,
+  targetMs,
+  hours,
+  seen,
+  open,
+  onOpen,
+  onMore,
+}: QueueListProps) {
   const isOpen = (chat: ChatView) => open?.businessId === chat.businessId && open.chatId === chat.chatId;
   if (hits) {
     return (
@@ -168,6 +191,7 @@ export function QueueList({ t, chats, hits, now, targetMs, hours, open, onOpen, 
             targetMs={targetMs}
             hours={hours}
             selected={isOpen(hit.chat)}
+            unread={isUnread(hit.chat, seen)}
             onOpen={() => onOpen(hit.chat, hit.messageId)}
           >
             <span class="preview hit">
@@ -190,6 +214,7 @@ export function QueueList({ t, chats, hits, now, targetMs, hours, open, onOpen, 
           targetMs={targetMs}
           hours={hours}
           selected={isOpen(chat)}
+          unread={isUnread(chat, seen)}
           onOpen={() => onOpen(chat)}
         />
       ))}

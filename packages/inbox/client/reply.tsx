@@ -2,6 +2,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { FILE_MAX_BYTES, MESSAGE_MAX_LENGTH, messageLength, textProblem } from '../src/shared/limits.js';
 import { fillTemplate, type TemplateValues, unfilledVariables } from '../src/shared/template-fill.js';
 import { ApiFailure, api, newClientId, type SendAnswer, type Template } from './api.js';
+import { type BatchItem, batch } from './batch.js';
+import { FilePreview } from './file-preview.js';
 import type { T } from './i18n.js';
 import { PaperClip } from './icons.js';
 import { chatKey, type Outgoing, outbox } from './outbox.js';
@@ -40,6 +42,13 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
   const fileInput = useRef<HTMLInputElement>(null);
   const typingTimer = useRef<number | undefined>(undefined);
   const pickerBox = useRef<HTMLDivElement>(null);
+  /** Files chosen, dropped or pasted, waiting in the preview: nothing leaves before its Send. */
+  const [files, setFiles] = useState<File[]>([]);
+  const [caption, setCaption] = useState('');
+  const [dragging, setDragging] = useState(false);
+  const dialogCancel = useRef<HTMLButtonElement>(null);
+  const dropZone = useRef<HTMLElement>(null);
+  const adding = useRef<(files: File[]) => void>(() => undefined);
   // What the chat looked like when this draft was started: a reply by anyone after that is "meanwhile",
   // even if the page has reloaded the chat since.
   const draftBase = useRef<ReturnType<Props['seen']> | null>(null);
@@ -57,6 +66,11 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
   useEffect(() => {
     if (picker) pickerBox.current?.querySelector('button')?.focus();
   }, [picker]);
+
+  // A question opens where the agent was not looking: its safe answer (Cancel) takes the focus.
+  useEffect(() => {
+    if (question || unfilled) dialogCancel.current?.focus();
+  }, [question, unfilled]);
 
   const length = messageLength(text);
   const textIssue = text.length > 0 ? textProblem(text) : undefined;
@@ -159,9 +173,18 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
     if (!q) return;
     if (!go) {
       if (q.item.text !== undefined) setText((current) => current || (q.item.text ?? ''));
+      const back = batch.takeBack(key, q.item.clientId);
+      if (back) {
+        setFiles(back.files);
+        setCaption(back.caption);
+      }
       area.current?.focus();
       return;
     }
+    if (q.kind === 'replied' || q.kind === 'movedOn')
+      batch.carry(key, q.item.clientId, { seenMessageId: q.newest });
+    else if (q.kind === 'assigned')
+      batch.carry(key, q.item.clientId, { seenMessageId: 0, acceptAssignee: q.who });
     if (q.kind === 'replied' || q.kind === 'movedOn')
       start({ ...q.item, seenMessageId: Math.max(q.item.seenMessageId, q.newest) });
     else if (q.kind === 'assigned') start({ ...q.item, acceptAssignee: q.who });
@@ -176,7 +199,76 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
     const body = text;
     const { seenMessageId } = base();
     draftBase.current = null;
-    const item: Outgoing = {
+    const item = textItem(body, seenMessageId);
+    setText('');
+    onTyping(false);
+    start(item);
+  }
+
+  /** Into the preview, the files that may be sent; a refused one says why and is left out. */
+  function addFiles(chosen: File[]) {
+    setProblem(null);
+    const ok: File[] = [];
+    for (const file of chosen) {
+      if (file.size > FILE_MAX_BYTES) setProblem(t('fileTooBig'));
+      else if (file.size === 0) setProblem(t('fileEmpty'));
+      else ok.push(file);
+    }
+    if (ok.length > 0) setFiles((list) => [...list, ...ok]);
+  }
+
+  adding.current = addFiles;
+
+  // Files dragged from the desktop onto the reply area open the preview (only a drag that carries files).
+  useEffect(() => {
+    const zone = dropZone.current;
+    if (!zone) return;
+    const carriesFiles = (e: DragEvent) => e.dataTransfer?.types.includes('Files') ?? false;
+    const over = (e: DragEvent) => {
+      if (!carriesFiles(e)) return;
+      e.preventDefault();
+      setDragging(true);
+    };
+    const leave = (e: DragEvent) => {
+      if (!zone.contains(e.relatedTarget as Node | null)) setDragging(false);
+    };
+    const drop = (e: DragEvent) => {
+      if (!carriesFiles(e)) return;
+      e.preventDefault();
+      setDragging(false);
+      adding.current(Array.from(e.dataTransfer?.files ?? []));
+    };
+    zone.addEventListener('dragover', over);
+    zone.addEventListener('dragleave', leave);
+    zone.addEventListener('drop', drop);
+    return () => {
+      zone.removeEventListener('dragover', over);
+      zone.removeEventListener('dragleave', leave);
+      zone.removeEventListener('drop', drop);
+    };
+  }, []);
+
+  function cancelFiles() {
+    setFiles([]);
+    setCaption('');
+    area.current?.focus();
+  }
+
+  /** The preview's Send: each file its own draft, then the caption as a text reply, one after another. */
+  function sendFiles() {
+    const words = caption.trim() ? caption : '';
+    if (words && textProblem(words)) return;
+    const { seenMessageId } = text ? base() : seen();
+    const items: BatchItem[] = files.map((file) => ({ item: fileItem(file, seenMessageId), file }));
+    if (words) items.push({ item: textItem(words, seenMessageId), caption: words });
+    setFiles([]);
+    setCaption('');
+    batch.run(key, items, start);
+    area.current?.focus();
+  }
+
+  function textItem(body: string, seenMessageId: number): Outgoing {
+    return {
       clientId: newClientId(),
       label: body.length > 80 ? `${body.slice(0, 80)}…` : body,
       state: 'sending',
@@ -191,17 +283,10 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
           ownMessageIds: outbox.ownMessageIds(key),
         }),
     };
-    setText('');
-    onTyping(false);
-    start(item);
   }
 
-  function sendFile(file: File) {
-    setProblem(null);
-    if (file.size > FILE_MAX_BYTES) return setProblem(t('fileTooBig'));
-    if (file.size === 0) return setProblem(t('fileEmpty'));
-    const { seenMessageId } = text ? base() : seen();
-    const item: Outgoing = {
+  function fileItem(file: File, seenMessageId: number): Outgoing {
+    return {
       clientId: newClientId(),
       label: file.name,
       state: 'sending',
@@ -214,7 +299,6 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
           'X-Own-Message-Ids': outbox.ownMessageIds(key).join(','),
         }),
     };
-    start(item);
   }
 
   function useTemplate(template: Template) {
@@ -233,7 +317,7 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
   useEffect(() => () => window.clearTimeout(typingTimer.current), []);
 
   return (
-    <section class="reply">
+    <section class={`reply${dragging ? ' dragging' : ''}`} ref={dropZone}>
       {outgoing.length > 0 ? (
         <ul class="outgoing">
           {outgoing.map((o) => (
@@ -278,6 +362,11 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
           class="conflict"
           role="alertdialog"
           aria-label={question.kind === 'busy' ? t('tryAgain') : t('sendAnyway')}
+          onKeyDown={(e) => {
+            if (e.key !== 'Escape') return;
+            e.stopPropagation();
+            answerQuestion(false);
+          }}
         >
           <p>
             {question.kind === 'replied'
@@ -304,19 +393,30 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
                 ? t('replyAnyway')
                 : t('tryAgain')}
           </button>
-          <button type="button" onClick={() => answerQuestion(false)}>
+          <button type="button" ref={dialogCancel} onClick={() => answerQuestion(false)}>
             {t('cancel')}
           </button>
         </div>
       ) : null}
       {unfilled ? (
-        <div class="conflict" role="alertdialog" aria-label={t('sendAnyway')}>
+        <div
+          class="conflict"
+          role="alertdialog"
+          aria-label={t('sendAnyway')}
+          onKeyDown={(e) => {
+            if (e.key !== 'Escape') return;
+            e.stopPropagation();
+            setUnfilled(null);
+            area.current?.focus();
+          }}
+        >
           <p>{t('unfilled', { vars: unfilled.join(', ') })}</p>
           <button type="button" onClick={() => sendText(true)}>
             {t('sendAnyway')}
           </button>
           <button
             type="button"
+            ref={dialogCancel}
             onClick={() => {
               setUnfilled(null);
               area.current?.focus();
@@ -336,13 +436,33 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
               key={tpl.id}
               onClick={() => useTemplate(tpl)}
               onKeyDown={(e) => {
-                if (e.key === 'Escape') setPicker(false);
+                if (e.key !== 'Escape') return;
+                setPicker(false);
+                area.current?.focus();
               }}
             >
               <strong>{tpl.title}</strong> <span>{fillTemplate(tpl.text, values)}</span>
             </button>
           ))}
         </div>
+      ) : null}
+      {files.length > 0 ? (
+        <FilePreview
+          t={t}
+          files={files}
+          caption={caption}
+          captionProblem={
+            caption.trim() && textProblem(caption) ? t('tooLong', { max: MESSAGE_MAX_LENGTH }) : null
+          }
+          onCaption={setCaption}
+          onRemove={(i) => {
+            const left = files.filter((_, j) => j !== i);
+            setFiles(left);
+            if (left.length === 0) cancelFiles();
+          }}
+          onSend={sendFiles}
+          onCancel={cancelFiles}
+        />
       ) : null}
       <textarea
         ref={area}
@@ -366,6 +486,13 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
             sendText();
           }
         }}
+        onPaste={(e) => {
+          // A pasted screenshot or copied file opens the preview; pasted text stays text.
+          const pasted = Array.from(e.clipboardData?.files ?? []);
+          if (pasted.length === 0) return;
+          e.preventDefault();
+          addFiles(pasted);
+        }}
       />
       <div class="reply-bar">
         <span id="reply-counter" class={`counter${textIssue ? ' over' : ''}`} aria-live="polite">
@@ -388,13 +515,14 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
           ref={fileInput}
           type="file"
           class="hidden"
+          multiple
           tabIndex={-1}
           aria-hidden="true"
           onChange={(e) => {
             const input = e.currentTarget as HTMLInputElement;
-            const file = input.files?.[0];
+            const chosen = Array.from(input.files ?? []);
             input.value = '';
-            if (file) sendFile(file);
+            addFiles(chosen);
           }}
         />
         <button

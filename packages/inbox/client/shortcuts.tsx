@@ -18,12 +18,13 @@ export interface ShortcutActions {
 const KEYS: Array<{ keys: string[]; action: keyof ShortcutActions; help: Key }> = [
   { keys: ['n'], action: 'next', help: 'scNext' },
   { keys: ['j'], action: 'down', help: 'scDown' },
-  { keys: ['k'], action: 'up', help: 'scDown' },
+  { keys: ['k'], action: 'up', help: 'scUp' },
   { keys: ['r'], action: 'reply', help: 'scReply' },
   { keys: ['Ctrl+Enter'], action: 'send', help: 'scSend' },
   { keys: ['t'], action: 'templates', help: 'scTemplates' },
   { keys: ['/'], action: 'search', help: 'scSearch' },
   { keys: ['?'], action: 'help', help: 'scHelp' },
+  { keys: ['Esc'], action: 'escape', help: 'scEscape' },
 ];
 
 function typingInField(target: EventTarget | null): boolean {
@@ -39,7 +40,11 @@ export function useShortcuts(actions: ShortcutActions): void {
   current.current = actions;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') return current.current.escape();
+      if (e.key === 'Escape') {
+        // Out of a text field first, so the letter shortcuts work again instead of being typed.
+        if (typingInField(e.target)) (e.target as HTMLElement).blur();
+        return current.current.escape();
+      }
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
         // The reply box sends by itself; elsewhere Ctrl+Enter sends the open chat's draft.
         if (!typingInField(e.target)) current.current.send();

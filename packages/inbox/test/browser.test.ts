@@ -185,6 +185,12 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
         mimeType: 'text/plain',
         buffer: Buffer.from('Кассовый чек'),
       });
+      // Shown first: nothing leaves before the preview's Send.
+      expect((await h.admin.state()).totals.files).toBe(before);
+      await page
+        .getByRole('group', { name: 'Файлы к отправке' })
+        .getByRole('button', { name: 'Отправить', exact: true })
+        .click();
       await expect.poll(() => page.locator('.out').last().getAttribute('data-state')).toBe('sent');
       expect((await history(chat.chatId)).at(-1)?.payload?.[0]).toMatchObject({ name: 'чек.txt' });
     });

@@ -1,0 +1,89 @@
+/**
+ * What draws an agent back to the inbox: the tab title counts the chats waiting for a reply, and, if the
+ * agent turned them on (a click, never on load: browsers and people both dislike a permission prompt out of
+ * nowhere), a browser notification for a new buyer message while the tab is hidden.
+ */
+import type { ChatView } from './api.js';
+
+const TITLE = 'ym-chats';
+const NOTIFY_KEY = 'ymc.notify';
+
+export function setTitle(waiting: number): void {
+  document.title = waiting > 0 ? `(${waiting}) ${TITLE}` : TITLE;
+}
+
+export type NotifyState = 'unsupported' | 'denied' | 'off' | 'on';
+
+export function notifyState(): NotifyState {
+  if (!('Notification' in window)) return 'unsupported';
+  if (Notification.permission === 'denied') return 'denied';
+  if (Notification.permission !== 'granted') return 'off';
+  try {
+    return localStorage.getItem(NOTIFY_KEY) === 'on' ? 'on' : 'off';
+  } catch {
+    return 'off';
+  }
+}
+
+/** The button's click: asks the browser the first time, then turns notifications on or off. */
+export async function toggleNotify(): Promise<NotifyState> {
+  if (!('Notification' in window)) return 'unsupported';
+  const current = notifyState();
+  if (current === 'on') {
+    saveNotify('off');
+    return 'off';
+  }
+  const permission =
+    Notification.permission === 'default' ? await Notification.requestPermission() : Notification.permission;
+  if (permission !== 'granted') return permission === 'denied' ? 'denied' : 'off';
+  saveNotify('on');
+  return 'on';
+}
+
+function saveNotify(value: 'on' | 'off'): void {
+  try {
+    localStorage.setItem(NOTIFY_KEY, value);
+  } catch {
+    // private mode: the choice lasts this page only
+  }
+}
+
+/**
+ * Finds the buyer messages newer than any this page has seen in the queue: a high-water mark of message
+ * times, so a filter change that brings older chats into the list announces nothing. The first queue read
+ * only sets the mark.
+ */
+export function newBuyerMessages() {
+  let mark: number | null = null;
+  return (chats: ChatView[]): ChatView[] => {
+    const times = chats.flatMap((c) => (c.lastMessage ? [Date.parse(c.lastMessage.createdAt)] : []));
+    const newest = Math.max(0, ...times);
+    if (mark === null) {
+      mark = newest;
+      return [];
+    }
+    const since = mark;
+    mark = Math.max(mark, newest);
+    return chats.filter(
+      (c) => c.lastMessage?.sender === 'CUSTOMER' && Date.parse(c.lastMessage.createdAt) > since,
+    );
+  };
+}
+
+/** One notification per chat (a newer message replaces it); a click brings the tab back with that chat. */
+export function notify(chat: ChatView, title: string, onClick: () => void): void {
+  if (notifyState() !== 'on' || !document.hidden) return;
+  try {
+    const shown = new Notification(title, {
+      body: chat.lastMessage?.text.slice(0, 200) ?? '',
+      tag: `${chat.businessId}:${chat.chatId}`,
+    });
+    shown.onclick = () => {
+      window.focus();
+      onClick();
+      shown.close();
+    };
+  } catch {
+    // Some browsers allow notifications only from a service worker: the title still counts.
+  }
+}
