@@ -278,6 +278,22 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
       await shot(page, 'skip-link-desktop');
       await page.keyboard.press('Enter');
       expect(await page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('log');
+      expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).toBe('solid');
+      // From there on, round the whole page (the body is where the browser's own UI would be), every stop
+      // Tab makes shows where the focus is.
+      const stops = new Set<string>();
+      for (let i = 0; i < 24; i++) {
+        await page.keyboard.press('Tab');
+        const seen = await page.evaluate(() => {
+          const el = document.activeElement as HTMLElement;
+          const style = getComputedStyle(el);
+          return { tag: el.tagName, what: el.outerHTML.slice(0, 80), outline: style.outlineStyle };
+        });
+        if (seen.tag === 'BODY') continue;
+        stops.add(seen.tag);
+        expect(seen.outline, seen.what).toBe('solid');
+      }
+      expect([...stops].sort()).toEqual(['A', 'BUTTON', 'INPUT', 'SELECT', 'TEXTAREA']);
     });
 
     it('counts the waiting chats in the tab title', async () => {
