@@ -90,7 +90,8 @@ describe('ym-chats business', () => {
     expect(sync.stderr).toContain('--registered runs as a worker: use it with --watch');
     const allow = await run(['serve', '--allow-from', '10.0.0.0/40', '--api-key', 'k', '--business-id', '1']);
     expect(allow.code).toBe(2);
-    expect(allow.stderr).toContain('"10.0.0.0/40" is not an IP address or CIDR network');
+    expect(allow.stderr).toContain('--allow-from: "10.0.0.0/40" has a bad prefix length');
+    expect(allow.stderr).toContain('0–32 for IPv4');
     const both = await run([
       'serve',
       '--trust-proxy',
