@@ -1,10 +1,11 @@
 /** Runs the built `ym-chats` binary as a child process against an in-process emulator. */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AdminClient, createEmulator, type EmulatorOptions } from '@ym-chats/emulator';
+import { afterAll } from 'vitest';
 
 export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 export const BUSINESS = 1001;
@@ -31,9 +32,16 @@ export interface RunResult {
   stderr: string;
 }
 
+/** Every HOME made for a child, removed after the test file that imported this (a run left hundreds). */
+const homes: string[] = [];
+afterAll(() => {
+  for (const home of homes.splice(0)) rmSync(home, { recursive: true, force: true });
+});
+
 /** A clean environment: no YM_* variables, a HOME with no config, no colours. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const home = mkdtempSync(join(tmpdir(), 'ym-chats-home-'));
+  homes.push(home);
   return { PATH: process.env.PATH ?? '', HOME: home, NO_COLOR: '1', ...extra };
 }
 
