@@ -168,3 +168,31 @@ export async function firstChatId(emu: TestEmulator): Promise<number> {
   }[];
   return chats[0]!.chatId;
 }
+
+/** The web inbox as a page talks to it, for the loopback user (no login): its cookies and CSRF token. */
+export class InboxPage {
+  private cookie = '';
+  private csrf = '';
+  /** Settable: a proxy may send the page's next requests to another `serve` process. */
+  constructor(public base: string) {}
+
+  async start(): Promise<void> {
+    const r = await fetch(`${this.base}/api/session`);
+    this.cookie = r.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    this.csrf = ((await r.json()) as { csrf: string }).csrf;
+  }
+
+  async call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const headers: Record<string, string> = { cookie: this.cookie, 'x-csrf-token': this.csrf };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const r = await fetch(`${this.base}${path}`, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: r.status, body: (await r.json()) as T };
+  }
+}

@@ -24,6 +24,7 @@ import {
   BIN,
   BUSINESS,
   expectNoSecrets,
+  InboxPage,
   requireBuilt,
   run,
   startEmulator,
@@ -122,33 +123,6 @@ async function obey(session: Session, chatId: number, reply: string) {
   const { draftId } = draft.structuredContent as { draftId: string };
   const sent = await call(session, 'send_reply', { draftId, confirm: true });
   return { draftId, sent };
-}
-
-/** The web inbox over the same store, for the loopback user ("local"), as a page talks to it. */
-class InboxPage {
-  private cookie = '';
-  private csrf = '';
-  constructor(readonly base: string) {}
-
-  async start(): Promise<void> {
-    const r = await fetch(`${this.base}/api/session`);
-    this.cookie = r.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ');
-    this.csrf = ((await r.json()) as { csrf: string }).csrf;
-  }
-
-  async call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const headers: Record<string, string> = { cookie: this.cookie, 'x-csrf-token': this.csrf };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const r = await fetch(`${this.base}${path}`, {
-      method,
-      headers,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: r.status, body: (await r.json()) as T };
-  }
 }
 
 type DraftAnswer = { state?: string; messageId?: number; by?: string; error?: { code: string } };

@@ -15,6 +15,7 @@ import { describe, expect, it } from 'vitest';
 import {
   API_KEY,
   BUSINESS,
+  InboxPage,
   LongRun,
   requireBuilt,
   run,
@@ -30,33 +31,6 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
-}
-
-/** A browser page as far as cookies and the CSRF token go (the loopback user needs no login). */
-class Page {
-  private cookie = '';
-  private csrf = '';
-  constructor(public base: string) {}
-
-  async start(): Promise<void> {
-    const r = await fetch(`${this.base}/api/session`);
-    this.cookie = r.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ');
-    this.csrf = ((await r.json()) as { csrf: string }).csrf;
-  }
-
-  async call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const headers: Record<string, string> = { cookie: this.cookie, 'x-csrf-token': this.csrf };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const r = await fetch(`${this.base}${path}`, {
-      method,
-      headers,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: r.status, body: (await r.json()) as T };
-  }
 }
 
 type Answer = { state?: string; messageId?: number; error?: { code: string } };
@@ -84,8 +58,8 @@ async function copiesAt(emu: TestEmulator, chatId: number, text: string): Promis
  */
 async function killMidSend(
   emu: TestEmulator,
-  sender: { serve: LongRun; page: Page },
-  next: () => Promise<Page>,
+  sender: { serve: LongRun; page: InboxPage },
+  next: () => Promise<InboxPage>,
   label: string,
 ) {
   const queue = await sender.page.call<{ chats: Array<{ chatId: number }> }>(
@@ -139,7 +113,7 @@ describe('a reply whose serve process is killed mid-send', () => {
     let second: LongRun | undefined;
     try {
       const url = (await first.waitFor('stdout', /"inbox":"([^"]+)"/))[1]!.replace(/\/$/, '');
-      const page = new Page(url);
+      const page = new InboxPage(url);
       await page.start();
       await killMidSend(
         emu,
@@ -172,7 +146,7 @@ describe('a reply whose serve process is killed mid-send', () => {
       try {
         const urlA = (await a.waitFor('stdout', /"inbox":"([^"]+)"/))[1]!.replace(/\/$/, '');
         const urlB = (await b.waitFor('stdout', /"inbox":"([^"]+)"/))[1]!.replace(/\/$/, '');
-        const page = new Page(urlA);
+        const page = new InboxPage(urlA);
         await page.start();
         await killMidSend(
           emu,
