@@ -16,6 +16,8 @@ export interface DemoInboxSettings {
   /** Seconds between the simulated buyer's messages; 0 switches the buyer off. */
   buyerEverySeconds: number;
   cwd: string;
+  /** What to say when the port is taken. */
+  portTakenHint: string;
 }
 
 const BUYER_LINES = [
@@ -85,7 +87,7 @@ export function demoInbox(settings: DemoInboxSettings, warn: (line: string) => v
         if ((error as { code?: string }).code === 'EADDRINUSE') {
           throw new UsageError(
             `port ${settings.port} for the inbox is already in use`,
-            'Pick another with --inbox-port N (0 for any free port).',
+            settings.portTakenHint,
           );
         }
         throw error;

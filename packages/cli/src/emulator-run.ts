@@ -21,6 +21,8 @@ export interface EmulatorSettings {
   businessId: number;
   notifyUrl?: string;
   quotas: boolean;
+  /** What to say when the port is taken (the demo names both of its ports, in the form it was run). */
+  portTakenHint?: string;
 }
 
 export interface StartedInfo {
@@ -133,7 +135,8 @@ export async function runEmulator(
     if (code === 'EADDRINUSE') {
       throw new UsageError(
         `port ${settings.port} on ${settings.host} is already in use`,
-        'Pick another with --port N (or --port 0 for any free port). Is another emulator running?',
+        settings.portTakenHint ??
+          'Pick another with --port N (or --port 0 for any free port). Is another emulator running?',
       );
     }
     throw new UsageError(`cannot listen on ${settings.host}:${settings.port} (${code ?? String(error)})`);

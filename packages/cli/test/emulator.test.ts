@@ -193,4 +193,32 @@ describe('ym-chats demo', () => {
     }
     expect((await again.exited).code).toBe(0);
   });
+
+  it('run by `npm start`, its hints are in that form: the restart, and both ports when one is taken', async () => {
+    const npmStart = () => cleanEnv({ npm_lifecycle_event: 'start' });
+    const cwd = mkdtempSync(join(tmpdir(), 'ym-chats-demo-hints-'));
+    const first = new LongRun(['demo', '--port', '0', '--inbox-port', '0', '--buyer-every', '0'], {
+      env: npmStart(),
+      cwd,
+    });
+    try {
+      await first.waitFor('stdout', /Press Ctrl\+C to stop/);
+      expect(first.stdout).toContain('(npm start -- --reset starts over)');
+      const [, apiPort] = await first.waitFor('stdout', /export YM_BASE_URL=http:\/\/127\.0\.0\.1:(\d+) /);
+      const [, inboxPort] = await first.waitFor('stdout', /http:\/\/127\.0\.0\.1:(\d+)\/notification/);
+      const other = mkdtempSync(join(tmpdir(), 'ym-chats-demo-hints-'));
+      for (const taken of [
+        ['--port', apiPort!, '--inbox-port', '0'],
+        ['--port', '0', '--inbox-port', inboxPort!],
+      ]) {
+        const second = await run(['demo', ...taken, '--buyer-every', '0'], { env: npmStart(), cwd: other });
+        expect(second.code).toBe(2);
+        expect(second.stderr).toContain('already in use');
+        expect(second.stderr).toContain('npm start -- --port 18080 --inbox-port 18090');
+      }
+    } finally {
+      first.kill('SIGINT');
+    }
+    expect((await first.exited).code).toBe(0);
+  });
 });

@@ -3,6 +3,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { flag, numberFlag, str } from '../args.js';
 import { demoInbox } from '../demo-inbox.js';
 import { runEmulator } from '../emulator-run.js';
+import type { Io } from '../io.js';
 import type { Command } from './command.js';
 import { DEFAULT_PORT, EMULATOR_API_KEY, EMULATOR_BUSINESS_ID, EMULATOR_OAUTH_TOKEN } from './emulator.js';
 
@@ -53,6 +54,8 @@ export const demoCommand: Command = {
     const db = resolve(io.cwd, str(values, 'db') ?? DEMO_DB);
     // The store sits beside the emulator's database, so --db FILE keeps two demos apart.
     const store = resolve(dirname(db), basename(DEMO_STORE));
+    const again = demoAgain(io);
+    const portTakenHint = `Another demo may be running. Pick other ports: ${again} --port ${port === 18080 ? 28080 : 18080} --inbox-port ${inboxPort === 18090 ? 28090 : 18090} (0 picks any free port).`;
     if (flag(values, 'reset')) {
       for (const file of [db, store]) {
         for (const suffix of ['', '-wal', '-shm']) if (existsSync(file + suffix)) rmSync(file + suffix);
@@ -69,6 +72,7 @@ export const demoCommand: Command = {
         oauthToken: EMULATOR_OAUTH_TOKEN,
         businessId: EMULATOR_BUSINESS_ID,
         quotas: true,
+        portTakenHint,
       },
       (info) => {
         const chat = info.sampleChatId ?? '<chatId>';
@@ -89,10 +93,20 @@ export const demoCommand: Command = {
           out.c.bold('Play the buyer (watch prints it within a few seconds):'),
           `  curl -s -X POST -H 'Content-Type: application/json' -d '{"sender":"CUSTOMER","message":"Where is my parcel?"}' ${info.url}/_emulator/businesses/${info.businessId}/chats/${chat}/messages`,
           '',
-          `State is kept in ${db} (demo --reset starts over). Press Ctrl+C to stop.`,
+          `State is kept in ${db} (${again} --reset starts over). Press Ctrl+C to stop.`,
         ];
       },
-      demoInbox({ store, port: inboxPort, buyerEverySeconds, cwd: io.cwd }, (line) => out.warn(line)),
+      demoInbox({ store, port: inboxPort, buyerEverySeconds, cwd: io.cwd, portTakenHint }, (line) =>
+        out.warn(line),
+      ),
     );
   },
 };
+
+/**
+ * How this demo is started again, in the form it was started: `npm start -- …` from the repository (the
+ * README's form), `ym-chats demo …` otherwise — so a hint can be pasted as printed.
+ */
+export function demoAgain(io: Pick<Io, 'env' | 'self'>): string {
+  return io.env.npm_lifecycle_event === 'start' ? 'npm start --' : `${io.self} demo`;
+}
