@@ -123,6 +123,39 @@ const ASSISTANT_DRAFTS = (big: string) => [
   'CREATE INDEX inbox_assistant_drafts_by_state ON inbox_assistant_drafts (business_id, state, created_ms)',
 ];
 
+/**
+ * The inbox's agents (`ym-chats agents add`), shared by every `serve` on the database: a password only as
+ * `hashPassword`'s scrypt hash, the businesses as a comma-separated list. Sessions are looked up by login
+ * when an agent's password changes or the agent goes (all its sessions end at once). Times in epoch ms.
+ */
+const AGENTS = (big: string) => [
+  `CREATE TABLE inbox_agents (
+     login TEXT PRIMARY KEY,
+     name TEXT,
+     password_hash TEXT NOT NULL,
+     business_ids TEXT NOT NULL,
+     created_ms ${big} NOT NULL,
+     changed_ms ${big} NOT NULL)`,
+  'CREATE INDEX inbox_sessions_by_login ON inbox_sessions (login)',
+];
+
+/**
+ * Quick replies per business, edited in the page. A business's first read seeds the built-ins
+ * (team/templates.ts) once and notes it in `inbox_template_seeds`, so templates the team deleted stay
+ * deleted. Names are unique per business: `/name` in the reply box picks by name. Times in epoch ms.
+ */
+const TEMPLATES = ({ big, serial }: DialectTypes) => [
+  `CREATE TABLE inbox_templates (
+     template_id ${serial},
+     business_id ${big} NOT NULL,
+     name TEXT NOT NULL,
+     text TEXT NOT NULL,
+     changed_by TEXT,
+     changed_ms ${big} NOT NULL)`,
+  'CREATE UNIQUE INDEX inbox_templates_by_name ON inbox_templates (business_id, name)',
+  `CREATE TABLE inbox_template_seeds (business_id ${big} PRIMARY KEY, seeded_ms ${big} NOT NULL)`,
+];
+
 const MIGRATIONS: Migration[] = [
   perEngine({
     version: 1,
@@ -255,6 +288,8 @@ const MIGRATIONS: Migration[] = [
     name: 'assistant drafts waiting for a person',
     statements: ({ big }) => ASSISTANT_DRAFTS(big),
   },
+  { version: 10, name: 'agents in the store', statements: ({ big }) => AGENTS(big) },
+  { version: 11, name: 'templates edited in the page', statements: (types) => TEMPLATES(types) },
 ];
 
 const INBOX_MIGRATIONS: MigrationSet = {
