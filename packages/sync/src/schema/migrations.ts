@@ -135,6 +135,56 @@ CREATE TABLE sync_run_pages (
 );
 `),
   },
+  {
+    version: 5,
+    name: 'waits: each buyer wait from its first message to the answer',
+    // Kept as messages are stored (reports/keep-waits.ts, in the same transaction), so a report reads the
+    // waits of its period instead of every message of the store. A wait is keyed by the message that
+    // opened it; closed_* stay null while it is open. first_wait: the chat's first wait (first response).
+    statements: ({ big, ts }: DialectTypes) =>
+      split(`
+CREATE TABLE waits (
+  business_id ${big} NOT NULL,
+  chat_id ${big} NOT NULL,
+  open_message_id ${big} NOT NULL,
+  opened_at ${ts} NOT NULL,
+  close_message_id ${big},
+  closed_at ${ts},
+  first_wait INTEGER NOT NULL,
+  PRIMARY KEY (business_id, open_message_id)
+);
+CREATE INDEX waits_by_chat ON waits (business_id, chat_id, opened_at, open_message_id);
+CREATE INDEX waits_by_close ON waits (closed_at);
+CREATE INDEX waits_unanswered ON waits (opened_at) WHERE closed_at IS NULL;
+`),
+  },
+  {
+    version: 6,
+    name: 'waits of the messages stored before version 5',
+    // Once, set-based: a wait opens at a CUSTOMER message whose previous CUSTOMER-or-PARTNER message is a
+    // PARTNER one (or none), and closes at a PARTNER message that follows a CUSTOMER one; in a chat they
+    // alternate, so the n-th opening pairs with the n-th closing.
+    statements: () => [
+      `WITH m AS (
+  SELECT business_id, chat_id, message_id, sender, created_at,
+         LAG(sender) OVER (PARTITION BY business_id, chat_id ORDER BY created_at, message_id) AS prev
+    FROM messages WHERE sender IN ('CUSTOMER', 'PARTNER')
+), opens AS (
+  SELECT business_id, chat_id, message_id, created_at,
+         ROW_NUMBER() OVER (PARTITION BY business_id, chat_id ORDER BY created_at, message_id) AS n
+    FROM m WHERE sender = 'CUSTOMER' AND (prev IS NULL OR prev = 'PARTNER')
+), closes AS (
+  SELECT business_id, chat_id, message_id, created_at,
+         ROW_NUMBER() OVER (PARTITION BY business_id, chat_id ORDER BY created_at, message_id) AS n
+    FROM m WHERE sender = 'PARTNER' AND prev = 'CUSTOMER'
+)
+INSERT INTO waits (business_id, chat_id, open_message_id, opened_at, close_message_id, closed_at, first_wait)
+SELECT o.business_id, o.chat_id, o.message_id, o.created_at, c.message_id, c.created_at,
+       CASE WHEN o.n = 1 THEN 1 ELSE 0 END
+  FROM opens o LEFT JOIN closes c
+    ON c.business_id = o.business_id AND c.chat_id = o.chat_id AND c.n = o.n`,
+    ],
+  },
 ];
 
 /** The store's migrations as the runner takes them. */

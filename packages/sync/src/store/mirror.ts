@@ -12,6 +12,7 @@ import {
   type StoredChatState,
   settleThreshold,
 } from '../engine/changes.js';
+import { keepWaits } from '../reports/keep-waits.js';
 import { isoUtc } from '../time.js';
 import { CHAT_COLUMNS, chatValues, messageFiles, messageValues, toId } from './records.js';
 
@@ -350,7 +351,7 @@ function addedPerPage(pages: HistoryPageWrite[], ids: bigint[][], skipped: Row[]
 export async function writeHistoryPages(sql: Sql, pages: HistoryPageWrite[]): Promise<bigint[][]> {
   const group = planGroup(pages);
   return sql.dialect === 'postgres'
-    ? writeGroupPostgres(sql, pages, group)
+    ? sql.transaction(async (tx) => keepWaits(tx, pages, await writeGroupPostgres(tx, pages, group)))
     : writeGroupSqlite(sql, pages, group);
 }
 
@@ -490,7 +491,7 @@ async function writeGroupSqlite(
       });
       await tx.run(RUN_PAGES, [runId, n, runAdded]);
     }
-    return added;
+    return keepWaits(tx, pages, added);
   });
 }
 
