@@ -1,18 +1,16 @@
 /**
- * `ym-chats mcp` end to end: the MCP SDK's own client talks over stdio to the built binary, which talks
- * HTTP to a real emulator. What reached the buyer is counted on the emulator's side.
+ * `ym-chats mcp` as the CLI composes it: the MCP SDK's own client talks over stdio to the built binary,
+ * which talks HTTP to a real emulator. What the server itself does (tools, drafts and sends, elicitation,
+ * modes) is tested in-process in packages/mcp/test; here: the configuration as the README gives it, the
+ * flags as the CLI parses them, the refusals before serving, the logs, one send end to end, and the sync
+ * store the CLI opens. What reached the buyer is counted on the emulator's side.
  */
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import {
-  type CallToolResult,
-  type ElicitRequest,
-  ElicitRequestSchema,
-  type ElicitResult,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ChatsApi } from '@ym-chats/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -25,13 +23,12 @@ import {
   startEmulator,
   type TestEmulator,
   transcript,
-  WRONG_KEY,
 } from './helpers.js';
 
 const READ_TOOLS = ['get_chat', 'get_chat_history', 'list_chats'];
 /**
- * Without elicitation the assistant's own confirm sends nothing (mcp-approval.test.ts): the send mechanics
- * below (at most once, quotas, audit, maybe-sent) are exercised through the explicit opt-in.
+ * Without elicitation the assistant's own confirm sends nothing (mcp-approval.test.ts): the send below
+ * goes through the explicit opt-in.
  */
 const UNSAFE = '--unsafe-model-confirms';
 const SEND_TOOLS = ['draft_reply', 'send_file', 'send_reply'];
@@ -50,12 +47,7 @@ interface Session {
   close(): Promise<void>;
 }
 
-type Elicit = (
-  request: ElicitRequest,
-  extra: { signal: AbortSignal },
-) => ElicitResult | Promise<ElicitResult>;
-
-async function open(args: string[], elicit?: Elicit, env = emu.env()): Promise<Session> {
+async function open(args: string[], env = emu.env()): Promise<Session> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [BIN, 'mcp', ...emu.flags, ...args],
@@ -67,15 +59,11 @@ async function open(args: string[], elicit?: Elicit, env = emu.env()): Promise<S
   transport.stderr?.on('data', (d: Buffer) => {
     stderr += d.toString();
   });
-  const client = new Client(
-    { name: 'ym-chats-test', version: '1.0.0' },
-    elicit ? { capabilities: { elicitation: {} } } : {},
-  );
-  if (elicit) client.setRequestHandler(ElicitRequestSchema, (request, extra) => elicit(request, extra));
+  const client = new Client({ name: 'ym-chats-test', version: '1.0.0' });
   const transportErrors: Error[] = [];
   client.onerror = (error) => transportErrors.push(error);
   await client.connect(transport);
-  return {
+  const session: Session = {
     client,
     stderr: () => stderr,
     transportErrors,
@@ -84,6 +72,8 @@ async function open(args: string[], elicit?: Elicit, env = emu.env()): Promise<S
       transcript.push(stderr);
     },
   };
+  sessions.push(session);
+  return session;
 }
 
 async function call(session: Session, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
@@ -121,14 +111,13 @@ async function waitingChat(): Promise<{ chatId: number; firstAt: string }> {
   return { chatId: chat.chatId, firstAt: first.createdAt };
 }
 
-function auditLines(): Record<string, unknown>[] {
-  return readFileSync(auditLog, 'utf8')
+function auditLines(path = auditLog): Record<string, unknown>[] {
+  return readFileSync(path, 'utf8')
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-let plain: Session;
 const sessions: Session[] = [];
 
 beforeAll(async () => {
@@ -137,11 +126,6 @@ beforeAll(async () => {
   api = new ChatsApi({ apiKey: API_KEY, baseUrl: emu.url, pathPrefix: '/v2', rateLimit: false });
   mkdirSync(filesDir);
   writeFileSync(join(filesDir, 'invoice.txt'), 'Invoice 42: 1 990 ₽\n');
-  writeFileSync(join(filesDir, 'big.bin'), Buffer.alloc(6 * 1024 * 1024, 1));
-  writeFileSync(join(work, 'outside.txt'), 'not for buyers');
-  symlinkSync(join(work, 'outside.txt'), join(filesDir, 'link-out.txt'));
-  plain = await open(['--files-dir', filesDir, '--audit-log', auditLog, UNSAFE]);
-  sessions.push(plain);
 });
 
 afterAll(async () => {
@@ -152,408 +136,72 @@ afterAll(async () => {
   expect(expectNoSecrets(transcript)).toEqual([]);
 });
 
-describe('ym-chats mcp: tools', () => {
-  it('lists every tool with an input schema, an output schema and annotations', async () => {
-    const { tools } = await plain.client.listTools();
+describe('ym-chats mcp: over stdio, as the CLI composes it', () => {
+  it('sends end to end: --unsafe-model-confirms, a relative --files-dir, --audit-log, --max-sends-per-hour', async () => {
+    // --files-dir relative to the working directory the client starts the server in.
+    const session = await open([
+      '--files-dir',
+      'files',
+      '--audit-log',
+      auditLog,
+      '--max-sends-per-hour',
+      '2',
+      UNSAFE,
+    ]);
+    const { tools } = await session.client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([...READ_TOOLS, ...SEND_TOOLS].sort());
-    for (const tool of tools) {
-      expect(tool.inputSchema.type).toBe('object');
-      expect(tool.outputSchema?.type).toBe('object');
-      expect(tool.annotations).toBeDefined();
-    }
-    const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
-    for (const name of READ_TOOLS) {
-      expect(byName[name]!.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
-    }
-    expect(byName.draft_reply!.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false });
-    expect(byName.send_reply!.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true });
-    expect(byName.send_file!.annotations).toMatchObject({ destructiveHint: true, idempotentHint: false });
-    expect(Object.keys(byName.draft_reply!.inputSchema.properties ?? {}).sort()).toEqual(['chatId', 'text']);
-    expect(byName.draft_reply!.inputSchema.required).toEqual(['chatId', 'text']);
-  });
-
-  it('lists the chats where the buyer waits, as the API does', async () => {
-    await waitingChat();
-    const result = await call(plain, 'list_chats', { waitingOnly: true });
-    expect(result.isError).toBeFalsy();
-    const { chats } = result.structuredContent as { chats: { chatId: number; status: string }[] };
-    expect(chats.length).toBeGreaterThan(0);
-    expect(chats.every((c) => c.status === 'WAITING_FOR_PARTNER')).toBe(true);
-    const direct = await api.getChats(BUSINESS, { statuses: ['WAITING_FOR_PARTNER'] }, undefined, 20);
-    expect(chats.map((c) => c.chatId)).toEqual(direct.result.chats.map((c) => c.chatId));
-    expect(text(result)).toContain(`chat ${chats[0]!.chatId}`);
-  });
-
-  it('reads a chat: context, buyer, status and how long the buyer has waited', async () => {
-    const { chatId, firstAt } = await waitingChat();
-    const result = await call(plain, 'get_chat', { chatId });
-    expect(result.isError).toBeFalsy();
-    const out = result.structuredContent as {
-      chat: Record<string, unknown>;
-      waiting: { since: string; minutes: number; unansweredMessages: number };
-      recentMessages: { text?: string; sender: string }[];
-    };
-    expect(out.chat).toMatchObject({
-      chatId,
-      contextType: 'DIRECT',
-      status: 'WAITING_FOR_PARTNER',
-      customer: { name: 'Анна', publicId: 'anna-test' },
-      waitingForSeller: true,
-    });
-    expect(out.waiting).toMatchObject({ since: firstAt, unansweredMessages: 2 });
-    expect(out.waiting.minutes).toBeGreaterThanOrEqual(0);
-    expect(out.recentMessages.map((m) => m.text)).toEqual(['Где заказ?', 'Ответьте, пожалуйста']);
-  });
-
-  it('reads the newest messages of a chat longer than one page, and pages from the start', async () => {
-    const { chatId } = await waitingChat();
-    for (let i = 0; i < 128; i++) {
-      await emu.admin.postMessage(BUSINESS, chatId, {
-        sender: i % 2 ? 'CUSTOMER' : 'PARTNER',
-        message: `m${i}`,
-      });
-    }
-    const all: number[] = [];
-    for await (const m of api.iterateChatHistory(BUSINESS, chatId)) all.push(m.messageId);
-    expect(all).toHaveLength(130);
-    const newest = await call(plain, 'get_chat_history', { chatId, newest: 3 });
-    const tail = newest.structuredContent as { messages: { messageId: number }[]; complete: boolean };
-    expect(tail.messages.map((m) => m.messageId)).toEqual(all.slice(-3));
-    expect(tail.complete).toBe(true);
-    const chat = await call(plain, 'get_chat', { chatId });
-    expect(chat.structuredContent).toMatchObject({ totalMessages: 130, waiting: { unansweredMessages: 1 } });
-    const page = await call(plain, 'get_chat_history', { chatId, pageSize: 2 });
-    const first = page.structuredContent as { messages: { messageId: number }[]; nextPageToken?: string };
-    expect(first.messages.map((m) => m.messageId)).toEqual(all.slice(0, 2));
-    const second = await call(plain, 'get_chat_history', {
-      chatId,
-      pageSize: 2,
-      pageToken: first.nextPageToken,
-    });
-    expect((second.structuredContent as typeof first).messages.map((m) => m.messageId)).toEqual(
-      all.slice(2, 4),
-    );
-    const both = await call(plain, 'get_chat_history', { chatId, newest: 3, pageSize: 2 });
-    expect(both.isError).toBe(true);
-  });
-});
-
-describe('ym-chats mcp: drafts and sends (client without elicitation, --unsafe-model-confirms)', () => {
-  it('drafts without sending, refuses to send unconfirmed, sends once when confirmed, then never again', async () => {
     const { chatId } = await waitingChat();
     const reply = `Здравствуйте, Анна! Заказ уже в пути. ${Date.now()}`;
     const before = await totalMessages();
 
-    const draft = await call(plain, 'draft_reply', { chatId, text: reply });
-    expect(draft.isError).toBeFalsy();
-    const { draftId, text: drafted } = draft.structuredContent as { draftId: string; text: string };
-    expect(drafted).toBe(reply);
-    expect(text(draft)).toContain(reply);
-    expect(await totalMessages()).toBe(before);
-
-    const unconfirmed = await call(plain, 'send_reply', { draftId });
-    expect(unconfirmed.isError).toBe(true);
-    expect(text(unconfirmed)).toMatch(/confirm: true/);
-    // What to show the person: the chat and the exact text.
-    expect(text(unconfirmed)).toContain(`chat ${chatId}`);
-    expect(text(unconfirmed)).toContain(reply);
-    const declined = await call(plain, 'send_reply', { draftId, confirm: false });
-    expect(declined.isError).toBe(true);
-    expect(await totalMessages()).toBe(before);
-
-    const sent = await call(plain, 'send_reply', { draftId, confirm: true });
-    expect(sent.isError).toBeFalsy();
-    expect(sent.structuredContent).toMatchObject({ draftId, chatId, outcome: 'sent', dryRun: false });
-    expect(await copiesOf(chatId, reply)).toBe(1);
-
-    const again = await call(plain, 'send_reply', { draftId, confirm: true });
-    expect(again.isError).toBe(true);
-    expect(text(again)).toMatch(/already sent/);
-    expect(await copiesOf(chatId, reply)).toBe(1);
-    expect(await totalMessages()).toBe(before + 1);
-
-    const trail = auditLines().filter((line) => line.sendId === draftId);
-    expect(trail.map((line) => [line.event, line.outcome ?? null])).toEqual([
-      ['outcome', 'refused'],
-      ['outcome', 'refused'],
-      ['attempt', null],
-      ['outcome', 'sent'],
-      ['outcome', 'refused'],
-    ]);
-    expect(trail.every((line) => line.via === 'mcp' && line.chatId === String(chatId))).toBe(true);
-    expect(trail[2]).toMatchObject({
-      kind: 'text',
-      characters: reply.length,
-      confirmedBy: 'unsafe-model-confirms',
-    });
-    expect(readFileSync(auditLog, 'utf8')).not.toContain(reply);
-  });
-
-  it('a draft is bound to its chat and text: extra arguments are refused, concurrent sends deliver once', async () => {
-    const one = await waitingChat();
-    const two = await waitingChat();
-    const reply = `Ответ только для первого чата ${Date.now()}`;
-    const draft = await call(plain, 'draft_reply', { chatId: one.chatId, text: reply });
-    const { draftId } = draft.structuredContent as { draftId: string };
-    for (const extra of [{ text: 'Другой текст' }, { chatId: two.chatId }]) {
-      const changed = await call(plain, 'send_reply', { draftId, confirm: true, ...extra });
-      expect(changed.isError).toBe(true);
-      expect(text(changed)).toMatch(/Unrecognized key/);
-    }
-    expect(await copiesOf(one.chatId, reply)).toBe(0);
-    const results = await Promise.all(
-      [1, 2, 3].map(() => call(plain, 'send_reply', { draftId, confirm: true })),
-    );
-    expect(results.filter((r) => !r.isError)).toHaveLength(1);
-    expect(await copiesOf(one.chatId, reply)).toBe(1);
-    expect(await copiesOf(two.chatId, reply)).toBe(0);
-    expect(await copiesOf(two.chatId, 'Другой текст')).toBe(0);
-  });
-
-  it('a spent quota refuses the send, nothing is sent, and the draft stays open', async () => {
-    const session = await open(['--audit-log', auditLog, UNSAFE]);
-    sessions.push(session);
-    const { chatId } = await waitingChat();
-    const reply = `После сброса квоты ${Date.now()}`;
     const draft = await call(session, 'draft_reply', { chatId, text: reply });
     const { draftId } = draft.structuredContent as { draftId: string };
-    // One send left in the hour, spent by someone else.
-    await emu.admin.quotas({ limits: { sendMessageToChat: 1 }, reset: true });
-    try {
-      await api.sendMessageToChat(BUSINESS, chatId, { message: 'sent by another tool' });
-      const limited = await call(session, 'send_reply', { draftId, confirm: true });
-      expect(limited.isError).toBe(true);
-      expect(limited.structuredContent).toMatchObject({ outcome: 'notSent' });
-      expect(text(limited)).toMatch(/quota[\s\S]*nothing was sent[\s\S]*still open/);
-    } finally {
-      await emu.admin.quotas({ limits: { sendMessageToChat: 1000 }, reset: true });
-    }
-    expect(await copiesOf(chatId, reply)).toBe(0);
-    const outcomes = auditLines()
-      .filter((line) => line.sendId === draftId)
-      .map((line) => line.outcome ?? line.event);
-    expect(outcomes).toEqual(['attempt', 'notSent']);
-  });
-
-  it('--max-sends-per-hour caps sends whatever the confirmations; the refused draft stays open', async () => {
-    const session = await open(['--audit-log', auditLog, '--max-sends-per-hour', '1', UNSAFE]);
-    sessions.push(session);
-    const { chatId } = await waitingChat();
-    const drafts: string[] = [];
-    for (const reply of ['Первый ответ', 'Второй ответ']) {
-      const draft = await call(session, 'draft_reply', { chatId, text: `${reply} ${Date.now()}` });
-      drafts.push((draft.structuredContent as { draftId: string }).draftId);
-    }
-    const first = await call(session, 'send_reply', { draftId: drafts[0], confirm: true });
-    expect(first.structuredContent).toMatchObject({ outcome: 'sent' });
-    const before = await totalMessages();
-    const second = await call(session, 'send_reply', { draftId: drafts[1], confirm: true });
-    expect(second.isError).toBe(true);
-    expect(second.structuredContent).toMatchObject({ outcome: 'notSent' });
-    expect(text(second)).toMatch(/at most 1 send an hour[\s\S]*still open/);
     expect(await totalMessages()).toBe(before);
-  });
-
-  it('no send without a record: an audit log that cannot be written refuses the send', async () => {
-    // A directory where the log file should be: every append fails.
-    const session = await open(['--audit-log', filesDir, UNSAFE]);
-    sessions.push(session);
-    const { chatId } = await waitingChat();
-    const reply = `Без записи не отправлять ${Date.now()}`;
-    const draft = await call(session, 'draft_reply', { chatId, text: reply });
-    const { draftId } = draft.structuredContent as { draftId: string };
-    const refused = await call(session, 'send_reply', { draftId, confirm: true });
-    expect(refused.isError).toBe(true);
-    expect(refused.structuredContent).toMatchObject({ outcome: 'notSent' });
-    expect(text(refused)).toMatch(/audit log cannot be written/);
-    expect(await copiesOf(chatId, reply)).toBe(0);
-    expect(session.stderr()).toMatch(/audit log .* cannot be written/);
-  });
-
-  it('a credential the API refuses is a tool error that never shows the credential', async () => {
-    const session = await open(['--read-only'], undefined, emu.env({ YM_API_KEY: WRONG_KEY }));
-    sessions.push(session);
-    const result = await call(session, 'list_chats', {});
-    expect(result.isError).toBe(true);
-    expect(text(result)).toMatch(/refused the seller's credential \(401\)/);
-    expect(`${text(result)}${session.stderr()}`).not.toContain(WRONG_KEY);
-  });
-
-  it('bad input gets a clear tool error and nothing is sent', async () => {
-    const { chatId } = await waitingChat();
-    const finished = await waitingChat();
-    await emu.admin.updateChat(BUSINESS, finished.chatId, { status: 'FINISHED' });
-    const before = await totalMessages();
-
-    const unknown = await call(plain, 'draft_reply', { chatId: 99_999_999, text: 'Hello' });
-    expect(unknown.isError).toBe(true);
-    expect(text(unknown)).toMatch(/not found[\s\S]*Nothing was drafted or sent/);
-
-    const long = await call(plain, 'draft_reply', { chatId, text: 'x'.repeat(4097) });
-    expect(long.isError).toBe(true);
-    expect(text(long)).toMatch(/4097 characters[\s\S]*at most 4096/);
-    const blank = await call(plain, 'draft_reply', { chatId, text: '   ' });
-    expect(blank.isError).toBe(true);
-    const closed = await call(plain, 'draft_reply', { chatId: finished.chatId, text: 'Hello' });
-    expect(closed.isError).toBe(true);
-    expect(text(closed)).toMatch(/FINISHED/);
-
-    const unknownDraft = await call(plain, 'send_reply', { draftId: 'draft-nope', confirm: true });
-    expect(unknownDraft.isError).toBe(true);
-    expect(text(unknownDraft)).toMatch(/no draft/);
-
-    const big = await call(plain, 'send_file', { chatId, path: 'big.bin', confirm: true });
-    expect(big.isError).toBe(true);
-    expect(text(big)).toMatch(/6\.0 MB \(6291456 bytes\); the limit is 5 MB/);
-
-    for (const path of [
-      '../outside.txt',
-      join(work, 'outside.txt'),
-      'link-out.txt',
-      `${filesDir}/../outside.txt`,
-    ]) {
-      const outside = await call(plain, 'send_file', { chatId, path, confirm: true });
-      expect(outside.isError, path).toBe(true);
-      expect(text(outside), path).toMatch(/outside the directory files may be sent from/);
-    }
-    const missing = await call(plain, 'send_file', { chatId, path: 'nope.pdf', confirm: true });
-    expect(text(missing)).toMatch(/No file "nope.pdf"/);
-    const unknownChat = await call(plain, 'send_file', {
-      chatId: 99_999_999,
-      path: 'invoice.txt',
-      confirm: true,
-    });
-    expect(unknownChat.isError).toBe(true);
-    expect(text(unknownChat)).toMatch(/not found/);
-
-    expect(await totalMessages()).toBe(before);
-  });
-
-  it('sends a file from the allowed directory once, when confirmed', async () => {
-    const { chatId } = await waitingChat();
-    const refused = await call(plain, 'send_file', { chatId, path: 'invoice.txt' });
-    expect(refused.isError).toBe(true);
-    const sent = await call(plain, 'send_file', { chatId, path: 'invoice.txt', confirm: true });
-    expect(sent.isError).toBeFalsy();
-    const size = Buffer.byteLength('Invoice 42: 1 990 ₽\n');
-    expect(sent.structuredContent).toMatchObject({
+    const sent = await call(session, 'send_reply', { draftId, confirm: true });
+    expect(sent.structuredContent, text(sent)).toMatchObject({
+      draftId,
       chatId,
       outcome: 'sent',
-      file: { name: 'invoice.txt', size },
+      dryRun: false,
     });
-    const files = [];
-    for await (const m of api.iterateChatHistory(BUSINESS, chatId)) files.push(...(m.payload ?? []));
-    expect(files.map((f) => [f.name, f.size])).toEqual([['invoice.txt', size]]);
-  });
-
-  it('a send that may have been delivered is reported as such and the draft is closed', async () => {
-    const { chatId } = await waitingChat();
-    const reply = `Проверяем заказ ${Date.now()}`;
-    const draft = await call(plain, 'draft_reply', { chatId, text: reply });
-    const { draftId } = draft.structuredContent as { draftId: string };
-    // The emulator stores the message, then drops the connection without answering.
-    await emu.admin.addFaults([{ operation: 'sendMessageToChat', drop: 'after', count: 1 }]);
-    const maybe = await call(plain, 'send_reply', { draftId, confirm: true });
-    expect(maybe.isError).toBe(true);
-    expect(maybe.structuredContent).toMatchObject({ outcome: 'maybeSent' });
-    expect(text(maybe)).toMatch(/MAY HAVE BEEN DELIVERED/);
-    const again = await call(plain, 'send_reply', { draftId, confirm: true });
-    expect(again.isError).toBe(true);
-    expect(text(again)).toMatch(/MAY HAVE BEEN DELIVERED[\s\S]*will not be sent again/);
     expect(await copiesOf(chatId, reply)).toBe(1);
-    const outcomes = auditLines()
-      .filter((line) => line.sendId === draftId && line.event === 'outcome')
-      .map((line) => line.outcome);
-    expect(outcomes).toEqual(['maybeSent', 'refused']);
-  });
-});
+    const again = await call(session, 'send_reply', { draftId, confirm: true });
+    expect(text(again)).toMatch(/already sent/);
 
-describe('ym-chats mcp: confirmation through elicitation', () => {
-  it('asks the person with the exact text; a decline sends nothing even with confirm: true', async () => {
-    const asked: string[] = [];
-    let answer: ElicitResult = { action: 'decline' };
-    const session = await open(['--audit-log', auditLog], (request) => {
-      asked.push(request.params.message);
-      return answer;
+    const file = await call(session, 'send_file', { chatId, path: 'invoice.txt', confirm: true });
+    expect(file.structuredContent, text(file)).toMatchObject({
+      outcome: 'sent',
+      file: { name: 'invoice.txt' },
     });
-    sessions.push(session);
-    const { chatId } = await waitingChat();
-    const reply = `Добрый день! Отправили трек-номер. ${Date.now()}`;
-    const draft = await call(session, 'draft_reply', { chatId, text: reply });
-    const { draftId } = draft.structuredContent as { draftId: string };
+    expect(await totalMessages()).toBe(before + 2);
 
-    const declined = await call(session, 'send_reply', { draftId, confirm: true });
-    expect(declined.isError).toBe(true);
-    expect(text(declined)).toMatch(/declined/);
-    expect(asked).toHaveLength(1);
-    expect(asked[0]).toContain(reply);
-    expect(asked[0]).toContain(`chat ${chatId}`);
-    expect(await copiesOf(chatId, reply)).toBe(0);
+    // The third send in the hour meets --max-sends-per-hour 2.
+    const third = await call(session, 'draft_reply', { chatId, text: `Третий ответ ${Date.now()}` });
+    const capped = await call(session, 'send_reply', {
+      draftId: (third.structuredContent as { draftId: string }).draftId,
+      confirm: true,
+    });
+    expect(capped.structuredContent).toMatchObject({ outcome: 'notSent' });
+    expect(text(capped)).toMatch(/at most 2 sends an hour/);
+    expect(await totalMessages()).toBe(before + 2);
 
-    answer = { action: 'accept', content: { send: false } };
-    expect((await call(session, 'send_reply', { draftId })).isError).toBe(true);
-    expect(await copiesOf(chatId, reply)).toBe(0);
-
-    answer = { action: 'accept', content: { send: true } };
-    const sent = await call(session, 'send_reply', { draftId });
-    expect(sent.isError).toBeFalsy();
-    expect(sent.structuredContent).toMatchObject({ outcome: 'sent' });
-    expect(await copiesOf(chatId, reply)).toBe(1);
-    expect(await call(session, 'send_reply', { draftId })).toMatchObject({ isError: true });
-    expect(asked).toHaveLength(3);
-    expect(await copiesOf(chatId, reply)).toBe(1);
     const attempt = auditLines().find((line) => line.sendId === draftId && line.event === 'attempt');
-    expect(attempt).toMatchObject({ confirmedBy: 'elicitation' });
-    // No files directory configured: no send_file.
-    const { tools } = await session.client.listTools();
-    expect(tools.map((t) => t.name)).not.toContain('send_file');
+    expect(attempt).toMatchObject({ via: 'mcp', confirmedBy: 'unsafe-model-confirms' });
+    expect(session.stderr()).toMatch(/UNSAFE: --unsafe-model-confirms/);
   });
-  it('a call cancelled while the person is asked withdraws the question and leaves the draft open', async () => {
-    let asked = 0;
-    let answerNow = false;
-    const session = await open(['--audit-log', auditLog], () => {
-      asked++;
-      if (answerNow) return { action: 'accept', content: { send: true } };
-      // The person never answers this one. (The server withdraws it with notifications/cancelled; the
-      // SDK's client ignores a cancellation of request id 0, so the handler is not told: not asserted.)
-      return new Promise<ElicitResult>(() => {});
-    });
-    sessions.push(session);
-    const { chatId } = await waitingChat();
-    const reply = `Отменённый вопрос ${Date.now()}`;
-    const draft = await call(session, 'draft_reply', { chatId, text: reply });
-    const { draftId } = draft.structuredContent as { draftId: string };
-    const controller = new AbortController();
-    const pending = session.client.callTool({ name: 'send_reply', arguments: { draftId } }, undefined, {
-      signal: controller.signal,
-    });
-    await expect.poll(() => asked).toBe(1);
-    controller.abort();
-    await expect(pending).rejects.toThrow();
-    expect(await copiesOf(chatId, reply)).toBe(0);
-    // Without the cancellation reaching the confirmation, the draft would stay "being confirmed" for
-    // the whole confirmation timeout and this send would be refused.
-    answerNow = true;
-    const sent = await call(session, 'send_reply', { draftId });
-    expect(sent.structuredContent, text(sent)).toMatchObject({ outcome: 'sent' });
-    expect(asked).toBe(2);
-    expect(await copiesOf(chatId, reply)).toBe(1);
-  });
-});
 
-describe('ym-chats mcp: --read-only and --dry-run', () => {
   it('--read-only lists no tool that drafts or sends', async () => {
     const session = await open(['--read-only', '--files-dir', filesDir]);
-    sessions.push(session);
     const { tools } = await session.client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(READ_TOOLS);
     const refused = await session.client.callTool({ name: 'send_reply', arguments: { draftId: 'x' } });
     expect(refused.isError).toBe(true);
+    await expect.poll(() => session.stderr()).toMatch(/reading the API, read-only/);
   });
 
-  it('--dry-run confirms and records but sends nothing', async () => {
-    const session = await open(['--dry-run', '--audit-log', auditLog, UNSAFE]);
-    sessions.push(session);
+  it('--dry-run confirms and records but sends nothing; the audit log defaults to $XDG_STATE_HOME', async () => {
+    const state = join(work, 'state');
+    const session = await open(['--dry-run', UNSAFE], emu.env({ XDG_STATE_HOME: state }));
     const { chatId } = await waitingChat();
     const before = await totalMessages();
     const draft = await call(session, 'draft_reply', { chatId, text: 'Dry run reply' });
@@ -562,22 +210,11 @@ describe('ym-chats mcp: --read-only and --dry-run', () => {
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toMatchObject({ outcome: 'dryRun', dryRun: true });
     expect(await totalMessages()).toBe(before);
-    const lines = auditLines().filter((line) => line.sendId === draftId);
+    const lines = auditLines(join(state, 'ym-chats', 'mcp-audit.jsonl')).filter(
+      (line) => line.sendId === draftId,
+    );
     expect(lines.map((line) => line.outcome ?? line.event)).toEqual(['attempt', 'dryRun']);
     expect(lines.every((line) => line.dryRun === true)).toBe(true);
-  });
-
-  it('offers the "answer the waiting buyers" prompt', async () => {
-    const { prompts } = await plain.client.listPrompts();
-    expect(prompts.map((p) => p.name)).toContain('answer_waiting_buyers');
-    const prompt = await plain.client.getPrompt({
-      name: 'answer_waiting_buyers',
-      arguments: { maxChats: '3' },
-    });
-    const first = prompt.messages[0]!.content;
-    expect(first.type === 'text' ? first.text : '').toMatch(
-      /at most 3 chats[\s\S]*draft_reply[\s\S]*send_reply/,
-    );
   });
 
   it('starts as the README configures it: a ym-chats profile, no credential in the client configuration', async () => {
@@ -625,9 +262,24 @@ describe('ym-chats mcp: --read-only and --dry-run', () => {
     expect(result.stdout).toBe('');
   });
 
-  it('logs to stderr only, and never the credential', () => {
-    expect(plain.stderr()).toContain(`serving business ${BUSINESS}`);
-    expect(plain.stderr()).not.toContain(API_KEY);
+  it('refuses a --files-dir that is not a directory and a --max-sends-per-hour out of range', async () => {
+    const missing = await run(['mcp', '--files-dir', 'no-such-dir', ...emu.flags], { env: emu.env() });
+    expect(missing.code, missing.stderr).toBe(2);
+    expect(missing.stderr).toMatch(/--files-dir no-such-dir is not a directory/);
+    expect(missing.stdout).toBe('');
+    const zero = await run(['mcp', '--max-sends-per-hour', '0', ...emu.flags], { env: emu.env() });
+    expect(zero.code, zero.stderr).toBe(2);
+    expect(zero.stderr).toMatch(/--max-sends-per-hour/);
+    expect(zero.stdout).toBe('');
+  });
+
+  it('logs to stderr only, and never the credential', async () => {
+    const session = await open(['--audit-log', auditLog]);
+    expect((await call(session, 'list_chats', { limit: 1 })).isError).toBeFalsy();
+    await expect
+      .poll(() => session.stderr())
+      .toContain(`serving business ${BUSINESS} over stdio, reading the API; audit log ${auditLog}`);
+    expect(session.stderr()).not.toContain(API_KEY);
   });
 });
 
@@ -643,7 +295,6 @@ describe('ym-chats mcp --store: reading the sync store', () => {
     const synced = await run(['sync', '--once', '--store', storePath, ...emu.flags], { env: emu.env() });
     expect(synced.code, synced.stderr).toBe(0);
     session = await open(['--store', storePath, '--audit-log', auditLog]);
-    sessions.push(session);
   });
 
   it('offers search_messages beside the reading and sending tools', async () => {

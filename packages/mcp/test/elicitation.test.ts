@@ -137,4 +137,22 @@ describe('confirmation through elicitation', () => {
     expect(sent.structuredContent, text(sent)).toMatchObject({ outcome: 'sent' });
     expect(await bench.copiesOf(chatId, reply)).toBe(1);
   });
+
+  it("without elicitation, approvals or the opt-in, the assistant's confirm: true sends nothing", async () => {
+    writeFileSync(join(bench.work, 'note.txt'), 'a note\n');
+    const session = await bench.open({ filesDir: bench.work });
+    const { chatId } = await bench.waitingChat();
+    const reply = `Возврат одобрен ${Date.now()}`;
+    const draftId = draftIdOf(await session.call('draft_reply', { chatId, text: reply }));
+    const before = await bench.totalMessages();
+    const refused = await session.call('send_reply', { draftId, confirm: true });
+    expect(refused.isError).toBe(true);
+    expect(refused.structuredContent).toMatchObject({ outcome: 'refused' });
+    expect(text(refused)).toMatch(/NOT SENT[\s\S]*--store[\s\S]*elicitation/);
+    const file = await session.call('send_file', { chatId, path: 'note.txt', confirm: true });
+    expect(file.isError).toBe(true);
+    expect(text(file)).toMatch(/NOT SENT[\s\S]*elicitation/);
+    expect(await bench.totalMessages()).toBe(before);
+    expect(bench.trail(draftId)).toEqual(['refused']);
+  });
 });
