@@ -20,6 +20,8 @@ import { NotifyButton } from './notify-button.js';
 import { FilterBar, type Filters, filterParams, NO_FILTERS, QueueList } from './queue.js';
 import { Shortcuts, useShortcuts } from './shortcuts.js';
 import { SkipLink } from './skip-link.js';
+import { chime } from './sound.js';
+import { SoundButton } from './sound-button.js';
 import { loadSeen, markSeen, onSeenElsewhere, type Seen } from './unread.js';
 
 type ChatKey = { businessId: number; chatId: number };
@@ -108,8 +110,10 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
     setChats(page.chats);
     setNext(page.next);
     setOffset(Date.parse(page.serverTime) - Date.now());
-    for (const chat of newBuyers.current(page.chats)) {
-      notify(chat, t('newMessage', { who: chat.context.customerName ?? t('customer') }), () =>
+    const arrived = newBuyers.current(page.chats);
+    if (arrived.length > 0) chime(agent.login);
+    for (const chat of arrived) {
+      notify(agent.login, chat, t('newMessage', { who: chat.context.customerName ?? t('customer') }), () =>
         openChat(chat),
       );
     }
@@ -293,7 +297,8 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
         </form>
         <DraftsBadge t={t} version={resyncs} onOpen={(c) => openChat(c)} />
         <span class="me">{agent.name}</span>
-        <NotifyButton t={t} />
+        <NotifyButton t={t} login={agent.login} />
+        <SoundButton t={t} login={agent.login} />
         {toggle}
         <button type="button" onClick={() => setHelp(true)} aria-label={t('shortcuts')}>
           ?

@@ -6,7 +6,8 @@
 import type { ChatView } from './api.js';
 
 const TITLE = 'ym-chats';
-const NOTIFY_KEY = 'ymc.notify';
+/** Per agent: on a shared computer each agent keeps their own choice. */
+const NOTIFY_KEY = 'ymc.notify:';
 
 export function setTitle(waiting: number): void {
   document.title = waiting > 0 ? `(${waiting}) ${TITLE}` : TITLE;
@@ -14,35 +15,35 @@ export function setTitle(waiting: number): void {
 
 export type NotifyState = 'unsupported' | 'denied' | 'off' | 'on';
 
-export function notifyState(): NotifyState {
+export function notifyState(login: string): NotifyState {
   if (!('Notification' in window)) return 'unsupported';
   if (Notification.permission === 'denied') return 'denied';
   if (Notification.permission !== 'granted') return 'off';
   try {
-    return localStorage.getItem(NOTIFY_KEY) === 'on' ? 'on' : 'off';
+    return localStorage.getItem(NOTIFY_KEY + login) === 'on' ? 'on' : 'off';
   } catch {
     return 'off';
   }
 }
 
 /** The button's click: asks the browser the first time, then turns notifications on or off. */
-export async function toggleNotify(): Promise<NotifyState> {
+export async function toggleNotify(login: string): Promise<NotifyState> {
   if (!('Notification' in window)) return 'unsupported';
-  const current = notifyState();
+  const current = notifyState(login);
   if (current === 'on') {
-    saveNotify('off');
+    saveNotify(login, 'off');
     return 'off';
   }
   const permission =
     Notification.permission === 'default' ? await Notification.requestPermission() : Notification.permission;
   if (permission !== 'granted') return permission === 'denied' ? 'denied' : 'off';
-  saveNotify('on');
+  saveNotify(login, 'on');
   return 'on';
 }
 
-function saveNotify(value: 'on' | 'off'): void {
+function saveNotify(login: string, value: 'on' | 'off'): void {
   try {
-    localStorage.setItem(NOTIFY_KEY, value);
+    localStorage.setItem(NOTIFY_KEY + login, value);
   } catch {
     // private mode: the choice lasts this page only
   }
@@ -71,8 +72,8 @@ export function newBuyerMessages() {
 }
 
 /** One notification per chat (a newer message replaces it); a click brings the tab back with that chat. */
-export function notify(chat: ChatView, title: string, onClick: () => void): void {
-  if (notifyState() !== 'on' || !document.hidden) return;
+export function notify(login: string, chat: ChatView, title: string, onClick: () => void): void {
+  if (notifyState(login) !== 'on' || !document.hidden) return;
   try {
     const shown = new Notification(title, {
       body: chat.lastMessage?.text.slice(0, 200) ?? '',

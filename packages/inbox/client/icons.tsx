@@ -40,3 +40,18 @@ export function Bell() {
     </svg>
   );
 }
+
+export function Speaker() {
+  return (
+    <svg width="16" height="16" viewBox="0 0 24 24" aria-hidden="true" class="icon">
+      <path
+        d="M4 9h4l5-4v14l-5-4H4z M16 9a4 4 0 0 1 0 6 M18.5 6.5a7.5 7.5 0 0 1 0 11"
+        fill="none"
+        stroke="currentColor"
+        stroke-width="2"
+        stroke-linejoin="round"
+        stroke-linecap="round"
+      />
+    </svg>
+  );
+}

@@ -7,8 +7,8 @@ import { Bell } from './icons.js';
  * Turns browser notifications of new buyer messages on and off. The browser's permission is asked for
  * only here, after the agent's click, never when the page loads.
  */
-export function NotifyButton({ t }: { t: T }) {
-  const [state, setState] = useState<NotifyState>(notifyState);
+export function NotifyButton({ t, login }: { t: T; login: string }) {
+  const [state, setState] = useState<NotifyState>(() => notifyState(login));
   if (state === 'unsupported') return null;
   const label = state === 'denied' ? t('notificationsBlocked') : t('notifications');
   return (
@@ -19,7 +19,7 @@ export function NotifyButton({ t }: { t: T }) {
       title={label}
       aria-pressed={state === 'on'}
       disabled={state === 'denied'}
-      onClick={() => void toggleNotify().then(setState)}
+      onClick={() => void toggleNotify(login).then(setState)}
     >
       <Bell />
     </button>

@@ -351,6 +351,51 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
       }
     });
 
+    it('chimes for a new buyer message only after this agent turned sound on, and remembers it', async () => {
+      const context = await b.context({ viewport: { width: 1366, height: 768 } });
+      // Counts the chimes' tones: each chime starts two oscillators.
+      await context.addInitScript(() => {
+        const w = window as unknown as { tones: number };
+        w.tones = 0;
+        const create = AudioContext.prototype.createOscillator;
+        AudioContext.prototype.createOscillator = function (this: AudioContext) {
+          w.tones += 1;
+          return create.call(this);
+        };
+      });
+      const tones = (p: Page) => p.evaluate(() => (window as unknown as { tones: number }).tones);
+      try {
+        const p = await login(context, 'boris', 'boris-pass');
+        const speaker = p.getByRole('button', { name: 'Звук, когда покупатель ждёт ответа' });
+        expect(await speaker.getAttribute('aria-pressed')).toBe('false');
+        // Chats already waiting, at the top of the queue: the tests below need the calm ones calm.
+        const [quiet, loud] = (await queue(p, '')).filter((c) => c.waitingSince);
+        await buyerWrites(quiet!.chatId, 'Есть кто-нибудь?');
+        const item = (chatId: number) => p.locator(`.chat-item[data-chat-id="${chatId}"]`);
+        await expect
+          .poll(() => item(quiet!.chatId).textContent(), { timeout: 10_000 })
+          .toContain('Есть кто-нибудь?');
+        expect(await tones(p)).toBe(0);
+        await speaker.click();
+        await expect.poll(() => speaker.getAttribute('aria-pressed')).toBe('true');
+        // Turning it on plays it once, so the agent hears what it sounds like.
+        expect(await tones(p)).toBe(2);
+        await buyerWrites(loud!.chatId, 'Ответьте, пожалуйста');
+        await expect.poll(() => item(loud!.chatId).textContent(), { timeout: 10_000 }).toContain('Ответьте');
+        await expect.poll(() => tones(p)).toBe(4);
+        await p.reload();
+        await expect
+          .poll(() =>
+            p
+              .getByRole('button', { name: 'Звук, когда покупатель ждёт ответа' })
+              .getAttribute('aria-pressed'),
+          )
+          .toBe('true');
+      } finally {
+        await context.close();
+      }
+    });
+
     it('says in the header how long the buyer has waited, live', async () => {
       const calm = (await queue(page, '')).find((c) => !c.waitingSince && c.status !== 'FINISHED')!;
       await buyerWrites(calm.chatId, 'Когда привезут?');
