@@ -10,13 +10,15 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
 
-export type SpecVersion = 'seed' | 'current';
+/** The chat methods then (`seed`) and now (`current`); `orders`: the order and return reads a chat's context needs. */
+export type SpecVersion = 'seed' | 'current' | 'orders';
 
 export const specDir = fileURLToPath(new URL('../../../spec/', import.meta.url));
 
 const specFiles: Record<SpecVersion, string> = {
   seed: 'chats.seed.openapi.yaml',
   current: 'chats.current.openapi.yaml',
+  orders: 'orders-returns.openapi.yaml',
 };
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -148,7 +150,10 @@ export function loadSpec(version: SpecVersion): LoadedSpec {
     }
   }
   const components = isObject(doc.components) ? doc.components : {};
-  const securitySchemes = Object.keys(isObject(components.securitySchemes) ? components.securitySchemes : {});
+  // The orders subset names its schemes only in the top-level `security` list.
+  const securitySchemes = isObject(components.securitySchemes)
+    ? Object.keys(components.securitySchemes)
+    : (Array.isArray(doc.security) ? doc.security : []).flatMap((s) => (isObject(s) ? Object.keys(s) : []));
   const ajv = new Ajv({ strict: false, allErrors: true });
   const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
   addFormats(ajv);

@@ -55,3 +55,39 @@ describe('contract checker', () => {
     ).toEqual([]);
   });
 });
+
+describe('the orders subset', () => {
+  it('knows its two operations and checks their requests and answers', () => {
+    expect(operationIds('orders').sort()).toEqual(['getBusinessOrders', 'getReturn']);
+    const good = validateRequest('orders', {
+      method: 'POST',
+      url: '/v1/businesses/5/orders?limit=50',
+      headers: { 'api-key': 'k', 'content-type': 'application/json' },
+      body: { orderIds: [1, 2] },
+    });
+    expect(good).toEqual({ operationId: 'getBusinessOrders', errors: [] });
+    const bad = validateRequest('orders', {
+      method: 'GET',
+      url: '/v2/campaigns/0/orders/1/returns/2',
+      headers: {},
+    });
+    expect(bad.errors.join('\n')).toMatch(/path.campaignId: below minimum/);
+    expect(bad.errors.join('\n')).toMatch(/auth/);
+    expect(validateResponse('orders', 'getBusinessOrders', 200, { orders: [] })).toEqual([]);
+    expect(validateResponse('orders', 'getBusinessOrders', 200, { status: 'OK', orders: [] })).not.toEqual(
+      [],
+    );
+    expect(
+      validateResponse('orders', 'getReturn', 200, {
+        status: 'OK',
+        result: { id: 1, orderId: 2, items: [], returnType: 'RETURN' },
+      }),
+    ).toEqual([]);
+    expect(
+      validateResponse('orders', 'getReturn', 200, {
+        status: 'OK',
+        result: { id: 1, orderId: 2, items: [], returnType: 'LOST' },
+      }),
+    ).not.toEqual([]);
+  });
+});

@@ -98,6 +98,24 @@ export class AdminClient {
     return this.call('POST', `/businesses/${businessId}/chats/${chatId}/messages`, input);
   }
 
+  /** Moves an order on: its status (substatus defaults to the status's first), substatus, delivery dates. */
+  updateOrder(
+    businessId: number,
+    orderId: number,
+    change: { status?: string; substatus?: string; delivery?: { fromDate?: string; toDate?: string } },
+  ): Promise<Record<string, unknown>> {
+    return this.call('PATCH', `/businesses/${businessId}/orders/${orderId}`, change);
+  }
+
+  /** Moves a return on: its refund state and/or its parcel's state. */
+  updateReturn(
+    businessId: number,
+    returnId: number,
+    change: { refundStatus?: string; shipmentStatus?: string },
+  ): Promise<Record<string, unknown>> {
+    return this.call('PATCH', `/businesses/${businessId}/returns/${returnId}`, change);
+  }
+
   updateChat(
     businessId: number,
     chatId: number,

@@ -122,7 +122,7 @@ function defaultBusiness(deps: AdminDeps): number {
 }
 
 export function postCredential(deps: AdminDeps, ctx: AdminContext): unknown {
-  const { apiKey, oauthToken, businessIds } = ctx.body;
+  const { apiKey, oauthToken, businessIds, scopes } = ctx.body;
   if (apiKey !== undefined && (typeof apiKey !== 'string' || apiKey.length === 0))
     throw bad('apiKey: must be a string');
   if (oauthToken !== undefined && (typeof oauthToken !== 'string' || oauthToken.length === 0))
@@ -130,6 +130,11 @@ export function postCredential(deps: AdminDeps, ctx: AdminContext): unknown {
   if (apiKey === undefined && oauthToken === undefined) throw bad('give apiKey and/or oauthToken');
   if (!Array.isArray(businessIds) || businessIds.length === 0)
     throw bad('businessIds: must be a non-empty array');
+  if (
+    scopes !== undefined &&
+    (!Array.isArray(scopes) || !scopes.every((x) => typeof x === 'string' && /^[a-z][a-z:-]*$/.test(x)))
+  )
+    throw bad('scopes: must be an array of scope names such as "communication" (omit it for all methods)');
   const errors = new FieldErrors();
   const ids = businessIds.map((v, i) => parseIdJson(v, `businessIds[${i}]`, errors));
   errors.throwIfAny();
@@ -137,6 +142,7 @@ export function postCredential(deps: AdminDeps, ctx: AdminContext): unknown {
     apiKey: apiKey as string | undefined,
     oauthToken: oauthToken as string | undefined,
     businessIds: ids as number[],
+    ...(scopes === undefined ? {} : { scopes: scopes as string[] }),
   });
   return { credentials: deps.auth.list() };
 }

@@ -1,7 +1,7 @@
 /**
  * The admin namespace (`/_emulator/…`): routes and the pipeline in front of every handler (request guard,
  * body reading and parsing). The handlers live by job in admin-data.ts (the buyer's and the platform's
- * side of the chats), admin-controls.ts (clock, quotas, faults, notifications, seed, state) and
+ * side of the chats), admin-orders.ts (order and return states), admin-controls.ts (clock, quotas, faults, notifications, seed, state) and
  * admin-files.ts (downloads). No auth on a loopback bind, but closed to web pages (see request-guard.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -18,6 +18,7 @@ import {
 } from './admin-controls.js';
 import { createChat, createOrder, createReturn, patchChat, postMessage } from './admin-data.js';
 import { downloadFile } from './admin-files.js';
+import { patchOrder, patchReturn } from './admin-orders.js';
 import { readBody } from './body.js';
 import { apiError } from './errors.js';
 import { sendError, sendJson } from './http-response.js';
@@ -40,7 +41,9 @@ const ROUTES: [string, RegExp, AdminHandler][] = [
   ['GET', /^\/state$/, adminState],
   ['POST', /^\/credentials$/, postCredential],
   ['POST', /^\/businesses\/([^/]+)\/orders$/, createOrder],
+  ['PATCH', /^\/businesses\/([^/]+)\/orders\/([^/]+)$/, patchOrder],
   ['POST', /^\/businesses\/([^/]+)\/returns$/, createReturn],
+  ['PATCH', /^\/businesses\/([^/]+)\/returns\/([^/]+)$/, patchReturn],
   ['POST', /^\/businesses\/([^/]+)\/chats$/, createChat],
   ['PATCH', /^\/businesses\/([^/]+)\/chats\/([^/]+)$/, patchChat],
   ['POST', /^\/businesses\/([^/]+)\/chats\/([^/]+)\/messages$/, postMessage],

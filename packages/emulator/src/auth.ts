@@ -1,12 +1,22 @@
-/** Production's auth rules: Api-Key (bare key) or `Authorization: Bearer`, mapped to the businesses it owns. */
+/**
+ * Production's auth rules: Api-Key (bare key) or `Authorization: Bearer`, mapped to the businesses it owns,
+ * and the scopes a key was issued with (`x-auth-scopes` in the spec decides which methods each opens).
+ */
 import type { IncomingHttpHeaders } from 'node:http';
 import { apiError } from './errors.js';
+import { OPERATIONS } from './operations.js';
+import type { OperationId } from './types.js';
 import { header } from './validate.js';
 
 export interface EmulatorCredential {
   apiKey?: string;
   oauthToken?: string;
   businessIds: number[];
+  /**
+   * The access scopes the key was issued with, e.g. `['communication']` for a chat-only key that may not
+   * read orders. Absent: every method (`all-methods`).
+   */
+  scopes?: string[];
 }
 
 export class Auth {
@@ -19,14 +29,22 @@ export class Auth {
   }
 
   add(credential: EmulatorCredential): void {
-    const copy = { ...credential, businessIds: [...credential.businessIds] };
+    const copy = {
+      ...credential,
+      businessIds: [...credential.businessIds],
+      ...(credential.scopes ? { scopes: [...credential.scopes] } : {}),
+    };
     this.all.push(copy);
     if (copy.apiKey) this.byKey.set(copy.apiKey, copy);
     if (copy.oauthToken) this.byToken.set(copy.oauthToken, copy);
   }
 
   list(): EmulatorCredential[] {
-    return this.all.map((c) => ({ ...c, businessIds: [...c.businessIds] }));
+    return this.all.map((c) => ({
+      ...c,
+      businessIds: [...c.businessIds],
+      ...(c.scopes ? { scopes: [...c.scopes] } : {}),
+    }));
   }
 
   /**
@@ -64,5 +82,17 @@ export class Auth {
         'FORBIDDEN',
         `Access denied: the credential has no access to business ${businessId}`,
       );
+  }
+
+  /** 403 unless the credential's scopes open the operation (a credential without a scope list has all). */
+  permit(credential: EmulatorCredential, op: OperationId): void {
+    const needed = OPERATIONS[op].scopes;
+    if (credential.scopes === undefined || credential.scopes.some((s) => needed.includes(s))) return;
+    throw apiError(
+      403,
+      'FORBIDDEN',
+      `Access denied: the credential's scopes (${credential.scopes.join(', ') || 'none'}) do not include ` +
+        `any that ${op} needs: ${needed.join(', ')}`,
+    );
   }
 }

@@ -10,7 +10,14 @@ import { decodePageToken, digest, encodePageToken } from './page-token.js';
 import { chatJson, contextJson, messageJson } from './serialize.js';
 import type { ChatFilter, Store } from './store.js';
 import type { Clock } from './time.js';
-import { CHAT_STATUSES, CHAT_TYPES, type ChatRow, CONTEXT_TYPES, type OperationId } from './types.js';
+import {
+  CHAT_STATUSES,
+  CHAT_TYPES,
+  type ChatRow,
+  CONTEXT_TYPES,
+  type OperationId,
+  type OrderOperationId,
+} from './types.js';
 import {
   enumItem,
   filterArray,
@@ -32,7 +39,10 @@ export interface ApiDeps {
 }
 
 export interface ApiRequest {
+  /** The business the request acts for: the path's, or the one owning the path's campaign. */
   businessId: number;
+  /** The path's ids, parsed, by the spec's names (businessId, campaignId, orderId, returnId). */
+  ids: Record<string, number>;
   query: URLSearchParams;
   contentType: string | undefined;
   body: ReadBody | undefined;
@@ -300,7 +310,7 @@ function sendFileToChat(deps: ApiDeps, req: ApiRequest): string {
   return OK;
 }
 
-export const HANDLERS: Record<OperationId, Handler> = {
+export const CHAT_HANDLERS: Record<Exclude<OperationId, OrderOperationId>, Handler> = {
   createChat,
   getChats,
   getChat,

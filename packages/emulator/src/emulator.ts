@@ -15,9 +15,10 @@ import { handleAdmin } from './admin.js';
 import type { AdminDeps } from './admin-context.js';
 import { Auth, type EmulatorCredential } from './auth.js';
 import { type ReadBody, readBody } from './body.js';
-import { type ApiDeps, HANDLERS } from './chat-api.js';
+import type { ApiDeps } from './chat-api.js';
 import { type ApiError, apiError, FieldErrors } from './errors.js';
 import { type FaultPlan, Faults, parseFaultHeader } from './faults.js';
+import { HANDLERS } from './handlers.js';
 import { type Headers, sendError, sendJson } from './http-response.js';
 import { parseIdText } from './ids.js';
 import { type NotificationSettings, Notifier } from './notifications.js';
@@ -27,7 +28,7 @@ import { type QuotaSettings, type QuotaState, Quotas } from './quotas.js';
 import { ADMIN_TOKEN_ENV, isLoopbackName, RequestGuard } from './request-guard.js';
 import { matchRoute } from './routes.js';
 import { seedBusiness } from './seed.js';
-import { Store } from './store.js';
+import { defaultCampaignId, Store } from './store.js';
 import { Clock, httpDate } from './time.js';
 import type { OperationId } from './types.js';
 import { header } from './validate.js';
@@ -238,7 +239,7 @@ export class EmulatorServer implements Emulator {
       );
       return;
     }
-    await this.api(req, res, route.op, route.businessId, query, headers, arrivedAt);
+    await this.api(req, res, route.op, route.ids, query, headers, arrivedAt);
   }
 
   private setRateHeaders(headers: Headers, state: QuotaState): void {
@@ -251,59 +252,85 @@ export class EmulatorServer implements Emulator {
     req: IncomingMessage,
     res: ServerResponse,
     op: OperationId,
-    rawBusinessId: string,
+    rawIds: Record<string, string>,
     query: URLSearchParams,
     headers: Headers,
     arrivedAt: number,
   ): Promise<void> {
     const now = this.clock.now();
+    const spec = OPERATIONS[op];
     const idErrors = new FieldErrors();
-    const parsedId = parseIdText(rawBusinessId, 'businessId', idErrors, 'INVALID_PARAMETER');
+    const ids: Record<string, number> = {};
+    for (const [name, raw] of Object.entries(rawIds)) {
+      const id = parseIdText(raw, name, idErrors, 'INVALID_PARAMETER');
+      if (id !== undefined) ids[name] = id;
+    }
+    // Whom the hour and the parallel cap count: the business, or the campaign of a `/campaigns/…` path.
+    const subject =
+      spec.countedPer === 'campaign' ? `campaign:${ids.campaignId ?? 0}` : String(ids.businessId ?? 0);
     let businessId: number;
     try {
       const credential = this.auth.authenticate(req.headers);
       idErrors.throwIfAny();
-      businessId = parsedId!;
+      businessId = ids.businessId ?? this.campaignBusiness(credential, ids.campaignId!);
       this.auth.authorize(credential, businessId);
+      this.auth.permit(credential, op);
     } catch (err) {
-      this.setRateHeaders(headers, this.quotas.peek(parsedId ?? 0, op, now));
+      this.setRateHeaders(headers, this.quotas.peek(subject, op, now));
       sendError(res, err, headers);
       return;
     }
 
-    if (!this.quotas.acquire(businessId)) {
-      this.setRateHeaders(headers, this.quotas.peek(businessId, op, now));
-      sendError(
-        res,
-        apiError(420, 'LIMIT_EXCEEDED', `Hit rate limit of ${this.quotas.concurrency} parallel requests`),
-        headers,
-      );
+    // An operation with a parallel cap of its own (getBusinessOrders: 6) holds its slots apart.
+    const slots = spec.parallel === undefined ? subject : `${subject}:${op}`;
+    const cap = this.quotas.capFor(spec.parallel);
+    if (!this.quotas.acquire(subject, slots, cap)) {
+      this.setRateHeaders(headers, this.quotas.peek(subject, op, now));
+      sendError(res, apiError(420, 'LIMIT_EXCEEDED', `Hit rate limit of ${cap} parallel requests`), headers);
       return;
     }
+    const request = { op, businessId, ids, subject };
     if (!this.options.countAbandonedInFlight) {
-      res.once('close', () => this.quotas.release(businessId));
-      await this.admitted(req, res, op, businessId, query, headers, arrivedAt, now);
+      res.once('close', () => this.quotas.release(slots));
+      await this.admitted(req, res, request, query, headers, arrivedAt, now);
       return;
     }
     try {
-      await this.admitted(req, res, op, businessId, query, headers, arrivedAt, now);
+      await this.admitted(req, res, request, query, headers, arrivedAt, now);
     } finally {
-      this.quotas.release(businessId);
+      this.quotas.release(slots);
     }
   }
 
-  /** A request that holds one of its business's parallel slots: quota, faults, the handler. */
+  /**
+   * The business a campaign belongs to, for a credential: as the store's orders say, or the credential's
+   * business whose default campaign it is. 403 for a campaign the credential cannot see, as the platform.
+   */
+  private campaignBusiness(credential: EmulatorCredential, campaignId: number): number {
+    const owner =
+      this.store.businessOfCampaign(campaignId) ??
+      credential.businessIds.find((b) => defaultCampaignId(b) === campaignId);
+    if (owner === undefined || !credential.businessIds.includes(owner))
+      throw apiError(
+        403,
+        'FORBIDDEN',
+        `Access denied: the credential has no access to campaign ${campaignId}`,
+      );
+    return owner;
+  }
+
+  /** A request that holds one of its subject's parallel slots: quota, faults, the handler. */
   private async admitted(
     req: IncomingMessage,
     res: ServerResponse,
-    op: OperationId,
-    businessId: number,
+    request: { op: OperationId; businessId: number; ids: Record<string, number>; subject: string },
     query: URLSearchParams,
     headers: Headers,
     arrivedAt: number,
     now: number,
   ): Promise<void> {
-    const quota = this.quotas.spend(businessId, op, now);
+    const { op, businessId, ids } = request;
+    const quota = this.quotas.spend(request.subject, op, now);
     this.setRateHeaders(headers, quota);
     if (quota.exceeded) {
       sendError(res, limitError(quota.limit, op), headers);
@@ -381,6 +408,7 @@ export class EmulatorServer implements Emulator {
     try {
       out = HANDLERS[op](this.deps, {
         businessId,
+        ids,
         query,
         contentType: header(req.headers, 'content-type'),
         body,

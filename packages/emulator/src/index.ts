@@ -14,6 +14,12 @@ export {
 export type { FaultPlan, FaultRule, FaultRuleInput } from './faults.js';
 export { type ChatNotification, DEFAULT_RETRY_SCHEDULE_MS, type Delivery } from './notifications.js';
 export { DEFAULT_LIMITS, OPERATIONS, type Operation } from './operations.js';
+export {
+  ORDER_STATUSES,
+  ORDER_SUBSTATUSES,
+  REFUND_STATUSES,
+  RETURN_SHIPMENT_STATUSES,
+} from './order-data.js';
 export { PLATFORM_TIMEOUT_MS } from './platform-timeout.js';
 export { DEFAULT_CONCURRENCY } from './quotas.js';
 export { ADMIN_TOKEN_ENV, ADMIN_TOKEN_HEADER, isLoopbackName } from './request-guard.js';
@@ -25,6 +31,8 @@ export {
   CONTEXT_TYPES,
   OPERATION_IDS,
   type OperationId,
+  ORDER_OPERATION_IDS,
+  type OrderOperationId,
   SENDERS,
 } from './types.js';
 

@@ -1,6 +1,8 @@
 /**
  * Hourly quotas per business and method (fixed windows aligned to the hour of the emulator clock, which
- * matches the absolute `Until` production sends) and the per-business concurrency cap.
+ * matches the absolute `Until` production sends) and the per-business concurrency cap. What a request is
+ * counted against is its subject: the business's id (`"1001"`), or `campaign:<id>` for an operation
+ * counted per campaign; an operation with a parallel cap of its own holds slots under `<subject>:<op>`.
  */
 import { DEFAULT_LIMITS } from './operations.js';
 import type { OperationId } from './types.js';
@@ -27,7 +29,7 @@ interface Window {
   used: number;
 }
 
-/** What one business's requests met at the quota gate, for tests that count overruns by cause. */
+/** What one subject's requests met at the quota gate, for tests that count overruns by cause. */
 export interface QuotaCounters {
   /** Requests that passed both limits. */
   served: number;
@@ -43,8 +45,8 @@ export class Quotas {
   limits: Partial<Record<OperationId, number>> = {};
   concurrency: number | false = DEFAULT_CONCURRENCY;
   private readonly windows = new Map<string, Window>();
-  private readonly inFlight = new Map<number, number>();
-  private readonly counters = new Map<number, QuotaCounters>();
+  private readonly inFlight = new Map<string, number>();
+  private readonly counters = new Map<string, QuotaCounters>();
 
   constructor(settings: QuotaSettings = {}) {
     this.configure(settings);
@@ -62,8 +64,8 @@ export class Quotas {
     return this.limits[op] ?? Math.max(1, Math.round(DEFAULT_LIMITS[op] * this.scale));
   }
 
-  private window(businessId: number, op: OperationId, now: number): Window {
-    const key = `${businessId}:${op}`;
+  private window(subject: string, op: OperationId, now: number): Window {
+    const key = `${subject}:${op}`;
     const start = now - (now % WINDOW_MS);
     let w = this.windows.get(key);
     if (!w) {
@@ -77,48 +79,56 @@ export class Quotas {
   }
 
   /** The state without spending anything, e.g. for headers on a 401. */
-  peek(businessId: number, op: OperationId, now: number): QuotaState {
-    const w = this.window(businessId, op, now);
+  peek(subject: string | number, op: OperationId, now: number): QuotaState {
+    const w = this.window(String(subject), op, now);
     const limit = this.limitFor(op);
     return { limit, remaining: Math.max(0, limit - w.used), until: w.start + WINDOW_MS };
   }
 
   /** Spends one request; `exceeded` when the window is used up (then nothing is spent). */
-  spend(businessId: number, op: OperationId, now: number): QuotaState & { exceeded: boolean } {
-    const w = this.window(businessId, op, now);
+  spend(subject: string, op: OperationId, now: number): QuotaState & { exceeded: boolean } {
+    const w = this.window(subject, op, now);
     const limit = this.limitFor(op);
     const until = w.start + WINDOW_MS;
     if (this.enabled && w.used >= limit) {
-      this.count(businessId).hourly += 1;
+      this.count(subject).hourly += 1;
       return { limit, remaining: 0, until, exceeded: true };
     }
-    this.count(businessId).served += 1;
+    this.count(subject).served += 1;
     w.used++;
     return { limit, remaining: Math.max(0, limit - w.used), until, exceeded: false };
   }
 
-  /** Takes a concurrency slot; false when the business already has its maximum in flight. */
-  acquire(businessId: number): boolean {
-    const current = this.inFlight.get(businessId) ?? 0;
-    if (this.enabled && this.concurrency !== false && current >= this.concurrency) {
-      this.count(businessId).parallel += 1;
+  /** The parallel cap for slots of `own` (an operation's own cap), or the shared one. */
+  capFor(own: number | undefined): number | false {
+    return this.concurrency === false ? false : (own ?? this.concurrency);
+  }
+
+  /**
+   * Takes a concurrency slot under `slots` (see the file comment), counted for `subject`; false when
+   * `cap` are already in flight there.
+   */
+  acquire(subject: string, slots = subject, cap: number | false = this.concurrency): boolean {
+    const current = this.inFlight.get(slots) ?? 0;
+    if (this.enabled && cap !== false && current >= cap) {
+      this.count(subject).parallel += 1;
       return false;
     }
-    this.inFlight.set(businessId, current + 1);
+    this.inFlight.set(slots, current + 1);
     return true;
   }
 
-  release(businessId: number): void {
-    const current = this.inFlight.get(businessId) ?? 0;
-    if (current <= 1) this.inFlight.delete(businessId);
-    else this.inFlight.set(businessId, current - 1);
+  release(slots: string): void {
+    const current = this.inFlight.get(slots) ?? 0;
+    if (current <= 1) this.inFlight.delete(slots);
+    else this.inFlight.set(slots, current - 1);
   }
 
-  private count(businessId: number): QuotaCounters {
-    let counters = this.counters.get(businessId);
+  private count(subject: string): QuotaCounters {
+    let counters = this.counters.get(subject);
     if (counters === undefined) {
       counters = { served: 0, parallel: 0, hourly: 0 };
-      this.counters.set(businessId, counters);
+      this.counters.set(subject, counters);
     }
     return counters;
   }

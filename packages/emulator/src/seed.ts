@@ -184,6 +184,8 @@ export function seedBusiness(store: Store, options: SeedOptions): SeedSummary {
   };
   const campaignId = defaultCampaignId(b);
   const timing = mulberry32((options.seed ^ 0x5eed71e) >>> 0);
+  // Order and return details (items, prices, statuses) from a generator of their own, like the timing.
+  const details = mulberry32((options.seed ^ 0x0de7a115) >>> 0);
   const now = options.now;
   store.transaction(() => {
     let time = BASE_TIME;
@@ -229,11 +231,11 @@ export function seedBusiness(store: Store, options: SeedOptions): SeedSummary {
       let orderId: number | null = null;
       let returnId: number | null = null;
       if (contextType !== 'DIRECT') {
-        const order = store.createOrder(b, { customer, campaignId }, createdAt - 86_400_000);
+        const order = store.createOrder(b, { customer, campaignId }, createdAt - 86_400_000, details);
         orderId = order.order_id;
         summary.orders++;
         if (contextType === 'RETURN') {
-          returnId = store.createReturn(b, { orderId }, createdAt - 3_600_000).return_id;
+          returnId = store.createReturn(b, { orderId }, createdAt - 3_600_000, details).return_id;
           summary.returns++;
         }
       }
@@ -262,6 +264,7 @@ export function seedBusiness(store: Store, options: SeedOptions): SeedSummary {
         b,
         { customer: customerFor(rng, chatCount + i), campaignId },
         now - (spare - i) * 60_000,
+        details,
       );
       summary.orders++;
     }

@@ -4,6 +4,15 @@
  */
 import Database from 'better-sqlite3';
 import { ListCache } from './list-cache.js';
+import {
+  drawOrder,
+  drawReturn,
+  type OrderDetails,
+  orderRng,
+  type ReturnDetails,
+  returnedOrder,
+} from './order-data.js';
+import type { Rng } from './prng.js';
 import type {
   ChatRow,
   ChatStatus,
@@ -24,6 +33,17 @@ export interface ChatFilter {
   contextTypes?: ContextType[];
   types?: ChatType[];
   statuses?: ChatStatus[];
+}
+
+/** getBusinessOrders' filters, as the store applies them. */
+export interface OrderFilter {
+  orderIds?: number[];
+  campaignIds?: number[];
+  statuses?: string[];
+  substatuses?: string[];
+  /** Epoch ms, inclusive, on the order's creation time. */
+  createdFrom?: number;
+  createdBefore?: number;
 }
 
 export interface NewFile {
@@ -57,6 +77,14 @@ CREATE TABLE IF NOT EXISTS orders (
 );
 CREATE TABLE IF NOT EXISTS returns (
   business_id INTEGER NOT NULL, return_id INTEGER NOT NULL, order_id INTEGER NOT NULL, created_at INTEGER NOT NULL,
+  PRIMARY KEY (business_id, return_id)
+);
+CREATE TABLE IF NOT EXISTS order_details (
+  business_id INTEGER NOT NULL, order_id INTEGER NOT NULL, status TEXT NOT NULL, substatus TEXT NOT NULL,
+  details TEXT NOT NULL, PRIMARY KEY (business_id, order_id)
+);
+CREATE TABLE IF NOT EXISTS return_details (
+  business_id INTEGER NOT NULL, return_id INTEGER NOT NULL, details TEXT NOT NULL,
   PRIMARY KEY (business_id, return_id)
 );
 CREATE TABLE IF NOT EXISTS chats (
@@ -128,10 +156,12 @@ export class Store {
 
   // Orders and returns
 
+  /** An order and its details, drawn from `rng` (by default one made from the order's id). */
   createOrder(
     businessId: number,
     input: { orderId?: number; campaignId?: number; customer: Customer },
     now: number,
+    rng?: Rng,
   ): OrderRow {
     const orderId =
       input.orderId ??
@@ -153,7 +183,79 @@ export class Store {
     this.stmt(
       'INSERT INTO orders VALUES (@business_id, @order_id, @campaign_id, @customer_name, @customer_public_id, @created_at)',
     ).run(row);
+    this.setOrderDetails(businessId, orderId, drawOrder(rng ?? orderRng(businessId, orderId), orderId, now));
     return row;
+  }
+
+  /** The order's details; an order from a store made before details existed gets them drawn now. */
+  orderDetails(businessId: number, orderId: number): OrderDetails | undefined {
+    const row = this.stmt('SELECT details FROM order_details WHERE business_id = ? AND order_id = ?').get(
+      businessId,
+      orderId,
+    ) as { details: string } | undefined;
+    if (row) return JSON.parse(row.details) as OrderDetails;
+    const order = this.getOrder(businessId, orderId);
+    if (!order) return undefined;
+    const details = drawOrder(orderRng(businessId, orderId), orderId, order.created_at);
+    this.setOrderDetails(businessId, orderId, details);
+    return details;
+  }
+
+  setOrderDetails(businessId: number, orderId: number, details: OrderDetails): void {
+    this.stmt('INSERT OR REPLACE INTO order_details VALUES (?, ?, ?, ?, ?)').run(
+      businessId,
+      orderId,
+      details.status,
+      details.substatus,
+      JSON.stringify(details),
+    );
+  }
+
+  /** Orders matching the filter, by id, after `afterOrderId`: up to `limit` with their details. */
+  listOrders(
+    businessId: number,
+    filter: OrderFilter,
+    afterOrderId: number,
+    limit: number,
+  ): { order: OrderRow; details: OrderDetails }[] {
+    const where = ['o.business_id = ?', 'o.order_id > ?'];
+    const args: (number | string)[] = [businessId, afterOrderId];
+    const inList = (column: string, values: readonly (string | number)[] | undefined) => {
+      if (!values) return;
+      where.push(`${column} IN (${values.map(() => '?').join(',')})`);
+      args.push(...values);
+    };
+    inList('o.order_id', filter.orderIds);
+    inList('o.campaign_id', filter.campaignIds);
+    inList('d.status', filter.statuses);
+    inList('d.substatus', filter.substatuses);
+    if (filter.createdFrom !== undefined) {
+      where.push('o.created_at >= ?');
+      args.push(filter.createdFrom);
+    }
+    if (filter.createdBefore !== undefined) {
+      where.push('o.created_at < ?');
+      args.push(filter.createdBefore);
+    }
+    // Details are drawn for every order it lists first, so an old store's orders can be filtered too.
+    for (const id of this.stmt(
+      'SELECT order_id FROM orders o WHERE business_id = ? AND NOT EXISTS (SELECT 1 FROM order_details d WHERE d.business_id = o.business_id AND d.order_id = o.order_id)',
+    )
+      .pluck()
+      .all(businessId) as number[])
+      this.orderDetails(businessId, id);
+    const rows = this.stmt(
+      `SELECT o.*, d.details AS details FROM orders o JOIN order_details d USING (business_id, order_id)
+       WHERE ${where.join(' AND ')} ORDER BY o.order_id LIMIT ?`,
+    ).all(...args, limit) as (OrderRow & { details: string })[];
+    return rows.map(({ details, ...order }) => ({ order, details: JSON.parse(details) as OrderDetails }));
+  }
+
+  /** The campaign's business, as its orders say; undefined when no order names the campaign. */
+  businessOfCampaign(campaignId: number): number | undefined {
+    return this.stmt('SELECT business_id FROM orders WHERE campaign_id = ? LIMIT 1')
+      .pluck()
+      .get(campaignId) as number | undefined;
   }
 
   getOrder(businessId: number, orderId: number): OrderRow | undefined {
@@ -163,7 +265,13 @@ export class Store {
     ) as OrderRow | undefined;
   }
 
-  createReturn(businessId: number, input: { returnId?: number; orderId: number }, now: number): ReturnRow {
+  /** A return of an order and its details (drawn from `rng`, by default one made from the return's id). */
+  createReturn(
+    businessId: number,
+    input: { returnId?: number; orderId: number },
+    now: number,
+    rng?: Rng,
+  ): ReturnRow {
     const returnId =
       input.returnId ??
       Number(
@@ -180,7 +288,36 @@ export class Store {
       created_at: now,
     };
     this.stmt('INSERT INTO returns VALUES (@business_id, @return_id, @order_id, @created_at)').run(row);
+    const order = this.orderDetails(businessId, input.orderId);
+    if (order) {
+      const drawn = drawReturn(rng ?? orderRng(businessId, returnId), order, now);
+      this.setReturnDetails(businessId, returnId, drawn);
+      this.setOrderDetails(businessId, input.orderId, returnedOrder(order, now));
+    }
     return row;
+  }
+
+  /** The return's details; one from a store made before details existed gets them drawn now. */
+  returnDetails(businessId: number, returnId: number): ReturnDetails | undefined {
+    const row = this.stmt('SELECT details FROM return_details WHERE business_id = ? AND return_id = ?').get(
+      businessId,
+      returnId,
+    ) as { details: string } | undefined;
+    if (row) return JSON.parse(row.details) as ReturnDetails;
+    const ret = this.getReturn(businessId, returnId);
+    const order = ret && this.orderDetails(businessId, ret.order_id);
+    if (!ret || !order) return undefined;
+    const details = drawReturn(orderRng(businessId, returnId), order, ret.created_at);
+    this.setReturnDetails(businessId, returnId, details);
+    return details;
+  }
+
+  setReturnDetails(businessId: number, returnId: number, details: ReturnDetails): void {
+    this.stmt('INSERT OR REPLACE INTO return_details VALUES (?, ?, ?)').run(
+      businessId,
+      returnId,
+      JSON.stringify(details),
+    );
   }
 
   getReturn(businessId: number, returnId: number): ReturnRow | undefined {
@@ -401,6 +538,8 @@ export class Store {
   dump(): {
     orders: OrderRow[];
     returns: ReturnRow[];
+    orderDetails: unknown[];
+    returnDetails: unknown[];
     chats: ChatRow[];
     messages: MessageRow[];
     files: unknown[];
@@ -408,6 +547,8 @@ export class Store {
     return {
       orders: this.stmt('SELECT * FROM orders ORDER BY business_id, order_id').all() as OrderRow[],
       returns: this.stmt('SELECT * FROM returns ORDER BY business_id, return_id').all() as ReturnRow[],
+      orderDetails: this.stmt('SELECT * FROM order_details ORDER BY business_id, order_id').all(),
+      returnDetails: this.stmt('SELECT * FROM return_details ORDER BY business_id, return_id').all(),
       chats: this.stmt('SELECT * FROM chats ORDER BY chat_id').all() as ChatRow[],
       messages: this.stmt('SELECT * FROM messages ORDER BY message_id').all() as MessageRow[],
       files: this.stmt(
@@ -420,7 +561,8 @@ export class Store {
     this.listCache.clear();
     this.transaction(() => {
       this.db.exec(
-        'DELETE FROM orders; DELETE FROM returns; DELETE FROM chats; DELETE FROM messages; DELETE FROM files;',
+        'DELETE FROM orders; DELETE FROM returns; DELETE FROM order_details; DELETE FROM return_details; ' +
+          'DELETE FROM chats; DELETE FROM messages; DELETE FROM files;',
       );
       this.db.exec('DELETE FROM sqlite_sequence');
       this.initSequences();

@@ -7,7 +7,9 @@ export type OperationId =
   | 'sendMessageToChat'
   | 'sendFileToChat'
   | 'getChat'
-  | 'getChatMessage';
+  | 'getChatMessage'
+  | 'getBusinessOrders'
+  | 'getReturn';
 
 export const OPERATION_IDS: readonly OperationId[] = [
   'createChat',
@@ -17,7 +19,13 @@ export const OPERATION_IDS: readonly OperationId[] = [
   'sendFileToChat',
   'getChat',
   'getChatMessage',
+  'getBusinessOrders',
+  'getReturn',
 ];
+
+/** The operations that read orders and returns (the spec's `orders-returns` subset), not chats. */
+export const ORDER_OPERATION_IDS = ['getBusinessOrders', 'getReturn'] as const;
+export type OrderOperationId = (typeof ORDER_OPERATION_IDS)[number];
 
 export const CONTEXT_TYPES = ['ORDER', 'RETURN', 'DIRECT'] as const;
 export type ContextType = (typeof CONTEXT_TYPES)[number];

@@ -33,7 +33,7 @@ export function requiredQueryId(
 
 export function queryLimit(
   query: URLSearchParams,
-  page: { max: number; default: number },
+  page: { max: number; default: number; truncate?: true },
   errors: FieldErrors,
 ): number {
   const min = 1;
@@ -48,6 +48,8 @@ export function queryLimit(
     return fallback;
   }
   const value = Number(raw);
+  // Where the spec says the platform truncates (`x-transform: truncateLimit`), too large means the maximum.
+  if (value > max && page.truncate) return max;
   if (value < min || value > max) {
     errors.add('INVALID_QUERY_PARAMETER', `limit: must be between ${min} and ${max}, got ${raw}`);
     return fallback;

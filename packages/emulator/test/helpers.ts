@@ -25,7 +25,9 @@ export async function start(options: EmulatorOptions = {}): Promise<Running> {
   return { emu, url, admin: new AdminClient(url) };
 }
 
-const OPS: Record<OperationId, { method: 'GET' | 'POST'; path: string }> = {
+export type ChatOperationId = Exclude<OperationId, 'getBusinessOrders' | 'getReturn'>;
+
+const OPS: Record<ChatOperationId, { method: 'GET' | 'POST'; path: string }> = {
   createChat: { method: 'POST', path: '/chats/new' },
   getChats: { method: 'POST', path: '/chats' },
   getChat: { method: 'GET', path: '/chat' },
@@ -56,7 +58,7 @@ export interface CallResult<T = ApiBody> {
 export type ApiBody = any;
 
 /** Calls one chat operation and fails unless the body matches the current spec for that status. */
-export async function call(url: string, op: OperationId, options: CallOptions = {}): Promise<CallResult> {
+export async function call(url: string, op: ChatOperationId, options: CallOptions = {}): Promise<CallResult> {
   const { method, path } = OPS[op];
   const prefix = options.style === 'seed' ? '' : '/v2';
   const search = new URLSearchParams();
@@ -84,9 +86,46 @@ function lower(h: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
 }
 
+export interface OrderCallOptions {
+  json?: unknown;
+  query?: Record<string, string | number>;
+  auth?: Record<string, string> | null;
+}
+
+/**
+ * Calls getBusinessOrders (`ids`: [businessId]) or getReturn ([campaignId, orderId, returnId]) and fails
+ * unless the body matches the orders spec for that status.
+ */
+export async function orderCall(
+  url: string,
+  op: 'getBusinessOrders' | 'getReturn',
+  ids: (number | string)[],
+  options: OrderCallOptions = {},
+): Promise<CallResult> {
+  const search = new URLSearchParams();
+  for (const [k, v] of Object.entries(options.query ?? {})) search.append(k, String(v));
+  const qs = search.toString() === '' ? '' : `?${search}`;
+  const headers: Record<string, string> = { ...(options.auth === null ? {} : (options.auth ?? API_KEY)) };
+  let path: string;
+  let init: RequestInit;
+  if (op === 'getBusinessOrders') {
+    path = `/v1/businesses/${ids[0]}/orders`;
+    headers['content-type'] = 'application/json';
+    init = { method: 'POST', headers, body: JSON.stringify(options.json ?? {}) };
+  } else {
+    path = `/v2/campaigns/${ids[0]}/orders/${ids[1]}/returns/${ids[2]}`;
+    init = { method: 'GET', headers };
+  }
+  const response = await fetch(`${url}${path}${qs}`, init);
+  const body: ApiBody = JSON.parse(await response.text());
+  checkContract(op, response.status, body);
+  return { status: response.status, headers: response.headers, body };
+}
+
 /** 503 and 504 are not in the spec; their bodies must still be the documented error envelope (the 500 schema). */
 export function checkContract(op: OperationId, status: number, body: unknown): void {
-  const errors = validateResponse('current', op, status === 503 || status === 504 ? 500 : status, body);
+  const spec = op === 'getBusinessOrders' || op === 'getReturn' ? 'orders' : 'current';
+  const errors = validateResponse(spec, op, status === 503 || status === 504 ? 500 : status, body);
   if (errors.length > 0)
     throw new Error(`${op} ${status} breaks the spec:\n${errors.join('\n')}\n${JSON.stringify(body)}`);
 }

@@ -1,6 +1,14 @@
-import type { OperationId } from '@ym-chats/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIZ, type CallOptions, call, errorText, orderChat, type Running, start } from './helpers.js';
+import {
+  BIZ,
+  type CallOptions,
+  type ChatOperationId,
+  call,
+  errorText,
+  orderChat,
+  type Running,
+  start,
+} from './helpers.js';
 
 let run: Running;
 let chatId: number;
@@ -10,7 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => run.emu.close());
 
-type Case = [string, OperationId, () => CallOptions, RegExp];
+type Case = [string, ChatOperationId, () => CallOptions, RegExp];
 
 const cases: Case[] = [
   ['businessId 0', 'getChats', () => ({ business: 0 }), /businessId/],
@@ -220,7 +228,7 @@ describe('400 with field-level errors', () => {
 describe('a request that fails validation changes nothing', () => {
   it('state is identical before and after a batch of bad writes', async () => {
     const before = await run.admin.state(true);
-    const bad: [OperationId, CallOptions][] = [
+    const bad: [ChatOperationId, CallOptions][] = [
       ['sendMessageToChat', { query: { chatId }, json: { message: '' } }],
       ['sendMessageToChat', { query: { chatId }, json: { message: 'x'.repeat(5000) } }],
       ['sendMessageToChat', { query: { chatId: 0 }, json: { message: 'ok' } }],
