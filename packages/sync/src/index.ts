@@ -59,6 +59,7 @@ export {
   DEFAULT_PUSH_RETRY_MS,
   type FailureWait,
   failureWait,
+  MAX_RETRY_MS,
   nextStep,
   quotaResetAt,
   type RunOutcome,

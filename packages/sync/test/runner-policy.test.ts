@@ -1,6 +1,6 @@
 /** The runner's decisions, pure: when the next pass runs and how long a failure waits. */
 import { ConnectionError, RateLimitError } from '@ym-chats/sdk';
-import { failureWait, nextStep, type RunPolicy } from '@ym-chats/sync';
+import { failureWait, MAX_RETRY_MS, nextStep, type RunPolicy } from '@ym-chats/sync';
 import { describe, expect, it } from 'vitest';
 
 const NOW = Date.parse('2026-11-25T10:59:55Z');
@@ -66,6 +66,18 @@ describe('nextStep', () => {
 });
 
 describe('failureWait', () => {
+  it('doubles the wait for each failure in a row, up to a quarter of an hour; a quota wait does not grow', () => {
+    const waits = [1, 2, 3, 4, 5, 6, 50].map((n) => failureWait(down, 60_000, NOW, n).ms);
+    expect(waits).toEqual([60_000, 120_000, 240_000, 480_000, MAX_RETRY_MS, MAX_RETRY_MS, MAX_RETRY_MS]);
+    // A retry longer than the ceiling is kept as configured, not shortened.
+    expect(failureWait(down, 3_600_000, NOW, 3).ms).toBe(3_600_000);
+    expect(failureWait(usedUp, 60_000, NOW, 9).ms).toBe(5_050);
+    expect(nextStep(policy, { kind: 'failed', error: down, failures: 3 }, NOW)).toMatchObject({
+      inMs: 8_000,
+      failure: { why: 'retry', ms: 8_000 },
+    });
+  });
+
   it('treats a 420 with quota left as the 4-request cap: retried soon, not at the hour', () => {
     expect(failureWait(fifthRequest, 2_000, NOW)).toEqual({ why: 'busy', ms: 2_000 });
   });

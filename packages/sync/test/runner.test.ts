@@ -1,6 +1,7 @@
 /**
  * The one business runner against the real emulator: a used-up quota is waited out to the window's reset
- * (for a reconciling pass and for the push queue alike), other failures are retried after `retryMs`, the
+ * (for a reconciling pass and for the push queue alike), other failures are retried after `retryMs` (doubled
+ * for each failure in a row), the
  * 4-request cap is not mistaken for the quota, and a stop hands the business over with every queued push
  * still acted on by the next holder.
  *
@@ -141,6 +142,31 @@ describeEngines(
       expect((await pass).chatsSeen).toBe(12);
       expect(failures).toHaveLength(1);
       expect(failures[0]).toMatchObject({ where: 'reconcile', wait: { why: 'retry', ms: 100 } });
+    });
+
+    it('each failed pass in a row waits twice as long as the one before', async () => {
+      await emu.admin.addFaults([{ operation: 'getChats', status: 500, count: 3 }]);
+      const { api } = countingApi(emu.url, { maxRetries: 0 });
+      const failures: Failure[] = [];
+      let passed!: (result: PassResult) => void;
+      const pass = new Promise<PassResult>((resolve) => {
+        passed = resolve;
+      });
+      receiver = await startReceiver({
+        api,
+        store: opened.store,
+        businessId: BUSINESS,
+        reconcileMinutes: 60,
+        retryMs: 100,
+        onPass: passed,
+        onError: (error, where, wait) => failures.push({ error, where, wait }),
+      });
+      expect((await pass).chatsSeen).toBe(12);
+      expect(failures.map((f) => f.wait)).toEqual([
+        { why: 'retry', ms: 100 },
+        { why: 'retry', ms: 200 },
+        { why: 'retry', ms: 400 },
+      ]);
     });
 
     it('the push queue waits out the quota too: a push meanwhile is queued, not refused again', async () => {

@@ -66,6 +66,8 @@ export class BusinessRunner {
   private loop: Promise<void> | undefined;
   private looping = false;
   #passing = false;
+  /** Passes failed in a row: each waits longer (policy.ts `failureWait`); a pass that succeeds resets it. */
+  #failures = 0;
 
   constructor(private readonly options: BusinessRunnerOptions) {
     this.policy = {
@@ -176,7 +178,8 @@ export class BusinessRunner {
       result = await this.engine.pass(this.policy.trigger, signal);
     } catch (error) {
       if (signal.aborted) return { kind: 'aborted' };
-      const step = nextStep(this.policy, { kind: 'failed', error }, this.now());
+      this.#failures += 1;
+      const step = nextStep(this.policy, { kind: 'failed', error, failures: this.#failures }, this.now());
       // A failure that ends the loop is the loop's result; any other is reported here, once.
       if (step.kind === 'pass' && step.why === 'after-failure')
         this.options.onError?.(error, 'pass', step.failure);
@@ -186,6 +189,7 @@ export class BusinessRunner {
     } finally {
       this.#passing = false;
     }
+    this.#failures = 0;
     await this.options.onPass?.(result);
     return { kind: 'passed', result };
   }

@@ -30,6 +30,11 @@ export interface RunPolicy {
 export const DEFAULT_PASS_RETRY_MS = 60_000;
 /** The push processor's own retry (its reads are owed to buyers who are waiting). */
 export const DEFAULT_PUSH_RETRY_MS = 5_000;
+/**
+ * The longest wait a repeated failure grows to: an API or database away for hours is asked about four times
+ * an hour, not sixty, and a runner comes back within a quarter of an hour once it returns.
+ */
+export const MAX_RETRY_MS = 15 * 60_000;
 /** Past the window's end, so the next attempt lands in the new window and not at its edge. */
 const QUOTA_SLACK_MS = 50;
 /** A reset already past by this clock (the platform's runs behind it) is tried again after a second. */
@@ -52,7 +57,8 @@ export type RunStep =
 export type RunOutcome =
   | { kind: 'started' }
   | { kind: 'passed'; passes: number }
-  | { kind: 'failed'; error: unknown };
+  /** `failures`: how many passes in a row have failed, this one included (1 when absent). */
+  | { kind: 'failed'; error: unknown; failures?: number };
 
 /** The end of the hourly window, when `error` says the business's quota for the call is used up. */
 export function quotaResetAt(error: unknown): number | undefined {
@@ -62,10 +68,18 @@ export function quotaResetAt(error: unknown): number | undefined {
   return error.resetAt.getTime();
 }
 
-/** How long to wait after a failure, by the platform's clock `now` (the one the client's limiter uses). */
-export function failureWait(error: unknown, retryMs: number, now: number): FailureWait {
+/**
+ * How long to wait after a failure, by the platform's clock `now` (the one the client's limiter uses). The
+ * `failures`-th failure in a row waits `retryMs` doubled for each before it, up to `MAX_RETRY_MS` (never below
+ * `retryMs`); a used-up quota always waits exactly for its window's end.
+ */
+export function failureWait(error: unknown, retryMs: number, now: number, failures = 1): FailureWait {
   const resetAt = quotaResetAt(error);
-  if (resetAt === undefined) return { why: error instanceof RateLimitError ? 'busy' : 'retry', ms: retryMs };
+  if (resetAt === undefined) {
+    const grown = retryMs * 2 ** Math.min(Math.max(failures, 1) - 1, 20);
+    const ms = Math.max(retryMs, Math.min(grown, MAX_RETRY_MS));
+    return { why: error instanceof RateLimitError ? 'busy' : 'retry', ms };
+  }
   // Not floored by `retryMs`: a pass retried after a minute still resumes the moment the window resets.
   const ms = Math.max(QUOTA_MIN_WAIT_MS, resetAt - now + QUOTA_SLACK_MS);
   return { why: 'quota', ms, resumeAt: new Date(now + ms) };
@@ -82,7 +96,7 @@ export function nextStep(policy: RunPolicy, outcome: RunOutcome, now: number): R
         return { kind: 'stop', why: 'done' };
       return { kind: 'pass', inMs: policy.periodMs, why: 'period' };
     case 'failed': {
-      const failure = failureWait(outcome.error, policy.retryMs, now);
+      const failure = failureWait(outcome.error, policy.retryMs, now, outcome.failures);
       // The platform asking to wait is no fault of the runner's: even one that stops on failures waits.
       if (failure.why === 'retry' && policy.onFailure === 'stop')
         return { kind: 'stop', why: 'failed', error: outcome.error };
