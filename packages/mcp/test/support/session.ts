@@ -3,7 +3,7 @@
  * it through the SDK's in-memory transport pair; the server talks HTTP to a real emulator, where what
  * reached the buyer is counted. Each test file starts its own emulator and work directory.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -119,11 +119,15 @@ export class McpBench {
     return session;
   }
 
-  /** Ends every session and the emulator; returns what broke the rules (client errors, shown secrets). */
+  /**
+   * Ends every session and the emulator and removes the work directory; returns what broke the rules
+   * (client errors, shown secrets).
+   */
   async close(): Promise<{ clientErrors: Error[]; secretsShown: string[] }> {
     for (const session of this.sessions) await session.client.close();
     await this.closeEmulator();
     const seen = [...this.transcript, ...this.sessions.flatMap((s) => s.log), this.auditText()];
+    rmSync(this.work, { recursive: true, force: true });
     return {
       clientErrors: this.sessions.flatMap((s) => s.clientErrors),
       secretsShown: SECRETS.filter((secret) => seen.some((text) => text.includes(secret))),
