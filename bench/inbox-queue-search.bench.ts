@@ -129,8 +129,8 @@ async function run(engine: string, store: SyncStore): Promise<boolean> {
   console.log(
     `\n${engine}: ${CHATS.toLocaleString('en')} chats, ${(CHATS * PER_CHAT).toLocaleString('en')} messages`,
   );
-  const empty = Number((await store.sql.all('SELECT COUNT(*) AS n FROM chats'))[0]!.n) === 0;
-  const filled = empty ? await time(() => fill(store.sql)) : 0;
+  const empty = (await store.counts()).chats === 0;
+  const filled = empty ? await time(() => fill(store.database())) : 0;
   const source = await StoreSource.open(store, { follow: false, batch: 200_000 });
   const indexed = await time(() => source.indexer.catchUp());
   console.log(
@@ -151,7 +151,7 @@ async function run(engine: string, store: SyncStore): Promise<boolean> {
     return res.body.json();
   };
   const bareAll = async (statements: Array<{ sql: string; params: unknown[] }>) => {
-    for (const s of statements) await store.sql.all(s.sql, s.params as never);
+    for (const s of statements) await store.database().all(s.sql, s.params as never);
   };
   let ok = true;
   try {
@@ -174,11 +174,11 @@ async function run(engine: string, store: SyncStore): Promise<boolean> {
       [`#${Math.floor((CHATS * PER_CHAT) / 2)}`, false],
     ];
     for (const [q, goal] of searches) {
-      const statement = searchSql(store.sql.dialect, [BUSINESS], searchWords(q), 50);
+      const statement = searchSql(store.database().dialect, [BUSINESS], searchWords(q), 50);
       const hits = (await get(`/api/search?q=${encodeURIComponent(q)}`)) as { hits: unknown[] };
       // The bare side: the search statement, then the statement reading the hits' chats.
       const bare = async () => {
-        const rows = await store.sql.all(statement.sql, statement.params);
+        const rows = await store.database().all(statement.sql, statement.params);
         const keys = rows.map((r) => ({ businessId: Number(r.business_id), chatId: Number(r.chat_id) }));
         if (keys.length > 0) await bareAll([chatsSql(keys)]);
       };

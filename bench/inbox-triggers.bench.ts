@@ -1,10 +1,11 @@
 /**
- * What the inbox's triggers on the store's tables (a NOTIFY per insert statement on `events`, a NOTIFY per
- * row whose status or type changes on `chats`) cost the sync engine, on PostgreSQL, side by side in
- * alternating rounds (best of three each):
- *  1. a cold sync pass from the emulator into a fresh schema: bare store, store + the inbox's migrations,
- *     and the same with a connection LISTENing on the channel (what a running `serve` holds);
- *  2. one UPDATE of every chat's status (the trigger fires per row), bare vs. with the inbox's migrations.
+ * What the store's change notices (triggers a NOTIFY per insert statement on `events`, a NOTIFY per row
+ * whose status or type changes on `chats`; the inbox's until the store's migration 4) cost the sync
+ * engine, on PostgreSQL, side by side in alternating rounds (best of three each):
+ *  1. a cold sync pass from the emulator into a fresh schema: the store with its triggers dropped (bare),
+ *     the store as opened plus the inbox's migrations, and the same with a connection LISTENing on the
+ *     channel (what a running `serve` holds);
+ *  2. one UPDATE of every chat's status (the trigger fires per row), bare vs. with the triggers.
  * Skipped without YM_TEST_POSTGRES_URL. Run: `npm run bench -- inbox-triggers` (YM_BENCH_TRIGGER_CHATS).
  */
 import { randomBytes } from 'node:crypto';
@@ -25,8 +26,12 @@ async function openSchema(variant: Variant, api: ChatsApi) {
   const schema = `bench_trg_${randomBytes(5).toString('hex')}`;
   const store: SyncStore = await openStore(PG_URL!, { schema });
   let listener: pg.Client | undefined;
-  if (variant !== 'bare') {
-    // The inbox's migrations (triggers included) stay after it closes.
+  if (variant === 'bare') {
+    // The baseline: the store without its change notices.
+    await store.database().run('DROP TRIGGER chats_changed ON chats');
+    await store.database().run('DROP TRIGGER events_logged ON events');
+  } else {
+    // The inbox's tables stay after it closes; the triggers are the store's own.
     const inbox = await openInbox({ store, api, businessIds: [BUSINESS], host: '127.0.0.1', relay: false });
     await inbox.close();
   }
@@ -76,12 +81,12 @@ async function main(): Promise<void> {
           const started = performance.now();
           await new SyncEngine({ api, store: opened.store, businessId: BUSINESS }).pass('once');
           pass[variant].push(performance.now() - started);
-          messages = Number((await opened.store.sql.all('SELECT COUNT(*) AS n FROM messages'))[0]!.n);
+          messages = (await opened.store.counts()).messages;
           if (variant !== 'inbox+listener') {
             const t = performance.now();
-            await opened.store.sql.run(
-              "UPDATE chats SET status = CASE WHEN status = 'CLOSED' THEN 'NEW' ELSE 'CLOSED' END",
-            );
+            await opened.store
+              .database()
+              .run("UPDATE chats SET status = CASE WHEN status = 'CLOSED' THEN 'NEW' ELSE 'CLOSED' END");
             update[variant].push(performance.now() - t);
           }
         } finally {

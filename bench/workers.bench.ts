@@ -80,8 +80,8 @@ interface Round {
 async function round(url: string, workers: number, kill = false): Promise<Round> {
   const schema = `bw_${randomBytes(6).toString('hex')}`;
   const store = await openStore(PG_URL!, { schema });
-  await migrateWorkers(store.sql);
-  const registry = new BusinessRegistry(store.sql, Buffer.from(KEY, 'base64'));
+  await migrateWorkers(store.database());
+  const registry = new BusinessRegistry(store.database(), Buffer.from(KEY, 'base64'));
   for (const b of businesses)
     await registry.add(BigInt(b), `shop ${b}`, { kind: 'api-key', secret: apiKey(b) });
   const args = ['sync', '--watch', '--registered', '--store', PG_URL!, '--schema', schema];
@@ -118,9 +118,9 @@ async function round(url: string, workers: number, kill = false): Promise<Round>
       // Once the four hold their shares, kill one and time until its businesses are held by the others.
       let victim = '';
       for (;;) {
-        const rows = await store.sql.all(
-          'SELECT worker_id, COUNT(*) AS n FROM business_leases GROUP BY worker_id',
-        );
+        const rows = await store
+          .database()
+          .all('SELECT worker_id, COUNT(*) AS n FROM business_leases GROUP BY worker_id');
         if (rows.length === workers) {
           victim = String(rows[0]!.worker_id);
           break;
@@ -128,24 +128,21 @@ async function round(url: string, workers: number, kill = false): Promise<Round>
         await new Promise((r) => setTimeout(r, 50));
       }
       const pid = Number(
-        (await store.sql.all('SELECT pid FROM worker_nodes WHERE worker_id = ?', [victim]))[0]!.pid,
+        (await store.database().all('SELECT pid FROM worker_nodes WHERE worker_id = ?', [victim]))[0]!.pid,
       );
       const killedAt = performance.now();
       children.find((c) => c.pid === pid)!.kill('SIGKILL');
       for (;;) {
-        const rows = await store.sql.all('SELECT COUNT(*) AS n FROM business_leases WHERE worker_id <> ?', [
-          victim,
-        ]);
+        const rows = await store
+          .database()
+          .all('SELECT COUNT(*) AS n FROM business_leases WHERE worker_id <> ?', [victim]);
         if (Number(rows[0]!.n) >= BUSINESSES) break;
         await new Promise((r) => setTimeout(r, 50));
       }
       takeoverMs = performance.now() - killedAt;
     }
     for (;;) {
-      const rows = await store.sql.all(
-        "SELECT COUNT(DISTINCT business_id) AS n FROM sync_runs WHERE state = 'done'",
-      );
-      if (Number(rows[0]!.n) >= BUSINESSES) break;
+      if ((await store.businessesPassed()) >= BUSINESSES) break;
       if (performance.now() - started > 600_000) throw new Error('round did not finish in 10 minutes');
       await new Promise((r) => setTimeout(r, 100));
     }

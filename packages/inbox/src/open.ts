@@ -51,7 +51,7 @@ async function openRelay(store: SyncStore, options: OpenInboxOptions): Promise<R
     if (connect) return PostgresRelay.open(store.sql, { connect, ...(onError ? { onError } : {}) });
   }
   // Also PostgreSQL when no listening connection can be made: the table works on both engines.
-  return TableRelay.open(store.sql, {
+  return TableRelay.open(store, {
     ...(options.livePollMs === undefined ? {} : { intervalMs: options.livePollMs }),
     ...(onError ? { onError } : {}),
   });

@@ -1,4 +1,5 @@
 /** The inbox's reads and its own tables over both store engines, filled from the real emulator. */
+import { READ_MODEL_SUBSCRIBER } from '@ym-chats/sync';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RelayMessage } from '../src/live/relay.js';
 import { TableRelay } from '../src/live/table-relay.js';
@@ -43,10 +44,10 @@ describeStores('store source', (engine) => {
     expect(await h.source.search([BUSINESS + 1], 'посылка помятой', 10)).toEqual([]);
     // Indexing the whole log again (a crash before the position was saved) adds nothing twice.
     const before = await h.source.search([BUSINESS], 'помят', 50);
-    await h.store.store.savePosition('inbox', 0n);
+    await h.store.store.savePosition(READ_MODEL_SUBSCRIBER, 0n);
     // (The running indexer may get there before this call does.)
     await h.source.indexer.catchUp();
-    expect(await h.store.store.savedPosition('inbox')).toBe(await h.store.store.lastPosition());
+    expect(await h.store.store.savedPosition(READ_MODEL_SUBSCRIBER)).toBe(await h.store.store.lastPosition());
     expect(await h.source.search([BUSINESS], 'помят', 50)).toEqual(before);
     expect(await h.source.search([BUSINESS], '" * ( ) : - ^', 10)).toEqual([]);
     // Operator words are words: no FTS or tsquery syntax reaches the engine.
@@ -111,8 +112,8 @@ describeStores('store source', (engine) => {
 
   it('shares messages between processes through the table relay, and notices the log growing', async () => {
     const other = await h.store.reopen();
-    const a = await TableRelay.open(h.store.store.sql, { intervalMs: 20 });
-    const b = await TableRelay.open(other.sql, { intervalMs: 20 });
+    const a = await TableRelay.open(h.store.store, { intervalMs: 20 });
+    const b = await TableRelay.open(other, { intervalMs: 20 });
     try {
       const heardA: RelayMessage[] = [];
       const heardB: RelayMessage[] = [];

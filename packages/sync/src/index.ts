@@ -24,6 +24,28 @@ export { type RefreshOptions, type RefreshResult, refreshChat } from './engine/r
 export { EventSubscriber, type SubscriberOptions } from './events/subscriber.js';
 export { pause } from './pause.js';
 export {
+  READ_MODEL_SUBSCRIBER,
+  ReadModelIndexer,
+  type ReadModelIndexerOptions,
+} from './reads/indexer.js';
+export { type CandidateOptions, type IndexedMessage, StoreMessageIndex } from './reads/message-index.js';
+export { chatsSql, queueSql, type Statement } from './reads/queue.js';
+export { StoreReads } from './reads/reads.js';
+export { searchSql } from './reads/search.js';
+export type {
+  ChatChange,
+  ChatContextSummary,
+  ChatKey,
+  ChatSummary,
+  FileSummary,
+  MessageSummary,
+  QueueCursor,
+  QueueFilter,
+  QueueQuery,
+  SearchRow,
+} from './reads/types.js';
+export { searchWords } from './reads/words.js';
+export {
   BODY_LIMIT_BYTES,
   type HandlerOptions,
   type HandlerStats,
@@ -78,6 +100,7 @@ export {
 } from './runner/serve.js';
 export { DIALECT_TYPES, type DialectTypes } from './schema/dialect.js';
 export { MIGRATIONS, SCHEMA_VERSION } from './schema/migrations.js';
+export { CHANGE_CHANNEL_SQL } from './schema/read-model-migrations.js';
 export {
   latestVersion,
   type Migration,
@@ -99,6 +122,7 @@ export {
   DEFAULT_SQLITE_PATH,
   isPostgresUrl,
   type OpenStoreOptions,
+  openDatabase,
   openStore,
   SyncStore,
 } from './store/store.js';

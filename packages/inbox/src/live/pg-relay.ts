@@ -3,7 +3,7 @@
  * comes back by itself when it drops (then the pages are told to re-read, since notifications sent
  * meanwhile are gone); messages go out with pg_notify through the store's own pool.
  */
-import type { Sql } from '@ym-chats/sync';
+import { CHANGE_CHANNEL_SQL, type Sql } from '@ym-chats/sync';
 import { encode, newOrigin, type Relay, RelayListeners, type RelayMessage } from './relay.js';
 
 /** What the listener needs of a `pg.Client` (so the inbox itself does not import `pg`). */
@@ -26,8 +26,11 @@ export interface PostgresRelayOptions {
   timeoutMs?: number;
 }
 
-/** The channel of the store's schema, as the inbox's triggers compute it (a schema name may be too long for one). */
-export const CHANNEL_SQL = `SELECT 'ym_inbox_' || md5(current_schema()) AS channel`;
+/**
+ * The channel of the store's schema, where the store's triggers announce changes (a schema name may be too
+ * long for one); the inbox's processes publish on it too.
+ */
+export const CHANNEL_SQL = CHANGE_CHANNEL_SQL;
 
 /**
  * The pool the sync store's PostgreSQL adapter keeps, reached by shape: a listening connection must be a

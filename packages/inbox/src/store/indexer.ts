@@ -1,192 +1,23 @@
 /**
- * Follows the sync store's event log (one row per newly stored message, in commit order) and keeps the
- * inbox's derived tables: the words of each message for search, and each touched chat's waiting state and
- * last message for the queue. A batch of events is a range of log positions, indexed with a few set-based
- * statements in one transaction; the chat state is recomputed from the chat's stored messages (not
- * patched), so a repeated or reordered batch gives the same result. A crash before the position is saved
- * only repeats work.
+ * The store's read-model indexer (`@ym-chats/sync`) as the inbox runs it: each batch of chats with new
+ * messages becomes change notices for the inbox's pages.
  */
-import { type Sql, type SyncStore, waitingSinceSql } from '@ym-chats/sync';
+import { ReadModelIndexer, type SyncStore } from '@ym-chats/sync';
 import type { SourceChange } from '../types.js';
 
-export const SUBSCRIBER = 'inbox';
-const ANALYZE_AFTER = 50_000;
-
-const RANGE = 'e.position > ? AND e.position <= ?';
-
-async function indexWords(tx: Sql, from: bigint, to: bigint): Promise<void> {
-  if (tx.dialect === 'sqlite') {
-    const before = BigInt(
-      (await tx.all('SELECT COALESCE(MAX(row_id), 0) AS n FROM inbox_search_rows'))[0]!.n!,
-    );
-    await tx.run(
-      `INSERT INTO inbox_search_rows (business_id, chat_id, message_id)
-       SELECT e.business_id, e.chat_id, e.message_id FROM events e WHERE ${RANGE} ORDER BY e.position
-       ON CONFLICT (business_id, message_id) DO NOTHING`,
-      [from, to],
-    );
-    // Only rows this batch created get their words (a repeated batch adds nothing twice).
-    await tx.run(
-      `INSERT INTO inbox_search (rowid, text)
-       SELECT r.row_id, m.text FROM inbox_search_rows r
-         JOIN messages m ON m.business_id = r.business_id AND m.message_id = r.message_id
-        WHERE r.row_id > ? AND m.text IS NOT NULL`,
-      [before],
-    );
-    return;
-  }
-  await tx.run(
-    `INSERT INTO inbox_search (business_id, chat_id, message_id, words)
-     SELECT e.business_id, e.chat_id, e.message_id, to_tsvector('simple', COALESCE(m.text, ''))
-       FROM events e JOIN messages m ON m.business_id = e.business_id AND m.message_id = e.message_id
-      WHERE ${RANGE}
-     ON CONFLICT (business_id, message_id) DO NOTHING`,
-    [from, to],
-  );
-}
-
-/**
- * The waiting time by sync's one rule (`waitingSinceSql`: the buyer's first message after the seller's last
- * one); the preview is the last message (its text, or its first file's name).
- */
-async function updateChatState(tx: Sql, from: bigint, to: bigint): Promise<void> {
-  await tx.run(
-    `INSERT INTO inbox_chat_state (business_id, chat_id, waiting_since, last_message_id, last_sender, last_text, last_at)
-     SELECT c.business_id, c.chat_id,
-       ${waitingSinceSql('c.business_id', 'c.chat_id')},
-       l.message_id, l.sender,
-       SUBSTR(COALESCE(l.text, (SELECT f.name FROM message_files f
-         WHERE f.business_id = l.business_id AND f.message_id = l.message_id ORDER BY f.position LIMIT 1), ''), 1, 300),
-       l.created_at
-     FROM (SELECT DISTINCT e.business_id, e.chat_id FROM events e WHERE ${RANGE}) c
-     JOIN messages l ON l.business_id = c.business_id AND l.message_id =
-       (SELECT MAX(x.message_id) FROM messages x WHERE x.business_id = c.business_id AND x.chat_id = c.chat_id)
-     WHERE l.chat_id = c.chat_id
-     ON CONFLICT (business_id, chat_id) DO UPDATE SET
-       waiting_since = excluded.waiting_since,
-       last_message_id = excluded.last_message_id,
-       last_sender = excluded.last_sender,
-       last_text = excluded.last_text,
-       last_at = excluded.last_at`,
-    [from, to],
-  );
-}
-
-export class Indexer {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
-  private chain: Promise<unknown> = Promise.resolve();
-  /** The index position this process's pages have been told about. */
-  private announced: bigint | undefined;
-
+export class Indexer extends ReadModelIndexer {
   constructor(
-    private readonly store: SyncStore,
-    private readonly onChange: (changes: SourceChange[]) => void,
-    private readonly intervalMs = 500,
-    private readonly batch = 2000,
-    private readonly onError: (error: unknown) => void = (e) => console.error('inbox indexer:', e),
-  ) {}
-
-  start(): void {
-    this.tick();
-  }
-
-  /**
-   * The log grew (a notification said so): index now instead of at the next poll. A pass under way runs
-   * once more when it ends, so nothing written during it waits for the poll.
-   */
-  wake(): void {
-    if (this.stopped) return;
-    if (this.ticking) {
-      this.wokenWhileRunning = true;
-      return;
-    }
-    if (this.timer) clearTimeout(this.timer);
-    this.tick();
-  }
-
-  private ticking = false;
-  private wokenWhileRunning = false;
-
-  private tick(): void {
-    if (this.stopped) return;
-    this.timer = undefined;
-    this.ticking = true;
-    this.wokenWhileRunning = false;
-    this.running = this.catchUp()
-      .then(() => undefined, this.onError)
-      .finally(() => {
-        this.ticking = false;
-        if (this.stopped) return;
-        this.timer = setTimeout(() => this.tick(), this.wokenWhileRunning ? 0 : this.intervalMs);
-      });
-  }
-
-  /**
-   * Indexes everything the log holds now, then tells this process's pages which chats changed since it
-   * last told them; resolves with the number of events indexed here (tests and benches call it).
-   */
-  catchUp(): Promise<number> {
-    // One pass at a time: the timer's and a caller's would otherwise index the same range twice.
-    const run = this.chain.then(async () => {
-      const indexed = await this.drain();
-      await this.announce();
-      return indexed;
+    store: SyncStore,
+    onChange: (changes: SourceChange[]) => void,
+    intervalMs = 500,
+    batch = 2000,
+    onError: (error: unknown) => void = (e) => console.error('inbox indexer:', e),
+  ) {
+    super(store, {
+      onChange: (chats) => onChange(chats.map((c) => ({ kind: 'message', ...c }))),
+      intervalMs,
+      batch,
+      onError,
     });
-    this.chain = run.catch(() => undefined);
-    return run;
-  }
-
-  /** The index position is shared by every process on the database; whoever gets there first indexes. */
-  private async drain(): Promise<number> {
-    const sql = this.store.sql;
-    let total = 0;
-    for (;;) {
-      const from = await this.store.savedPosition(SUBSCRIBER);
-      const range = await sql.all(
-        `SELECT MAX(position) AS upto, COUNT(*) AS n FROM
-           (SELECT position FROM events WHERE position > ? ORDER BY position LIMIT ?) p`,
-        [from, this.batch],
-      );
-      const count = Number(range[0]?.n ?? 0);
-      if (count === 0) return total;
-      const to = BigInt(range[0]!.upto as bigint);
-      await sql.transaction(async (tx) => {
-        await indexWords(tx, from, to);
-        await updateChatState(tx, from, to);
-      });
-      await this.store.savePosition(SUBSCRIBER, to);
-      total += count;
-      // After a big catch-up PostgreSQL's statistics are stale, and the search plan depends on them.
-      if (sql.dialect === 'postgres' && total >= ANALYZE_AFTER && total - count < ANALYZE_AFTER) {
-        await sql.run('ANALYZE inbox_search');
-        await sql.run('ANALYZE inbox_chat_state');
-      }
-    }
-  }
-
-  /**
-   * What was indexed since this process last looked (by itself or by another process sharing the
-   * database) becomes change notices for this process's pages. The first look only sets the mark.
-   */
-  private async announce(): Promise<void> {
-    const upto = await this.store.savedPosition(SUBSCRIBER);
-    const from = this.announced;
-    this.announced = upto;
-    if (from === undefined || upto <= from) return;
-    const chats = await this.store.sql.all(
-      `SELECT DISTINCT e.business_id, e.chat_id FROM events e WHERE ${RANGE}`,
-      [from, upto],
-    );
-    this.onChange(
-      chats.map((c) => ({ kind: 'message', businessId: Number(c.business_id), chatId: Number(c.chat_id) })),
-    );
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
   }
 }

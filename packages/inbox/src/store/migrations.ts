@@ -1,7 +1,9 @@
 /**
  * The inbox's own tables, in the same database as the sync store's and versioned separately
  * (`inbox_schema_migrations`), so neither package's upgrades touch the other's. The store's tables are
- * only read; everything the inbox derives from them is filled from the store's event log (see indexer.ts).
+ * read through `@ym-chats/sync`'s API only; what versions 1 and 2 derived from them (chat state, search
+ * index, triggers on `chats` and `events`) is the store's own since its version 3 and 4, and version 12
+ * drops the inbox's copies.
  */
 import {
   DIALECT_TYPES,
@@ -290,9 +292,28 @@ const MIGRATIONS: Migration[] = [
   },
   { version: 10, name: 'agents in the store', statements: ({ big }) => AGENTS(big) },
   { version: 11, name: 'templates edited in the page', statements: (types) => TEMPLATES(types) },
+  perEngine({
+    version: 12,
+    name: 'chat state, search index and triggers handed to the store',
+    statements: {
+      sqlite: [
+        'DROP TRIGGER IF EXISTS inbox_chat_changed',
+        'DROP TABLE IF EXISTS inbox_search',
+        'DROP TABLE IF EXISTS inbox_search_rows',
+        'DROP TABLE IF EXISTS inbox_chat_state',
+      ],
+      // CASCADE takes the functions' triggers along.
+      postgres: [
+        'DROP FUNCTION IF EXISTS inbox_notify_chat() CASCADE',
+        'DROP FUNCTION IF EXISTS inbox_notify_log() CASCADE',
+        'DROP TABLE IF EXISTS inbox_search',
+        'DROP TABLE IF EXISTS inbox_chat_state',
+      ],
+    },
+  }),
 ];
 
-const INBOX_MIGRATIONS: MigrationSet = {
+export const INBOX_MIGRATIONS: MigrationSet = {
   owner: '@ym-chats/inbox',
   table: 'inbox_schema_migrations',
   migrations: MIGRATIONS,

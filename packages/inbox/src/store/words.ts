@@ -1,18 +1,5 @@
-/** Search words as both engines and the highlighter see them: letters and digits, lower-cased. */
-export function searchWords(query: string): string[] {
-  const words = query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-  return [...new Set(words)].slice(0, 12);
-}
-
-/** FTS5: every word, as a prefix (`"word"*` quoted, so no word is read as an operator). */
-export function ftsQuery(words: string[]): string {
-  return words.map((w) => `"${w}"*`).join(' ');
-}
-
-/** PostgreSQL `to_tsquery('simple', …)`: every word as a prefix; words hold only letters and digits. */
-export function tsQuery(words: string[]): string {
-  return words.map((w) => `${w}:*`).join(' & ');
-}
+// The words are the store's (its search index reads them the same way); the page highlights them here.
+export { searchWords } from '@ym-chats/sync';
 
 /**
  * Where the words start in `text` (prefix matches at a word start, case-insensitive), as [start, end)

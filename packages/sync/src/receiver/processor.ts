@@ -95,7 +95,7 @@ export class NotificationProcessor {
   /** One batch from the queue, grouped by chat. Returns how many notifications it settled. */
   async round(): Promise<number> {
     const store = this.engine.store;
-    const queued = await unprocessedFor(store.sql, this.engine.businessId, 2000);
+    const queued = await unprocessedFor(store.database(), this.engine.businessId, 2000);
     if (queued.length === 0) return 0;
     this.stats.rounds += 1;
     const byChat = new Map<bigint, QueuedNotification[]>();

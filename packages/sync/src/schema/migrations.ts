@@ -5,6 +5,7 @@
  */
 import type { Sql } from '../db/sql.js';
 import type { DialectTypes } from './dialect.js';
+import { READ_MODEL_MIGRATIONS } from './read-model-migrations.js';
 import { latestVersion, type Migration, type MigrationSet, runMigrations } from './runner.js';
 
 /** One text of several statements, as the store's migrations are written. */
@@ -135,6 +136,7 @@ CREATE TABLE sync_run_pages (
 );
 `),
   },
+  ...READ_MODEL_MIGRATIONS,
   {
     version: 5,
     name: 'waits: each buyer wait from its first message to the answer',

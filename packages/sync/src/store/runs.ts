@@ -127,3 +127,9 @@ export async function listRuns(sql: Sql, businessId: bigint, limit = 20): Promis
     error: r.error === null ? null : String(r.error),
   }));
 }
+
+/** How many businesses have finished at least one pass (a fleet's progress at a glance). */
+export async function businessesPassed(sql: Sql): Promise<number> {
+  const rows = await sql.all("SELECT COUNT(DISTINCT business_id) AS n FROM sync_runs WHERE state = 'done'");
+  return Number(rows[0]?.n ?? 0);
+}

@@ -1,0 +1,86 @@
+/**
+ * The shapes of the store's read model, as applications show them (the inbox's JSON API returns them as
+ * they are): ids as numbers (every documented id fits), times as the store keeps them.
+ */
+
+export interface ChatKey {
+  businessId: number;
+  chatId: number;
+}
+
+export interface ChatContextSummary {
+  type: string;
+  /** The order, return or DIRECT chat the conversation is about. */
+  id?: number;
+  orderId?: number;
+  returnId?: number;
+  customerName?: string;
+}
+
+export interface ChatSummary {
+  businessId: number;
+  chatId: number;
+  status: string;
+  type: string;
+  context: ChatContextSummary;
+  createdAt: string;
+  updatedAt: string;
+  /** When the buyer started waiting for the seller (the oldest unanswered buyer message); absent when nobody waits. */
+  waitingSince?: string;
+  lastMessage?: { sender: string; text: string; createdAt: string };
+}
+
+export interface FileSummary {
+  name: string;
+  url: string;
+  size: number;
+}
+
+export interface MessageSummary {
+  messageId: number;
+  chatId: number;
+  sender: string;
+  text?: string;
+  createdAt: string;
+  files: FileSummary[];
+}
+
+export interface QueueFilter {
+  statuses?: string[];
+  types?: string[];
+  contexts?: string[];
+  /** Only these chats. */
+  onlyChats?: ChatKey[];
+  /** Never these chats. */
+  exceptChats?: ChatKey[];
+}
+
+/** Position after the last chat of a page, in urgency order. */
+export interface QueueCursor {
+  waiting: boolean;
+  /** ISO time the queue is ordered by within its group. */
+  at: string;
+  chatId: number;
+}
+
+export interface QueueQuery {
+  businessIds: number[];
+  filter: QueueFilter;
+  limit: number;
+  after?: QueueCursor;
+}
+
+/** A message whose text holds every searched word as a word prefix, newest first. */
+export interface SearchRow {
+  businessId: number;
+  chatId: number;
+  messageId: number;
+  text: string;
+}
+
+/** A chat's status or type changed (the change feed on SQLite; a notice on PostgreSQL). */
+export interface ChatChange {
+  id: bigint;
+  businessId: number;
+  chatId: number;
+}
