@@ -62,6 +62,18 @@ export {
   type PushListenerOptions,
 } from './receiver/server.js';
 export {
+  type AgentCredit,
+  type AgentFigures,
+  type ClosingMessage,
+  type DayFigures,
+  OUTSIDE_AGENT,
+  type Report,
+  type ReportOptions,
+  type ReportSummary,
+  type ReportWait,
+  report,
+} from './reports/report.js';
+export {
   BusinessRunner,
   type BusinessRunnerOptions,
   type PassGate,

@@ -10,6 +10,7 @@ import { emulatorCommand } from './emulator.js';
 import { historyCommand } from './history.js';
 import { mcpCommand } from './mcp.js';
 import { messageCommand } from './message.js';
+import { reportCommand } from './report.js';
 import { sendCommand } from './send.js';
 import { sendFileCommand } from './send-file.js';
 import { serveCommand } from './serve.js';
@@ -28,6 +29,7 @@ export const COMMANDS: Command[] = [
   mcpCommand,
   syncCommand,
   serveCommand,
+  reportCommand,
   businessCommand,
   agentsCommand,
   emulatorCommand,

@@ -1,0 +1,250 @@
+/**
+ * `ym-chats report`: support figures from the sync store (issue 23) — answered waits, the backlog, median
+ * and p90 response times, SLA met share, first responses, per agent and per day — as a table, one JSON
+ * document (--json) or one CSV row per wait (--csv). Computed by @ym-chats/sync's `report()`; agent credit
+ * and business hours come from @ym-chats/inbox (its send ledger and its hours rule) when it is installed.
+ */
+import { flag, numberFlag, str } from '../args.js';
+import { UsageError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
+import { parseId } from '../ids.js';
+import { renderTable } from '../output/table.js';
+import type { Command, CommandContext } from './command.js';
+import { loadInbox } from './mcp-drafts.js';
+import { loadSync, openCliStore, STORE_OPTIONS } from './sync.js';
+
+type Report = import('@ym-chats/sync').Report;
+type ReportWait = import('@ym-chats/sync').ReportWait;
+type ReportOptions = import('@ym-chats/sync').ReportOptions;
+type SyncStore = import('@ym-chats/sync').SyncStore;
+type Sql = import('@ym-chats/sync').Sql;
+
+/** As `serve --reply-target` (the inbox's first-reply target). */
+export const DEFAULT_TARGET_MINUTES = 15;
+const DAY_MS = 86_400_000;
+const DEFAULT_DAYS = 7;
+
+function instantFlag(ctx: CommandContext, name: 'from' | 'to'): number | undefined {
+  const raw = str(ctx.values, name);
+  if (raw === undefined) return undefined;
+  const ms = /^\d{4}-\d{2}-\d{2}/.test(raw.trim()) ? Date.parse(raw.trim()) : Number.NaN;
+  if (Number.isNaN(ms)) {
+    throw new UsageError(
+      `--${name} "${raw}" is not an ISO 8601 date or date-time`,
+      `Give e.g. --${name} 2026-11-01 (midnight UTC) or --${name} 2026-11-01T09:00:00+03:00.`,
+    );
+  }
+  return ms;
+}
+
+/** The period: --from/--to; the 7 days before --to (default now) without --from. */
+export function period(ctx: CommandContext, now: number): { from: number; to: number } {
+  const fromFlag = instantFlag(ctx, 'from');
+  const toFlag = instantFlag(ctx, 'to');
+  const to = toFlag ?? now;
+  const from = fromFlag ?? to - DEFAULT_DAYS * DAY_MS;
+  if (from >= to) {
+    throw new UsageError(
+      `--from (${new Date(from).toISOString()}) must be before --to (${new Date(to).toISOString()})`,
+      'Swap them, or drop --to to report up to now.',
+    );
+  }
+  return { from, to };
+}
+
+/** The store's database for the inbox's ledger (`database()`; `sql` on a store from before it). */
+function storeDatabase(store: SyncStore): Sql {
+  const s = store as unknown as { database?: () => Sql; sql?: Sql };
+  return s.database?.() ?? s.sql!;
+}
+
+/** Business hours and agent credit from the inbox; without the inbox, calendar time and `outside`. */
+async function inboxParts(ctx: CommandContext, store: SyncStore, spec: string | undefined) {
+  let inbox: Awaited<ReturnType<typeof loadInbox>> | undefined;
+  try {
+    inbox = await loadInbox('agent credit and business hours in reports');
+  } catch (error) {
+    if (!(error instanceof UsageError) || spec !== undefined) throw error;
+    ctx.out.warn('@ym-chats/inbox is not installed: every reply is credited to "outside".');
+    return {};
+  }
+  const parts: Pick<ReportOptions, 'credit' | 'countedMs' | 'timeZone'> = {
+    credit: inbox.sendLedgerCredit(storeDatabase(store)),
+  };
+  if (spec !== undefined) {
+    let hours: import('@ym-chats/inbox').BusinessHours;
+    try {
+      hours = inbox.parseBusinessHours(spec);
+    } catch (error) {
+      throw new UsageError(
+        `--business-hours: ${(error as Error).message}`,
+        `Give ${inbox.BUSINESS_HOURS_SPEC}, e.g. --business-hours Europe/Moscow,1-5,09:00-18:00 (ISO weekdays, 1 = Monday).`,
+      );
+    }
+    parts.countedMs = inbox.countedInHours(hours);
+    parts.timeZone = hours.timeZone;
+  }
+  return parts;
+}
+
+/** One CSV field (RFC 4180), never read as a formula by a spreadsheet. */
+function csvField(value: string): string {
+  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export const CSV_HEADER = [
+  'business_id',
+  'chat_id',
+  'order_id',
+  'return_id',
+  'opened_at',
+  'closed_at',
+  'response_seconds',
+  'agent',
+  'within_target',
+  'first_wait',
+];
+
+function csvRow(w: ReportWait): string {
+  const cells = [
+    String(w.businessId),
+    String(w.chatId),
+    w.orderId === null ? '' : String(w.orderId),
+    w.returnId === null ? '' : String(w.returnId),
+    w.openedAt,
+    w.closedAt ?? '',
+    w.responseSeconds === null ? '' : String(w.responseSeconds),
+    w.agent ?? '',
+    w.withinTarget === null ? '' : String(w.withinTarget),
+    String(w.first),
+  ];
+  return cells.map(csvField).join(',');
+}
+
+const seconds = (s: number | null) => {
+  if (s === null) return '—';
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
+  return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+};
+const share = (v: number | null) => (v === null ? '—' : `${Math.round(v * 1000) / 10}%`);
+
+function printTable(ctx: CommandContext, { summary: r }: Report): void {
+  const { out } = ctx;
+  const lines = [
+    `Support report ${r.from} – ${r.to} (target ${r.targetMinutes} min)`,
+    `answered ${r.answered}, open at the end ${r.open}`,
+    `response median ${seconds(r.medianResponseSeconds)}, p90 ${seconds(r.p90ResponseSeconds)}, within target ${share(r.slaMetShare)}`,
+    `first responses ${r.firstResponse.count}: median ${seconds(r.firstResponse.medianSeconds)}, p90 ${seconds(r.firstResponse.p90Seconds)}`,
+    '',
+  ];
+  out.write(`${lines.join('\n')}\n`);
+  if (r.perAgent.length > 0) {
+    out.write(
+      `${renderTable(
+        r.perAgent,
+        [
+          { header: 'AGENT', value: (a) => a.agent, flexible: true },
+          { header: 'ANSWERED', value: (a) => String(a.answered), align: 'right' },
+          { header: 'MEDIAN', value: (a) => seconds(a.medianResponseSeconds), align: 'right' },
+          { header: 'IN TARGET', value: (a) => share(a.slaMetShare), align: 'right' },
+        ],
+        { maxWidth: out.width },
+      )}\n`,
+    );
+  }
+  out.write(
+    renderTable(
+      r.perDay,
+      [
+        { header: 'DAY', value: (d) => d.day },
+        { header: 'ANSWERED', value: (d) => String(d.answered), align: 'right' },
+        { header: 'OPEN', value: (d) => String(d.open), align: 'right' },
+        { header: 'MEDIAN', value: (d) => seconds(d.medianResponseSeconds), align: 'right' },
+        { header: 'IN TARGET', value: (d) => share(d.slaMetShare), align: 'right' },
+      ],
+      { maxWidth: out.width },
+    ),
+  );
+}
+
+export const reportCommand: Command = {
+  name: 'report',
+  summary: 'support figures from the sync store: response times, SLA, backlog, per agent and per day',
+  usage:
+    'report [--from ISO] [--to ISO] [--target MIN] [--business ID] [--business-hours SPEC] [--json | --csv] ' +
+    '[--store PATH|URL] [--schema NAME]',
+  description:
+    'Reads the waits kept in the sync store (filled by `ym-chats sync` or `serve`): a wait opens at a ' +
+    "buyer's message when none is open and closes at the seller's next message; the platform's messages " +
+    'neither open nor close one. For the period [--from, --to) (default: the last 7 days) it prints the ' +
+    'waits answered, those still open at the end, the median and p90 response time (nearest rank), the ' +
+    'share answered within --target minutes (default 15, as serve --reply-target), first responses, and ' +
+    'the same per agent (the inbox login that sent the answer; `outside` for a reply from the cabinet or ' +
+    'the API) and per day. --business-hours counts only time inside them and days in their zone. --json ' +
+    'prints one object; --csv one row per wait answered in the period or open at its end.',
+  options: {
+    from: { type: 'string', arg: 'ISO', help: 'start of the period (default: 7 days before --to)' },
+    to: { type: 'string', arg: 'ISO', help: 'end of the period, not included (default: now)' },
+    target: {
+      type: 'string',
+      arg: 'MIN',
+      help: `first-reply target in minutes (default ${DEFAULT_TARGET_MINUTES})`,
+    },
+    business: { type: 'string', arg: 'ID', help: 'one business (default: every business in the store)' },
+    'business-hours': {
+      type: 'string',
+      arg: 'SPEC',
+      help: 'count only business hours: ZONE,DAYS,HH:MM-HH:MM, e.g. Europe/Moscow,1-5,09:00-18:00',
+    },
+    csv: { type: 'boolean', help: 'one CSV row per wait instead of the summary' },
+    ...STORE_OPTIONS,
+  },
+  positionals: { min: 0, max: 0, names: '' },
+  examples: [
+    ['report', 'the last 7 days from .ym-chats/store.sqlite'],
+    [
+      'report --from 2026-11-01 --to 2026-12-01 --target 30 --json',
+      'November as one JSON object, a 30-minute target',
+    ],
+    [
+      'report --business-hours Europe/Moscow,1-5,09:00-18:00 --csv > waits.csv',
+      'each wait in Moscow business hours, for a spreadsheet',
+    ],
+  ],
+  usesApi: false,
+  async run(ctx) {
+    const { values, out } = ctx;
+    const csv = flag(values, 'csv');
+    if (csv && out.json) throw new UsageError('--json and --csv exclude each other', 'Pick one of them.');
+    const { from, to } = period(ctx, Date.now());
+    const targetMinutes =
+      numberFlag(values, 'target', { min: 1, max: 10_080, integer: false }) ?? DEFAULT_TARGET_MINUTES;
+    const businessText = str(values, 'business');
+    const businessId =
+      businessText === undefined
+        ? undefined
+        : BigInt(
+            parseId(businessText, '--business', 'Give the business (cabinet) id, e.g. --business 1001.'),
+          );
+    const sync = await loadSync();
+    const store = await openCliStore(ctx, sync);
+    try {
+      const parts = await inboxParts(ctx, store, str(values, 'business-hours'));
+      const result = await sync.report(store, {
+        from: new Date(from),
+        to: new Date(to),
+        targetMinutes,
+        ...(businessId === undefined ? {} : { businessId }),
+        ...parts,
+      });
+      if (out.json) out.document(result.summary);
+      else if (csv) out.write(`${[CSV_HEADER.join(','), ...result.waits.map(csvRow)].join('\n')}\n`);
+      else printTable(ctx, result);
+      return EXIT.ok;
+    } finally {
+      await store.close();
+    }
+  },
+};
