@@ -6,8 +6,20 @@ import type { QuotaSnapshot } from './core/rate-limit.js';
 import { multipartFile } from './core/upload.js';
 import { checkId, checkLimit, checkMessageText, checkObject, checkPageToken } from './core/validate.js';
 import { SendGuard } from './core/verified-send.js';
-import { encodeChatsFilter, encodeCreateChat, encodeHistoryRequest, rejectUnknown } from './encode.js';
+import {
+  encodeBusinessOrdersRequest,
+  encodeChatsFilter,
+  encodeCreateChat,
+  encodeHistoryRequest,
+  rejectUnknown,
+} from './encode.js';
 import type { OperationId } from './operations.js';
+import type {
+  BusinessOrder,
+  GetBusinessOrdersRequest,
+  GetBusinessOrdersResponse,
+  GetReturnResponse,
+} from './order-types.js';
 import type {
   Chat,
   ChatMessage,
@@ -26,7 +38,7 @@ import type {
 } from './types.js';
 
 export interface IterateOptions {
-  /** Page size: getChats 1–20, getChatHistory 1–100. */
+  /** Page size: getChats 1–20, getChatHistory 1–100, getBusinessOrders 1–50. */
   limit?: number;
   /** Resume from a token saved earlier. */
   pageToken?: string;
@@ -36,8 +48,9 @@ export interface IterateOptions {
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /**
- * The Yandex Market Partner API chat methods. Method names and parameter order follow the official
- * generated `ChatsApi`; every method also takes per-call options last.
+ * The Yandex Market Partner API chat methods, and the order and return reads a chat's context points at
+ * (`getBusinessOrders`, `getReturn`). Method names and parameter order follow the official generated
+ * clients (path ids, then the body, then query parameters); every method also takes per-call options last.
  *
  * ```ts
  * const api = new ChatsApi({ apiKey: process.env.YM_API_KEY });
@@ -192,6 +205,72 @@ export class ChatsApi {
     return this.#core.call({ operation: op, business, query, options });
   }
 
+  /**
+   * One page of the business's orders, filtered: by `orderIds` (at most 50), the orders a chat names.
+   * Counted per business (10 000 an hour, 6 in parallel apart from the chat methods' 4). A key issued
+   * for chats only gets a `MissingScopeError`.
+   */
+  async getBusinessOrders(
+    businessId: Id,
+    getBusinessOrdersRequest: GetBusinessOrdersRequest = {},
+    pageToken?: string,
+    limit?: number,
+    options?: RequestOptions,
+  ): Promise<GetBusinessOrdersResponse> {
+    const op = 'getBusinessOrders';
+    const business = checkId(businessId, 'businessId', op);
+    const query = this.#pageQuery('', op, pageToken, checkLimit(limit, op));
+    const body = encodeBusinessOrdersRequest(getBusinessOrdersRequest);
+    return this.#core.call({
+      operation: op,
+      business,
+      pathIds: [business],
+      query,
+      body,
+      contentType: 'application/json',
+      options,
+    });
+  }
+
+  /**
+   * One return (or unredeemed order) of an order, as a RETURN chat's context names it (`campaignId`,
+   * `orderId`, `returnId`). Counted per campaign (7 000 an hour). A key issued for chats only gets a
+   * `MissingScopeError`.
+   */
+  async getReturn(
+    campaignId: Id,
+    orderId: Id,
+    returnId: Id,
+    options?: RequestOptions,
+  ): Promise<GetReturnResponse> {
+    const op = 'getReturn';
+    const campaign = checkId(campaignId, 'campaignId', op);
+    const pathIds = [campaign, checkId(orderId, 'orderId', op), checkId(returnId, 'returnId', op)];
+    return this.#core.call({ operation: op, business: campaign, pathIds, query: '', options });
+  }
+
+  /** Every order matching the filter, page after page. */
+  iterateBusinessOrders(
+    businessId: Id,
+    filter: GetBusinessOrdersRequest = {},
+    options: IterateOptions = {},
+  ): AsyncGenerator<BusinessOrder> {
+    checkLimit(options.limit, 'getBusinessOrders');
+    return paginate(
+      async ({ pageToken, signal }) => {
+        const page = await this.getBusinessOrders(
+          businessId,
+          filter,
+          pageToken,
+          options.limit,
+          signalOnly(signal),
+        );
+        return { items: page.orders, nextPageToken: page.paging?.nextPageToken };
+      },
+      this.#iterateOptions(options, 'getBusinessOrders'),
+    );
+  }
+
   /** Every chat matching the filter, page after page. */
   iterateChats(
     businessId: Id,
@@ -239,9 +318,17 @@ export class ChatsApi {
     );
   }
 
-  /** Quota figures per operation for a business, as the limiter knows them (from response headers). */
+  /**
+   * Quota figures per operation counted per business (the chat methods, getBusinessOrders), as the limiter
+   * knows them (from response headers).
+   */
   quotaState(businessId: Id): Promise<QuotaSnapshot[]> {
     return this.#core.quota(checkId(businessId, 'businessId'));
+  }
+
+  /** Quota figures of the operations counted per campaign (getReturn) for one campaign. */
+  campaignQuotaState(campaignId: Id): Promise<QuotaSnapshot[]> {
+    return this.#core.quota(checkId(campaignId, 'campaignId'), 'campaign');
   }
 
   /** A send, plain or verified (see `verified-send.ts`): every attempt goes through the core. */

@@ -10,6 +10,7 @@ export {
   ChatsApiError,
   ConnectionError,
   InternalServerError,
+  MissingScopeError,
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
@@ -54,7 +55,8 @@ export {
   type TrustProxy,
 } from './net/client-address.js';
 export { inNetworks, NetworkListError, parseNetworks } from './net/networks.js';
-export { OPERATIONS, type OperationId } from './operations.js';
+export { OPERATIONS, type OperationId, type OperationSpec } from './operations.js';
+export type * from './order-types.js';
 export {
   DEFAULT_INTEGRATION_NAME,
   type PushAnswer,

@@ -3,7 +3,7 @@
  * response → error, and repeating what the policy (`policy.ts`) says may be repeated, all within one
  * deadline per call. Resource methods only validate and encode.
  */
-import { OPERATIONS, type OperationId } from '../operations.js';
+import { OPERATIONS, type OperationId, type OperationSpec } from '../operations.js';
 import { monotonicMs } from './clock.js';
 import { RequestHeaders } from './credentials.js';
 import { AbortError, ChatsApiError, TimeoutError } from './errors.js';
@@ -34,8 +34,10 @@ import { defaultTransport } from './transport.js';
 /** One API call, already validated and encoded by the resource layer. */
 export interface Call {
   operation: OperationId;
-  /** Decimal business id. */
+  /** Decimal id the call is counted against: the business, or the campaign for a method counted per campaign. */
   business: string;
+  /** The decimal ids of a `fromRoot` path, in its order (e.g. campaign, order, return). */
+  pathIds?: string[];
   /** Encoded query string without `?`, or ''. */
   query: string;
   body?: string | Uint8Array<ArrayBuffer>;
@@ -60,6 +62,8 @@ export class Core {
   /** `…/businesses/` under the configured prefix, and under `/v2` for the current-only operations. */
   readonly #base: string;
   readonly #currentBase: string;
+  /** The base URL alone, for the operations whose path starts at the API root. */
+  readonly #root: string;
   readonly #logLevel: number;
   readonly #logger: ClientOptions['logger'];
   readonly #timeoutMs: number;
@@ -71,6 +75,7 @@ export class Core {
     if (!/^https?:\/\/[^/]/.test(baseUrl))
       throw new TypeError(`ChatsApi: baseUrl must be an http(s) URL, got "${baseUrl}"`);
     const prefix = (options.pathPrefix ?? DEFAULTS.pathPrefix).replace(/\/+$/, '');
+    this.#root = baseUrl;
     this.#base = `${baseUrl}${prefix}/businesses/`;
     // getChat and getChatMessage exist only in the current API: the seed's unprefixed paths lack them.
     this.#currentBase = prefix === '' ? `${baseUrl}/v2/businesses/` : this.#base;
@@ -104,14 +109,16 @@ export class Core {
 
   async call<T>(call: Call): Promise<T> {
     const { operation } = call;
-    const spec = OPERATIONS[operation];
+    const spec: OperationSpec = OPERATIONS[operation];
     const options = call.options ?? NO_OPTIONS;
     const maxRetries = options.maxRetries ?? this.maxRetries;
     const started = monotonicMs();
     const deadline = call.deadline ?? started + (options.deadlineMs ?? this.#deadlineMs);
     if (options.timeoutMs !== undefined) this.#checkTimeout(Math.min(options.timeoutMs, deadline - started));
-    const base = 'currentOnly' in spec ? this.#currentBase : this.#base;
-    const url = `${base}${call.business}${spec.path}${call.query === '' ? '' : `?${call.query}`}`;
+    const query = call.query === '' ? '' : `?${call.query}`;
+    const url = spec.fromRoot
+      ? `${this.#root}${fillPath(spec.path, call.pathIds ?? [])}${query}`
+      : `${spec.currentOnly ? this.#currentBase : this.#base}${call.business}${spec.path}${query}`;
     const debug = this.#logLevel <= LEVELS.debug;
     for (let attempt = 1; ; attempt++) {
       // Both steps are synchronous in the common case; awaiting only when needed saves ticks per call.
@@ -336,10 +343,13 @@ export class Core {
     }
   }
 
-  /** Current quota figures per operation for one business (learned from the server where possible). */
-  quota(business: string) {
+  /**
+   * Current quota figures per operation for one business (learned from the server where possible), or
+   * for one campaign's methods counted per campaign.
+   */
+  quota(id: string, per: 'business' | 'campaign' = 'business') {
     if (!this.limiter) throw new TypeError('ChatsApi: the rate limiter is off (rateLimit: false)');
-    return this.limiter.snapshot(business);
+    return this.limiter.snapshot(id, per);
   }
 
   log(level: Exclude<LogLevel, 'off'>, message: string, data?: Record<string, unknown>): void {
@@ -367,7 +377,7 @@ export class Core {
   /** The error a call ends with: `maybeSent` set by the policy, the hint for sends, the attempt count. */
   #final(
     error: ChatsApiError,
-    retryClass: (typeof OPERATIONS)[OperationId]['retryClass'],
+    retryClass: OperationSpec['retryClass'],
     notSent: boolean,
     attempts: number,
     started: number,
@@ -385,6 +395,16 @@ export class Core {
     this.log('error', final.message, { operation: final.operation, status: final.status, attempts });
     return final;
   }
+}
+
+/** `/v2/campaigns/{campaignId}/orders/{orderId}` with ids `['5', '7']` → `/v2/campaigns/5/orders/7`. */
+function fillPath(template: string, ids: string[]): string {
+  let next = 0;
+  return template.replace(/\{[^}]+\}/g, () => {
+    const id = ids[next++];
+    if (id === undefined) throw new TypeError(`ChatsApi: ${template} needs ${next} ids`);
+    return id;
+  });
 }
 
 /** The caller's signal had fired before the request was handed to the transport: nothing was sent. */

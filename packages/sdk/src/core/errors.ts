@@ -1,4 +1,4 @@
-import type { OperationId } from '../operations.js';
+import { OPERATIONS, type OperationId, type OperationSpec } from '../operations.js';
 import type { ApiErrorItem } from '../types.js';
 import { networkErrorCode, provablyNotSent, TransportTimeout, unbuildable } from './http.js';
 import type { QuotaState } from './quota-store.js';
@@ -78,6 +78,15 @@ export class ChatsApiError extends Error {
         limit: response.quota?.limit,
         remaining: response.quota?.remaining,
       });
+    }
+    const scopes = (OPERATIONS[operation] as OperationSpec).scopes;
+    if (status === 403 && scopes !== undefined) {
+      return new MissingScopeError(
+        `${operation}: HTTP 403 — ${detail} — the credential lacks a scope this method needs (one of: ` +
+          `${scopes.join(', ')}; a chat-only key has only "communication"), or has no access to this ` +
+          'business or campaign. Chat methods are not affected.',
+        { ...details, scopes },
+      );
     }
     return new (errorClassForStatus(status))(
       `${operation}: HTTP ${status} — ${detail}${hintFor(status)}`,
@@ -186,6 +195,23 @@ export class AuthenticationError extends ChatsApiError {
 /** 403: the credential is valid but may not act for this business, or lacks the `communication` scope. */
 export class PermissionDeniedError extends ChatsApiError {
   override name = 'PermissionDeniedError';
+}
+
+/**
+ * 403 from a method that needs a scope beyond chats (the order and return reads): the key was most likely
+ * issued for chats only. `scopes` lists the ones that would open the method; any one is enough. A 403
+ * cannot tell this from a key without access to the business or campaign: the message says both.
+ */
+export class MissingScopeError extends PermissionDeniedError {
+  override name = 'MissingScopeError';
+  readonly scopes: readonly string[];
+  constructor(message: string, details: ErrorDetails & { scopes: readonly string[] }) {
+    super(message, details);
+    this.scopes = details.scopes;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), scopes: [...this.scopes] };
+  }
 }
 
 /** 404: no such business, chat, message, order or return. */

@@ -1,4 +1,11 @@
-import { MAX_CONCURRENT_PER_BUSINESS, OPERATION_IDS, OPERATIONS, type OperationId } from '../operations.js';
+import {
+  MAX_CONCURRENT_PER_BUSINESS,
+  OPERATION_IDS,
+  OPERATIONS,
+  type OperationId,
+  type OperationSpec,
+  quotaKey,
+} from '../operations.js';
 import { monotonicMs } from './clock.js';
 import { RateLimitError, TimeoutError } from './errors.js';
 import {
@@ -123,14 +130,16 @@ export class RateLimiter {
   /**
    * Leases a slot and spends one unit of quota, both from the store. Returns the function to call when
    * the attempt ends, with the quota the server reported if a response came. `deadline`
-   * (`monotonicMs()`) bounds any waiting.
+   * (`monotonicMs()`) bounds any waiting. `id`: the business's, or the campaign's for a method counted per
+   * campaign; the store's key for it is `quotaKey`'s.
    */
   acquire(
-    business: string,
+    id: string,
     operation: OperationId,
     signal?: AbortSignal,
     deadline = Number.POSITIVE_INFINITY,
   ): Release | Promise<Release> {
+    const business = quotaKey(operation, id);
     const queue = this.queues.get(business);
     // The common case (nobody waiting here, a slot and quota free, a synchronous store) stays synchronous.
     if (queue === undefined || queue.length === 0) {
@@ -147,9 +156,14 @@ export class RateLimiter {
       operation,
       now: this.now(),
       limit: this.limits[operation],
-      maxConcurrent: this.maxConcurrent,
+      maxConcurrent: this.capOf(operation),
       leaseMs: this.leaseMs,
     };
+  }
+
+  /** An operation's own parallel cap (getBusinessOrders: 6), else the shared one (the platform's 4). */
+  private capOf(operation: OperationId): number {
+    return (OPERATIONS[operation] as OperationSpec).parallel ?? this.maxConcurrent;
   }
 
   private async acquireSlowly(
@@ -296,7 +310,7 @@ export class RateLimiter {
       operation,
       lease,
       now: this.now(),
-      maxConcurrent: this.maxConcurrent,
+      maxConcurrent: this.capOf(operation),
       leaseMs: this.leaseMs,
     });
     const release = (reported?: QuotaState, answered = false) => {
@@ -317,11 +331,13 @@ export class RateLimiter {
     return Object.assign(release, { hold });
   }
 
-  async snapshot(business: string): Promise<QuotaSnapshot[]> {
+  /** The figures of the operations counted per business (`per: 'campaign'`: per campaign) for one id. */
+  async snapshot(id: string, per: 'business' | 'campaign' = 'business'): Promise<QuotaSnapshot[]> {
     const out: QuotaSnapshot[] = [];
     const now = this.now();
     for (const operation of OPERATION_IDS) {
-      const state = await this.store.get(business, operation, now);
+      if (((OPERATIONS[operation] as OperationSpec).countedPer ?? 'business') !== per) continue;
+      const state = await this.store.get(quotaKey(operation, id), operation, now);
       if (state) {
         out.push({
           operation,

@@ -7,10 +7,14 @@ export const MESSAGE_MAX_LENGTH = 4096;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 export const FILE_MAX_BYTES = 5 * 1024 * 1024;
 
-/** Page size bounds per list operation; above the maximum the platform answers 400 rather than clamping. */
+/**
+ * Page size bounds per list operation. Above the maximum the platform answers the chat lists with 400 and
+ * cuts getBusinessOrders' to 50; the SDK refuses both, so a caller never gets fewer than it asked for.
+ */
 export const PAGE_LIMITS = {
   getChats: { max: 20, default: 10 },
   getChatHistory: { max: 100, default: 50 },
+  getBusinessOrders: { max: 50, default: 50 },
 } as const;
 
 function describe(value: unknown): string {
