@@ -221,7 +221,7 @@ export class RateLimiter {
         if (this.mode === 'reject' || waitMs > this.maxWaitMs || tooLate) {
           const resetAt = new Date(result.state.resetAt);
           throw new RateLimitError(
-            `${operation}: the hourly quota of ${result.state.limit} requests for business ${business} is used up; ` +
+            `${operation}: the hourly quota of ${result.state.limit} requests for ${whose(business)} is used up; ` +
               `it resets at ${resetAt.toISOString()}${tooLate ? ", after the call's deadline" : ''}. ` +
               'The SDK did not send the request.',
             { operation, resetAt, limit: result.state.limit, remaining: 0, local: true },
@@ -352,6 +352,11 @@ export class RateLimiter {
     }
     return out;
   }
+}
+
+/** `campaign:5` → `campaign 5`; `1001` and `1001:getBusinessOrders` → `business 1001` (see `quotaKey`). */
+function whose(key: string): string {
+  return key.startsWith('campaign:') ? `campaign ${key.slice(9)}` : `business ${key.split(':')[0]}`;
 }
 
 export function defaultLimits(): Record<OperationId, number> {

@@ -121,6 +121,13 @@ describe('the order behind a chat, over HTTP', () => {
       expect(over).toBeInstanceOf(RateLimitError);
       // The campaign's hour is used up; the business's chat hour is not.
       expect((await strict.getChats(BUSINESS)).status).toBe('OK');
+      // The limiter now knows the window is spent and refuses before sending, naming the campaign.
+      const local = await strict
+        .getReturn(campaignId!, orderId!, returnId!, { deadlineMs: 1000 })
+        .catch((e: unknown) => e);
+      expect(local).toBeInstanceOf(RateLimitError);
+      expect((local as RateLimitError).local).toBe(true);
+      expect((local as Error).message).toMatch(new RegExp(`requests for campaign ${campaignId} is used up`));
     } finally {
       await env.admin.quotas({ limits: { getReturn: 7000 }, reset: true });
     }
