@@ -2,6 +2,7 @@
 import type { ChatsApi, Id } from '@ym-chats/sdk';
 import type { ApprovalQueue } from './approval.js';
 import type { ChatStore } from './source/store.js';
+import type { ReportReader } from './tools/get-report.js';
 
 /** Where diagnostics go. Never stdout: on stdio that stream carries protocol messages only. */
 export interface McpLogger {
@@ -27,6 +28,8 @@ export interface ChatsMcpOptions {
    * Without it (and without `unsafeModelConfirms`) such a client can draft but never send.
    */
   approvals?: ApprovalQueue;
+  /** Support figures from the store (@ym-chats/sync's `report()`, wired by the CLI): offers get_report. */
+  reports?: ReportReader;
   /**
    * UNSAFE: without elicitation, the assistant's own `confirm: true` sends. A buyer's message can persuade
    * the model to set it; the audit log records these sends as `confirmedBy: "unsafe-model-confirms"`.

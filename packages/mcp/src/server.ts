@@ -13,6 +13,7 @@ import { StoreSource } from './source/store.js';
 import { registerDraftReply } from './tools/draft-reply.js';
 import { registerGetChat } from './tools/get-chat.js';
 import { registerGetChatHistory } from './tools/get-chat-history.js';
+import { registerGetReport } from './tools/get-report.js';
 import { registerListChats } from './tools/list-chats.js';
 import { registerSearchMessages } from './tools/search-messages.js';
 import { registerSendFile } from './tools/send-file.js';
@@ -72,6 +73,7 @@ export function createChatsMcpServer(options: ChatsMcpOptions): McpServer {
   registerGetChat(ctx);
   registerGetChatHistory(ctx);
   if (store) registerSearchMessages(ctx, store);
+  if (options.reports) registerGetReport(ctx, options.reports);
   if (!options.readOnly) {
     registerDraftReply(ctx);
     registerSendReply(ctx);

@@ -11,6 +11,7 @@ import { CliError, UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { Command, CommandContext } from './command.js';
 import { DRAFT_ACTIONS, type DraftAction, loadInbox, runDraftAction } from './mcp-drafts.js';
+import { storeReports } from './report.js';
 import { loadSync, openCliStore, STORE_OPTIONS } from './sync.js';
 
 type McpModule = typeof import('@ym-chats/mcp');
@@ -201,6 +202,7 @@ export const mcpCommand: Command = {
         unsafeModelConfirms: flag(values, 'unsafe-model-confirms'),
         ...(filesDir === undefined ? {} : { filesDir }),
         ...(store === undefined ? {} : { store: await withSearchIndex(store) }),
+        ...(store === undefined ? {} : { reports: await storeReports(ctx, store, businessId) }),
         ...(maxSendsPerHour === undefined ? {} : { maxSendsPerHour }),
         auditLog,
         logger: { info: (text) => out.info(text), warn: (text) => out.warn(text) },

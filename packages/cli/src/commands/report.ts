@@ -248,3 +248,15 @@ export const reportCommand: Command = {
     }
   },
 };
+
+/** `ym-chats mcp --store`'s get_report: the same figures for the server's business, agent credit included. */
+export async function storeReports(
+  ctx: CommandContext,
+  store: SyncStore,
+  businessId: import('@ym-chats/sdk').Id,
+): Promise<import('@ym-chats/mcp').ReportReader> {
+  const sync = await loadSync();
+  const parts = await inboxParts(ctx, store, undefined);
+  return async (request) =>
+    (await sync.report(store, { ...request, businessId: BigInt(businessId), ...parts })).summary;
+}

@@ -1,0 +1,138 @@
+/**
+ * get_report (read-only): issue 23's support figures for a period — answered waits, the backlog, median and
+ * p90 response times, SLA met share, first responses, per agent and per day. This package reaches only the
+ * SDK, so it declares what it needs (`ReportReader`) and the CLI wires it to @ym-chats/sync's `report()`
+ * over the store (with the inbox's send ledger for agent credit); without a store the tool is not offered.
+ */
+import { z } from 'zod';
+import type { ToolContext } from '../context.js';
+import { errorResult, explainApiError } from '../errors.js';
+import { READ_ANNOTATIONS } from './annotations.js';
+
+export interface ReportRequest {
+  /** The period [from, to), ISO 8601. */
+  from: string;
+  to: string;
+  targetMinutes: number;
+}
+
+/** The figures, as `report()` of @ym-chats/sync computes them (its `ReportSummary`). */
+export interface ReportFigures {
+  from: string;
+  to: string;
+  targetMinutes: number;
+  answered: number;
+  open: number;
+  medianResponseSeconds: number | null;
+  p90ResponseSeconds: number | null;
+  slaMetShare: number | null;
+  firstResponse: { count: number; medianSeconds: number | null; p90Seconds: number | null };
+  perAgent: {
+    agent: string;
+    answered: number;
+    medianResponseSeconds: number | null;
+    slaMetShare: number | null;
+  }[];
+  perDay: {
+    day: string;
+    answered: number;
+    open: number;
+    medianResponseSeconds: number | null;
+    slaMetShare: number | null;
+  }[];
+}
+
+export type ReportReader = (request: ReportRequest) => Promise<ReportFigures>;
+
+const DAY_MS = 86_400_000;
+/** As `serve --reply-target`. */
+const DEFAULT_TARGET_MINUTES = 15;
+
+const seconds = z.number().nullable();
+const share = z.number().nullable().describe('answered within the target ÷ answered (null: none answered)');
+
+const isoInstant = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && !Number.isNaN(Date.parse(s)), {
+  message: 'an ISO 8601 date or date-time, e.g. 2026-11-01 or 2026-11-01T09:00:00+03:00',
+});
+
+export function registerGetReport(ctx: ToolContext, read: ReportReader): void {
+  ctx.server.registerTool(
+    'get_report',
+    {
+      title: 'Support report',
+      description:
+        'Support figures from the local sync store for the period [from, to) (default: the last 7 days): ' +
+        "waits answered (a wait opens at a buyer's message and closes at the seller's next one; platform " +
+        'messages neither), waits still open at the end, median and p90 response time in seconds (nearest ' +
+        'rank), the share answered within targetMinutes, first responses, and the same per agent (the inbox ' +
+        'login that answered; "outside" for replies from the cabinet or the API) and per day.',
+      inputSchema: z.strictObject({
+        from: isoInstant.optional().describe('start of the period (default: 7 days before to)'),
+        to: isoInstant.optional().describe('end of the period, not included (default: now)'),
+        targetMinutes: z
+          .number()
+          .min(1)
+          .max(10_080)
+          .optional()
+          .describe(`first-reply target in minutes (default ${DEFAULT_TARGET_MINUTES})`),
+      }),
+      outputSchema: {
+        from: z.string(),
+        to: z.string(),
+        targetMinutes: z.number(),
+        answered: z.number(),
+        open: z.number(),
+        medianResponseSeconds: seconds,
+        p90ResponseSeconds: seconds,
+        slaMetShare: share,
+        firstResponse: z.object({ count: z.number(), medianSeconds: seconds, p90Seconds: seconds }),
+        perAgent: z.array(
+          z.object({
+            agent: z.string(),
+            answered: z.number(),
+            medianResponseSeconds: seconds,
+            slaMetShare: share,
+          }),
+        ),
+        perDay: z.array(
+          z.object({
+            day: z.string(),
+            answered: z.number(),
+            open: z.number(),
+            medianResponseSeconds: seconds,
+            slaMetShare: share,
+          }),
+        ),
+      },
+      annotations: { ...READ_ANNOTATIONS, openWorldHint: false },
+    },
+    async (input) => {
+      const to = input.to === undefined ? ctx.now().getTime() : Date.parse(input.to);
+      const from = input.from === undefined ? to - 7 * DAY_MS : Date.parse(input.from);
+      if (from >= to) return errorResult('get_report: from must be before to.');
+      try {
+        const figures = await read({
+          from: new Date(from).toISOString(),
+          to: new Date(to).toISOString(),
+          targetMinutes: input.targetMinutes ?? DEFAULT_TARGET_MINUTES,
+        });
+        const pct = (v: number | null) => (v === null ? 'n/a' : `${Math.round(v * 1000) / 10}%`);
+        const lines = [
+          `${figures.from} – ${figures.to}: ${figures.answered} answered, ${figures.open} open at the end.`,
+          `Response median ${figures.medianResponseSeconds ?? 'n/a'} s, p90 ${figures.p90ResponseSeconds ?? 'n/a'} s; ` +
+            `${pct(figures.slaMetShare)} within ${figures.targetMinutes} min.`,
+          ...figures.perAgent.map(
+            (a) =>
+              `${a.agent}: ${a.answered} answered, median ${a.medianResponseSeconds ?? 'n/a'} s, ${pct(a.slaMetShare)} in target`,
+          ),
+        ];
+        return {
+          content: [{ type: 'text', text: lines.join('\n') }],
+          structuredContent: { ...figures },
+        };
+      } catch (error) {
+        return errorResult(explainApiError(error, 'get_report'));
+      }
+    },
+  );
+}
