@@ -17,6 +17,8 @@ const HELP = `Usage: ym-chats-emulator [options]
   --api-key KEY       Api-Key to accept (default emulator-api-key)
   --oauth-token TOKEN OAuth token to accept (default emulator-oauth-token)
   --business-id N     business the credentials own (default ${DEFAULT_BUSINESS_ID})
+  --scopes LIST       the credentials' scopes, comma-separated (default: all methods); e.g.
+                      communication = a chat-only key, refused the order and return reads (403)
   --notify-url URL    POST push notifications (CHAT_*) to this URL
   --no-quotas         switch off hourly quotas and the 4-concurrent-requests cap
   --quota-scale X     multiply the hourly quotas by X (e.g. 0.01)
@@ -51,6 +53,7 @@ function parse(): { options: EmulatorOptions; port: number; host: string } {
         'api-key': { type: 'string' },
         'oauth-token': { type: 'string' },
         'business-id': { type: 'string' },
+        scopes: { type: 'string' },
         'notify-url': { type: 'string' },
         'no-quotas': { type: 'boolean' },
         'quota-scale': { type: 'string' },
@@ -76,6 +79,10 @@ function parse(): { options: EmulatorOptions; port: number; host: string } {
     if (!Number.isFinite(scale) || scale <= 0)
       fail(`--quota-scale must be a positive number, got "${scaleRaw}"`);
   }
+  const scopesRaw = str('scopes');
+  const scopes = scopesRaw?.split(',').map((x) => x.trim());
+  if (scopes && !scopes.every((x) => /^[a-z][a-z:-]*$/.test(x)))
+    fail(`--scopes must be scope names separated by commas, e.g. communication, got "${scopesRaw}"`);
   const notifyUrl = str('notify-url');
   if (notifyUrl !== undefined && !/^https?:\/\/\S+$/.test(notifyUrl))
     fail(`--notify-url must be an http(s) URL, got "${notifyUrl}"`);
@@ -85,6 +92,7 @@ function parse(): { options: EmulatorOptions; port: number; host: string } {
         apiKey: str('api-key') ?? 'emulator-api-key',
         oauthToken: str('oauth-token') ?? 'emulator-oauth-token',
         businessIds: [businessId],
+        ...(scopes ? { scopes } : {}),
       },
     ],
     quotas: { enabled: values['no-quotas'] !== true, scale },

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { call } from './helpers.js';
+import { call, orderCall } from './helpers.js';
 
 const bin = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -42,6 +42,28 @@ describe('ym-chats-emulator bin', () => {
       run.child.kill('SIGTERM');
     }
     expect(await run.exited).toBe(0);
+  });
+
+  it('--scopes issues a chat-only key: chats work, the order reads are 403', async () => {
+    const run = launch(['--port', '0', '--seed', '1', '--scopes', 'communication']);
+    try {
+      let url: string | undefined;
+      for (let i = 0; i < 300 && !url; i++) {
+        url = /API:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(run.output())?.[1];
+        if (!url) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(url, run.output()).toBeDefined();
+      expect((await call(url!, 'getChats')).status).toBe(200);
+      const orders = await orderCall(url!, 'getBusinessOrders', [1001], { json: {} });
+      expect(orders.status).toBe(403);
+      expect(JSON.stringify(orders.body)).toMatch(/inventory-and-order-processing/);
+    } finally {
+      run.child.kill('SIGTERM');
+    }
+    expect(await run.exited).toBe(0);
+    const bad = launch(['--scopes', 'Communication!']);
+    expect(await bad.exited).toBe(2);
+    expect(bad.output()).toMatch(/--scopes must be scope names/);
   });
 
   it('exits 2 with a clear message on a bad flag', async () => {
