@@ -1,18 +1,18 @@
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { RequestListener } from 'node:http';
 import { clientAddress, TrustedProxies } from '@ym-chats/sdk';
 import { type Agent, type AgentConfig, localAgent, servedNow, toAgent } from './auth/agents.js';
 import { MemoryLoginLimiter } from './auth/login-limiter.js';
 import { MemoryLoginLinks } from './auth/login-links.js';
 import { MemorySessionStore } from './auth/sessions.js';
 import { processSecret, Signer } from './auth/signing.js';
-import { HttpError, sendError, setSecurityHeaders } from './http/respond.js';
+import { buildApp } from './http/app.js';
+import { type PushRoute, pushPlugin } from './http/push-route.js';
 import { StaticAssets } from './http/static.js';
 import { type LiveBus, type LiveEvent, MemoryBus } from './live/bus.js';
 import { OpenStreams } from './live/open-streams.js';
 import type { InboxOptions } from './options.js';
 import { ReplyDesk } from './reply/desk.js';
 import { MemorySendLedger } from './reply/ledger.js';
-import { routeApi } from './routes/api.js';
 import type { ApiContext } from './routes/context.js';
 import { checkBusinessHours } from './shared/business-hours.js';
 import { Presence } from './team/presence.js';
@@ -22,10 +22,18 @@ import { checkTemplates, DEFAULT_TEMPLATES } from './team/templates.js';
 export type { InboxOptions } from './options.js';
 
 export interface Inbox {
-  /** Mount it on any node:http server, beside other routes (`serve` keeps `POST /notification`). */
+  /**
+   * The Fastify app's request listener (`http/app.ts`): mount it on any node:http server, beside other
+   * routes, or let it answer the whole port (`serve` hands it the push endpoint with `routePush`).
+   */
   listener: RequestListener;
-  /** True for paths this listener answers (`/`, `/assets/…`, `/api/…`, the page's own routes). */
+  /** True for paths the inbox itself answers (`/`, `/assets/…`, `/api/…`, the page's own routes). */
   handles(path: string): boolean;
+  /**
+   * Makes the platform's push endpoint a route of this app (`serve` does, before the first request):
+   * then `listener` answers every path of the port, the push path too.
+   */
+  routePush(push: PushRoute): void;
   bus: LiveBus;
   close(): Promise<void>;
 }
@@ -124,39 +132,41 @@ export function createInbox(options: InboxOptions): Inbox {
     },
   };
 
-  const listener: RequestListener = (req: IncomingMessage, res: ServerResponse) => {
-    setSecurityHeaders(res);
-    const url = new URL(req.url ?? '/', 'http://inbox.invalid');
-    const path = url.pathname;
-    if (path.startsWith('/api/')) {
-      routeApi(ctx, req, res, url).catch((error: unknown) => {
-        if (error instanceof HttpError) {
-          if (!res.headersSent) sendError(res, error);
-          else res.destroy();
-          return;
-        }
-        onError(error);
-        if (!res.headersSent) sendError(res, new HttpError(500, 'INTERNAL', 'internal error'));
-        else res.destroy();
-      });
-      return;
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      sendError(res, new HttpError(405, 'METHOD_NOT_ALLOWED', 'only GET here'));
-      return;
-    }
-    if (assets.has(path) || PAGE_ROUTES.test(path)) {
-      assets.serve(req, res, path);
-      return;
-    }
-    sendError(res, new HttpError(404, 'NOT_FOUND', 'no such page'));
+  const app = buildApp(ctx, assets, onError);
+  // Fastify adds routes while it boots; the first request boots it, so `routePush` may come after this.
+  let booted: Promise<void> | undefined;
+  let routing: RequestListener | undefined;
+  const boot = () => {
+    booted ??= Promise.resolve(app.ready()).then(() => {
+      routing = (req, res) => app.routing(req, res);
+    });
+    return booted;
   };
+  const listener: RequestListener = (req, res) => {
+    if (routing) {
+      routing(req, res);
+      return;
+    }
+    boot().then(
+      () => app.routing(req, res),
+      (error: unknown) => {
+        onError(error);
+        res.writeHead(500).end();
+      },
+    );
+  };
+  const files = new Set(assets.files);
 
   return {
     listener,
-    handles: (path) => path.startsWith('/api/') || assets.has(path) || PAGE_ROUTES.test(path),
+    handles: (path) => path.startsWith('/api/') || files.has(path) || PAGE_ROUTES.test(path),
+    routePush(push) {
+      if (booted) throw new Error('the push route must be added before the inbox answers its first request');
+      app.register(pushPlugin(push));
+    },
     bus,
     async close() {
+      await app.close();
       unsubscribe();
       stopRelay?.();
       stopGaps?.();

@@ -1,6 +1,6 @@
-import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { FastifyReply } from 'fastify';
 import type { FileView } from '../types.js';
 import { NotServedError, notServedReply } from './not-served.js';
 import { HttpError } from './respond.js';
@@ -77,21 +77,22 @@ function contentDisposition(kind: 'inline' | 'attachment', name: string): string
   return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name || 'file')}`;
 }
 
+/** Streams the attachment from the file host to the page (Fastify pipes it and ends on its errors). */
 export async function proxyFile(
-  res: ServerResponse,
+  reply: FastifyReply,
   file: FileView,
   fetcher: FileFetcher,
   businessId: number,
-): Promise<void> {
+): Promise<FastifyReply | undefined> {
   const controller = new AbortController();
-  res.on('close', () => controller.abort());
+  reply.raw.on('close', () => controller.abort());
   // A file host that stops answering must not hold the connection forever.
   const timeout = AbortSignal.timeout(60_000);
   let upstream: Response;
   try {
     upstream = await fetcher(file.url, AbortSignal.any([controller.signal, timeout]), businessId);
   } catch (error) {
-    if (controller.signal.aborted) return; // the page went away
+    if (controller.signal.aborted) return reply.hijack(); // the page went away: nothing to answer
     throw fetchFailure(error, timeout.aborted) ?? error;
   }
   if (!upstream.ok || !upstream.body) {
@@ -108,10 +109,10 @@ export async function proxyFile(
   };
   const length = upstream.headers.get('content-length');
   if (length) headers['Content-Length'] = length;
-  res.writeHead(200, headers);
-  Readable.fromWeb(upstream.body as WebReadableStream<Uint8Array>)
-    .on('error', () => res.destroy())
-    .pipe(res);
+  return reply
+    .code(200)
+    .headers(headers)
+    .send(Readable.fromWeb(upstream.body as WebReadableStream<Uint8Array>));
 }
 
 /**

@@ -1,11 +1,12 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * The page's files, bundled by esbuild into `dist/client` at build time and served from memory with
- * precomputed brotli/gzip variants: nothing comes from a CDN, so the page works offline.
+ * precomputed brotli/gzip variants: nothing comes from a CDN, so the page works offline. `app.ts` makes each
+ * file and each client-side route (`/`, `/login`, `/chats/…`) a route that answers through `serve`.
  */
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
@@ -81,25 +82,22 @@ export class StaticAssets {
     this.assets.set('/', asset(TYPES['.html']!, Buffer.from(shell(this.version)), `"${this.version}"`));
   }
 
-  /** The page shell for every client-side route. */
-  has(path: string): boolean {
-    return this.assets.has(path);
+  /** The bundled files' paths (`/assets/…`), each a route of the app. */
+  get files(): string[] {
+    return [...this.assets.keys()].filter((path) => path !== '/');
   }
 
-  serve(req: IncomingMessage, res: ServerResponse, path: string): void {
+  /** The file at `path`, or the page shell (every client-side route is the shell). */
+  serve(request: FastifyRequest, reply: FastifyReply, path: string): FastifyReply {
     const found = this.assets.get(path) ?? this.assets.get('/')!;
-    const accept = String(req.headers['accept-encoding'] ?? '');
+    const accept = String(request.headers['accept-encoding'] ?? '');
     const headers: Record<string, string> = {
       'Content-Type': found.type,
       ETag: found.etag,
       Vary: 'Accept-Encoding',
       'Cache-Control': path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
     };
-    if (req.headers['if-none-match'] === found.etag) {
-      res.writeHead(304, headers);
-      res.end();
-      return;
-    }
+    if (request.headers['if-none-match'] === found.etag) return reply.code(304).headers(headers).send();
     let body = found.raw;
     if (/\bbr\b/.test(accept)) {
       body = found.br;
@@ -109,7 +107,9 @@ export class StaticAssets {
       headers['Content-Encoding'] = 'gzip';
     }
     headers['Content-Length'] = String(body.length);
-    res.writeHead(200, headers);
-    res.end(req.method === 'HEAD' ? undefined : body);
+    return reply
+      .code(200)
+      .headers(headers)
+      .send(request.method === 'HEAD' ? undefined : body);
   }
 }

@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { FastifyReply } from 'fastify';
 import type { Agent } from '../auth/agents.js';
 import { canSee } from '../auth/agents.js';
 import type { LiveBus, LiveEvent } from './bus.js';
@@ -15,13 +15,18 @@ export interface EventStreamOptions {
   onClose: () => void;
 }
 
-/** One page's event stream: the bus's events for the agent's businesses, as server-sent events. */
+/**
+ * One page's event stream: the bus's events for the agent's businesses, as server-sent events. The reply
+ * is hijacked: the stream outlives the route's handler and is written to the socket's response directly.
+ */
 export function openEventStream(
-  res: ServerResponse,
+  reply: FastifyReply,
   agent: Agent,
   bus: LiveBus,
   options: EventStreamOptions,
 ): OpenStream {
+  reply.hijack();
+  const res = reply.raw;
   res.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
     'Cache-Control': 'no-store',
@@ -58,5 +63,5 @@ export function openEventStream(
     unsubscribe();
     options.onClose();
   });
-  return { end, req: res.req };
+  return { end, req: reply.request.raw };
 }

@@ -1,47 +1,57 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Agent } from '../auth/agents.js';
 import { proxyFile } from '../http/file-proxy.js';
-import { HttpError, readBody, readJson, sendJson } from '../http/respond.js';
+import { HttpError } from '../http/respond.js';
 import type { ReplyContent } from '../reply/send.js';
 import { FILE_MAX_BYTES } from '../shared/limits.js';
 import { pageKey } from '../team/presence.js';
 import type { ChatKey } from '../types.js';
-import type { AgentRequest, ApiContext, RequestState, Route } from './context.js';
-import { asAgent, checkBusiness, parseId } from './context.js';
+import type { ApiContext } from './context.js';
+import { checkBusiness, parseId, queryParam, signedIn } from './context.js';
 import { answerSend } from './send-answer.js';
 
-const CHAT = String.raw`^\/api\/businesses\/(\d+)\/chats\/(\d+)`;
+/** Digits only, as before Fastify: anything else in an id's place is no such route (404). */
+const CHAT = '/api/businesses/:businessId(^\\d+$)/chats/:chatId(^\\d+$)';
 
-/** The chat from the path, after checking the agent serves its business and the chat exists. */
-async function openChat(ctx: ApiContext, state: RequestState, params: string[]) {
-  const request = asAgent(state);
-  const businessId = parseId(params[0], 'businessId');
-  const chatId = parseId(params[1], 'chatId');
-  checkBusiness(ctx, request.agent, businessId);
-  const chat = await ctx.options.source.chat(businessId, chatId);
-  if (!chat) throw new HttpError(404, 'NOT_FOUND', 'no such chat');
-  return { request, key: { businessId, chatId }, chat };
+interface ChatParams {
+  businessId: string;
+  chatId: string;
 }
 
-async function chat(ctx: ApiContext, state: RequestState, params: string[]) {
-  const { key, chat } = await openChat(ctx, state, params);
+type ChatRequest<Body> = FastifyRequest<{ Params: ChatParams; Body: Body }>;
+
+/** The chat from the path, after checking the agent serves its business and the chat exists. */
+async function openChat(ctx: ApiContext, request: FastifyRequest<{ Params: ChatParams }>) {
+  const { agent, session } = signedIn(request);
+  const businessId = parseId(request.params.businessId, 'businessId');
+  const chatId = parseId(request.params.chatId, 'chatId');
+  checkBusiness(ctx, agent, businessId);
+  const chat = await ctx.options.source.chat(businessId, chatId);
+  if (!chat) throw new HttpError(404, 'NOT_FOUND', 'no such chat');
+  return { agent, session, key: { businessId, chatId }, chat };
+}
+
+async function chat(ctx: ApiContext, request: FastifyRequest<{ Params: ChatParams }>) {
+  const { key, chat } = await openChat(ctx, request);
   const assignee = await ctx.team.assignee(key);
   const audit = await ctx.team.auditOf(key, 50);
-  sendJson(state.res, 200, {
+  return {
     chat: assignee === undefined ? chat : { ...chat, assignee },
     viewers: ctx.presence.viewers(key.businessId, key.chatId),
     audit,
     lastAuditId: audit[0]?.id ?? 0,
-  });
+  };
 }
 
-async function history(ctx: ApiContext, state: RequestState, params: string[]) {
-  const { key } = await openChat(ctx, state, params);
-  const before = state.url.searchParams.get('before');
-  const limit = Math.min(Number(state.url.searchParams.get('limit') ?? 500) || 500, 1000);
+async function history(ctx: ApiContext, request: FastifyRequest<{ Params: ChatParams }>) {
+  const { key } = await openChat(ctx, request);
+  const before = queryParam(request, 'before');
+  const limit = Math.min(Number(queryParam(request, 'limit') ?? 500) || 500, 1000);
   const messages = await ctx.options.source.history(key.businessId, key.chatId, {
     limit,
     ...(before ? { beforeMessageId: parseId(before, 'before') } : {}),
   });
-  sendJson(state.res, 200, { messages });
+  return { messages };
 }
 
 /** The fields every send carries besides its content (JSON for text, headers for a file). */
@@ -95,27 +105,28 @@ function messageIds(value: unknown): number[] {
 
 async function deliver(
   ctx: ApiContext,
-  request: AgentRequest,
+  reply: FastifyReply,
+  agent: Agent,
   key: ChatKey,
   fields: SendFields,
   content: ReplyContent,
 ) {
-  const result = await ctx.desk.send({ ...key, ...fields, login: request.agent.login, content });
-  answerSend(request, result);
+  const result = await ctx.desk.send({ ...key, ...fields, login: agent.login, content });
+  return answerSend(reply, result);
 }
 
-async function sendText(ctx: ApiContext, state: RequestState, params: string[]) {
-  const { request, key } = await openChat(ctx, state, params);
-  const body = await readJson(state.req);
+async function sendText(ctx: ApiContext, request: ChatRequest<Record<string, unknown>>, reply: FastifyReply) {
+  const { agent, key } = await openChat(ctx, request);
+  const body = request.body;
   if (typeof body.text !== 'string') throw new HttpError(400, 'BAD_TEXT', 'text must be a string');
-  await deliver(ctx, request, key, sendFields(body), { text: body.text });
+  return deliver(ctx, reply, agent, key, sendFields(body), { text: body.text });
 }
 
-/** The file is the raw body; its name and the send fields travel in headers. */
-async function sendFile(ctx: ApiContext, state: RequestState, params: string[]) {
-  const { request, key } = await openChat(ctx, state, params);
+/** The file is the raw body (any type, up to FILE_MAX_BYTES); its name and the send fields travel in headers. */
+async function sendFile(ctx: ApiContext, request: ChatRequest<Buffer | undefined>, reply: FastifyReply) {
+  const { agent, key } = await openChat(ctx, request);
   const header = (name: string) => {
-    const value = state.req.headers[name];
+    const value = request.headers[name];
     return typeof value === 'string' ? value : undefined;
   };
   let name: string;
@@ -137,21 +148,24 @@ async function sendFile(ctx: ApiContext, state: RequestState, params: string[]) 
       ?.split(',')
       .filter((id) => id !== ''),
   });
-  const data = await readBody(state.req, FILE_MAX_BYTES);
-  if (data.length === 0) throw new HttpError(400, 'EMPTY_FILE', 'the file is empty');
-  await deliver(ctx, request, key, fields, { file: { data, name } });
+  const data = request.body;
+  if (!data || data.length === 0) throw new HttpError(400, 'EMPTY_FILE', 'the file is empty');
+  return deliver(ctx, reply, agent, key, fields, { file: { data, name } });
 }
 
 /** What became of a send the page lost the answer to (or is still settling). */
-async function sendStatus(ctx: ApiContext, state: RequestState, params: string[]) {
-  const { request, key } = await openChat(ctx, state, params);
-  const draftId = params[2] ?? '';
-  answerSend(state, await ctx.desk.status(request.agent.login, key, draftId));
+async function sendStatus(
+  ctx: ApiContext,
+  request: FastifyRequest<{ Params: ChatParams & { draftId: string } }>,
+  reply: FastifyReply,
+) {
+  const { agent, key } = await openChat(ctx, request);
+  return answerSend(reply, await ctx.desk.status(agent.login, key, request.params.draftId));
 }
 
-async function assign(ctx: ApiContext, state: RequestState, params: string[]) {
-  const { request, key } = await openChat(ctx, state, params);
-  const body = await readJson(state.req);
+async function assign(ctx: ApiContext, request: ChatRequest<{ login?: unknown }>) {
+  const { agent, key } = await openChat(ctx, request);
+  const body = request.body;
   const login = body.login === null ? null : typeof body.login === 'string' ? body.login : undefined;
   if (login === undefined) throw new HttpError(400, 'BAD_LOGIN', 'login must be a string or null');
   if (login !== null) {
@@ -161,44 +175,84 @@ async function assign(ctx: ApiContext, state: RequestState, params: string[]) {
     }
   }
   await ctx.team.assign(key, login);
-  await ctx.team.audit({ login: request.agent.login, action: 'assigned', ...key, detail: login ?? '' });
-  ctx.bus.publish({ type: 'assigned', ...key, assignee: login, by: request.agent.login });
-  sendJson(state.res, 200, { assignee: login });
+  await ctx.team.audit({ login: agent.login, action: 'assigned', ...key, detail: login ?? '' });
+  ctx.bus.publish({ type: 'assigned', ...key, assignee: login, by: agent.login });
+  return { assignee: login };
 }
 
-async function presence(ctx: ApiContext, state: RequestState, params: string[]) {
-  const { request, key } = await openChat(ctx, state, params);
-  const body = await readJson(state.req);
-  if (typeof body.page !== 'string' || !/^[\w-]{8,64}$/.test(body.page)) {
-    throw new HttpError(400, 'BAD_PAGE', 'page must be the page id');
-  }
+async function presence(ctx: ApiContext, request: ChatRequest<{ page: string; typing?: unknown }>) {
+  const { agent, session, key } = await openChat(ctx, request);
+  const body = request.body;
   ctx.presence.update(
-    pageKey(request.session.id, body.page),
-    { login: request.agent.login, name: request.agent.name },
+    pageKey(session.id, body.page),
+    { login: agent.login, name: agent.name },
     key,
     body.typing === true,
   );
-  sendJson(state.res, 200, { viewers: ctx.presence.viewers(key.businessId, key.chatId) });
+  return { viewers: ctx.presence.viewers(key.businessId, key.chatId) };
 }
 
-async function download(ctx: ApiContext, state: RequestState, params: string[]) {
-  const { key } = await openChat(ctx, state, params);
-  const url = state.url.searchParams.get('url') ?? '';
+async function download(
+  ctx: ApiContext,
+  request: FastifyRequest<{ Params: ChatParams }>,
+  reply: FastifyReply,
+) {
+  const { key } = await openChat(ctx, request);
+  const url = queryParam(request, 'url') ?? '';
   // Only an attachment of this very chat: the proxy is not a way to fetch arbitrary URLs with the credential.
   const file = await ctx.options.source.file(key.businessId, key.chatId, url);
   if (!file) throw new HttpError(404, 'NOT_FOUND', 'no such attachment in this chat');
   if (!ctx.options.fetchFile)
     throw new HttpError(501, 'NO_FETCHER', 'attachment downloads are not configured');
-  await proxyFile(state.res, file, ctx.options.fetchFile, key.businessId);
+  return proxyFile(reply, file, ctx.options.fetchFile, key.businessId);
 }
 
-export const chatRoutes: Route[] = [
-  { method: 'GET', pattern: new RegExp(`${CHAT}$`), handle: chat },
-  { method: 'GET', pattern: new RegExp(`${CHAT}/messages$`), handle: history },
-  { method: 'POST', pattern: new RegExp(`${CHAT}/messages$`), handle: sendText },
-  { method: 'POST', pattern: new RegExp(`${CHAT}/files$`), handle: sendFile },
-  { method: 'GET', pattern: new RegExp(`${CHAT}/sends/([\\w-]{8,64})$`), handle: sendStatus },
-  { method: 'POST', pattern: new RegExp(`${CHAT}/assign$`), handle: assign },
-  { method: 'POST', pattern: new RegExp(`${CHAT}/presence$`), handle: presence },
-  { method: 'GET', pattern: new RegExp(`${CHAT}/file$`), handle: download },
-];
+const OBJECT = { body: { type: 'object' } } as const;
+
+export function chatRoutes(api: FastifyInstance, ctx: ApiContext): void {
+  api.get<{ Params: ChatParams }>(CHAT, (request) => chat(ctx, request));
+  api.get<{ Params: ChatParams }>(`${CHAT}/messages`, (request) => history(ctx, request));
+  api.post<{ Params: ChatParams; Body: Record<string, unknown> }>(
+    `${CHAT}/messages`,
+    { schema: OBJECT },
+    (request, reply) => sendText(ctx, request, reply),
+  );
+  // Its own context: the body is the file's bytes whatever its type, up to the file limit.
+  api.register(async (files) => {
+    files.removeAllContentTypeParsers();
+    files.addContentTypeParser(
+      '*',
+      { parseAs: 'buffer', bodyLimit: FILE_MAX_BYTES },
+      (_request, body, done) => done(null, body),
+    );
+    files.post<{ Params: ChatParams; Body: Buffer | undefined }>(
+      `${CHAT}/files`,
+      { bodyLimit: FILE_MAX_BYTES },
+      (request, reply) => sendFile(ctx, request, reply),
+    );
+  });
+  api.get<{ Params: ChatParams & { draftId: string } }>(
+    `${CHAT}/sends/:draftId(^[\\w-]{8,64}$)`,
+    (request, reply) => sendStatus(ctx, request, reply),
+  );
+  api.post<{ Params: ChatParams; Body: { login?: unknown } }>(
+    `${CHAT}/assign`,
+    { schema: OBJECT },
+    (request) => assign(ctx, request),
+  );
+  api.post<{ Params: ChatParams; Body: { page: string; typing?: unknown } }>(
+    `${CHAT}/presence`,
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['page'],
+          properties: { page: { type: 'string', pattern: '^[\\w-]{8,64}$' } },
+        },
+      },
+      config: { invalid: { page: ['BAD_PAGE', 'page must be the page id'] } },
+    },
+    (request) => presence(ctx, request),
+  );
+  api.get<{ Params: ChatParams }>(`${CHAT}/file`, (request, reply) => download(ctx, request, reply));
+}

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyRequest } from 'fastify';
 import { type Agent, type AgentConfig, canSee } from '../auth/agents.js';
 import type { LoginLimiter } from '../auth/login-limiter.js';
 import type { LoginLinks } from '../auth/login-links.js';
@@ -15,8 +15,26 @@ import type { Presence } from '../team/presence.js';
 import type { TeamStore } from '../team/team-store.js';
 import type { Template } from '../team/templates.js';
 
-// What every route shares, apart from the router (`api.ts`) that imports the routes: a route importing
-// the router would close an import circle.
+// What every route shares, apart from the API plugin (`api.ts`) that registers the routes: a route
+// importing it would close an import circle.
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The session of the request's cookie, if it stands (set by the API's `onRequest` hook). */
+    session: Session | undefined;
+    /** The logged-in agent (set by the same hook; every route but the `anonymous` ones has one). */
+    agent: Agent | undefined;
+  }
+  interface FastifyContextConfig {
+    /** Routes that answer without a logged-in agent (the session and login themselves). */
+    anonymous?: boolean;
+    /**
+     * The error code and message a body field failing the route's JSON schema is answered with (by the
+     * field's name); a field not named here answers BAD_REQUEST with the validator's message.
+     */
+    invalid?: Record<string, readonly [code: string, message: string]>;
+  }
+}
 
 /** Everything a route needs, built once by `createInbox`. */
 export interface ApiContext {
@@ -42,29 +60,11 @@ export interface ApiContext {
   agentOf(login: string | undefined): Agent | undefined;
 }
 
-export interface RequestState {
-  req: IncomingMessage;
-  res: ServerResponse;
-  url: URL;
-  session: Session | undefined;
-}
-
-/** A request from a logged-in agent. */
-export interface AgentRequest extends RequestState {
-  session: Session;
-  agent: Agent;
-}
-
-export type Route = {
-  method: 'GET' | 'POST';
-  pattern: RegExp;
-  /** Routes that answer without a logged-in agent (the session and login themselves). */
-  anonymous?: boolean;
-  handle(ctx: ApiContext, state: RequestState, params: string[]): Promise<void>;
-};
-
-export function asAgent(state: RequestState): AgentRequest {
-  return state as AgentRequest;
+/** The agent and session of a route that is not `anonymous` (the API's hook refused the request without). */
+export function signedIn(request: FastifyRequest): { agent: Agent; session: Session } {
+  const { agent, session } = request;
+  if (!agent || !session) throw new HttpError(401, 'UNAUTHENTICATED', 'log in first');
+  return { agent, session };
 }
 
 /** A positive decimal id from the path or query, within the safe integer range. */
@@ -87,4 +87,10 @@ export function checkBusiness(ctx: ApiContext, agent: Agent, businessId: number)
     throw notServedReply(businessId);
   }
   throw new HttpError(403, 'FORBIDDEN', 'this business is not yours');
+}
+
+/** A query parameter as the page sends it: one string (a repeated name counts by its first value). */
+export function queryParam(request: FastifyRequest, name: string): string | undefined {
+  const value = (request.query as Record<string, string | string[] | undefined>)[name];
+  return Array.isArray(value) ? value[0] : value;
 }

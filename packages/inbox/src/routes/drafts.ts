@@ -3,17 +3,21 @@
  * the agent serves, sent or discarded by them. A send is the desk's, exactly as for a typed reply (see
  * drafts/approve.ts), so its questions come back as the same 409s the page already answers.
  */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { canSee } from '../auth/agents.js';
 import { approveDraft, discardDraft, draftOutcome } from '../drafts/approve.js';
 import { type AssistantDraft, SqlAssistantDrafts } from '../drafts/store.js';
-import { HttpError, readJson, sendJson } from '../http/respond.js';
+import { HttpError } from '../http/respond.js';
 import { StoreSource } from '../store/sql-source.js';
-import type { ApiContext, RequestState, Route } from './context.js';
-import { asAgent, checkBusiness, parseId } from './context.js';
+import type { ApiContext } from './context.js';
+import { checkBusiness, parseId, queryParam, signedIn } from './context.js';
 import { answerSend } from './send-answer.js';
 
-const DRAFT = String.raw`^\/api\/assistant-drafts\/([\w-]{8,64})`;
-const PAGE_ID = /^[\w-]{8,64}$/;
+/** Ids the page or the assistant made: anything else in their place is no such route (404). */
+const DRAFT = '/api/assistant-drafts/:draftId(^[\\w-]{8,64}$)';
+
+type DraftRequest<Body> = FastifyRequest<{ Params: { draftId: string }; Body: Body }>;
+type DraftPath = FastifyRequest<{ Params: { draftId: string } }>;
 
 const stores = new WeakMap<ApiContext, SqlAssistantDrafts>();
 
@@ -23,20 +27,20 @@ function draftsOf(ctx: ApiContext): SqlAssistantDrafts | undefined {
   if (!(source instanceof StoreSource)) return undefined;
   let drafts = stores.get(ctx);
   if (!drafts) {
-    drafts = new SqlAssistantDrafts(source.store.sql);
+    drafts = new SqlAssistantDrafts(source.store.database());
     stores.set(ctx, drafts);
   }
   return drafts;
 }
 
 /** The draft from the path, after checking the agent serves its business. */
-async function openDraft(ctx: ApiContext, state: RequestState, params: string[]) {
-  const request = asAgent(state);
+async function openDraft(ctx: ApiContext, request: DraftPath) {
+  const { agent } = signedIn(request);
   const drafts = draftsOf(ctx);
-  const draft = drafts && (await drafts.get(params[0] ?? ''));
+  const draft = drafts && (await drafts.get(request.params.draftId));
   if (!drafts || !draft) throw new HttpError(404, 'NOT_FOUND', 'no such assistant draft');
-  checkBusiness(ctx, request.agent, draft.businessId);
-  return { request, drafts, draft, deps: { desk: ctx.desk, drafts } };
+  checkBusiness(ctx, agent, draft.businessId);
+  return { agent, drafts, draft, deps: { desk: ctx.desk, drafts } };
 }
 
 function draftOut(draft: AssistantDraft) {
@@ -50,11 +54,11 @@ function draftOut(draft: AssistantDraft) {
   };
 }
 
-async function list(ctx: ApiContext, state: RequestState) {
-  const { agent, url } = asAgent(state);
+async function list(ctx: ApiContext, request: FastifyRequest) {
+  const { agent } = signedIn(request);
   const drafts = draftsOf(ctx);
-  const business = url.searchParams.get('business');
-  const chat = url.searchParams.get('chat');
+  const business = queryParam(request, 'business');
+  const chat = queryParam(request, 'chat');
   let businessIds = agent.businessIds;
   let oneChat: { businessId: number; chatId: number } | undefined;
   if (business) {
@@ -70,42 +74,66 @@ async function list(ctx: ApiContext, state: RequestState) {
     const chatView = await ctx.options.source.chat(draft.businessId, draft.chatId);
     out.push({ ...draftOut(draft), ...(chatView ? { chat: chatView } : {}) });
   }
-  sendJson(state.res, 200, { drafts: out });
+  return { drafts: out };
 }
 
-async function status(ctx: ApiContext, state: RequestState, params: string[]) {
-  const { draft } = await openDraft(ctx, state, params);
-  answerSend(state, await draftOutcome(ctx.desk, draft));
+async function status(ctx: ApiContext, request: DraftPath, reply: FastifyReply) {
+  const { draft } = await openDraft(ctx, request);
+  return answerSend(reply, await draftOutcome(ctx.desk, draft));
 }
 
-async function send(ctx: ApiContext, state: RequestState, params: string[]) {
-  const { request, draft, deps } = await openDraft(ctx, state, params);
-  const body = await readJson(state.req);
-  const { page, seenMessageId, acceptAssignee } = body;
-  if (typeof page !== 'string' || !PAGE_ID.test(page)) {
-    throw new HttpError(400, 'BAD_PAGE', 'page must be the page id (8-64 of A-Z a-z 0-9 _ -)');
-  }
-  const seen = Number(seenMessageId ?? 0);
-  if (!Number.isSafeInteger(seen) || seen < 0) {
-    throw new HttpError(400, 'BAD_SEEN', 'seenMessageId must be a message id (0 for the draft’s own mark)');
-  }
+interface SendBody {
+  page: string;
+  seenMessageId?: number;
+  acceptAssignee?: unknown;
+}
+
+async function send(ctx: ApiContext, request: DraftRequest<SendBody>, reply: FastifyReply) {
+  const { agent, draft, deps } = await openDraft(ctx, request);
+  const { page, seenMessageId, acceptAssignee } = request.body;
+  const seen = seenMessageId ?? 0;
   const result = await approveDraft(deps, draft, {
-    login: request.agent.login,
+    login: agent.login,
     page,
     ...(seen > 0 ? { seenMessageId: seen } : {}),
     ...(typeof acceptAssignee === 'string' && acceptAssignee ? { acceptAssignee } : {}),
   });
-  answerSend(state, result);
+  return answerSend(reply, result);
 }
 
-async function discard(ctx: ApiContext, state: RequestState, params: string[]) {
-  const { request, draft, deps } = await openDraft(ctx, state, params);
-  answerSend(state, await discardDraft(deps, draft, request.agent.login));
+async function discard(ctx: ApiContext, request: DraftPath, reply: FastifyReply) {
+  const { agent, draft, deps } = await openDraft(ctx, request);
+  return answerSend(reply, await discardDraft(deps, draft, agent.login));
 }
 
-export const draftRoutes: Route[] = [
-  { method: 'GET', pattern: /^\/api\/assistant-drafts$/, handle: list },
-  { method: 'GET', pattern: new RegExp(`${DRAFT}$`), handle: status },
-  { method: 'POST', pattern: new RegExp(`${DRAFT}/send$`), handle: send },
-  { method: 'POST', pattern: new RegExp(`${DRAFT}/discard$`), handle: discard },
-];
+const SEND_SCHEMA = {
+  body: {
+    type: 'object',
+    required: ['page'],
+    properties: {
+      page: { type: 'string', pattern: '^[\\w-]{8,64}$' },
+      seenMessageId: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+    },
+  },
+} as const;
+
+export function draftRoutes(api: FastifyInstance, ctx: ApiContext): void {
+  api.get('/api/assistant-drafts', (request) => list(ctx, request));
+  api.get<{ Params: { draftId: string } }>(DRAFT, (request, reply) => status(ctx, request, reply));
+  api.post<{ Params: { draftId: string }; Body: SendBody }>(
+    `${DRAFT}/send`,
+    {
+      schema: SEND_SCHEMA,
+      config: {
+        invalid: {
+          page: ['BAD_PAGE', 'page must be the page id (8-64 of A-Z a-z 0-9 _ -)'],
+          seenMessageId: ['BAD_SEEN', 'seenMessageId must be a message id (0 for the draft’s own mark)'],
+        },
+      },
+    },
+    (request, reply) => send(ctx, request, reply),
+  );
+  api.post<{ Params: { draftId: string } }>(`${DRAFT}/discard`, (request, reply) =>
+    discard(ctx, request, reply),
+  );
+}

@@ -1,15 +1,16 @@
-import { HttpError, readJson, sendJson } from '../http/respond.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { HttpError } from '../http/respond.js';
 import { openEventStream } from '../live/sse.js';
 import { pageKey } from '../team/presence.js';
 import type { ChatView, QueueCursor, QueueFilter } from '../types.js';
-import type { ApiContext, RequestState, Route } from './context.js';
-import { asAgent, checkBusiness, parseId } from './context.js';
+import type { ApiContext } from './context.js';
+import { checkBusiness, parseId, queryParam, signedIn } from './context.js';
 
 const PAGE = 50;
 const LIST = /^[A-Z_]{1,40}$/;
 
-function list(url: URL, name: string): string[] | undefined {
-  const raw = url.searchParams.get(name);
+function list(request: FastifyRequest, name: string): string[] | undefined {
+  const raw = queryParam(request, name);
   if (!raw) return undefined;
   const values = raw.split(',');
   if (!values.every((v) => LIST.test(v)))
@@ -26,7 +27,7 @@ function encodeCursor(chat: ChatView): string {
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');
 }
 
-function decodeCursor(text: string | null): QueueCursor | undefined {
+function decodeCursor(text: string | undefined): QueueCursor | undefined {
   if (!text) return undefined;
   try {
     const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Partial<QueueCursor>;
@@ -44,9 +45,9 @@ function decodeCursor(text: string | null): QueueCursor | undefined {
 }
 
 /** The agent's businesses, or the one asked for (which must be among them). */
-function businesses(ctx: ApiContext, state: RequestState): number[] {
-  const { agent, url } = asAgent(state);
-  const one = url.searchParams.get('business');
+function businesses(ctx: ApiContext, request: FastifyRequest): number[] {
+  const { agent } = signedIn(request);
+  const one = queryParam(request, 'business');
   if (!one) return agent.businessIds;
   const id = parseId(one, 'business');
   checkBusiness(ctx, agent, id);
@@ -63,28 +64,27 @@ async function withAssignees(ctx: ApiContext, businessIds: number[], chats: Chat
   });
 }
 
-async function queue(ctx: ApiContext, state: RequestState) {
-  const { url } = state;
-  const businessIds = businesses(ctx, state);
+async function queue(ctx: ApiContext, request: FastifyRequest) {
+  const businessIds = businesses(ctx, request);
   const filter: QueueFilter = {};
-  const statuses = list(url, 'status');
-  const types = list(url, 'type');
-  const contexts = list(url, 'context');
+  const statuses = list(request, 'status');
+  const types = list(request, 'type');
+  const contexts = list(request, 'context');
   if (statuses) filter.statuses = statuses;
   if (types) filter.types = types;
   if (contexts) filter.contexts = contexts;
-  const assignee = url.searchParams.get('assignee');
-  if (assignee !== null || url.searchParams.get('unassigned') === '1') {
+  const assignee = queryParam(request, 'assignee');
+  if (assignee !== undefined || queryParam(request, 'unassigned') === '1') {
     const assignments = await ctx.team.assignments(businessIds);
-    if (assignee !== null) {
-      const login = assignee === 'me' ? asAgent(state).agent.login : assignee;
+    if (assignee !== undefined) {
+      const login = assignee === 'me' ? signedIn(request).agent.login : assignee;
       filter.onlyChats = assignments.filter((a) => a.login === login);
     } else {
       filter.exceptChats = assignments;
     }
   }
-  const limit = Math.min(Number(url.searchParams.get('limit') ?? PAGE) || PAGE, 200);
-  const after = decodeCursor(url.searchParams.get('after'));
+  const limit = Math.min(Number(queryParam(request, 'limit') ?? PAGE) || PAGE, 200);
+  const after = decodeCursor(queryParam(request, 'after'));
   const chats = await ctx.options.source.queue({
     businessIds,
     filter,
@@ -93,52 +93,54 @@ async function queue(ctx: ApiContext, state: RequestState) {
   });
   const page = chats.slice(0, limit);
   const last = page[page.length - 1];
-  sendJson(state.res, 200, {
+  return {
     chats: await withAssignees(ctx, businessIds, page),
     next: chats.length > limit && last ? encodeCursor(last) : null,
     serverTime: new Date().toISOString(),
-  });
+  };
 }
 
-async function search(ctx: ApiContext, state: RequestState) {
-  const q = (state.url.searchParams.get('q') ?? '').trim();
+async function search(ctx: ApiContext, request: FastifyRequest) {
+  const q = (queryParam(request, 'q') ?? '').trim();
   if (q.length === 0) throw new HttpError(400, 'EMPTY_QUERY', 'q is empty');
   if (q.length > 200) throw new HttpError(400, 'QUERY_TOO_LONG', 'q is over 200 characters');
-  const businessIds = businesses(ctx, state);
+  const businessIds = businesses(ctx, request);
   const hits = await ctx.options.source.search(businessIds, q, 50);
   const chats = await withAssignees(
     ctx,
     businessIds,
     hits.map((h) => h.chat),
   );
-  sendJson(state.res, 200, { hits: hits.map((h, i) => ({ ...h, chat: chats[i] })) });
+  return { hits: hits.map((h, i) => ({ ...h, chat: chats[i] })) };
 }
 
-async function events(ctx: ApiContext, state: RequestState) {
-  const { agent, res, url, session } = asAgent(state);
-  const page = url.searchParams.get('page');
-  const stream = openEventStream(res, agent, ctx.bus, {
-    stillValid: async () => (await ctx.sessions.get(session.id))?.login === session.login,
-    checkMs: ctx.streamCheckMs,
-    onClose: () => {
-      ctx.streams.delete(session.id, stream);
-      if (page) ctx.presence.leave(pageKey(session.id, page), agent);
-    },
+export function queueRoutes(api: FastifyInstance, ctx: ApiContext): void {
+  api.get('/api/queue', (request) => queue(ctx, request));
+  api.get('/api/search', (request) => search(ctx, request));
+
+  api.get('/api/events', async (request, reply) => {
+    const { agent, session } = signedIn(request);
+    const page = queryParam(request, 'page');
+    const stream = openEventStream(reply, agent, ctx.bus, {
+      stillValid: async () => (await ctx.sessions.get(session.id))?.login === session.login,
+      checkMs: ctx.streamCheckMs,
+      onClose: () => {
+        ctx.streams.delete(session.id, stream);
+        if (page) ctx.presence.leave(pageKey(session.id, page), agent);
+      },
+    });
+    ctx.streams.add(session.id, stream);
   });
-  ctx.streams.add(session.id, stream);
-}
 
-/** The page left every chat (closed, or went back to the queue). */
-async function leave(ctx: ApiContext, state: RequestState) {
-  const body = await readJson(state.req);
-  const { session, agent } = asAgent(state);
-  if (typeof body.page === 'string') ctx.presence.leave(pageKey(session.id, body.page), agent);
-  sendJson(state.res, 200, { ok: true });
+  /** The page left every chat (closed, or went back to the queue). */
+  api.post<{ Body: { page?: unknown } }>(
+    '/api/presence/leave',
+    { schema: { body: { type: 'object' } } },
+    async (request) => {
+      const { session, agent } = signedIn(request);
+      const { page } = request.body;
+      if (typeof page === 'string') ctx.presence.leave(pageKey(session.id, page), agent);
+      return { ok: true };
+    },
+  );
 }
-
-export const queueRoutes: Route[] = [
-  { method: 'GET', pattern: /^\/api\/queue$/, handle: queue },
-  { method: 'GET', pattern: /^\/api\/search$/, handle: search },
-  { method: 'GET', pattern: /^\/api\/events$/, handle: events },
-  { method: 'POST', pattern: /^\/api\/presence\/leave$/, handle: leave },
-];

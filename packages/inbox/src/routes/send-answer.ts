@@ -2,9 +2,8 @@
  * How a send's answer goes to the page, for typed replies and assistant drafts alike: a question from the
  * desk is a 409 the page answers (nothing was sent); everything else is the send's state.
  */
-import { sendJson } from '../http/respond.js';
+import type { FastifyReply } from 'fastify';
 import type { DeskAnswer } from '../reply/desk.js';
-import type { RequestState } from './context.js';
 
 type Conflict = Extract<DeskAnswer, { state: 'conflict' }>;
 
@@ -15,11 +14,11 @@ const CONFLICT_MESSAGES: Record<Conflict['code'], string> = {
   BUSY: 'another reply to this chat is being sent; nothing was sent',
 };
 
-export function answerSend<T extends { state: string }>(state: RequestState, result: T | Conflict): void {
-  if (result.state !== 'conflict') {
-    sendJson(state.res, 200, result);
-    return;
-  }
+export function answerSend<T extends { state: string }>(
+  reply: FastifyReply,
+  result: T | Conflict,
+): FastifyReply {
+  if (result.state !== 'conflict') return reply.send(result);
   const { state: _conflict, code, ...details } = result as Conflict;
-  sendJson(state.res, 409, { error: { code, message: CONFLICT_MESSAGES[code] }, ...details });
+  return reply.code(409).send({ error: { code, message: CONFLICT_MESSAGES[code] }, ...details });
 }

@@ -13,6 +13,7 @@ import {
   type Mount,
   type PushListener,
   type PushListenerOptions,
+  type PushRoute,
 } from '../receiver/server.js';
 
 /** Businesses being served: what the push endpoint needs from them, and their lifecycle. */
@@ -35,10 +36,16 @@ export interface BusinessesSource<R extends ServedBusinesses> {
 /** An app answering its own paths on the push endpoint's port (one port is one thing to put behind TLS). */
 export interface MountedApp extends Mount {
   close?(): void | Promise<void>;
+  /**
+   * An app with a router of its own (the inbox) takes the push endpoint as one of its routes: then its
+   * `listener` answers the whole port, pushes included, and the port has one HTTP layer. Without it the
+   * receiver answers pushes and hands the app the paths it `handles`.
+   */
+  routePush?(push: PushRoute): void;
 }
 
 export interface ServeOptions<R extends ServedBusinesses>
-  extends Omit<PushListenerOptions, 'handler' | 'mount'> {
+  extends Omit<PushListenerOptions, 'handler' | 'mount' | 'router'> {
   businesses: BusinessesSource<R>;
   /** Made once the businesses run, before the port opens. */
   app?: (businesses: R) => MountedApp | Promise<MountedApp>;
@@ -88,10 +95,20 @@ export async function serve<R extends ServedBusinesses>(options: ServeOptions<R>
     const pushPath = `${(http.basePath ?? '').replace(/\/+$/, '')}/notification`;
     if (app?.handles(pushPath)) throw new PushPathTakenError(pushPath);
     try {
+      const mounted = app;
       listening = await listenForPushes({
         ...http,
         handler: businesses.handler,
-        ...(app === undefined ? {} : { mount: app }),
+        ...(mounted === undefined
+          ? {}
+          : mounted.routePush
+            ? {
+                router: (push: PushRoute) => {
+                  mounted.routePush?.(push);
+                  return mounted.listener;
+                },
+              }
+            : { mount: mounted }),
       });
     } catch (error) {
       throw new ListenError(http.host ?? '127.0.0.1', http.port ?? 0, error);
