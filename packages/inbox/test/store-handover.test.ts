@@ -152,7 +152,9 @@ describeStores('a store made before the read model moved, opened by this code', 
     expect(
       names.filter((n) => ['inbox_chat_state', 'inbox_search', 'inbox_search_rows'].includes(n)),
     ).toEqual([]);
-    expect(await triggersOn(sql, 'chats')).toEqual(['chats_changed']);
+    // Besides the queue order's (sync read model version 11), one trigger on chats: the store's.
+    const onChats = (await triggersOn(sql, 'chats')).filter((t) => !t.startsWith('chat_queue_'));
+    expect(onChats).toEqual(['chats_changed']);
     expect(await triggersOn(sql, 'events')).toEqual(engine.name === 'postgres' ? ['events_logged'] : []);
     // The inbox indexer's position went with its tables: the store's indexer starts from the beginning.
     expect(await store.savedPosition('inbox')).toBe(0n);

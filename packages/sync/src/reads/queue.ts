@@ -1,7 +1,8 @@
 /**
- * The queue and chat reads as statements over `chats` and the read model's `chat_state`. Every read is
- * one indexed statement; the builders are exported so benches can time the bare statements beside the
- * applications that run them.
+ * The queue and chat reads as statements over `chats`, the read model's `chat_state` and the queue's order
+ * `chat_queue` (schema/queue-migrations.ts). Every read is indexed: a chat by its key, the queue as index
+ * range scans in the order shown. The builders are exported so benches can time the bare statements beside
+ * the applications that run them.
  */
 import type { Row, SqlValue } from '../db/sql.js';
 import { WAITING_STATUS } from '../store/waiting.js';
@@ -58,69 +59,114 @@ function pairs(keys: ChatKey[]): Statement {
   };
 }
 
-/** The WHERE conditions every queue part shares. */
-function filterSql(businessIds: number[], filter: QueueFilter): { where: string[]; params: SqlValue[] } {
-  const where = [`c.business_id IN (${marks(businessIds.length)})`];
-  const params: SqlValue[] = [...businessIds];
+/**
+ * The queue's rows, read in `chat_queue`'s order: `CROSS JOIN` makes SQLite walk `chat_queue` first (the
+ * index gives the order, so there is no sort); PostgreSQL plans joins freely and, with a LIMIT, picks the
+ * same. `sort_at` is what pages of several ranges are merged by.
+ */
+const QUEUE_SELECT = `SELECT c.business_id, c.chat_id, c.type, c.status, c.context_type, c.context_id, c.order_id,
+    c.return_id, c.customer_name, c.created_at, c.updated_at,
+    s.last_sender, s.last_text, s.last_at, q.sort_at AS wait_at, q.sort_at
+  FROM chat_queue q CROSS JOIN chats c
+  LEFT JOIN chat_state s ON s.business_id = c.business_id AND s.chat_id = c.chat_id`;
+
+/** One range of the queue: a business, and either its waiting/other half or one status. */
+interface Range {
+  businessId: number;
+  waiting: boolean;
+  /** A status asked for; absent: the whole half (`chat_queue_order`). */
+  status?: string;
+}
+
+/** The conditions on the range's rows besides the range itself, checked as the index is walked. */
+function residual(range: Range, filter: QueueFilter): { where: string[]; params: SqlValue[] } {
+  const where: string[] = [];
+  const params: SqlValue[] = [];
   const inList = (column: string, values: string[] | undefined) => {
     if (!values) return;
     where.push(`${column} IN (${marks(values.length)})`);
     params.push(...values);
   };
-  inList('c.status', filter.statuses);
   inList('c.type', filter.types);
   inList('c.context_type', filter.contexts);
   if (filter.onlyChats) {
-    const p = pairs(filter.onlyChats);
-    where.push(`(c.business_id, c.chat_id) IN ${p.sql}`);
+    const p = pairs(filter.onlyChats.filter((k) => k.businessId === range.businessId));
+    where.push(`(q.business_id, q.chat_id) IN ${p.sql}`);
     params.push(...p.params);
   }
-  if (filter.exceptChats && filter.exceptChats.length > 0) {
-    const p = pairs(filter.exceptChats);
-    where.push(`(c.business_id, c.chat_id) NOT IN ${p.sql}`);
+  const except = filter.exceptChats?.filter((k) => k.businessId === range.businessId) ?? [];
+  if (except.length > 0) {
+    const p = pairs(except);
+    where.push(`(q.business_id, q.chat_id) NOT IN ${p.sql}`);
     params.push(...p.params);
   }
   return { where, params };
 }
 
+function rangeSql(range: Range, query: QueueQuery): Statement & { waiting: boolean } {
+  const where = ['q.business_id = ?'];
+  const params: SqlValue[] = [range.businessId];
+  if (range.status === undefined) {
+    where.push('q.waiting = ?');
+    params.push(range.waiting ? 1 : 0);
+  } else {
+    where.push('q.status = ?');
+    params.push(range.status);
+  }
+  // The cursor continues its own half only; a cursor in the second half skips the first (not called).
+  if (query.after && query.after.waiting === range.waiting) {
+    where.push(`(q.sort_at, q.chat_id) ${range.waiting ? '>' : '<'} (?, ?)`);
+    params.push(query.after.at, query.after.chatId);
+  }
+  where.push('c.business_id = q.business_id AND c.chat_id = q.chat_id');
+  const more = residual(range, query.filter);
+  where.push(...more.where);
+  params.push(...more.params, query.limit);
+  const dir = range.waiting ? '' : ' DESC';
+  return {
+    sql: `${QUEUE_SELECT} WHERE ${where.join(' AND ')} ORDER BY q.sort_at${dir}, q.chat_id${dir} LIMIT ?`,
+    params,
+    waiting: range.waiting,
+  };
+}
+
 /**
- * The queue as at most two statements: chats waiting for the seller, longest wait first; then the rest,
- * most recently active first. A cursor inside the first part continues it; one in the second skips it.
- * The last parameter of each is its LIMIT.
+ * The queue as index range scans, each a statement: chats waiting for the seller, longest wait first; then
+ * the rest, most recently active first. Each half is one range per business (and per status when the
+ * filter names statuses), so a page of several is merged from a page of each (`mergeQueueRows`), never
+ * sorted from the table. A cursor inside the first half continues it; one in the second skips it. The
+ * last parameter of each is its LIMIT.
  */
 export function queueSql(query: QueueQuery): Array<Statement & { waiting: boolean }> {
-  const { businessIds, filter, limit, after } = query;
+  const { businessIds, filter, after } = query;
+  const businesses = filter.onlyChats
+    ? businessIds.filter((b) => filter.onlyChats!.some((k) => k.businessId === b))
+    : businessIds;
   const parts: Array<Statement & { waiting: boolean }> = [];
-  const wantsWaiting = !filter.statuses || filter.statuses.includes(WAITING_STATUS);
-  if (wantsWaiting && (!after || after.waiting)) {
-    const { where, params } = filterSql(businessIds, filter);
-    where.push(`c.status = '${WAITING_STATUS}'`);
-    if (after) {
-      where.push(
-        '(COALESCE(s.waiting_since, c.updated_at) > ? OR (COALESCE(s.waiting_since, c.updated_at) = ? AND c.chat_id > ?))',
-      );
-      params.push(after.at, after.at, after.chatId);
+  for (const waiting of [true, false]) {
+    if (waiting && after && !after.waiting) continue;
+    const statuses = filter.statuses?.filter((s) => (s === WAITING_STATUS) === waiting);
+    if (statuses?.length === 0) continue;
+    for (const businessId of businesses) {
+      if (!statuses) parts.push(rangeSql({ businessId, waiting }, query));
+      else for (const status of statuses) parts.push(rangeSql({ businessId, waiting, status }, query));
     }
-    params.push(limit);
-    parts.push({
-      sql: `${CHAT_SELECT} WHERE ${where.join(' AND ')} ORDER BY wait_at, c.chat_id LIMIT ?`,
-      params,
-      waiting: true,
-    });
   }
-  const { where, params } = filterSql(businessIds, filter);
-  where.push(`c.status <> '${WAITING_STATUS}'`);
-  if (after && !after.waiting) {
-    where.push('(c.updated_at < ? OR (c.updated_at = ? AND c.chat_id < ?))');
-    params.push(after.at, after.at, after.chatId);
-  }
-  params.push(limit);
-  parts.push({
-    sql: `${CHAT_SELECT} WHERE ${where.join(' AND ')} ORDER BY c.updated_at DESC, c.chat_id DESC LIMIT ?`,
-    params,
-    waiting: false,
-  });
   return parts;
+}
+
+/** Pages of one half's ranges, each in the half's order, as one page in that order. */
+export function mergeQueueRows(pages: Row[][], waiting: boolean, limit: number): Row[] {
+  if (pages.length === 1) return pages[0]!.slice(0, limit);
+  const sign = waiting ? 1 : -1;
+  const key = (r: Row) => String(r.sort_at);
+  return pages
+    .flat()
+    .sort((a, b) => {
+      const at = key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
+      return sign * (at !== 0 ? at : num(a.chat_id) - num(b.chat_id));
+    })
+    .slice(0, limit);
 }
 
 /** Several chats by key in one statement. */

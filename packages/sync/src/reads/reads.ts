@@ -3,9 +3,9 @@
  * urgency order, a chat, a page of its history, an attachment, a word search, and the change feed that
  * tells when to read again. `store.reads` is one; the statements are in queue.ts and search.ts.
  */
-import type { Sql, SqlValue } from '../db/sql.js';
+import type { Row, Sql, SqlValue } from '../db/sql.js';
 import { CHANGE_CHANNEL_SQL } from '../schema/read-model-migrations.js';
-import { chatFromRow, chatSql, chatsSql, num, queueSql } from './queue.js';
+import { chatFromRow, chatSql, chatsSql, mergeQueueRows, num, queueSql } from './queue.js';
 import { searchSql } from './search.js';
 import type {
   ChatChange,
@@ -20,15 +20,23 @@ import type {
 export class StoreReads {
   constructor(private readonly sql: Sql) {}
 
-  /** Chats in urgency order: waiting for the seller first (longest wait first), then the rest, newest first. */
+  /**
+   * Chats in urgency order: waiting for the seller first (longest wait first), then the rest, newest first.
+   * Each half reads a page from each of its index ranges (queue.ts) and merges them.
+   */
   async queue(query: QueueQuery): Promise<ChatSummary[]> {
     if (query.businessIds.length === 0 || query.filter.onlyChats?.length === 0) return [];
     const chats: ChatSummary[] = [];
-    for (const part of queueSql(query)) {
+    const parts = queueSql(query);
+    for (const waiting of [true, false]) {
       const remaining = query.limit - chats.length;
       if (remaining <= 0) break;
-      part.params[part.params.length - 1] = remaining;
-      chats.push(...(await this.sql.all(part.sql, part.params)).map(chatFromRow));
+      const pages: Row[][] = [];
+      for (const part of parts.filter((p) => p.waiting === waiting)) {
+        part.params[part.params.length - 1] = remaining;
+        pages.push(await this.sql.all(part.sql, part.params));
+      }
+      if (pages.length > 0) chats.push(...mergeQueueRows(pages, waiting, remaining).map(chatFromRow));
     }
     return chats;
   }
