@@ -72,13 +72,25 @@ export interface QueueQuery {
   after?: QueueCursor;
 }
 
+/** A chat the search found (once), with its best hit. */
 export interface SearchHit {
   chat: ChatView;
-  messageId: number;
-  /** The message text (possibly shortened around the hits); the page highlights `ranges` in it. */
+  /** Found by its id, its order's or return's id, or its buyer's name: the best hit, shown as the reason. */
+  matchedBy?: 'chat' | 'order' | 'return' | 'name';
+  /** The newest matching message, if a message matched. */
+  messageId?: number;
+  /** That message's text (possibly shortened around the hits); the page highlights `ranges` in it. */
   text: string;
   /** [start, end) UTF-16 offsets of the matched words in `text`. */
   ranges: Array<[number, number]>;
+  /** How many of the chat's messages matched. */
+  count: number;
+}
+
+/** A page of the chats found, and how many chats were found in all. */
+export interface SearchResult {
+  hits: SearchHit[];
+  total: number;
 }
 
 /** Something changed in the store; the inbox re-reads what it needs and tells the pages. */
@@ -96,7 +108,14 @@ export interface InboxSource {
     chatId: number,
     options: { beforeMessageId?: number; limit: number },
   ): Promise<MessageView[]>;
+  /** The first `limit` chats found (`searchChats`' hits). */
   search(businessIds: number[], query: string, limit: number): Promise<SearchHit[]>;
+  /** A page of the chats found, each once with its best hit, and how many were found. */
+  searchChats(
+    businessIds: number[],
+    query: string,
+    page: { limit: number; offset?: number },
+  ): Promise<SearchResult>;
   /** The attachment a message of this chat carries at this url, if any (guards the download proxy). */
   file(businessId: number, chatId: number, url: string): Promise<FileView | undefined>;
   subscribe(listener: (change: SourceChange) => void): () => void;

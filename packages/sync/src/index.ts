@@ -31,7 +31,7 @@ export {
 export { type CandidateOptions, type IndexedMessage, StoreMessageIndex } from './reads/message-index.js';
 export { chatsSql, queueSql, type Statement } from './reads/queue.js';
 export { StoreReads } from './reads/reads.js';
-export { searchSql } from './reads/search.js';
+export { type MatchedBy, searchCountSql, searchSql } from './reads/search.js';
 export type {
   ChatChange,
   ChatContextSummary,
@@ -42,9 +42,10 @@ export type {
   QueueCursor,
   QueueFilter,
   QueueQuery,
+  SearchPage,
   SearchRow,
 } from './reads/types.js';
-export { searchWords } from './reads/words.js';
+export { matchesAll, searchWords, wordMatcher } from './reads/words.js';
 export {
   BODY_LIMIT_BYTES,
   type HandlerOptions,

@@ -13,6 +13,7 @@ import type {
   MessageView,
   QueueQuery,
   SearchHit,
+  SearchResult,
   SourceChange,
 } from '../types.js';
 import { Indexer } from './indexer.js';
@@ -72,17 +73,29 @@ export class StoreSource implements InboxSource {
   }
 
   async search(businessIds: number[], query: string, limit: number): Promise<SearchHit[]> {
+    return (await this.searchChats(businessIds, query, { limit })).hits;
+  }
+
+  async searchChats(
+    businessIds: number[],
+    query: string,
+    page: { limit: number; offset?: number },
+  ): Promise<SearchResult> {
     const words = searchWords(query);
-    const rows = await this.store.reads.search(businessIds, words, limit);
-    const chats = await this.store.reads.chats(rows);
+    const found = await this.store.reads.search(businessIds, words, page);
+    const chats = await this.store.reads.chats(found.rows);
     const hits: SearchHit[] = [];
-    for (const r of rows) {
+    for (const r of found.rows) {
       const chat = chats.get(`${r.businessId}:${r.chatId}`);
       if (!chat) continue;
-      const cut = snippet(r.text, highlightRanges(r.text, words));
-      hits.push({ chat, messageId: r.messageId, text: cut.text, ranges: cut.ranges });
+      const text = r.text ?? '';
+      const cut = snippet(text, highlightRanges(text, words));
+      const hit: SearchHit = { chat, text: cut.text, ranges: cut.ranges, count: r.count };
+      if (r.matchedBy) hit.matchedBy = r.matchedBy;
+      if (r.messageId !== undefined) hit.messageId = r.messageId;
+      hits.push(hit);
     }
-    return hits;
+    return { hits, total: found.total };
   }
 
   file(businessId: number, chatId: number, url: string): Promise<FileView | undefined> {

@@ -1,18 +1,18 @@
 // The words are the store's (its search index reads them the same way); the page highlights them here.
+import { wordMatcher } from '@ym-chats/sync';
+
 export { searchWords } from '@ym-chats/sync';
 
 /**
- * Where the words start in `text` (prefix matches at a word start, case-insensitive), as [start, end)
- * ranges for the page to highlight; the text itself stays plain.
+ * Where the words are in `text` (a prefix match marks the prefix, a word form the whole word; the store's
+ * rule, `wordMatcher`), as [start, end) ranges for the page to highlight; the text itself stays plain.
  */
 export function highlightRanges(text: string, words: string[]): Array<[number, number]> {
   const ranges: Array<[number, number]> = [];
-  const lower = text.toLowerCase();
-  for (const match of lower.matchAll(/[\p{L}\p{N}]+/gu)) {
-    const token = match[0];
-    const start = match.index;
-    const word = words.find((w) => token.startsWith(w));
-    if (word) ranges.push([start, start + word.length]);
+  const matched = wordMatcher(words);
+  for (const match of text.matchAll(/[\p{L}\p{N}]+/gu)) {
+    const length = matched(match[0]);
+    if (length > 0) ranges.push([match.index, match.index + length]);
   }
   return ranges;
 }

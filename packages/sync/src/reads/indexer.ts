@@ -10,6 +10,7 @@ import type { Sql } from '../db/sql.js';
 import type { SyncStore } from '../store/store.js';
 import { waitingSinceSql } from '../store/waiting.js';
 import type { ChatKey } from './types.js';
+import { indexTerms, tsVector } from './words.js';
 
 /** The indexer's position in the event log (`event_positions`). */
 export const READ_MODEL_SUBSCRIBER = 'read-model';
@@ -17,6 +18,7 @@ const ANALYZE_AFTER = 50_000;
 
 const RANGE = 'e.position > ? AND e.position <= ?';
 
+/** Each message's words and stems (words.ts computes them, the same for both engines). */
 async function indexWords(tx: Sql, from: bigint, to: bigint): Promise<void> {
   if (tx.dialect === 'sqlite') {
     const before = BigInt((await tx.all('SELECT COALESCE(MAX(row_id), 0) AS n FROM search_rows'))[0]!.n!);
@@ -27,22 +29,71 @@ async function indexWords(tx: Sql, from: bigint, to: bigint): Promise<void> {
       [from, to],
     );
     // Only rows this batch created get their words (a repeated batch adds nothing twice).
-    await tx.run(
-      `INSERT INTO search_words (rowid, text)
-       SELECT r.row_id, m.text FROM search_rows r
+    const rows = await tx.all(
+      `SELECT r.row_id, m.text FROM search_rows r
          JOIN messages m ON m.business_id = r.business_id AND m.message_id = r.message_id
         WHERE r.row_id > ? AND m.text IS NOT NULL`,
       [before],
     );
+    await tx.insertMany(
+      'search_words',
+      [
+        ['rowid', 'bigint'],
+        ['text', 'text'],
+      ],
+      rows.map((r) => [r.row_id!, indexTerms(String(r.text)).join(' ')]),
+    );
     return;
   }
-  await tx.run(
-    `INSERT INTO search_words (business_id, chat_id, message_id, words)
-     SELECT e.business_id, e.chat_id, e.message_id, to_tsvector('simple', COALESCE(m.text, ''))
+  const rows = await tx.all(
+    `SELECT e.business_id, e.chat_id, e.message_id, m.text
        FROM events e JOIN messages m ON m.business_id = e.business_id AND m.message_id = e.message_id
-      WHERE ${RANGE}
-     ON CONFLICT (business_id, message_id) DO NOTHING`,
+      WHERE ${RANGE}`,
     [from, to],
+  );
+  await tx.insertMany(
+    'search_words',
+    [
+      ['business_id', 'bigint'],
+      ['chat_id', 'bigint'],
+      ['message_id', 'bigint'],
+      ['words', 'tsvector'],
+    ],
+    rows.map((r) => [
+      r.business_id!,
+      r.chat_id!,
+      r.message_id!,
+      tsVector(indexTerms(r.text as string | null)),
+    ]),
+    'ON CONFLICT (business_id, message_id) DO NOTHING',
+  );
+}
+
+/**
+ * The buyer names of the chats this range touched, as words and stems: replaced, so a renamed buyer is
+ * found by the new name once the chat gets a message.
+ */
+async function indexNames(tx: Sql, from: bigint, to: bigint): Promise<void> {
+  const touched = `SELECT DISTINCT e.business_id, e.chat_id FROM events e WHERE ${RANGE}`;
+  await tx.run(`DELETE FROM search_names WHERE (business_id, chat_id) IN (${touched})`, [from, to]);
+  const chats = await tx.all(
+    `SELECT c.business_id, c.chat_id, c.customer_name FROM (${touched}) t
+       JOIN chats c ON c.business_id = t.business_id AND c.chat_id = t.chat_id
+      WHERE c.customer_name IS NOT NULL`,
+    [from, to],
+  );
+  const rows = chats.flatMap((c) =>
+    indexTerms(String(c.customer_name)).map((term) => [c.business_id!, c.chat_id!, term]),
+  );
+  await tx.insertMany(
+    'search_names',
+    [
+      ['business_id', 'bigint'],
+      ['chat_id', 'bigint'],
+      ['term', 'text'],
+    ],
+    rows,
+    'ON CONFLICT DO NOTHING',
   );
 }
 
@@ -172,6 +223,7 @@ export class ReadModelIndexer {
       const to = BigInt(range[0]!.upto as bigint);
       await sql.transaction(async (tx) => {
         await indexWords(tx, from, to);
+        await indexNames(tx, from, to);
         await updateChatState(tx, from, to);
       });
       await this.store.savePosition(READ_MODEL_SUBSCRIBER, to);
@@ -179,6 +231,7 @@ export class ReadModelIndexer {
       // After a big catch-up PostgreSQL's statistics are stale, and the search plan depends on them.
       if (sql.dialect === 'postgres' && total >= ANALYZE_AFTER && total - count < ANALYZE_AFTER) {
         await sql.run('ANALYZE search_words');
+        await sql.run('ANALYZE search_names');
         await sql.run('ANALYZE chat_state');
       }
     }

@@ -1,7 +1,7 @@
 /**
  * The read model's word index offered as candidates to readers with their own matching rule (`ym-chats
  * mcp`'s search_messages): newest first, not answers. A candidate is a message whose text has every word of
- * the query as a word prefix, a message with files (file names are not indexed), or a message the indexer
+ * the query as a word prefix (or a word form, words.ts), a message with files (file names are not indexed), or a message the indexer
  * has not reached yet (its log position is past the saved one), so a lagging index costs a scan of the rest
  * only, never a miss.
  */
@@ -68,7 +68,7 @@ export class StoreMessageIndex {
           }
         : {
             text: `SELECT s.message_id FROM search_words s
-                    WHERE s.words @@ to_tsquery('simple', ?) AND s.business_id = ?`,
+                    WHERE s.words @@ ?::tsquery AND s.business_id = ?`,
             query: tsQuery(words),
           };
     const rows = await sql.all(

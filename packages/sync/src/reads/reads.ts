@@ -6,7 +6,7 @@
 import type { Row, Sql, SqlValue } from '../db/sql.js';
 import { CHANGE_CHANNEL_SQL } from '../schema/read-model-migrations.js';
 import { chatFromRow, chatSql, chatsSql, mergeQueueRows, num, queueSql } from './queue.js';
-import { searchSql } from './search.js';
+import { MATCHED_BY, searchCountSql, searchSql } from './search.js';
 import type {
   ChatChange,
   ChatKey,
@@ -14,6 +14,7 @@ import type {
   FileSummary,
   MessageSummary,
   QueueQuery,
+  SearchPage,
   SearchRow,
 } from './types.js';
 
@@ -116,18 +117,32 @@ export class StoreReads {
   }
 
   /**
-   * The newest indexed messages holding every word (`searchWords`' words, as prefixes) in these
-   * businesses. Messages the indexer has not reached yet are not found.
+   * The chats matching `words` (`searchWords`' words) in these businesses, one row each (search.ts says
+   * how they match and in which order), a page at `offset`, and how many there are. Messages the indexer
+   * has not reached yet are not found.
    */
-  async search(businessIds: number[], words: string[], limit: number): Promise<SearchRow[]> {
-    if (words.length === 0 || businessIds.length === 0) return [];
-    const { sql, params } = searchSql(this.sql.dialect, businessIds, words, limit);
-    return (await this.sql.all(sql, params)).map((r) => ({
-      businessId: num(r.business_id),
-      chatId: num(r.chat_id),
-      messageId: num(r.message_id),
-      text: String(r.text ?? ''),
-    }));
+  async search(
+    businessIds: number[],
+    words: string[],
+    page: { limit: number; offset?: number },
+  ): Promise<SearchPage> {
+    if (words.length === 0 || businessIds.length === 0) return { rows: [], total: 0 };
+    const offset = page.offset ?? 0;
+    const { sql, params } = searchSql(this.sql.dialect, businessIds, words, page.limit, offset);
+    const found = await this.sql.all(sql, params);
+    const rows = found.map((r) => {
+      const row: SearchRow = { businessId: num(r.business_id), chatId: num(r.chat_id), count: num(r.n) };
+      if (r.why !== null && r.why !== undefined)
+        row.matchedBy = MATCHED_BY[num(r.why) as keyof typeof MATCHED_BY];
+      if (r.best !== null && r.best !== undefined) {
+        row.messageId = num(r.best);
+        row.text = String(r.text ?? '');
+      }
+      return row;
+    });
+    if (found.length > 0 || offset === 0) return { rows, total: found.length > 0 ? num(found[0]!.total) : 0 };
+    const count = searchCountSql(this.sql.dialect, businessIds, words);
+    return { rows, total: num((await this.sql.all(count.sql, count.params))[0]!.total) };
   }
 
   // The change feed

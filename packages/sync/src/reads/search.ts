@@ -1,67 +1,102 @@
 /**
- * The word search over the read model's index (`search_words`: FTS5 on SQLite, with `search_rows` naming
- * each row's message; tsvector on PostgreSQL). Message texts are read back from `messages`.
+ * The search over the read model: one row per chat. A chat is found by its messages (every query word in
+ * one message, as a word prefix or a word form: `search_words`, FTS5 on SQLite with `search_rows` naming
+ * each row's message, tsvector on PostgreSQL), by its buyer's name (`search_names`, every query word), or,
+ * for a query that is one number, by its chat id, order id or return id. Each row carries why the chat
+ * matched (an id or the name, ranked first), its newest matching message and how many messages matched;
+ * every row carries the number of chats found.
  */
-import type { Dialect } from '../db/sql.js';
+import type { Dialect, SqlValue } from '../db/sql.js';
 import { marks, type Statement } from './queue.js';
-import { ftsQuery, tsQuery } from './words.js';
+import { ftsQuery, searchForms, tsQuery } from './words.js';
 
-/** How many of the newest search rows the PostgreSQL search looks through before the word index. */
-const RECENT = 5000;
+/** Why a chat matched without a message, best first (the statement's `why`, the reader's name). */
+export const MATCHED_BY = { 1: 'chat', 2: 'order', 3: 'return', 4: 'name' } as const;
+export type MatchedBy = (typeof MATCHED_BY)[keyof typeof MATCHED_BY];
 
-/** The newest messages matching every word (as prefixes) in these businesses. */
+/** Ids are positive and fit in a bigint column; a longer number is not one. */
+const ID = /^[1-9][0-9]{0,17}$/;
+
+/** The highest code point: `prefix + TOP` is past every term starting with `prefix`, in byte order. */
+const TOP = '\u{10FFFF}';
+
+/**
+ * The chats matching `words` (`searchWords`' words) in these businesses, a page of them: id and name
+ * matches first, then by newest matching message. Columns: business_id, chat_id, why (1–4, see
+ * MATCHED_BY, or null), best (the newest matching message id, or null), n (matching messages), total
+ * (chats found), text (the best message's).
+ */
 export function searchSql(
   dialect: Dialect,
   businessIds: number[],
   words: string[],
   limit: number,
+  offset = 0,
 ): Statement {
-  if (dialect === 'sqlite') {
-    return {
-      sql: `SELECT r.business_id, r.chat_id, r.message_id, m.text FROM search_words s
-              JOIN search_rows r ON r.row_id = s.rowid
-              JOIN messages m ON m.business_id = r.business_id AND m.message_id = r.message_id
-             WHERE search_words MATCH ? AND r.business_id IN (${marks(businessIds.length)})
-             ORDER BY s.rowid DESC LIMIT ?`,
-      params: [ftsQuery(words), ...businessIds, limit],
-    };
-  }
-  const query = tsQuery(words);
-  if (businessIds.length === 1) {
-    // A common phrase matches a good part of the table: the newest hits are among the newest rows, so those
-    // are read first, backwards along the primary key (RECENT rows at most). Only when they hold fewer than
-    // `limit` hits does the second branch run — every match through the word index (MATERIALIZED keeps the
-    // planner from walking the whole table backwards when it misjudges a rare prefix query as common).
-    // Each branch's condition is a one-time filter: PostgreSQL never starts the branch it rules out.
-    return {
-      sql: `WITH recent AS MATERIALIZED (
-              SELECT r.business_id, r.chat_id, r.message_id FROM
-                (SELECT business_id, chat_id, message_id, words FROM search_words
-                  WHERE business_id = ? ORDER BY message_id DESC LIMIT ${RECENT}) r
-               WHERE r.words @@ to_tsquery('simple', ?)
-               ORDER BY r.message_id DESC LIMIT ?),
-            matched AS MATERIALIZED (
-              SELECT s.business_id, s.chat_id, s.message_id FROM search_words s
-               WHERE s.words @@ to_tsquery('simple', ?) AND s.business_id = ?),
-            hits AS (
-              SELECT * FROM recent WHERE (SELECT COUNT(*) FROM recent) >= ?
-              UNION ALL
-              (SELECT * FROM matched WHERE (SELECT COUNT(*) FROM recent) < ? ORDER BY message_id DESC LIMIT ?))
-          SELECT h.business_id, h.chat_id, h.message_id, m.text FROM hits h
-            JOIN messages m ON m.business_id = h.business_id AND m.message_id = h.message_id
-           ORDER BY h.message_id DESC`,
-      params: [businessIds[0]!, query, limit, query, businessIds[0]!, limit, limit, limit],
-    };
-  }
-  // Several businesses: every match through the word index first (see above), then the newest, then texts.
+  const found = foundSql(dialect, businessIds, words);
   return {
-    sql: `WITH matched AS MATERIALIZED (
-            SELECT s.business_id, s.chat_id, s.message_id FROM search_words s
-             WHERE s.words @@ to_tsquery('simple', ?) AND s.business_id IN (${marks(businessIds.length)}))
-          SELECT h.business_id, h.chat_id, h.message_id, m.text FROM
-            (SELECT * FROM matched ORDER BY message_id DESC LIMIT ?) h
-            JOIN messages m ON m.business_id = h.business_id AND m.message_id = h.message_id
-           ORDER BY h.message_id DESC`,
-    params: [query, ...businessIds, limit],
+    sql: `WITH found AS (${found.sql}),
+          page AS (
+            SELECT f.business_id, f.chat_id, f.why, f.best, f.n, COUNT(*) OVER () AS total FROM found f
+             ORDER BY (f.why IS NULL), f.why, COALESCE(f.best, 0) DESC, f.business_id, f.chat_id DESC
+             LIMIT ? OFFSET ?)
+          SELECT p.business_id, p.chat_id, p.why, p.best, p.n, p.total, m.text FROM page p
+            LEFT JOIN messages m ON m.business_id = p.business_id AND m.message_id = p.best
+           ORDER BY (p.why IS NULL), p.why, COALESCE(p.best, 0) DESC, p.business_id, p.chat_id DESC`,
+    params: [...found.params, limit, offset],
+  };
+}
+
+/** The number of chats `searchSql` finds (for a page past the end, which carries no total). */
+export function searchCountSql(dialect: Dialect, businessIds: number[], words: string[]): Statement {
+  const found = foundSql(dialect, businessIds, words);
+  return { sql: `SELECT COUNT(*) AS total FROM (${found.sql}) f`, params: found.params };
+}
+
+/** One row per matching chat: business_id, chat_id, why, best, n. */
+function foundSql(dialect: Dialect, businessIds: number[], words: string[]): Statement {
+  const inBusinesses = `business_id IN (${marks(businessIds.length)})`;
+  const params: SqlValue[] = [];
+  const byText =
+    dialect === 'sqlite'
+      ? `SELECT r.business_id, r.chat_id, MAX(r.message_id) AS best, COUNT(*) AS n
+           FROM search_words s JOIN search_rows r ON r.row_id = s.rowid
+          WHERE search_words MATCH ? AND r.${inBusinesses}
+          GROUP BY r.business_id, r.chat_id`
+      : `SELECT s.business_id, s.chat_id, MAX(s.message_id) AS best, COUNT(*) AS n
+           FROM search_words s
+          WHERE s.words @@ ?::tsquery AND s.${inBusinesses}
+          GROUP BY s.business_id, s.chat_id`;
+  params.push(dialect === 'sqlite' ? ftsQuery(words) : tsQuery(words), ...businessIds);
+
+  const byChat: string[] = [];
+  if (words.length === 1 && ID.test(words[0]!)) {
+    const id = BigInt(words[0]!);
+    for (const [why, column] of [
+      [1, 'chat_id'],
+      [2, 'order_id'],
+      [3, 'return_id'],
+    ] as const) {
+      byChat.push(
+        `SELECT business_id, chat_id, ${why} AS why FROM chats WHERE ${inBusinesses} AND ${column} = ?`,
+      );
+      params.push(...businessIds, id);
+    }
+  }
+  // The name: every query word is (a prefix of) a word of the name or of its stem.
+  const perWord = searchForms(words).map((forms) => {
+    params.push(...businessIds, ...forms.flatMap((f) => [f, f + TOP]));
+    return `SELECT business_id, chat_id, 4 AS why FROM search_names WHERE ${inBusinesses}
+             AND (${forms.map(() => '(term >= ? AND term < ?)').join(' OR ')})`;
+  });
+  byChat.push(perWord.length === 1 ? perWord[0]! : `SELECT * FROM (${perWord.join(' INTERSECT ')}) named`);
+
+  return {
+    sql: `SELECT business_id, chat_id, MIN(why) AS why, MAX(best) AS best, SUM(n) AS n FROM (
+            SELECT business_id, chat_id, NULL AS why, best, n FROM (${byText}) t
+            UNION ALL
+            SELECT business_id, chat_id, why, NULL AS best, 0 AS n FROM (${byChat.join(' UNION ALL ')}) c
+          ) hits GROUP BY business_id, chat_id`,
+    params,
   };
 }

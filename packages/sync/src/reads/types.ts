@@ -70,12 +70,23 @@ export interface QueueQuery {
   after?: QueueCursor;
 }
 
-/** A message whose text holds every searched word as a word prefix, newest first. */
+/** A chat the search found: why, its newest matching message, how many of its messages matched. */
 export interface SearchRow {
   businessId: number;
   chatId: number;
-  messageId: number;
-  text: string;
+  /** The chat matched by its id, its order's or return's id, or its buyer's name (ranked first). */
+  matchedBy?: 'chat' | 'order' | 'return' | 'name';
+  /** The newest message holding every searched word (as a word prefix or a word form), if any. */
+  messageId?: number;
+  text?: string;
+  /** How many of the chat's messages hold every searched word. */
+  count: number;
+}
+
+/** A page of the chats found, and how many were found in all. */
+export interface SearchPage {
+  rows: SearchRow[];
+  total: number;
 }
 
 /** A chat's status or type changed (the change feed on SQLite; a notice on PostgreSQL). */

@@ -5,8 +5,7 @@
  */
 import type { Sql } from '../db/sql.js';
 import type { DialectTypes } from './dialect.js';
-import { QUEUE_MIGRATIONS } from './queue-migrations.js';
-import { READ_MODEL_MIGRATIONS } from './read-model-migrations.js';
+import { READ_MODEL_MIGRATIONS, SEARCH_MIGRATIONS } from './read-model-migrations.js';
 import { latestVersion, type Migration, type MigrationSet, runMigrations } from './runner.js';
 
 /** One text of several statements, as the store's migrations are written. */
@@ -188,7 +187,7 @@ SELECT o.business_id, o.chat_id, o.message_id, o.created_at, c.message_id, c.cre
     ON c.business_id = o.business_id AND c.chat_id = o.chat_id AND c.n = o.n`,
     ],
   },
-  ...QUEUE_MIGRATIONS,
+  ...SEARCH_MIGRATIONS,
 ];
 
 /** The store's migrations as the runner takes them. */

@@ -8,6 +8,9 @@ import type { Dialect } from '../db/sql.js';
 import { DIALECT_TYPES, type DialectTypes } from './dialect.js';
 import type { Migration } from './runner.js';
 
+/** The read model's subscriber in `event_positions` (reads/indexer.ts's READ_MODEL_SUBSCRIBER). */
+const READ_MODEL_SUBSCRIBER = 'read-model';
+
 /** The subscriber (event_positions) the inbox's indexer kept; its tables are not these, so it starts over. */
 const INBOX_INDEXER = 'inbox';
 
@@ -108,6 +111,55 @@ export const READ_MODEL_MIGRATIONS: readonly Migration[] = [
     version: 4,
     name: 'change notices on chats and the event log',
     statements: (_types, dialect) => CHANGES[dialect],
+  },
+];
+
+/**
+ * Search by word forms, ids and buyer names (reads/words.ts, reads/search.ts). The index now holds each
+ * word and its Snowball stem, computed in the process, so the old index is emptied and the read model
+ * indexed again from the start of the log (once; the indexer does it as it catches up). SQLite's FTS5 no
+ * longer folds diacritics (`й` stays `й`): words.ts decides what a word is, the same for PostgreSQL's
+ * lexemes. `search_names`: the words and stems of each chat's buyer name, kept as the chat's messages are
+ * indexed. Version 10: chats found by order and return id.
+ */
+const REINDEX: Record<Dialect, readonly string[]> = {
+  sqlite: [
+    'DROP TABLE search_words',
+    `CREATE VIRTUAL TABLE search_words USING fts5(
+       text, content = '', tokenize = 'unicode61 remove_diacritics 0')`,
+    'DELETE FROM search_rows',
+    `CREATE TABLE search_names (
+       business_id INTEGER NOT NULL,
+       chat_id INTEGER NOT NULL,
+       term TEXT NOT NULL,
+       PRIMARY KEY (business_id, term, chat_id)) WITHOUT ROWID`,
+    `DELETE FROM event_positions WHERE subscriber = '${READ_MODEL_SUBSCRIBER}'`,
+  ],
+  postgres: [
+    'TRUNCATE search_words',
+    // Byte order ("C"), so a prefix is the range [prefix, prefix + U+10FFFF) as on SQLite.
+    `CREATE TABLE search_names (
+       business_id BIGINT NOT NULL,
+       chat_id BIGINT NOT NULL,
+       term TEXT COLLATE "C" NOT NULL,
+       PRIMARY KEY (business_id, term, chat_id))`,
+    `DELETE FROM event_positions WHERE subscriber = '${READ_MODEL_SUBSCRIBER}'`,
+  ],
+};
+
+export const SEARCH_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 9,
+    name: 'search: word forms and buyer names, indexed again',
+    statements: (_types, dialect) => REINDEX[dialect],
+  },
+  {
+    version: 10,
+    name: 'search: chats by order id and return id',
+    statements: () => [
+      'CREATE INDEX chats_by_order ON chats (business_id, order_id)',
+      'CREATE INDEX chats_by_return ON chats (business_id, return_id)',
+    ],
   },
 ];
 
