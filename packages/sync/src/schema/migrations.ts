@@ -5,6 +5,7 @@
  */
 import type { Sql } from '../db/sql.js';
 import type { DialectTypes } from './dialect.js';
+import { QUEUE_MIGRATIONS } from './queue-migrations.js';
 import { READ_MODEL_MIGRATIONS, SEARCH_MIGRATIONS } from './read-model-migrations.js';
 import { latestVersion, type Migration, type MigrationSet, runMigrations } from './runner.js';
 
@@ -188,6 +189,7 @@ SELECT o.business_id, o.chat_id, o.message_id, o.created_at, c.message_id, c.cre
     ],
   },
   ...SEARCH_MIGRATIONS,
+  ...QUEUE_MIGRATIONS,
 ];
 
 /** The store's migrations as the runner takes them. */
