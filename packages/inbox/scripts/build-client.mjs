@@ -1,6 +1,6 @@
 // Bundles the page (Preact + the client code) and its stylesheet into dist/client with esbuild. Writes to a
 // fresh directory and renames each file into place, so a test reading dist/client never sees half a file.
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -25,6 +25,8 @@ try {
     legalComments: 'none',
     logLevel: 'warning',
   });
+  // The tab's icon, as drawn (no bundling needed).
+  copyFileSync(join(root, 'client/favicon.svg'), join(staging, 'favicon.svg'));
   for (const name of readdirSync(staging)) renameSync(join(staging, name), join(target, name));
 } finally {
   rmSync(staging, { recursive: true, force: true });

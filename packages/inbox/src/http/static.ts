@@ -29,7 +29,7 @@ export const CLIENT_DIR =
     .map((relative) => fileURLToPath(new URL(relative, import.meta.url)))
     .find((dir) => existsSync(`${dir}app.js`)) ??
   fileURLToPath(new URL('../../dist/client/', import.meta.url));
-export const CLIENT_FILES = ['app.js', 'app.css'] as const;
+export const CLIENT_FILES = ['app.js', 'app.css', 'favicon.svg'] as const;
 
 function asset(type: string, raw: Buffer, etag: string): Asset {
   return {
@@ -41,7 +41,7 @@ function asset(type: string, raw: Buffer, etag: string): Asset {
   };
 }
 
-/** The HTML shell: no inline script or style, just the two bundled files. */
+/** The HTML shell: no inline script or style, just the two bundled files and the tab's icon. */
 export function shell(version: string): string {
   return [
     '<!doctype html>',
@@ -50,6 +50,7 @@ export function shell(version: string): string {
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     '<title>ym-chats</title>',
+    `<link rel="icon" type="image/svg+xml" href="/assets/favicon.svg?v=${version}">`,
     `<link rel="stylesheet" href="/assets/app.css?v=${version}">`,
     `<script type="module" src="/assets/app.js?v=${version}"></script>`,
     '</head>',
