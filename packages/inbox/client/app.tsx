@@ -1,16 +1,6 @@
 import type { JSX } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import {
-  ApiFailure,
-  api,
-  type ChatView,
-  listen,
-  PAGE_ID,
-  type SearchHit,
-  type SessionInfo,
-  setCsrf,
-  type Viewer,
-} from './api.js';
+import { api, type ChatView, listen, PAGE_ID, type SessionInfo, setCsrf, type Viewer } from './api.js';
 import { DraftsBadge } from './assistant-drafts.js';
 import { newBuyerMessages, notify, setTitle } from './attention.js';
 import { ChatPane } from './chat.js';
@@ -18,6 +8,7 @@ import { initialLang, type Lang, saveLang, translator } from './i18n.js';
 import { Login } from './login.js';
 import { NotifyButton } from './notify-button.js';
 import { FilterBar, type Filters, filterParams, NO_FILTERS, QueueList } from './queue.js';
+import { useSearch } from './search.js';
 import { Shortcuts, useShortcuts } from './shortcuts.js';
 import { SkipLink } from './skip-link.js';
 import { chime } from './sound.js';
@@ -89,8 +80,8 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
   const [next, setNext] = useState<string | null>(null);
   const [offset, setOffset] = useState(0);
   const [now, setNow] = useState(Date.now());
-  const [query, setQuery] = useState('');
-  const [hits, setHits] = useState<SearchHit[] | null>(null);
+  const search = useSearch();
+  const hits = search.results?.hits ?? null;
   const [open, setOpen] = useState<ChatKey | null>(keyFromPath);
   const [focusMessage, setFocusMessage] = useState<number | undefined>(undefined);
   const [versions, setVersions] = useState<Record<string, number>>({});
@@ -225,18 +216,6 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
     history.pushState(null, '', '/');
   }
 
-  async function runSearch(q: string) {
-    if (!q.trim()) {
-      setHits(null);
-      return;
-    }
-    try {
-      setHits((await api.search(q)).hits);
-    } catch (e) {
-      if (e instanceof ApiFailure) setHits([]);
-    }
-  }
-
   const list = hits ? hits.map((h) => h.chat) : chats;
   const index = open
     ? list.findIndex((c) => c.businessId === open.businessId && c.chatId === open.chatId)
@@ -279,7 +258,7 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            void runSearch(query);
+            search.now();
           }}
         >
           <input
@@ -287,12 +266,8 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
             type="search"
             aria-label={t('search')}
             placeholder={t('searchPlaceholder')}
-            value={query}
-            onInput={(e) => {
-              const q = (e.currentTarget as HTMLInputElement).value;
-              setQuery(q);
-              if (!q) setHits(null);
-            }}
+            value={search.query}
+            onInput={(e) => search.setQuery((e.currentTarget as HTMLInputElement).value)}
           />
         </form>
         <DraftsBadge t={t} version={resyncs} onOpen={(c) => openChat(c)} />
@@ -315,6 +290,7 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
           t={t}
           chats={chats}
           hits={hits}
+          total={search.results?.total}
           now={now + offset}
           targetMs={session.firstReplyTargetMs}
           hours={session.businessHours ?? undefined}

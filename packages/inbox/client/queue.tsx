@@ -4,6 +4,7 @@ import { formatWait, urgency } from '../src/shared/urgency.js';
 import type { ChatView, SearchHit } from './api.js';
 import { Highlighted } from './highlight.js';
 import { label, type T } from './i18n.js';
+import { SearchReason, SearchTotal } from './search.js';
 import { isUnread, type Seen } from './unread.js';
 
 export interface Filters {
@@ -155,6 +156,8 @@ interface QueueListProps {
   t: T;
   chats: ChatView[];
   hits: SearchHit[] | null;
+  /** Chats the search found in all (the hits are the first of them). */
+  total?: number | undefined;
   now: number;
   targetMs: number;
   hours: BusinessHours | undefined;
@@ -169,6 +172,7 @@ export function QueueList({
   t,
   chats,
   hits,
+  total,
   now,
   targetMs,
   hours,
@@ -180,26 +184,34 @@ export function QueueList({
   const isOpen = (chat: ChatView) => open?.businessId === chat.businessId && open.chatId === chat.chatId;
   if (hits) {
     return (
-      <ul class="chat-list" aria-label={t('chats')}>
-        {hits.length === 0 ? <li class="empty">{t('noHits')}</li> : null}
-        {hits.map((hit) => (
-          <ChatItem
-            key={`${hit.chat.chatId}:${hit.messageId}`}
-            t={t}
-            chat={hit.chat}
-            now={now}
-            targetMs={targetMs}
-            hours={hours}
-            selected={isOpen(hit.chat)}
-            unread={isUnread(hit.chat, seen)}
-            onOpen={() => onOpen(hit.chat, hit.messageId)}
-          >
-            <span class="preview hit">
-              <Highlighted text={hit.text} ranges={hit.ranges} />
-            </span>
-          </ChatItem>
-        ))}
-      </ul>
+      <>
+        <SearchTotal t={t} total={total ?? hits.length} />
+        <ul class="chat-list" aria-label={t('chats')}>
+          {hits.length === 0 ? <li class="empty">{t('noHits')}</li> : null}
+          {hits.map((hit) => (
+            <ChatItem
+              key={`${hit.chat.businessId}:${hit.chat.chatId}`}
+              t={t}
+              chat={hit.chat}
+              now={now}
+              targetMs={targetMs}
+              hours={hours}
+              selected={isOpen(hit.chat)}
+              unread={isUnread(hit.chat, seen)}
+              onOpen={() => onOpen(hit.chat, hit.matchedBy ? undefined : hit.messageId)}
+            >
+              {hit.matchedBy ? (
+                <SearchReason t={t} hit={hit} />
+              ) : (
+                <span class="preview hit">
+                  <Highlighted text={hit.text} ranges={hit.ranges} />
+                </span>
+              )}
+              {hit.count > 1 ? <span class="hit-count">{t('hitCount', { n: hit.count })}</span> : null}
+            </ChatItem>
+          ))}
+        </ul>
+      </>
     );
   }
   return (

@@ -145,6 +145,20 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
       await search.fill('');
     });
 
+    it('shows the chat of an order number as it is typed, without Enter, once, and opens it', async () => {
+      const chat = (await queue()).find((c) => c.context.orderId !== undefined)!;
+      const orderId = String(chat.context.orderId);
+      const search = page.getByRole('searchbox', { name: 'Поиск' });
+      await search.pressSequentially(orderId, { delay: 20 });
+      const item = page.locator(`.chat-item[data-chat-id="${chat.chatId}"]`);
+      await expect.poll(() => item.locator('.reason').allTextContents()).toEqual([`Заказ № ${orderId}`]);
+      expect(await item.count()).toBe(1);
+      await expect.poll(() => page.locator('.search-total').textContent()).toMatch(/^Найдено чатов: \d+$/);
+      await item.locator('a').click();
+      await expect.poll(() => page.url()).toContain(`/chats/${BUSINESS}/${chat.chatId}`);
+      await search.fill('');
+    });
+
     it('replies with a live counter and shows the send state', async () => {
       const chat = (await queue()).find((c) => c.status === 'WAITING_FOR_PARTNER')!;
       await openChat(page, chat.chatId);

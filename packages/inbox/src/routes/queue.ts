@@ -104,14 +104,22 @@ async function search(ctx: ApiContext, request: FastifyRequest) {
   const q = (queryParam(request, 'q') ?? '').trim();
   if (q.length === 0) throw new HttpError(400, 'EMPTY_QUERY', 'q is empty');
   if (q.length > 200) throw new HttpError(400, 'QUERY_TOO_LONG', 'q is over 200 characters');
+  const offsetParam = queryParam(request, 'offset') ?? '0';
+  if (!/^\d{1,6}$/.test(offsetParam)) {
+    throw new HttpError(400, 'BAD_OFFSET', 'offset must be a whole number of chats to skip, e.g. offset=50');
+  }
   const businessIds = businesses(ctx, request);
-  const hits = await ctx.options.source.search(businessIds, q, 50);
+  // One hit per chat, best first, and how many chats were found in all.
+  const { hits, total } = await ctx.options.source.searchChats(businessIds, q, {
+    limit: 50,
+    offset: Number(offsetParam),
+  });
   const chats = await withAssignees(
     ctx,
     businessIds,
     hits.map((h) => h.chat),
   );
-  return { hits: hits.map((h, i) => ({ ...h, chat: chats[i] })) };
+  return { hits: hits.map((h, i) => ({ ...h, chat: chats[i] })), total };
 }
 
 export function queueRoutes(api: FastifyInstance, ctx: ApiContext): void {

@@ -1,0 +1,78 @@
+/**
+ * The search box's results as the agent types: each change waits ~250 ms for the next keystroke, then asks
+ * the server; a response to an older query than the newest one asked is dropped, so a slow answer never
+ * replaces a newer one. Enter asks at once.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiFailure, api, type SearchHit } from './api.js';
+import type { T } from './i18n.js';
+
+export const SEARCH_DELAY_MS = 250;
+
+export interface SearchResults {
+  hits: SearchHit[];
+  /** Chats found in all (the list shows the first page of them). */
+  total: number;
+}
+
+export function useSearch(delayMs = SEARCH_DELAY_MS) {
+  const [query, setQuery] = useState('');
+  const [results, setResults] = useState<SearchResults | null>(null);
+  const asked = useRef(0);
+
+  async function run(q: string) {
+    const n = ++asked.current;
+    if (!q.trim()) {
+      setResults(null);
+      return;
+    }
+    let found: SearchResults;
+    try {
+      // The server sends the total beside the hits (api.search's type names only the hits).
+      const page = (await api.search(q)) as { hits: SearchHit[]; total?: number };
+      found = { hits: page.hits, total: page.total ?? page.hits.length };
+    } catch (e) {
+      if (!(e instanceof ApiFailure)) throw e;
+      found = { hits: [], total: 0 };
+    }
+    if (n === asked.current) setResults(found);
+  }
+
+  useEffect(() => {
+    if (!query.trim()) {
+      asked.current++;
+      setResults(null);
+      return;
+    }
+    const timer = setTimeout(() => void run(query), delayMs);
+    return () => clearTimeout(timer);
+  }, [query, delayMs]);
+
+  return { query, setQuery, results, now: () => void run(query) };
+}
+
+/** How many chats the search found, above the list. */
+export function SearchTotal({ t, total }: { t: T; total: number }) {
+  return (
+    <p class="search-total" role="status">
+      {t('searchTotal', { n: total })}
+    </p>
+  );
+}
+
+/** Why a chat was found without a matching message: its id, its order or return, its buyer's name. */
+export function SearchReason({ t, hit }: { t: T; hit: SearchHit }) {
+  const context = hit.chat.context;
+  switch (hit.matchedBy) {
+    case 'chat':
+      return <span class="preview hit reason">{t('foundByChat', { id: hit.chat.chatId })}</span>;
+    case 'order':
+      return <span class="preview hit reason">{t('foundByOrder', { id: context.orderId ?? '' })}</span>;
+    case 'return':
+      return <span class="preview hit reason">{t('foundByReturn', { id: context.returnId ?? '' })}</span>;
+    case 'name':
+      return <span class="preview hit reason">{t('foundByName', { name: context.customerName ?? '' })}</span>;
+    default:
+      return null;
+  }
+}
