@@ -113,6 +113,8 @@ function toHttpError(error: unknown, request: FastifyRequest): HttpError | undef
       return unsupported();
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new HttpError(400, 'BAD_JSON', 'the body is empty; send a JSON object');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new HttpError(400, 'BAD_JSON', 'the body is not valid JSON');
   }
   const status = fault.statusCode ?? 500;
   if (error instanceof SyntaxError && status === 400) {
