@@ -21,7 +21,7 @@ describeEngines('mcp get_report', (engine) => {
     storeFlags = ['--store', opened.target, ...(opened.schema ? ['--schema', opened.schema] : [])];
     const r = await run(['sync', '--once', ...storeFlags, ...emu.flags], { env: emu.env() });
     expect(r.code, r.stderr).toBe(0);
-  });
+  }, 180_000);
 
   afterAll(async () => {
     await opened?.dispose();
@@ -64,5 +64,5 @@ describeEngines('mcp get_report', (engine) => {
     } finally {
       await client.close();
     }
-  });
+  }, 180_000);
 });

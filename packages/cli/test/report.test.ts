@@ -93,7 +93,7 @@ describeEngines('ym-chats report', (engine) => {
       { env: env() },
     );
     expect(synced.code).toBe(0);
-  });
+  }, 180_000);
   afterAll(async () => {
     await opened?.dispose();
     await truth?.close();
@@ -128,7 +128,7 @@ describeEngines('ym-chats report', (engine) => {
     expect(got.perAgent).toEqual([
       expect.objectContaining({ agent: 'outside', answered: want.answered, slaMetShare: want.slaMetShare }),
     ]);
-  });
+  }, 180_000);
 
   it('equals the definitions for a window that cuts waits in two at both ends', async () => {
     const waits = expectedWaits(emulatorMessages(truth));
@@ -156,7 +156,7 @@ describeEngines('ym-chats report', (engine) => {
     // The days add up to the period, and the last day's backlog is the period's.
     expect(got.perDay.reduce((n, d) => n + d.answered, 0)).toBe(want.answered);
     expect(got.perDay.at(-1)!.open).toBe(want.open);
-  });
+  }, 180_000);
 
   it('writes one CSV row per wait answered in the period or open at its end', async () => {
     const r = await run(['report', '--csv', ...storeFlags, '--from', '2000-01-01', '--to', '2100-01-01'], {
@@ -172,7 +172,7 @@ describeEngines('ym-chats report', (engine) => {
     expect(rows.filter((row) => row.split(',')[5] === '')).toHaveLength(
       waits.filter((w) => w.closed === null).length,
     );
-  });
+  }, 180_000);
 
   it('refuses bad input naming the flag and the fix', async () => {
     const bad = async (args: string[]) => {
@@ -192,5 +192,5 @@ describeEngines('ym-chats report', (engine) => {
     );
     expect(await bad(['--business', 'shop'])).toMatch(/--business must be a positive integer/);
     expect(await bad(['--csv', '--json'])).toMatch(/--json and --csv exclude each other/);
-  });
+  }, 180_000);
 });

@@ -168,7 +168,7 @@ describeEngines('waits kept as messages are stored', (engine) => {
     const all = [...seen.values()].flatMap(expectedWaits);
     expect(all.some((w) => w.close === null)).toBe(true);
     expect(all.filter((w) => w.close !== null && !w.first).length).toBeGreaterThan(50);
-  });
+  }, 180_000);
 
   it('a store synced before the table existed is back-filled once, to the same rows', async () => {
     const sql = sqlOf(opened.store);
@@ -194,5 +194,5 @@ describeEngines('waits kept as messages are stored', (engine) => {
         migrations: MIGRATIONS,
       }),
     ).toEqual([]);
-  });
+  }, 180_000);
 });

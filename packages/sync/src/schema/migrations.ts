@@ -157,8 +157,8 @@ CREATE TABLE waits (
   PRIMARY KEY (business_id, open_message_id)
 );
 CREATE INDEX waits_by_chat ON waits (business_id, chat_id, opened_at, open_message_id);
-CREATE INDEX waits_by_close ON waits (closed_at);
-CREATE INDEX waits_unanswered ON waits (opened_at) WHERE closed_at IS NULL;
+CREATE INDEX waits_by_close ON waits (business_id, closed_at);
+CREATE INDEX waits_unanswered ON waits (business_id, opened_at) WHERE closed_at IS NULL;
 `),
   },
   {
