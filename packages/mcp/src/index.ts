@@ -13,5 +13,5 @@ export type { ChatsMcpOptions, McpLogger } from './options.js';
 export { createChatsMcpServer, resolveFilesDir, SERVER_NAME } from './server.js';
 export type { ChatStore, StoredChat, StoredMessage } from './source/store.js';
 export { serveStdio } from './stdio.js';
-export type { ReportFigures, ReportReader, ReportRequest } from './tools/get-report.js';
+export type { ReportFigures, ReportReader, ReportRequest } from './tools/report-reader.js';
 export { VERSION } from './version.js';

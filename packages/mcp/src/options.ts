@@ -2,7 +2,7 @@
 import type { ChatsApi, Id } from '@ym-chats/sdk';
 import type { ApprovalQueue } from './approval.js';
 import type { ChatStore } from './source/store.js';
-import type { ReportReader } from './tools/get-report.js';
+import type { ReportReader } from './tools/report-reader.js';
 
 /** Where diagnostics go. Never stdout: on stdio that stream carries protocol messages only. */
 export interface McpLogger {

@@ -8,41 +8,7 @@ import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { errorResult, explainApiError } from '../errors.js';
 import { READ_ANNOTATIONS } from './annotations.js';
-
-export interface ReportRequest {
-  /** The period [from, to), ISO 8601. */
-  from: string;
-  to: string;
-  targetMinutes: number;
-}
-
-/** The figures, as `report()` of @ym-chats/sync computes them (its `ReportSummary`). */
-export interface ReportFigures {
-  from: string;
-  to: string;
-  targetMinutes: number;
-  answered: number;
-  open: number;
-  medianResponseSeconds: number | null;
-  p90ResponseSeconds: number | null;
-  slaMetShare: number | null;
-  firstResponse: { count: number; medianSeconds: number | null; p90Seconds: number | null };
-  perAgent: {
-    agent: string;
-    answered: number;
-    medianResponseSeconds: number | null;
-    slaMetShare: number | null;
-  }[];
-  perDay: {
-    day: string;
-    answered: number;
-    open: number;
-    medianResponseSeconds: number | null;
-    slaMetShare: number | null;
-  }[];
-}
-
-export type ReportReader = (request: ReportRequest) => Promise<ReportFigures>;
+import type { ReportReader } from './report-reader.js';
 
 const DAY_MS = 86_400_000;
 /** As `serve --reply-target`. */
