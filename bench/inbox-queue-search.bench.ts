@@ -169,8 +169,12 @@ async function run(engine: string, store: SyncStore): Promise<boolean> {
       () => bareAll(answered),
       false,
     );
+    // A phrase in every chat; a word form of it ("коробки" finds "коробкой"); an order number (one chat,
+    // by its id); a message number (one message). Each is one row per chat with its count and the total.
     const searches: Array<[string, boolean]> = [
       ['повреждённой коробкой', true],
+      ['коробки', false],
+      [String(50_000_000 + Math.floor(CHATS / 2)), false],
       [`#${Math.floor((CHATS * PER_CHAT) / 2)}`, false],
     ];
     for (const [q, goal] of searches) {
