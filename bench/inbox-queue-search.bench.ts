@@ -2,6 +2,8 @@
  * The inbox's queue (first page) and search over a big store — by default 100 000 chats and 2 000 000
  * messages — each beside the bare SQL behind it, on the same connection, in the same run: the endpoint
  * costs the statements plus sessions, assignments, JSON and HTTP. Goal: at most 2× the bare statements.
+ * First, the store's queue pages beside a bare 50-row index range scan of `chats` (goal: the default first
+ * page at most 3× the scan, issue 22 item 11).
  * SQLite always; PostgreSQL when YM_TEST_POSTGRES_URL (or YM_BENCH_POSTGRES_URL) is set. Also prints the
  * page's first-load transferred size (goal: at most 150 kB compressed). Everything on 127.0.0.1.
  * YM_BENCH_CHATS / YM_BENCH_MESSAGES_PER_CHAT shrink the store for a quick look; YM_BENCH_ENGINES
@@ -16,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // Package names resolve through the root tsconfig's paths (tsx honours them) to the packages' sources.
 import { ChatsApi } from '@ym-chats/sdk';
-import { openStore, type Sql, type SyncStore } from '@ym-chats/sync';
+import { openStore, type QueueFilter, type Sql, type SyncStore } from '@ym-chats/sync';
 import pg from 'pg';
 import { Agent, request } from 'undici';
 // The built packages, as users run them (`npm run bench` builds first).
@@ -125,6 +127,46 @@ async function pair(
   return !goal || ratio <= 2;
 }
 
+/**
+ * Issue 22 item 11: the store's queue page (every statement it runs, merged and shaped) beside a bare
+ * 50-row index range scan of `chats` (its primary key), alternated round by round. Goal for the default
+ * first page: at most 3× the range scan — the queue is read as index ranges, never sorted from the table.
+ */
+async function queueBesideRangeScan(store: SyncStore): Promise<boolean> {
+  const sql = store.database();
+  const from = 40_000_000 + Math.floor(CHATS / 2);
+  const rangeScan = () =>
+    sql.all('SELECT * FROM chats WHERE business_id = ? AND chat_id > ? ORDER BY chat_id LIMIT 50', [
+      BUSINESS,
+      from,
+    ]);
+  const views: Array<[string, QueueFilter, boolean]> = [
+    ['queue page, default order', {}, true],
+    ['queue page, status=FINISHED', { statuses: ['FINISHED'] }, false],
+    ['queue page, status=NEW,WAITING_FOR_CUSTOMER', { statuses: ['NEW', 'WAITING_FOR_CUSTOMER'] }, false],
+    ['queue page, type=ARBITRAGE', { types: ['ARBITRAGE'] }, false],
+  ];
+  let ok = true;
+  for (const [name, filter, goal] of views) {
+    const page = () => store.reads.queue({ businessIds: [BUSINESS], filter, limit: 50 });
+    if ((await page()).length !== 50) throw new Error(`${name}: expected a full page of 50`);
+    await rangeScan();
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      a.push(await time(page));
+      b.push(await time(rangeScan));
+    }
+    const ratio = median(a) / median(b);
+    const verdict = goal ? (ratio <= 3 ? 'ok (goal ≤ 3×)' : 'OVER the 3× goal') : '(information)';
+    console.log(
+      `  ${name.padEnd(44)} ${median(a).toFixed(2).padStart(8)} ms   50-row range scan ${median(b).toFixed(2).padStart(6)} ms   ratio ${ratio.toFixed(2).padStart(6)}  ${verdict}`,
+    );
+    if (goal && ratio > 3) ok = false;
+  }
+  return ok;
+}
+
 async function run(engine: string, store: SyncStore): Promise<boolean> {
   console.log(
     `\n${engine}: ${CHATS.toLocaleString('en')} chats, ${(CHATS * PER_CHAT).toLocaleString('en')} messages`,
@@ -136,6 +178,7 @@ async function run(engine: string, store: SyncStore): Promise<boolean> {
   console.log(
     `  filled in ${(filled / 1000).toFixed(1)} s; inbox index built from the event log in ${(indexed / 1000).toFixed(1)} s`,
   );
+  let ok = await queueBesideRangeScan(store);
   const api = new ChatsApi({ baseUrl: 'http://127.0.0.1:9', apiKey: 'unused-bench-key' });
   const inbox = createInbox({ source, api, businessIds: [BUSINESS], host: '127.0.0.1' });
   const server = createServer(inbox.listener);
@@ -153,7 +196,6 @@ async function run(engine: string, store: SyncStore): Promise<boolean> {
   const bareAll = async (statements: Array<{ sql: string; params: unknown[] }>) => {
     for (const s of statements) await store.database().all(s.sql, s.params as never);
   };
-  let ok = true;
   try {
     const first = queueSql({ businessIds: [BUSINESS], filter: {}, limit: 51 });
     ok =

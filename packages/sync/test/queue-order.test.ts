@@ -326,5 +326,8 @@ describe('queue statements', () => {
     expect(query({})).toEqual([true, true, false, false]);
     expect(query({ statuses: ['NEW', 'FINISHED'] })).toEqual([false, false, false, false]);
     expect(query({}, { waiting: false, at: NOW, chatId: 1 })).toEqual([false, false]);
+    expect(() => queueSql({ businessIds: [1], filter: {}, limit: 2.5 })).toThrow(
+      /queue limit must be a whole number/,
+    );
   });
 });

@@ -104,11 +104,15 @@ function residual(range: Range, filter: QueueFilter): { where: string[]; params:
 }
 
 function rangeSql(range: Range, query: QueueQuery): Statement & { waiting: boolean } {
-  const where = ['q.business_id = ?'];
-  const params: SqlValue[] = [range.businessId];
+  // The range's bounds as literals (checked integers), as the LIMIT: PostgreSQL picks the index walk for
+  // them, while the same statement with parameters was planned for any business and any half.
+  if (!Number.isSafeInteger(range.businessId)) {
+    throw new RangeError(`queue business ids must be whole numbers (got ${range.businessId})`);
+  }
+  const where = [`q.business_id = ${range.businessId}`];
+  const params: SqlValue[] = [];
   if (range.status === undefined) {
-    where.push('q.waiting = ?');
-    params.push(range.waiting ? 1 : 0);
+    where.push(`q.waiting = ${range.waiting ? 1 : 0}`);
   } else {
     where.push('q.status = ?');
     params.push(range.status);
@@ -121,10 +125,12 @@ function rangeSql(range: Range, query: QueueQuery): Statement & { waiting: boole
   where.push('c.business_id = q.business_id AND c.chat_id = q.chat_id');
   const more = residual(range, query.filter);
   where.push(...more.where);
-  params.push(...more.params, query.limit);
+  params.push(...more.params);
   const dir = range.waiting ? '' : ' DESC';
+  // The LIMIT as a literal too: with a parameter PostgreSQL planned for an unknown row count and, at
+  // 100 000 chats, took 150 ms instead of walking 50 index entries.
   return {
-    sql: `${QUEUE_SELECT} WHERE ${where.join(' AND ')} ORDER BY q.sort_at${dir}, q.chat_id${dir} LIMIT ?`,
+    sql: `${QUEUE_SELECT} WHERE ${where.join(' AND ')} ORDER BY q.sort_at${dir}, q.chat_id${dir} LIMIT ${query.limit}`,
     params,
     waiting: range.waiting,
   };
@@ -134,11 +140,14 @@ function rangeSql(range: Range, query: QueueQuery): Statement & { waiting: boole
  * The queue as index range scans, each a statement: chats waiting for the seller, longest wait first; then
  * the rest, most recently active first. Each half is one range per business (and per status when the
  * filter names statuses), so a page of several is merged from a page of each (`mergeQueueRows`), never
- * sorted from the table. A cursor inside the first half continues it; one in the second skips it. The
- * last parameter of each is its LIMIT.
+ * sorted from the table. A cursor inside the first half continues it; one in the second skips it. Each
+ * statement reads at most `limit` rows.
  */
 export function queueSql(query: QueueQuery): Array<Statement & { waiting: boolean }> {
-  const { businessIds, filter, after } = query;
+  const { businessIds, filter, after, limit } = query;
+  if (!Number.isSafeInteger(limit) || limit < 1) {
+    throw new RangeError(`queue limit must be a whole number of chats, 1 or more (got ${limit})`);
+  }
   const businesses = filter.onlyChats
     ? businessIds.filter((b) => filter.onlyChats!.some((k) => k.businessId === b))
     : businessIds;

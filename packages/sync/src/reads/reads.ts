@@ -28,13 +28,11 @@ export class StoreReads {
   async queue(query: QueueQuery): Promise<ChatSummary[]> {
     if (query.businessIds.length === 0 || query.filter.onlyChats?.length === 0) return [];
     const chats: ChatSummary[] = [];
-    const parts = queueSql(query);
     for (const waiting of [true, false]) {
       const remaining = query.limit - chats.length;
       if (remaining <= 0) break;
       const pages: Row[][] = [];
-      for (const part of parts.filter((p) => p.waiting === waiting)) {
-        part.params[part.params.length - 1] = remaining;
+      for (const part of queueSql({ ...query, limit: remaining }).filter((p) => p.waiting === waiting)) {
         pages.push(await this.sql.all(part.sql, part.params));
       }
       if (pages.length > 0) chats.push(...mergeQueueRows(pages, waiting, remaining).map(chatFromRow));
