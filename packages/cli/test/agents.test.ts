@@ -1,12 +1,13 @@
 /**
- * `ym-chats agents add|list|passwd|remove` edit the agents file serve reads, through the built binary
- * (passwords from stdin; the TTY prompt needs a terminal).
+ * `ym-chats agents add|list|passwd|remove` edit the agents in the store a running `serve` reads, through
+ * the built binary (passwords from stdin or a private file; the TTY prompt needs a terminal), checked by
+ * logging in to that serve over HTTP; `serve --agents FILE` imports a file into the store.
  *
  * `ym-chats agents link LOGIN` as users run it: the built binary makes a one-time link in the store a
  * running `ym-chats serve` reads, and the link logs a new browser in while 200 wrong guesses from 10
  * addresses hold the login limits' shared ceiling — as does anna's own browser, by its device token.
  */
-import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEmulator } from '@ym-chats/emulator';
@@ -142,52 +143,69 @@ it('refuses an address no browser can open, naming the fix', async () => {
   expect(result.stderr).toContain('--inbox-url');
 });
 
-it('adds agents from stdin into a private file serve --agents reads; passwd and remove take effect on restart', async () => {
+it('adds agents to the store a running serve reads: login at once, passwd and remove log out, no restart', async () => {
   requireBuilt();
   const emulator = createEmulator({ seed: 1, credentials: [{ apiKey: API_KEY, businessIds: [BUSINESS] }] });
   const apiUrl = await emulator.listen(0);
   const dir = mkdtempSync(join(tmpdir(), 'ym-agents-cli-'));
-  const env = cleanEnv({ YM_API_KEY: API_KEY, YM_STORE: join(dir, 'store.sqlite') });
+  const store = join(dir, 'store.sqlite');
+  const env = cleanEnv({ YM_API_KEY: API_KEY, YM_STORE: store });
   const agents = async (args: string[], input?: string) =>
     run(['agents', ...args], { env, cwd: dir, ...(input === undefined ? {} : { input }) });
-  const ids = ['--business-id', String(BUSINESS)];
-  const serveLogins = async (attempts: [string, string][]) => {
-    const serve = new LongRun(
-      [
-        ...['serve', '--port', '0', '--agents', 'agents.json', '--reconcile', '0', '--json'],
-        ...['--base-url', apiUrl, '--business-id', String(BUSINESS)],
-      ],
-      { env, cwd: dir },
-    );
-    try {
-      const inbox = (await serve.waitFor('stdout', /"inbox":"([^"]+)"/, 30_000))[1]!;
-      const statuses: number[] = [];
-      for (const [login, password] of attempts) {
-        const browser = new Browser(inbox);
-        await browser.call('GET', '/api/session');
-        statuses.push(await browser.call('POST', '/api/login', { login, password }));
-      }
-      return statuses;
-    } finally {
-      serve.kill('SIGINT');
-      await serve.exited;
-    }
-  };
+  const ids = ['--businesses', String(BUSINESS)];
+  // Bound to loopback with no agents yet: the local user needs no login, until the store has agents.
+  const serve = new LongRun(
+    [
+      ...['serve', '--port', '0', '--reconcile', '0', '--json'],
+      ...['--base-url', apiUrl, '--business-id', String(BUSINESS)],
+    ],
+    { env, cwd: dir },
+  );
   try {
+    const inbox = (await serve.waitFor('stdout', /"inbox":"([^"]+)"/, 30_000))[1]!;
+    const local = new Browser(inbox);
+    await local.call('GET', '/api/session');
+    expect(await local.call('GET', '/api/queue')).toBe(200);
+
+    const added = await agents(
+      ['add', 'anna', '--name', 'Анна', ...ids, '--password-file', '-'],
+      'anna-pass-1\n',
+    );
+    expect([added.code, added.stderr]).toEqual([0, expect.stringContaining('Added anna')]);
+    // From a private file (one line; a trailing newline is the line's end).
+    writeFileSync(join(dir, 'boris.pass'), 'boris pass 1\n', { mode: 0o600 });
     expect(
-      (await agents(['add', 'anna', '--name', 'Анна', ...ids, '--password-stdin'], 'anna-pass-1\n')).code,
+      (
+        await agents([
+          'add',
+          'boris',
+          `--businesses=${BUSINESS},${BUSINESS}`,
+          '--password-file',
+          'boris.pass',
+        ])
+      ).code,
     ).toBe(0);
-    expect((await agents(['add', 'boris', ...ids, '--password-stdin'], 'boris-pass-1\n')).code).toBe(0);
-    const file = join(dir, 'agents.json');
-    expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(readFileSync(file, 'utf8')).not.toContain('anna-pass-1');
-    // Never twice, never too short, never from a flag.
-    const again = await agents(['add', 'anna', ...ids, '--password-stdin'], 'anna-pass-9\n');
-    expect([again.code, again.stderr]).toEqual([2, expect.stringContaining('agents passwd anna')]);
-    expect((await agents(['add', 'carl', ...ids, '--password-stdin'], 'short\n')).code).toBe(2);
-    expect((await agents(['add', 'carl', ...ids, '--password', 'carl-pass-1'])).code).toBe(2);
-    const noTerminal = await agents(['add', 'carl', ...ids]);
-    expect([noTerminal.code, noTerminal.stderr]).toEqual([2, expect.stringContaining('--password-stdin')]);
+
+    // The store has agents: the local user's session is gone and every browser logs in, on loopback too.
+    expect(await local.call('GET', '/api/queue')).toBe(401);
+    await expect
+      .poll(async () => {
+        const fresh = new Browser(inbox);
+        await fresh.call('GET', '/api/session');
+        return fresh.call('GET', '/api/queue');
+      })
+      .toBe(401);
+
+    // The running serve lets them in, without a restart.
+    const anna = new Browser(inbox);
+    expect(await anna.login('anna-pass-1', '198.51.100.1')).toBe(200);
+    expect(await anna.call('GET', '/api/queue')).toBe(200);
+    const annaPhone = new Browser(inbox);
+    expect(await annaPhone.login('anna-pass-1', '198.51.100.2')).toBe(200);
+    const boris = new Browser(inbox);
+    await boris.call('GET', '/api/session');
+    expect(await boris.call('POST', '/api/login', { login: 'boris', password: 'boris pass 1' })).toBe(200);
+    expect(await new Browser(inbox).login('boris pass 1', '198.51.100.3')).toBe(401);
 
     const listed = await agents(['list', '--json']);
     expect(JSON.parse(listed.stdout)).toEqual([
@@ -195,36 +213,117 @@ it('adds agents from stdin into a private file serve --agents reads; passwd and 
       { login: 'boris', name: 'boris', businessIds: [BUSINESS] },
     ]);
     expect(listed.stdout).not.toContain('scrypt');
+    const table = await agents(['list']);
+    expect(table.stdout).toMatch(/LOGIN\s+NAME\s+BUSINESSES/);
+    expect(table.stdout).toContain('Анна');
 
-    expect(
-      await serveLogins([
-        ['anna', 'anna-pass-1'],
-        ['boris', 'boris-pass-1'],
-        ['anna', 'boris-pass-1'],
-      ]),
-    ).toEqual([200, 200, 401]);
-
+    // A new password logs out every device of hers; the old one no longer works, the new one does.
     expect((await agents(['passwd', 'anna', '--password-stdin'], 'anna-pass-2\n')).code).toBe(0);
+    expect(await anna.call('GET', '/api/queue')).toBe(401);
+    expect(await annaPhone.call('GET', '/api/queue')).toBe(401);
+    expect(await new Browser(inbox).login('anna-pass-1', '198.51.100.4')).toBe(401);
+    expect(await anna.login('anna-pass-2', '198.51.100.1')).toBe(200);
+    // A removed agent's session stops working at once; boris cannot log in again.
+    expect(await boris.call('GET', '/api/queue')).toBe(200);
     expect((await agents(['remove', 'boris'])).code).toBe(0);
-    expect((await agents(['remove', 'boris'])).code).toBe(2);
-    expect(
-      await serveLogins([
-        ['boris', 'boris-pass-1'],
-        ['anna', 'anna-pass-1'],
-        ['anna', 'anna-pass-2'],
-      ]),
-    ).toEqual([401, 401, 200]);
-    // The name survives a new password.
+    expect(await boris.call('GET', '/api/queue')).toBe(401);
+    await boris.call('GET', '/api/session');
+    expect(await boris.call('POST', '/api/login', { login: 'boris', password: 'boris pass 1' })).toBe(401);
+    expect(await anna.call('GET', '/api/queue')).toBe(200);
+
+    // Bad input: a clear error naming the problem and the fix, exit 2, nothing changed.
+    const again = await agents(['add', 'anna', ...ids, '--password-file', '-'], 'anna-pass-9\n');
+    expect([again.code, again.stderr]).toEqual([2, expect.stringContaining('agents passwd anna')]);
+    const short = await agents(['add', 'carl', ...ids, '--password-file', '-'], 'short\n');
+    expect([short.code, short.stderr]).toEqual([2, expect.stringContaining('shorter than 8')]);
+    expect((await agents(['add', 'carl', ...ids, '--password', 'carl-pass-1'])).code).toBe(2);
+    const noTerminal = await agents(['add', 'carl', ...ids]);
+    expect([noTerminal.code, noTerminal.stderr]).toEqual([2, expect.stringContaining('--password-stdin')]);
+    const badIds = await agents(['add', 'carl', '--businesses', '1001,abc'], 'carl-pass-1\n');
+    expect([badIds.code, badIds.stderr]).toEqual([2, expect.stringContaining('"abc" is not a business id')]);
+    const noIds = await agents(['add', 'carl', '--password-file', '-'], 'carl-pass-1\n');
+    expect([noIds.code, noIds.stderr]).toEqual([2, expect.stringContaining('--businesses 1001')]);
+    const badLogin = await agents(['add', 'carl smith', ...ids, '--password-file', '-'], 'carl-pass-1\n');
+    expect([badLogin.code, badLogin.stderr]).toEqual([2, expect.stringContaining('is not a login')]);
+    expect((await agents(['remove', 'boris'])).stderr).toContain('boris is not an agent in this store');
+    expect((await agents(['passwd', 'nobody', '--password-file', '-'], 'nobody-pass\n')).code).toBe(2);
+    const twoLines = await agents(['add', 'carl', ...ids, '--password-file', '-'], 'carl-pass-1\nmore\n');
+    expect([twoLines.code, twoLines.stderr]).toEqual([2, expect.stringContaining('one line')]);
+    // A password file others can read is refused with the chmod that fixes it.
+    const open = join(dir, 'open.pass');
+    writeFileSync(open, 'carl-pass-1\n');
+    chmodSync(open, 0o644);
+    const refused = await agents(['add', 'carl', ...ids, '--password-file', open]);
+    expect([refused.code, refused.stderr]).toEqual([2, expect.stringContaining(`chmod 600 ${open}`)]);
+    const missing = await agents(['add', 'carl', ...ids, '--password-file', 'nowhere.pass']);
+    expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining('cannot read')]);
+    const unknownLink = await agents(['link', 'carl']);
+    expect([unknownLink.code, unknownLink.stderr]).toEqual([2, expect.stringContaining('agents add carl')]);
     expect(JSON.parse((await agents(['list', '--json'])).stdout)).toEqual([
       { login: 'anna', name: 'Анна', businessIds: [BUSINESS] },
     ]);
-
-    // A file others can read is not edited; the error names the chmod.
-    chmodSync(file, 0o644);
-    const open = await agents(['list']);
-    expect(open.code).toBe(2);
-    expect(open.stderr).toContain(`chmod 600 ${file}`);
+    expect(statSync(store).size).toBeGreaterThan(0);
   } finally {
+    serve.kill('SIGINT');
+    await serve.exited;
     await emulator.close();
   }
 }, 240_000);
+
+it('imports serve --agents FILE into the store once, with a summary; a bad file names the problem', async () => {
+  requireBuilt();
+  const dir = mkdtempSync(join(tmpdir(), 'ym-agents-cli-'));
+  const env = cleanEnv({ YM_API_KEY: API_KEY, YM_STORE: join(dir, 'store.sqlite') });
+  const hash = await hashPassword('anna-secret');
+  writeFileSync(
+    join(dir, 'agents.json'),
+    JSON.stringify([{ login: 'anna', passwordHash: hash, businessIds: [BUSINESS] }]),
+  );
+  writeFileSync(
+    join(dir, 'twice.json'),
+    JSON.stringify([
+      { login: 'anna', passwordHash: hash, businessIds: [BUSINESS] },
+      { login: 'anna', passwordHash: hash, businessIds: [BUSINESS] },
+    ]),
+  );
+  writeFileSync(
+    join(dir, 'plain.json'),
+    JSON.stringify([{ login: 'anna', passwordHash: 'secret', businessIds: [BUSINESS] }]),
+  );
+  // --no-inbox with no API to reach: the import happens first, then serve stops on the unreachable API
+  // or runs; either way the summary is printed before.
+  const serveWith = async (file: string) => {
+    const serve = new LongRun(
+      [
+        'serve',
+        '--port',
+        '0',
+        '--reconcile',
+        '0',
+        '--agents',
+        file,
+        '--base-url',
+        'http://127.0.0.1:9',
+        '--business-id',
+        String(BUSINESS),
+      ],
+      { env, cwd: dir },
+    );
+    try {
+      return await Promise.race([
+        serve.waitFor('stderr', /Imported .*unchanged\./, 30_000).then((m) => m[0]),
+        serve.exited.then(() => serve.stderr),
+      ]);
+    } finally {
+      serve.kill('SIGINT');
+      await serve.exited;
+    }
+  };
+  expect(await serveWith('agents.json')).toMatch(/1 added \(anna\), 0 updated, 0 unchanged/);
+  expect(await serveWith('agents.json')).toMatch(/0 added, 0 updated, 1 unchanged/);
+  expect(JSON.parse((await run(['agents', 'list', '--json'], { env, cwd: dir })).stdout)).toEqual([
+    { login: 'anna', name: 'anna', businessIds: [BUSINESS] },
+  ]);
+  expect(await serveWith('twice.json')).toContain('agent anna is listed twice');
+  expect(await serveWith('plain.json')).toContain('not one hashPassword makes');
+}, 120_000);

@@ -30,7 +30,6 @@ export interface SessionInfo {
   firstReplyTargetMs: number;
   refreshMs: number;
   businessHours: BusinessHours | null;
-  templates: Template[];
   agents: Array<{ login: string; name: string }>;
 }
 
@@ -57,7 +56,7 @@ export function setCsrf(token: string): void {
   csrf = token;
 }
 
-async function call<T>(
+export async function call<T>(
   method: string,
   path: string,
   body?: BodyInit,

@@ -13,6 +13,7 @@ import { Shortcuts, useShortcuts } from './shortcuts.js';
 import { SkipLink } from './skip-link.js';
 import { chime } from './sound.js';
 import { SoundButton } from './sound-button.js';
+import { TemplatesButton } from './templates-dialog.js';
 import { loadSeen, markSeen, onSeenElsewhere, type Seen } from './unread.js';
 
 type ChatKey = { businessId: number; chatId: number };
@@ -271,6 +272,12 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
           />
         </form>
         <DraftsBadge t={t} version={resyncs} onOpen={(c) => openChat(c)} />
+        <TemplatesButton
+          t={t}
+          agentName={agent.name}
+          businessIds={agent.businessIds}
+          openBusinessId={open?.businessId}
+        />
         <span class="me">{agent.name}</span>
         <NotifyButton t={t} login={agent.login} />
         <SoundButton t={t} login={agent.login} />
@@ -308,7 +315,6 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
             chatKey={open}
             me={agent.login}
             agents={session.agents}
-            templates={session.templates}
             version={(versions[key] ?? 0) + resyncs}
             viewers={viewers[key]}
             focusMessageId={focusMessage}

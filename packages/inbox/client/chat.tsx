@@ -5,7 +5,6 @@ import {
   type ChatView,
   type FileProblem,
   type MessageView,
-  type Template,
   type Viewer,
 } from './api.js';
 import { ChatDrafts } from './assistant-drafts.js';
@@ -109,7 +108,6 @@ interface Props {
   chatKey: { businessId: number; chatId: number };
   me: string;
   agents: Array<{ login: string; name: string }>;
-  templates: Template[];
   /** Bumped by live events about this chat. */
   version: number;
   viewers: Viewer[] | undefined;
@@ -125,7 +123,6 @@ export function ChatPane({
   chatKey,
   me,
   agents,
-  templates,
   version,
   viewers,
   focusMessageId,
@@ -258,7 +255,6 @@ export function ChatPane({
           customerName: chat.context.customerName,
           chatId: chat.chatId,
         }}
-        templates={templates}
         seen={() => seen.current}
         onTyping={onTyping}
         onSent={() => void load()}

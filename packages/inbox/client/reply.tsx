@@ -1,18 +1,19 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { FILE_MAX_BYTES, MESSAGE_MAX_LENGTH, messageLength, textProblem } from '../src/shared/limits.js';
 import { fillTemplate, type TemplateValues, unfilledVariables } from '../src/shared/template-fill.js';
-import { ApiFailure, api, newClientId, type SendAnswer, type Template } from './api.js';
+import { ApiFailure, api, newClientId, type SendAnswer } from './api.js';
 import { type BatchItem, batch } from './batch.js';
 import { FilePreview } from './file-preview.js';
 import type { T } from './i18n.js';
 import { PaperClip } from './icons.js';
 import { chatKey, type Outgoing, outbox } from './outbox.js';
+import { matchTemplates, slashQuery, type Template, templateBook, useTemplates } from './templates-book.js';
+import { templateWords } from './templates-i18n.js';
 
 interface Props {
   t: T;
   chat: { businessId: number; chatId: number };
   values: TemplateValues;
-  templates: Template[];
   seen: () => { seenMessageId: number };
   onTyping: (typing: boolean) => void;
   onSent: () => void;
@@ -28,7 +29,10 @@ type Question =
 
 const POLL_MS = 2000;
 
-export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, commands }: Props) {
+export function ReplyBox({ t, chat, values: chatValues, seen, onTyping, onSent, commands }: Props) {
+  const w = templateWords(t);
+  const values: TemplateValues = { ...chatValues, agentName: templateBook.agentName || undefined };
+  const templates = useTemplates(chat.businessId);
   const [text, setText] = useState('');
   const key = chatKey(chat);
   const [outgoing, setShown] = useState<Outgoing[]>(() => outbox.get(key));
@@ -36,8 +40,14 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
   const [problem, setProblem] = useState<string | null>(null);
   const [question, setQuestion] = useState<Question | null>(null);
   const [picker, setPicker] = useState(false);
-  /** Variables left unfilled in the text the agent tried to send: asked about before anything goes. */
-  const [unfilled, setUnfilled] = useState<string[] | null>(null);
+  /**
+   * Variables left unfilled in the text the agent tried to send, with what the agent typed for each:
+   * nothing is sent until every one has a value (a raw `{…}` never reaches a buyer).
+   */
+  const [unfilled, setUnfilled] = useState<Record<string, string> | null>(null);
+  /** The `/name` being typed before the cursor, the templates it matches, and the one Enter inserts. */
+  const [slash, setSlash] = useState<{ start: number; end: number; matches: Template[] } | null>(null);
+  const [slashIndex, setSlashIndex] = useState(0);
   const area = useRef<HTMLTextAreaElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const typingTimer = useRef<number | undefined>(undefined);
@@ -47,6 +57,7 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
   const [caption, setCaption] = useState('');
   const [dragging, setDragging] = useState(false);
   const dialogCancel = useRef<HTMLButtonElement>(null);
+  const unfilledForm = useRef<HTMLFormElement>(null);
   const dropZone = useRef<HTMLElement>(null);
   const adding = useRef<(files: File[]) => void>(() => undefined);
   // What the chat looked like when this draft was started: a reply by anyone after that is "meanwhile",
@@ -69,8 +80,13 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
 
   // A question opens where the agent was not looking: its safe answer (Cancel) takes the focus.
   useEffect(() => {
-    if (question || unfilled) dialogCancel.current?.focus();
-  }, [question, unfilled]);
+    if (question) dialogCancel.current?.focus();
+  }, [question]);
+  // Asked for the values a reply lacks: the first one to fill takes the focus (once, not at every key).
+  const asking = unfilled !== null;
+  useEffect(() => {
+    if (asking) unfilledForm.current?.querySelector('input')?.focus();
+  }, [asking]);
 
   const length = messageLength(text);
   const textIssue = text.length > 0 ? textProblem(text) : undefined;
@@ -191,12 +207,13 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
     else start(q.item);
   }
 
-  function sendText(asIs = false) {
+  function sendText(filled?: Record<string, string>) {
     if (textIssue || text.length === 0) return;
-    const left = unfilledVariables(text);
-    if (left.length > 0 && !asIs) return setUnfilled(left);
+    const body = filled ? text.replace(/\{\w+\}/g, (v) => filled[v]?.trim() || v) : text;
+    const left = unfilledVariables(body);
+    if (left.length > 0) return setUnfilled(Object.fromEntries(left.map((v) => [v, filled?.[v] ?? ''])));
+    if (textProblem(body)) return setUnfilled(null);
     setUnfilled(null);
-    const body = text;
     const { seenMessageId } = base();
     draftBase.current = null;
     const item = textItem(body, seenMessageId);
@@ -308,6 +325,36 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
     area.current?.focus();
   }
 
+  /** Follows the cursor: a `/query` just before it offers the templates whose names match. */
+  function followSlash(value: string, cursor: number) {
+    const found = slashQuery(value, cursor);
+    const matches = found ? matchTemplates(templates, found.query) : [];
+    if (!found || matches.length === 0) {
+      setSlash(null);
+      return;
+    }
+    setSlash({ start: found.start, end: cursor, matches });
+    setSlashIndex(0);
+  }
+
+  /** The chosen template, filled, in place of the `/query` typed. */
+  function insertSlash(template: Template) {
+    if (!slash) return;
+    const filledText = fillTemplate(template.text, values);
+    const next = text.slice(0, slash.start) + filledText + text.slice(slash.end);
+    const caret = slash.start + filledText.length;
+    setSlash(null);
+    base();
+    setText(next);
+    setUnfilled(null);
+    requestAnimationFrame(() => {
+      area.current?.focus();
+      area.current?.setSelectionRange(caret, caret);
+    });
+  }
+
+  const left = unfilledVariables(text);
+
   commands.current = {
     focus: () => area.current?.focus(),
     send: () => sendText(),
@@ -402,7 +449,7 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
         <div
           class="conflict"
           role="alertdialog"
-          aria-label={t('sendAnyway')}
+          aria-labelledby="unfilled-title"
           onKeyDown={(e) => {
             if (e.key !== 'Escape') return;
             e.stopPropagation();
@@ -410,20 +457,42 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
             area.current?.focus();
           }}
         >
-          <p>{t('unfilled', { vars: unfilled.join(', ') })}</p>
-          <button type="button" onClick={() => sendText(true)}>
-            {t('sendAnyway')}
-          </button>
-          <button
-            type="button"
-            ref={dialogCancel}
-            onClick={() => {
-              setUnfilled(null);
-              area.current?.focus();
+          <form
+            ref={unfilledForm}
+            onSubmit={(e) => {
+              e.preventDefault();
+              sendText(unfilled);
             }}
           >
-            {t('cancel')}
-          </button>
+            <p id="unfilled-title">
+              {w('unfilledAsk', { vars: Object.keys(unfilled).join(', ') })} {w('fillBeforeSend')}
+            </p>
+            {Object.entries(unfilled).map(([name, value]) => (
+              <label class="field" key={name}>
+                {name}
+                <input
+                  value={value}
+                  required
+                  onInput={(e) =>
+                    setUnfilled({ ...unfilled, [name]: (e.currentTarget as HTMLInputElement).value })
+                  }
+                />
+              </label>
+            ))}
+            <button type="submit" disabled={Object.values(unfilled).some((v) => v.trim() === '')}>
+              {w('fillAndSend')}
+            </button>
+            <button
+              type="button"
+              ref={dialogCancel}
+              onClick={() => {
+                setUnfilled(null);
+                area.current?.focus();
+              }}
+            >
+              {t('cancel')}
+            </button>
+          </form>
         </div>
       ) : null}
       {picker ? (
@@ -441,7 +510,7 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
                 area.current?.focus();
               }}
             >
-              <strong>{tpl.title}</strong> <span>{fillTemplate(tpl.text, values)}</span>
+              <strong>{tpl.name}</strong> <span>{fillTemplate(tpl.text, values)}</span>
             </button>
           ))}
         </div>
@@ -464,14 +533,41 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
           onCancel={cancelFiles}
         />
       ) : null}
+      {slash ? (
+        <div class="picker slash" role="listbox" id="slash-templates" aria-label={w('matches')}>
+          {slash.matches.map((tpl, i) => (
+            <div
+              role="option"
+              tabIndex={-1}
+              id={`slash-template-${tpl.id}`}
+              key={tpl.id}
+              aria-selected={i === slashIndex}
+              class={i === slashIndex ? 'active' : ''}
+              // Chosen by mouse too; mousedown, so the reply box keeps its focus and cursor.
+              onMouseDown={(e) => {
+                e.preventDefault();
+                insertSlash(tpl);
+              }}
+            >
+              <strong>/{tpl.name}</strong> <span>{fillTemplate(tpl.text, values)}</span>
+            </div>
+          ))}
+        </div>
+      ) : null}
       <textarea
         ref={area}
         aria-label={t('reply')}
-        aria-describedby="reply-counter"
+        aria-describedby={left.length > 0 ? 'reply-counter reply-unfilled' : 'reply-counter'}
+        aria-autocomplete="list"
+        aria-controls={slash ? 'slash-templates' : undefined}
+        aria-activedescendant={slash ? `slash-template-${slash.matches[slashIndex]?.id}` : undefined}
         value={text}
         rows={3}
+        onBlur={() => setSlash(null)}
         onInput={(e) => {
-          const value = (e.currentTarget as HTMLTextAreaElement).value;
+          const field = e.currentTarget as HTMLTextAreaElement;
+          const value = field.value;
+          followSlash(value, field.selectionStart ?? value.length);
           if (value) base();
           else draftBase.current = null;
           setText(value);
@@ -481,6 +577,25 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
           typingTimer.current = window.setTimeout(() => onTyping(false), 3000);
         }}
         onKeyDown={(e) => {
+          if (slash) {
+            const n = slash.matches.length;
+            if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+              e.preventDefault();
+              setSlashIndex((i) => (i + (e.key === 'ArrowDown' ? 1 : n - 1)) % n);
+              return;
+            }
+            if (e.key === 'Enter' && !e.shiftKey && !e.ctrlKey && !e.metaKey) {
+              e.preventDefault();
+              insertSlash(slash.matches[slashIndex] ?? slash.matches[0]!);
+              return;
+            }
+            if (e.key === 'Escape') {
+              // Closes the suggestions only; the reply box keeps the focus.
+              e.stopPropagation();
+              setSlash(null);
+              return;
+            }
+          }
           if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
             e.preventDefault();
             sendText();
@@ -494,6 +609,11 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
           addFiles(pasted);
         }}
       />
+      {left.length > 0 ? (
+        <p id="reply-unfilled" class="unfilled-mark">
+          {w('unfilledMark', { vars: left.join(', ') })}
+        </p>
+      ) : null}
       <div class="reply-bar">
         <span id="reply-counter" class={`counter${textIssue ? ' over' : ''}`} aria-live="polite">
           {textIssue === 'too_long'
@@ -506,7 +626,7 @@ export function ReplyBox({ t, chat, values, templates, seen, onTyping, onSent, c
           </span>
         ) : null}
         <button type="button" onClick={() => setPicker(!picker)} aria-expanded={picker}>
-          {t('templates')}
+          {w('insertTemplate')}
         </button>
         <button type="button" aria-label={t('attachFile')} onClick={() => fileInput.current?.click()}>
           <PaperClip />

@@ -1,6 +1,7 @@
 import type { RequestListener } from 'node:http';
 import { clientAddress, TrustedProxies } from '@ym-chats/sdk';
-import { type Agent, type AgentConfig, localAgent, servedNow, toAgent } from './auth/agents.js';
+import { AgentAccess } from './auth/agent-access.js';
+import { servedNow } from './auth/agents.js';
 import { MemoryLoginLimiter } from './auth/login-limiter.js';
 import { MemoryLoginLinks } from './auth/login-links.js';
 import { MemorySessionStore } from './auth/sessions.js';
@@ -17,7 +18,7 @@ import type { ApiContext } from './routes/context.js';
 import { checkBusinessHours } from './shared/business-hours.js';
 import { Presence } from './team/presence.js';
 import { MemoryTeamStore } from './team/team-store.js';
-import { checkTemplates, DEFAULT_TEMPLATES } from './team/templates.js';
+import { MemoryTemplateStore } from './team/templates.js';
 
 export type { InboxOptions } from './options.js';
 
@@ -41,17 +42,7 @@ export interface Inbox {
 const PAGE_ROUTES = /^\/(?:$|chats\/|login$)/;
 
 export function createInbox(options: InboxOptions): Inbox {
-  const agents = new Map<string, AgentConfig>();
-  for (const agent of options.agents ?? []) {
-    if (agents.has(agent.login)) throw new Error(`agent ${agent.login} is configured twice`);
-    agents.set(agent.login, agent);
-  }
-  const local = localAgent(options.host, [...agents.values()], options.businessIds);
-  if (!local && agents.size === 0) {
-    throw new Error(
-      `the inbox is bound to ${options.host}, so logins are mandatory, but no agents are configured`,
-    );
-  }
+  const access = new AgentAccess(options);
   const assets = new StaticAssets();
   const pages = options.bus ?? new MemoryBus();
   const relay = options.relay;
@@ -108,8 +99,13 @@ export function createInbox(options: InboxOptions): Inbox {
   });
   const ctx: ApiContext = {
     options,
-    agents,
-    local,
+    get agents() {
+      return access.agents;
+    },
+    get local() {
+      return access.local;
+    },
+    directory: access.directory,
     sessions: options.sessionStore ?? new MemorySessionStore(options.sessions),
     limiter: options.loginLimiter ?? new MemoryLoginLimiter(options.loginLimits),
     signer: new Signer(options.signingSecret ?? processSecret()),
@@ -118,18 +114,14 @@ export function createInbox(options: InboxOptions): Inbox {
     bus,
     presence,
     desk,
-    templates: checkTemplates(options.templates ?? DEFAULT_TEMPLATES),
+    templates: options.templateStore ?? new MemoryTemplateStore(options.templates),
     targetMs: (options.firstReplyTargetMinutes ?? 15) * 60_000,
     refreshMs: options.pageRefreshMs ?? 30_000,
     streamCheckMs: options.streamCheckMs ?? 20_000,
     streams,
     businessHours: options.businessHours ? checkBusinessHours(options.businessHours) : undefined,
-    agentOf(login: string | undefined): Agent | undefined {
-      if (login === undefined) return undefined;
-      if (local && login === local.login) return local;
-      const config = agents.get(login);
-      return config ? toAgent(config, options.businessIds) : undefined;
-    },
+    agentOf: (login) => access.agentOf(login),
+    resolveAgent: (login) => access.resolveAgent(login),
   };
 
   const app = buildApp(ctx, assets, onError);
@@ -174,6 +166,7 @@ export function createInbox(options: InboxOptions): Inbox {
       await desk.close();
       presence.close();
       await team.close();
+      await access.close();
       await bus.close();
     },
   };

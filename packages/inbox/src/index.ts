@@ -1,4 +1,10 @@
 /** `@ym-chats/inbox`: the web inbox served by `ym-chats serve` over the sync store. */
+export {
+  type AgentDirectory,
+  type AgentImport,
+  agentProblem,
+  MemoryAgentDirectory,
+} from './auth/agent-directory.js';
 export type { Agent, AgentConfig, ServedBusinesses } from './auth/agents.js';
 export {
   type LoginAttempt,
@@ -64,8 +70,17 @@ export {
   type IndexedMessage,
   StoreMessageIndex,
 } from './store/message-index.js';
+export { SqlAgentDirectory, type SqlAgentDirectoryOptions } from './store/sql-agent-directory.js';
 export { StoreSource } from './store/sql-source.js';
 export { SqlTeamStore } from './store/sql-team-store.js';
+export { SqlTemplateStore } from './store/sql-templates.js';
 export { type AuditEntry, MemoryTeamStore, type TeamStore } from './team/team-store.js';
-export { DEFAULT_TEMPLATES, type Template } from './team/templates.js';
+export {
+  DEFAULT_TEMPLATES,
+  MemoryTemplateStore,
+  type Template,
+  type TemplateDraft,
+  TemplateError,
+  type TemplateStore,
+} from './team/templates.js';
 export type * from './types.js';

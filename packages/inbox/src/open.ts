@@ -7,9 +7,11 @@ import { createInbox, type Inbox, type InboxOptions } from './inbox.js';
 import { type ListenClient, PostgresRelay, storeClientFactory } from './live/pg-relay.js';
 import type { Relay } from './live/relay.js';
 import { TableRelay } from './live/table-relay.js';
+import { SqlAgentDirectory } from './store/sql-agent-directory.js';
 import { SqlSendLedger } from './store/sql-send-ledger.js';
 import { StoreSource } from './store/sql-source.js';
 import { SqlTeamStore } from './store/sql-team-store.js';
+import { SqlTemplateStore } from './store/sql-templates.js';
 
 export interface OpenInboxOptions
   extends Omit<
@@ -22,6 +24,8 @@ export interface OpenInboxOptions
     | 'loginLinks'
     | 'signingSecret'
     | 'sendLedger'
+    | 'agentDirectory'
+    | 'templateStore'
   > {
   /** The sync store (SQLite or PostgreSQL); the inbox adds its own tables beside the store's. */
   store: SyncStore;
@@ -70,11 +74,21 @@ export async function openInbox(options: OpenInboxOptions): Promise<Inbox & { so
   });
   let inbox: Inbox;
   let relay: Relay | undefined;
+  let agentDirectory: SqlAgentDirectory | undefined;
   try {
+    // The store's agents, shared by every process on it; `agents` given here are imported (upserted).
+    agentDirectory = await SqlAgentDirectory.open(
+      store.database(),
+      rest.onError ? { onError: rest.onError } : {},
+    );
+    if (rest.agents && rest.agents.length > 0) await agentDirectory.import(rest.agents);
+    const { agents: _imported, ...settings } = rest;
     relay = await openRelay(store, options);
     inbox = createInbox({
-      ...rest,
+      ...settings,
       source,
+      agentDirectory,
+      templateStore: new SqlTemplateStore(store.database(), rest.templates),
       team: new SqlTeamStore(store.sql),
       sessionStore: new SqlSessionStore(store.sql, rest.sessions),
       loginLimiter: new SqlLoginLimiter(store.sql, rest.loginLimits),
@@ -86,6 +100,7 @@ export async function openInbox(options: OpenInboxOptions): Promise<Inbox & { so
   } catch (error) {
     // A refused configuration must not leave the indexer following a store its caller will close.
     await relay?.close();
+    await agentDirectory?.close();
     await source.close();
     throw error;
   }

@@ -1,4 +1,5 @@
 import type { ChatsApi, TrustProxy } from '@ym-chats/sdk';
+import type { AgentDirectory } from './auth/agent-directory.js';
 import type { AgentConfig, ServedBusinesses } from './auth/agents.js';
 import type { LoginLimiter, LoginLimiterOptions } from './auth/login-limiter.js';
 import type { LoginLinks } from './auth/login-links.js';
@@ -10,7 +11,7 @@ import type { Relay } from './live/relay.js';
 import type { SendLedgerStore } from './reply/ledger.js';
 import type { BusinessHours } from './shared/business-hours.js';
 import type { TeamStore } from './team/team-store.js';
-import type { Template } from './team/templates.js';
+import type { TemplateDraft, TemplateStore } from './team/templates.js';
 import type { InboxSource } from './types.js';
 
 // Types only, in a module of their own: `createInbox` reads these options and the routes reach them through
@@ -28,7 +29,13 @@ export interface InboxOptions {
   businessIds: ServedBusinesses;
   /** The address the server is bound to: anything but loopback makes login mandatory. */
   host: string;
+  /**
+   * Agents for `createInbox` in memory (`openInbox` imports them into the store's, added or updated by
+   * login). A store with agents, or any bind but loopback, asks every browser to log in.
+   */
   agents?: AgentConfig[];
+  /** Who may log in (`openInbox`: the store's, shared by every process); default `agents` in memory. */
+  agentDirectory?: AgentDirectory;
   /** Downloads attachments with the seller's credential (see `credentialFetcher`). */
   fetchFile?: FileFetcher;
   team?: TeamStore;
@@ -54,7 +61,10 @@ export interface InboxOptions {
   streamCheckMs?: number;
   /** Count waits in these hours only (default: around the clock). */
   businessHours?: BusinessHours;
-  templates?: Template[];
+  /** What a business's templates start as, the first time they are read (default: the four built-ins). */
+  templates?: readonly TemplateDraft[];
+  /** A business's templates (`openInbox`: the store's); default this process's memory. */
+  templateStore?: TemplateStore;
   /**
    * Behind a TLS-terminating proxy: take the client's address (login limits) and the host (same-origin
    * check) from the proxy's X-Forwarded-For / X-Forwarded-Host — from any peer (`true`), or only from peers

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateInbox } from '../src/store/migrations.js';
 import { SqlTemplateStore } from '../src/store/sql-templates.js';
 import {
+  DEFAULT_TEMPLATES,
   MemoryTemplateStore,
-  TEMPLATE_SEEDS,
   TemplateError,
   type TemplateStore,
 } from '../src/team/templates.js';
@@ -34,7 +34,7 @@ async function code(promise: Promise<unknown>): Promise<string> {
 /** What both implementations must do. */
 async function editsTemplates(store: TemplateStore, businessId: number) {
   const seeded = await store.list(businessId);
-  expect(seeded.map((t) => t.name)).toEqual(TEMPLATE_SEEDS.map((s) => s.name));
+  expect(seeded.map((t) => t.name)).toEqual(DEFAULT_TEMPLATES.map((s) => s.name));
   expect(seeded.every((t) => t.businessId === businessId && t.updatedBy === undefined)).toBe(true);
 
   const made = await store.create(
@@ -81,7 +81,7 @@ async function editsTemplates(store: TemplateStore, businessId: number) {
   );
 
   // Another business has its own list (seeded on its own), untouched by these edits.
-  expect((await store.list(businessId + 1)).map((t) => t.name)).toEqual(TEMPLATE_SEEDS.map((s) => s.name));
+  expect((await store.list(businessId + 1)).map((t) => t.name)).toEqual(DEFAULT_TEMPLATES.map((s) => s.name));
   expect(await code(store.remove(businessId + 1, made.id))).toMatch(/^NO_TEMPLATE/);
 
   for (const t of await store.list(businessId)) await store.remove(businessId, t.id);
@@ -122,8 +122,8 @@ describeStores('templates in the store', (engine) => {
           new SqlTemplateStore(own(db.store)).list(3003),
           new SqlTemplateStore(own(otherStore)).list(3003),
         ]);
-        expect(lists[0]!.length).toBe(TEMPLATE_SEEDS.length);
-        expect(await new SqlTemplateStore(own(db.store)).list(3003)).toHaveLength(TEMPLATE_SEEDS.length);
+        expect(lists[0]!.length).toBe(DEFAULT_TEMPLATES.length);
+        expect(await new SqlTemplateStore(own(db.store)).list(3003)).toHaveLength(DEFAULT_TEMPLATES.length);
       } finally {
         await otherStore.close();
       }

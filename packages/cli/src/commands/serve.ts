@@ -4,6 +4,7 @@
  * web inbox over that store on the same port (@ym-chats/inbox).
  */
 import { NetworkListError, parseNetworks } from '@ym-chats/sdk';
+import { importAgentsFile } from '../agents-import.js';
 import { flag, numberFlag, str } from '../args.js';
 import { UsageError } from '../errors.js';
 import { runServe } from '../serve-run.js';
@@ -24,7 +25,8 @@ export const serveCommand: Command = {
     'after: a burst for one chat becomes one history read. Duplicates and reordering are harmless; other ' +
     'notification types are acknowledged and ignored. Notifications are hints, so a reconciling sync pass ' +
     'runs on start and every --reconcile minutes. The same port serves the web inbox (the page at /): on ' +
-    '127.0.0.1 with no --agents a single local user needs no login; bound elsewhere, --agents is required. ' +
+    '127.0.0.1 with no agents in the store a single local user needs no login; otherwise every browser logs in ' +
+    'as an agent (ym-chats agents add; --agents FILE imports a file of them into the store at start). ' +
     '--events prints each new message as one JSON line. In production put it behind an HTTPS proxy (the ' +
     'platform needs a public certificate); --allow-from limits who may POST notifications (others get 403), ' +
     'judged by X-Forwarded-For only when the direct peer is a trusted proxy (--trust-proxy: any peer; ' +
@@ -43,7 +45,7 @@ export const serveCommand: Command = {
     agents: {
       type: 'string',
       arg: 'FILE',
-      help: 'inbox logins: the file ym-chats agents add writes (JSON [{"login","passwordHash","businessIds"}])',
+      help: 'import these inbox agents into the store at start (JSON [{"login","passwordHash","businessIds"}]); ym-chats agents edits them there',
     },
     'reply-target': { type: 'string', arg: 'M', help: 'first-reply target in minutes (default 15)' },
     'no-inbox': { type: 'boolean', help: 'the push endpoint only, no web inbox' },
@@ -85,6 +87,9 @@ export const serveCommand: Command = {
     refuseWorkerFlagsAlone(ctx);
     const host = str(values, 'host') ?? '127.0.0.1';
     warnOpenPushEndpoint(ctx, host, peers.allowFrom);
+    // Imported into the store once; the inbox reads its agents from there.
+    const agentsFile = str(values, 'agents');
+    if (agentsFile !== undefined) await importAgentsFile(ctx, agentsFile);
     return runServe(ctx, {
       port,
       host,
@@ -94,7 +99,7 @@ export const serveCommand: Command = {
       inbox: !flag(values, 'no-inbox'),
       events: flag(values, 'events'),
       registered: flag(values, 'registered'),
-      agentsFile: str(values, 'agents'),
+      agentsFile: undefined,
       replyTargetMinutes: numberFlag(values, 'reply-target', { min: 1, max: 10_080 }),
     });
   },

@@ -15,6 +15,7 @@ import { chatRoutes } from './chats.js';
 import type { ApiContext } from './context.js';
 import { draftRoutes } from './drafts.js';
 import { queueRoutes } from './queue.js';
+import { templateRoutes } from './templates.js';
 
 const METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
 
@@ -30,7 +31,7 @@ export async function apiPlugin(api: FastifyInstance, ctx: ApiContext): Promise<
     const session = await ctx.sessions.get(request.cookies[SESSION_COOKIE]);
     request.session = session;
     if (request.method !== 'GET') await checkCsrf(ctx, request, session);
-    request.agent = ctx.agentOf(session?.login);
+    request.agent = await ctx.resolveAgent(session?.login);
     if (!request.agent && request.routeOptions.config.anonymous !== true) {
       throw new HttpError(401, 'UNAUTHENTICATED', 'log in first');
     }
@@ -46,6 +47,7 @@ export async function apiPlugin(api: FastifyInstance, ctx: ApiContext): Promise<
   queueRoutes(api, ctx);
   chatRoutes(api, ctx);
   draftRoutes(api, ctx);
+  templateRoutes(api, ctx);
   methodRoutes.set(ctx, methods);
 }
 

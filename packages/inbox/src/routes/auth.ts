@@ -57,7 +57,6 @@ function describe(ctx: ApiContext, request: FastifyRequest, csrf: string, login:
     firstReplyTargetMs: ctx.targetMs,
     refreshMs: ctx.refreshMs,
     businessHours: ctx.businessHours ?? null,
-    templates: agent ? ctx.templates : [],
     agents: agent ? teammates(ctx, agent.businessIds) : [],
   };
 }
@@ -127,7 +126,7 @@ async function login(ctx: ApiContext, request: FastifyRequest<{ Body: LoginBody 
       'Retry-After': String(wait),
     });
   }
-  const config = ctx.agents.get(name);
+  const config = await ctx.directory.find(name);
   const ok = await verifyPassword(password, config?.passwordHash ?? (await decoyHash()));
   if (!config || !ok) throw new HttpError(401, 'BAD_LOGIN', 'wrong login or password');
   await ctx.limiter.succeed(name, address, attempt);
@@ -146,7 +145,7 @@ async function loginLink(
   const body = request.body;
   const token = typeof body.token === 'string' ? body.token.slice(0, 100) : '';
   const name = await ctx.links.redeem(token);
-  const config = name === undefined ? undefined : ctx.agents.get(name);
+  const config = name === undefined ? undefined : await ctx.directory.find(name);
   if (!config) {
     throw new HttpError(
       401,

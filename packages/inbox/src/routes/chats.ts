@@ -9,6 +9,7 @@ import type { ChatKey } from '../types.js';
 import type { ApiContext } from './context.js';
 import { checkBusiness, parseId, queryParam, signedIn } from './context.js';
 import { answerSend } from './send-answer.js';
+import { refuseUnfilled } from './templates.js';
 
 /** Digits only, as before Fastify: anything else in an id's place is no such route (404). */
 const CHAT = '/api/businesses/:businessId(^\\d+$)/chats/:chatId(^\\d+$)';
@@ -119,6 +120,7 @@ async function sendText(ctx: ApiContext, request: ChatRequest<Record<string, unk
   const { agent, key } = await openChat(ctx, request);
   const body = request.body;
   if (typeof body.text !== 'string') throw new HttpError(400, 'BAD_TEXT', 'text must be a string');
+  refuseUnfilled(body.text);
   return deliver(ctx, reply, agent, key, sendFields(body), { text: body.text });
 }
 

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { AgentDirectory } from '../auth/agent-directory.js';
 import { type Agent, type AgentConfig, canSee } from '../auth/agents.js';
 import type { LoginLimiter } from '../auth/login-limiter.js';
 import type { LoginLinks } from '../auth/login-links.js';
@@ -13,7 +14,7 @@ import type { ReplyDesk } from '../reply/desk.js';
 import type { BusinessHours } from '../shared/business-hours.js';
 import type { Presence } from '../team/presence.js';
 import type { TeamStore } from '../team/team-store.js';
-import type { Template } from '../team/templates.js';
+import type { TemplateStore } from '../team/templates.js';
 
 // What every route shares, apart from the API plugin (`api.ts`) that registers the routes: a route
 // importing it would close an import circle.
@@ -39,8 +40,11 @@ declare module 'fastify' {
 /** Everything a route needs, built once by `createInbox`. */
 export interface ApiContext {
   options: InboxOptions;
-  agents: Map<string, AgentConfig>;
-  local: Agent | undefined;
+  /** The agents as this process last read them (`AgentDirectory.current()`). */
+  readonly agents: ReadonlyMap<string, AgentConfig>;
+  /** The loopback user, while the inbox is on loopback and has no agents. */
+  readonly local: Agent | undefined;
+  directory: AgentDirectory;
   sessions: SessionStore;
   limiter: LoginLimiter;
   /** Signs the login form's CSRF tokens and device tokens with the database's secret. */
@@ -50,7 +54,7 @@ export interface ApiContext {
   bus: LiveBus;
   presence: Presence;
   desk: ReplyDesk;
-  templates: Template[];
+  templates: TemplateStore;
   targetMs: number;
   refreshMs: number;
   /** How often an open event stream re-checks its session. */
@@ -58,6 +62,8 @@ export interface ApiContext {
   streams: OpenStreams;
   businessHours: BusinessHours | undefined;
   agentOf(login: string | undefined): Agent | undefined;
+  /** `agentOf`, asking the store when this process does not know the login yet (an agent just added). */
+  resolveAgent(login: string | undefined): Promise<Agent | undefined>;
 }
 
 /** The agent and session of a route that is not `anonymous` (the API's hook refused the request without). */

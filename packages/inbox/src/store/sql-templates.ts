@@ -2,18 +2,18 @@
 import type { Row, Sql } from '@ym-chats/sync';
 import {
   checkTemplate,
+  DEFAULT_TEMPLATES,
   nameTaken,
   noTemplate,
-  type StoredTemplate,
-  TEMPLATE_SEEDS,
+  type Template,
   type TemplateDraft,
   type TemplateStore,
 } from '../team/templates.js';
 
 const COLUMNS = 'template_id, business_id, name, text, changed_by, changed_ms';
 
-function fromRow(r: Row): StoredTemplate {
-  const template: StoredTemplate = {
+function fromRow(r: Row): Template {
+  const template: Template = {
     id: Number(r.template_id),
     businessId: Number(r.business_id),
     name: String(r.name),
@@ -35,7 +35,7 @@ export class SqlTemplateStore implements TemplateStore {
 
   constructor(
     private readonly sql: Sql,
-    private readonly seeds: readonly TemplateDraft[] = TEMPLATE_SEEDS,
+    private readonly seeds: readonly TemplateDraft[] = DEFAULT_TEMPLATES,
     private readonly now: () => number = Date.now,
   ) {
     seeds.forEach(checkTemplate);
@@ -63,7 +63,7 @@ export class SqlTemplateStore implements TemplateStore {
     this.seeded.add(businessId);
   }
 
-  async list(businessId: number): Promise<StoredTemplate[]> {
+  async list(businessId: number): Promise<Template[]> {
     await this.seed(businessId);
     const rows = await this.sql.all(
       `SELECT ${COLUMNS} FROM inbox_templates WHERE business_id = ? ORDER BY template_id`,
@@ -72,7 +72,7 @@ export class SqlTemplateStore implements TemplateStore {
     return rows.map(fromRow);
   }
 
-  async create(businessId: number, draft: TemplateDraft, by: string): Promise<StoredTemplate> {
+  async create(businessId: number, draft: TemplateDraft, by: string): Promise<Template> {
     const { name, text } = checkTemplate(draft);
     await this.seed(businessId);
     try {
@@ -88,7 +88,7 @@ export class SqlTemplateStore implements TemplateStore {
     }
   }
 
-  async update(businessId: number, id: number, draft: TemplateDraft, by: string): Promise<StoredTemplate> {
+  async update(businessId: number, id: number, draft: TemplateDraft, by: string): Promise<Template> {
     const { name, text } = checkTemplate(draft);
     let rows: Row[];
     try {

@@ -6,7 +6,7 @@
 import { MESSAGE_MAX_LENGTH, textProblem } from '../shared/limits.js';
 import { TEMPLATE_VARIABLES, unknownVariables } from '../shared/template-fill.js';
 
-export interface StoredTemplate {
+export interface Template {
   id: number;
   businessId: number;
   /** What `/name` in the reply box looks for; unique within the business. */
@@ -24,7 +24,7 @@ export interface TemplateDraft {
 }
 
 /** What a business starts with, the first time its templates are read; the team changes them from there. */
-export const TEMPLATE_SEEDS: readonly TemplateDraft[] = [
+export const DEFAULT_TEMPLATES: readonly TemplateDraft[] = [
   {
     name: 'Приветствие',
     text: 'Здравствуйте, {customerName}! Спасибо за обращение, уже смотрим заказ {orderId}.',
@@ -89,25 +89,25 @@ export const noTemplate = () =>
 /** A business's templates, shared by its agents; the store's implementation is store/sql-templates.ts. */
 export interface TemplateStore {
   /** Oldest first; a business read for the first time gets the seeds. */
-  list(businessId: number): Promise<StoredTemplate[]>;
-  create(businessId: number, draft: TemplateDraft, by: string): Promise<StoredTemplate>;
-  update(businessId: number, id: number, draft: TemplateDraft, by: string): Promise<StoredTemplate>;
+  list(businessId: number): Promise<Template[]>;
+  create(businessId: number, draft: TemplateDraft, by: string): Promise<Template>;
+  update(businessId: number, id: number, draft: TemplateDraft, by: string): Promise<Template>;
   remove(businessId: number, id: number): Promise<void>;
 }
 
 /** Templates in this process's memory (`createInbox` over a source without a database). */
 export class MemoryTemplateStore implements TemplateStore {
-  private readonly byBusiness = new Map<number, StoredTemplate[]>();
+  private readonly byBusiness = new Map<number, Template[]>();
   private nextId = 1;
 
   constructor(
-    private readonly seeds: readonly TemplateDraft[] = TEMPLATE_SEEDS,
+    private readonly seeds: readonly TemplateDraft[] = DEFAULT_TEMPLATES,
     private readonly now: () => number = Date.now,
   ) {
     seeds.forEach(checkTemplate);
   }
 
-  private of(businessId: number): StoredTemplate[] {
+  private of(businessId: number): Template[] {
     let list = this.byBusiness.get(businessId);
     if (!list) {
       const at = new Date(this.now()).toISOString();
@@ -125,7 +125,7 @@ export class MemoryTemplateStore implements TemplateStore {
     const checked = checkTemplate(draft);
     const list = this.of(businessId);
     if (list.some((t) => t.name === checked.name)) throw nameTaken(checked.name);
-    const made: StoredTemplate = {
+    const made: Template = {
       id: this.nextId++,
       businessId,
       ...checked,
@@ -152,21 +152,4 @@ export class MemoryTemplateStore implements TemplateStore {
     if (at < 0) throw noTemplate();
     list.splice(at, 1);
   }
-}
-
-/** The page's list before it reads the store's (until the templates routes are served): the seeds. */
-export interface Template {
-  id: string;
-  title: string;
-  text: string;
-}
-
-export const DEFAULT_TEMPLATES: Template[] = TEMPLATE_SEEDS.map((s, i) => ({
-  id: String(i + 1),
-  title: s.name,
-  text: s.text,
-}));
-
-export function checkTemplates(templates: Template[]): Template[] {
-  return templates;
 }

@@ -1,0 +1,329 @@
+/**
+ * The Templates dialog: a business's quick replies listed, added, edited and deleted — shared by the
+ * business's agents (the server keeps them in the store). Keys stay inside it: Tab cycles its controls,
+ * Esc closes the form and then the dialog, and the page's letter shortcuts wait until it is closed.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { TEMPLATE_VARIABLES } from '../src/shared/template-fill.js';
+import { ApiFailure } from './api.js';
+import type { T } from './i18n.js';
+import { type Template, templateBook, useTemplates } from './templates-book.js';
+import { templateWords } from './templates-i18n.js';
+
+interface Props {
+  t: T;
+  businessIds: readonly number[];
+  /** The open chat's business, else the agent's first. */
+  businessId: number;
+  onClose: () => void;
+}
+
+type Editing = { id: number | null; name: string; text: string };
+
+const FOCUSABLE = 'button, input, textarea, select, [href], [tabindex]:not([tabindex="-1"])';
+
+export function TemplatesDialog({ t, businessIds, businessId: initial, onClose }: Props) {
+  const w = templateWords(t);
+  const [businessId, setBusinessId] = useState(initial);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+  const list = useTemplates(businessId, version);
+  const [editing, setEditing] = useState<Editing | null>(null);
+  const [deleting, setDeleting] = useState<Template | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [status, setStatus] = useState('');
+  const sheet = useRef<HTMLDivElement>(null);
+  const nameField = useRef<HTMLInputElement>(null);
+  const textField = useRef<HTMLTextAreaElement>(null);
+  const newButton = useRef<HTMLButtonElement>(null);
+
+  // Opened on request: focus moves in, and back to where it was when the dialog closes.
+  useEffect(() => {
+    const before = document.activeElement as HTMLElement | null;
+    sheet.current?.querySelector<HTMLElement>(FOCUSABLE)?.focus();
+    return () => before?.focus();
+  }, []);
+
+  useEffect(() => {
+    setLoadError(null);
+    templateBook
+      .load(businessId)
+      .catch((e: unknown) => setLoadError(e instanceof Error ? e.message : String(e)));
+  }, [businessId]);
+
+  // The form opens at its first field; when it closes (or a deleted row takes its focused button along)
+  // the focus comes back inside the dialog, so Esc and Tab keep working there.
+  useEffect(() => {
+    if (editing) {
+      nameField.current?.focus();
+      return;
+    }
+    if (!sheet.current?.contains(document.activeElement)) newButton.current?.focus();
+  }, [editing === null, deleting, list.length]);
+
+  function stopEditing() {
+    setEditing(null);
+    setProblem(null);
+  }
+
+  async function save(e: Event) {
+    e.preventDefault();
+    if (!editing) return;
+    setProblem(null);
+    try {
+      const draft = { name: editing.name, text: editing.text };
+      if (editing.id === null) await templateBook.create(businessId, draft);
+      else await templateBook.update(businessId, editing.id, draft);
+      stopEditing();
+      setStatus(w('saved'));
+    } catch (error) {
+      setProblem(w('saveFailed', { m: error instanceof Error ? error.message : String(error) }));
+      // Deleted meanwhile by a colleague: the list is read again.
+      if (error instanceof ApiFailure && error.code === 'NO_TEMPLATE') setVersion((v) => v + 1);
+    }
+  }
+
+  async function remove(template: Template) {
+    setDeleting(null);
+    try {
+      await templateBook.remove(businessId, template.id);
+      setStatus(w('deleted'));
+    } catch (error) {
+      setProblem(w('saveFailed', { m: error instanceof Error ? error.message : String(error) }));
+      setVersion((v) => v + 1);
+    }
+  }
+
+  /** A variable put where the text's cursor is. */
+  function insertVariable(name: string) {
+    const area = textField.current;
+    if (!editing || !area) return;
+    const at = area.selectionStart ?? editing.text.length;
+    const end = area.selectionEnd ?? at;
+    const token = `{${name}}`;
+    setEditing({ ...editing, text: editing.text.slice(0, at) + token + editing.text.slice(end) });
+    requestAnimationFrame(() => {
+      area.focus();
+      area.setSelectionRange(at + token.length, at + token.length);
+    });
+  }
+
+  function onKeyDown(e: KeyboardEvent) {
+    // The page's letter shortcuts and its Esc are not for keys pressed in here.
+    e.stopPropagation();
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      if (deleting) setDeleting(null);
+      else if (editing) stopEditing();
+      else onClose();
+      return;
+    }
+    if (e.key !== 'Tab' || !sheet.current) return;
+    const all = Array.from(sheet.current.querySelectorAll<HTMLElement>(FOCUSABLE)).filter(
+      (el) => !el.hasAttribute('disabled'),
+    );
+    const first = all[0];
+    const last = all.at(-1);
+    if (!first || !last) return;
+    if (e.shiftKey && document.activeElement === first) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && document.activeElement === last) {
+      e.preventDefault();
+      first.focus();
+    }
+  }
+
+  const variables = TEMPLATE_VARIABLES.map((v) => `{${v}}`).join(', ');
+  return (
+    <div class="overlay templates-overlay">
+      <div
+        class="sheet templates-sheet"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="templates-title"
+        ref={sheet}
+        onKeyDown={onKeyDown}
+      >
+        <h2 id="templates-title">{w('templates')}</h2>
+        {businessIds.length > 1 ? (
+          <label class="field">
+            {w('business')}
+            <select
+              value={String(businessId)}
+              onChange={(e) => {
+                stopEditing();
+                setBusinessId(Number((e.currentTarget as HTMLSelectElement).value));
+              }}
+            >
+              {businessIds.map((b) => (
+                <option key={b} value={String(b)}>
+                  {b}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
+        {loadError ? (
+          <p class="problem" role="alert">
+            {w('loadFailed', { m: loadError })}
+          </p>
+        ) : null}
+        {editing ? (
+          <form class="template-form" aria-labelledby="template-form-title" onSubmit={(e) => void save(e)}>
+            <h3 id="template-form-title">{editing.id === null ? w('newTemplate') : w('editTemplate')}</h3>
+            <label class="field">
+              {w('name')}
+              <input
+                ref={nameField}
+                value={editing.name}
+                maxLength={60}
+                required
+                onInput={(e) => setEditing({ ...editing, name: (e.currentTarget as HTMLInputElement).value })}
+              />
+            </label>
+            <label class="field">
+              {w('text')}
+              <textarea
+                ref={textField}
+                value={editing.text}
+                rows={5}
+                required
+                aria-describedby="template-variables"
+                onInput={(e) =>
+                  setEditing({ ...editing, text: (e.currentTarget as HTMLTextAreaElement).value })
+                }
+              />
+            </label>
+            <p id="template-variables" class="hint">
+              {w('variables', { list: variables })}
+            </p>
+            <div class="variables">
+              {TEMPLATE_VARIABLES.map((v) => (
+                <button
+                  type="button"
+                  key={v}
+                  aria-label={w('insertVariable', { v: `{${v}}` })}
+                  onClick={() => insertVariable(v)}
+                >
+                  {`{${v}}`}
+                </button>
+              ))}
+            </div>
+            {problem ? (
+              <p class="problem" role="alert">
+                {problem}
+              </p>
+            ) : null}
+            <div class="actions">
+              <button type="submit" class="primary">
+                {w('save')}
+              </button>
+              <button type="button" onClick={stopEditing}>
+                {w('cancel')}
+              </button>
+            </div>
+          </form>
+        ) : (
+          <>
+            <button
+              type="button"
+              class="primary"
+              ref={newButton}
+              onClick={() => setEditing({ id: null, name: '', text: '' })}
+            >
+              {w('newTemplate')}
+            </button>
+            {problem ? (
+              <p class="problem" role="alert">
+                {problem}
+              </p>
+            ) : null}
+            {list.length === 0 ? <p class="hint">{w('none')}</p> : null}
+            <ul class="template-list" aria-label={w('templates')}>
+              {list.map((tpl) => (
+                <li key={tpl.id}>
+                  <div class="template-body">
+                    <strong>
+                      <bdi>{tpl.name}</bdi>
+                    </strong>
+                    <p>
+                      <bdi>{tpl.text}</bdi>
+                    </p>
+                  </div>
+                  {deleting?.id === tpl.id ? (
+                    <fieldset class="actions confirm">
+                      <legend>{w('deleteAsk', { name: tpl.name })}</legend>
+                      <button type="button" class="danger" onClick={() => void remove(tpl)}>
+                        {w('delete')}
+                      </button>
+                      <button type="button" onClick={() => setDeleting(null)}>
+                        {w('cancel')}
+                      </button>
+                    </fieldset>
+                  ) : (
+                    <div class="actions">
+                      <button
+                        type="button"
+                        aria-label={`${w('edit')}: ${tpl.name}`}
+                        onClick={() => setEditing({ id: tpl.id, name: tpl.name, text: tpl.text })}
+                      >
+                        {w('edit')}
+                      </button>
+                      <button
+                        type="button"
+                        aria-label={`${w('delete')}: ${tpl.name}`}
+                        onClick={() => setDeleting(tpl)}
+                      >
+                        {w('delete')}
+                      </button>
+                    </div>
+                  )}
+                </li>
+              ))}
+            </ul>
+            <p class="hint">{w('slashHint')}</p>
+          </>
+        )}
+        <p class="sr-only" role="status">
+          {status}
+        </p>
+        <button type="button" class="close" onClick={onClose}>
+          {w('close')}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** The header's button that opens the dialog; it also tells the reply box who is writing (`{agentName}`). */
+export function TemplatesButton({
+  t,
+  agentName,
+  businessIds,
+  openBusinessId,
+}: {
+  t: T;
+  agentName: string;
+  businessIds: readonly number[];
+  openBusinessId: number | undefined;
+}) {
+  const [open, setOpen] = useState(false);
+  templateBook.agentName = agentName;
+  const first = openBusinessId ?? businessIds[0];
+  return (
+    <>
+      <button
+        type="button"
+        aria-haspopup="dialog"
+        onClick={() => setOpen(true)}
+        disabled={first === undefined}
+      >
+        {templateWords(t)('templates')}
+      </button>
+      {open && first !== undefined ? (
+        <TemplatesDialog t={t} businessIds={businessIds} businessId={first} onClose={() => setOpen(false)} />
+      ) : null}
+    </>
+  );
+}
