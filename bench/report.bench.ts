@@ -24,12 +24,6 @@ const PG_URL = process.env.YM_BENCH_POSTGRES_URL ?? process.env.YM_TEST_POSTGRES
 const ENGINES = (process.env.YM_BENCH_ENGINES ?? 'sqlite,postgres').split(',');
 const NOW_S = Math.floor(Date.parse('2026-12-01T00:00:00Z') / 1000);
 
-/** The store's database (`database()`; `sql` on a store from before it). */
-function sqlOf(store: SyncStore): Sql {
-  const s = store as unknown as { database?: () => Sql; sql?: Sql };
-  return s.database?.() ?? s.sql!;
-}
-
 /**
  * Chats `first`..`last` (1 = newest) and their messages: message k of a chat every 5 minutes; per 4
  * messages two from the buyer, one answer, one from the platform, so each chat holds 5 waits, answered
@@ -115,7 +109,7 @@ async function bench(engine: string): Promise<void> {
       await client.end();
     };
   }
-  const sql = sqlOf(store);
+  const sql = store.database();
   try {
     const filled = Date.now();
     await fill(sql, 1, SMALL_CHATS);

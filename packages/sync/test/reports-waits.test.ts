@@ -46,10 +46,9 @@ function expectedWaits(messages: ChatMessage[]): Expected[] {
   return out;
 }
 
-/** The store's database (`database()`; `sql` before the read-side move). */
+/** The store's database. */
 export function sqlOf(store: SyncStore): Sql {
-  const s = store as unknown as { database?: () => Sql; sql?: Sql };
-  return s.database?.() ?? s.sql!;
+  return store.database();
 }
 
 async function storedWaits(sql: Sql, chatId: bigint): Promise<Expected[]> {

@@ -17,7 +17,6 @@ type Report = import('@ym-chats/sync').Report;
 type ReportWait = import('@ym-chats/sync').ReportWait;
 type ReportOptions = import('@ym-chats/sync').ReportOptions;
 type SyncStore = import('@ym-chats/sync').SyncStore;
-type Sql = import('@ym-chats/sync').Sql;
 
 /** As `serve --reply-target` (the inbox's first-reply target). */
 export const DEFAULT_TARGET_MINUTES = 15;
@@ -52,12 +51,6 @@ export function period(ctx: CommandContext, now: number): { from: number; to: nu
   return { from, to };
 }
 
-/** The store's database for the inbox's ledger (`database()`; `sql` on a store from before it). */
-function storeDatabase(store: SyncStore): Sql {
-  const s = store as unknown as { database?: () => Sql; sql?: Sql };
-  return s.database?.() ?? s.sql!;
-}
-
 /** Business hours and agent credit from the inbox; without the inbox, calendar time and `outside`. */
 async function inboxParts(ctx: CommandContext, store: SyncStore, spec: string | undefined) {
   let inbox: Awaited<ReturnType<typeof loadInbox>> | undefined;
@@ -69,7 +62,7 @@ async function inboxParts(ctx: CommandContext, store: SyncStore, spec: string | 
     return {};
   }
   const parts: Pick<ReportOptions, 'credit' | 'countedMs' | 'timeZone'> = {
-    credit: inbox.sendLedgerCredit(storeDatabase(store)),
+    credit: inbox.sendLedgerCredit(store.database()),
   };
   if (spec !== undefined) {
     let hours: import('@ym-chats/inbox').BusinessHours;

@@ -10,7 +10,6 @@
 import type { SyncStore } from '../store/store.js';
 import { checkTimeZone, dayStart, localDay, nextDay } from './days.js';
 import { ascending, metShare, percentile } from './figures.js';
-import { storeSql } from './store-sql.js';
 
 /** A PARTNER message that closed a wait. */
 export interface ClosingMessage {
@@ -137,7 +136,7 @@ export async function report(store: SyncStore, options: ReportOptions): Promise<
   const timeZone = checkTimeZone(options.timeZone ?? 'UTC');
   const from = new Date(fromMs).toISOString();
   const to = new Date(toMs).toISOString();
-  const sql = storeSql(store);
+  const sql = store.database();
   const businesses =
     options.businessId === undefined
       ? (await sql.all(BUSINESSES)).map((r) => BigInt(r.id as bigint))
