@@ -22,7 +22,7 @@ export class AgentAccess {
   /** Throws when logins are mandatory (not loopback) and there is nobody to log in. */
   constructor(options: AgentAccessOptions) {
     this.directory = options.agentDirectory ?? new MemoryAgentDirectory(options.agents ?? []);
-    this.loopback = localAgent(options.host, [], options.businessIds);
+    this.loopback = localAgent(options.host, options.businessIds);
     this.served = options.businessIds;
     if (!this.loopback && this.directory.current().size === 0) {
       throw new Error(

@@ -35,12 +35,12 @@ export function isLoopback(host: string): boolean {
 }
 
 /**
- * Login is mandatory unless the server is bound to loopback and has no agents: then a single local user
- * (the seller at their own machine) sees every business the inbox serves — read at each use, so a business
- * added or removed while the inbox runs shows or goes, also on an event stream already open.
+ * The loopback user: on a loopback bind, the seller at their own machine, who sees every business the
+ * inbox serves — read at each use, so a business added or removed while the inbox runs shows or goes, also
+ * on an event stream already open. It exists only while the inbox has no agents (agent-access.ts).
  */
-export function localAgent(host: string, agents: AgentConfig[], served: ServedBusinesses): Agent | undefined {
-  if (agents.length > 0 || !isLoopback(host)) return undefined;
+export function localAgent(host: string, served: ServedBusinesses): Agent | undefined {
+  if (!isLoopback(host)) return undefined;
   return {
     login: LOCAL_LOGIN,
     name: LOCAL_LOGIN,
