@@ -51,8 +51,8 @@ async function openRelay(store: SyncStore, options: OpenInboxOptions): Promise<R
   if (options.relay) return options.relay;
   const onError = options.onError;
   if (store.dialect === 'postgres') {
-    const connect = options.listenClient ?? storeClientFactory(store.sql);
-    if (connect) return PostgresRelay.open(store.sql, { connect, ...(onError ? { onError } : {}) });
+    const connect = options.listenClient ?? storeClientFactory(store.database());
+    if (connect) return PostgresRelay.open(store.database(), { connect, ...(onError ? { onError } : {}) });
   }
   // Also PostgreSQL when no listening connection can be made: the table works on both engines.
   return TableRelay.open(store, {
@@ -89,12 +89,12 @@ export async function openInbox(options: OpenInboxOptions): Promise<Inbox & { so
       source,
       agentDirectory,
       templateStore: new SqlTemplateStore(store.database(), rest.templates),
-      team: new SqlTeamStore(store.sql),
-      sessionStore: new SqlSessionStore(store.sql, rest.sessions),
-      loginLimiter: new SqlLoginLimiter(store.sql, rest.loginLimits),
-      loginLinks: new SqlLoginLinks(store.sql),
-      signingSecret: () => storedSecret(store.sql),
-      sendLedger: new SqlSendLedger(store.sql),
+      team: new SqlTeamStore(store.database()),
+      sessionStore: new SqlSessionStore(store.database(), rest.sessions),
+      loginLimiter: new SqlLoginLimiter(store.database(), rest.loginLimits),
+      loginLinks: new SqlLoginLinks(store.database()),
+      signingSecret: () => storedSecret(store.database()),
+      sendLedger: new SqlSendLedger(store.database()),
       ...(relay ? { relay } : {}),
     });
   } catch (error) {

@@ -493,14 +493,14 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
       await p.goto(h.url);
       await p.getByLabel('Логин').fill('boris');
       await p.getByLabel('Пароль').fill('boris-pass');
-      await h.store.store.sql.run("DELETE FROM inbox_sessions WHERE kind = 'anonymous'");
+      await h.store.store.database().run("DELETE FROM inbox_sessions WHERE kind = 'anonymous'");
       await p.getByRole('button', { name: 'Войти' }).click();
       await p.getByRole('list', { name: 'Чаты' }).waitFor();
       await context.close();
     });
 
     it("downloads an attachment, and shows why when the server cannot fetch one (a host that is not the platform's)", async () => {
-      const files = await h.store.store.sql.all(
+      const files = await h.store.store.database().all(
         `SELECT m.chat_id, f.name, f.url FROM message_files f
            JOIN messages m ON m.business_id = f.business_id AND m.message_id = f.message_id
           WHERE (SELECT COUNT(*) FROM messages x WHERE x.business_id = m.business_id AND x.chat_id = m.chat_id) <= 10

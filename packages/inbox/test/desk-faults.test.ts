@@ -16,7 +16,9 @@ let h: Harness;
 let waiting: number[];
 beforeAll(async () => {
   h = await startHarness({ seed: 21 });
-  const rows = await h.store.store.sql.all(`SELECT chat_id FROM chats WHERE status = 'WAITING_FOR_PARTNER'`);
+  const rows = await h.store.store
+    .database()
+    .all(`SELECT chat_id FROM chats WHERE status = 'WAITING_FOR_PARTNER'`);
   waiting = rows.map((r) => Number(r.chat_id));
 });
 afterAll(async () => h?.close());
@@ -29,8 +31,8 @@ afterAll(async () => {
 function desk(options: { team?: TeamStore; now?: () => number; fast?: boolean } = {}): ReplyDesk {
   const made = new ReplyDesk({
     api: h.api,
-    ledger: new SqlSendLedger(h.store.store.sql),
-    team: options.team ?? new SqlTeamStore(h.store.store.sql),
+    ledger: new SqlSendLedger(h.store.store.database()),
+    team: options.team ?? new SqlTeamStore(h.store.store.database()),
     source: h.source,
     bus: new MemoryBus(),
     ...(options.fast === false ? {} : { heartbeatMs: 200, staleAfterMs: 1000, settleMs: 1500 }),
@@ -55,7 +57,7 @@ async function copies(chatId: number, text: string): Promise<number> {
 describe('the desk when things go wrong', () => {
   it('a failing audit write after the platform took the reply leaves the chat open to the next send', async () => {
     const chatId = waiting[0]!;
-    const real = new SqlTeamStore(h.store.store.sql);
+    const real = new SqlTeamStore(h.store.store.database());
     let failures = 1;
     const flaky: TeamStore = {
       assignee: (chat) => real.assignee(chat),

@@ -219,7 +219,9 @@ describeStores('live changes between two inbox servers on one store', (engine) =
       page: 'boris-page-03',
       typing: false,
     });
-    const payloads = (await w.other.sql.all('SELECT payload FROM inbox_live')).map((r) => String(r.payload));
+    const payloads = (await w.other.database().all('SELECT payload FROM inbox_live')).map((r) =>
+      String(r.payload),
+    );
     expect(payloads.some((p) => p.includes('boris-page') || p.includes('"presence"'))).toBe(true);
     expect(boris.sessionId.length).toBeGreaterThan(20);
     expect(payloads.join('\n')).not.toContain(boris.sessionId);
@@ -245,7 +247,7 @@ describe.runIf(PG_URL)('the PostgreSQL listener', () => {
 
   it('comes back after its connection is killed, tells pages to re-read, and hears again', async () => {
     const channel = String(
-      (await w.a.store.sql.all("SELECT 'ym_inbox_' || md5(current_schema()) AS c"))[0]!.c,
+      (await w.a.store.database().all("SELECT 'ym_inbox_' || md5(current_schema()) AS c"))[0]!.c,
     );
     const killer = new pg.Client({ connectionString: PG_URL });
     await killer.connect();

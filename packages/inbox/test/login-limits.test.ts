@@ -199,7 +199,7 @@ describeStores('device tokens and login links against guessing from many places'
     expect((await attempt(known, '192.0.2.44', 'anna', 'anna-secret')).status).toBe(200);
     expect((await known.json('GET', '/api/queue')).status).toBe(200);
     // A new browser at another new address, with a link made in a terminal: in, and it keeps a device token.
-    const token = await createLoginLink(h.store.store.sql, 'anna');
+    const token = await createLoginLink(h.store.store.database(), 'anna');
     const fresh = new PageClient(h.url);
     await fresh.start();
     const link = await fresh.json('POST', '/api/login/link', { token }, { 'x-forwarded-for': '192.0.2.45' });
@@ -218,8 +218,8 @@ describeStores('device tokens and login links against guessing from many places'
   }, 60_000);
 
   it('stores links hashed, refuses an expired one, and a device token works for its own login only', async () => {
-    const token = await createLoginLink(h.store.store.sql, 'anna', 1);
-    const rows = await h.store.store.sql.all('SELECT token_hash, login FROM inbox_login_links');
+    const token = await createLoginLink(h.store.store.database(), 'anna', 1);
+    const rows = await h.store.store.database().all('SELECT token_hash, login FROM inbox_login_links');
     expect(JSON.stringify(rows)).not.toContain(token);
     await new Promise((resolve) => setTimeout(resolve, 5));
     const late = new PageClient(h.url);

@@ -31,7 +31,7 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
     });
 
     it('logs in once, leaves a device token, and the token out of the address bar', async () => {
-      const url = loginLinkUrl(h.url, await createLoginLink(h.store.store.sql, 'anna'));
+      const url = loginLinkUrl(h.url, await createLoginLink(h.store.store.database(), 'anna'));
       const context = await b.context();
       const page = await context.newPage();
       page.setDefaultTimeout(8000);

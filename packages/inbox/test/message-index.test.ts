@@ -26,7 +26,7 @@ describeStores('message index for other readers', (engine) => {
   let t: TestStore;
   beforeEach(async () => {
     t = await engine.open();
-    await migrateInbox(t.store.sql);
+    await migrateInbox(t.store.database());
   });
   afterEach(async () => t.dispose());
 

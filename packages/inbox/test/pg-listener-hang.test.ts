@@ -74,8 +74,8 @@ describe.runIf(PG_URL)('the PostgreSQL listener over a network that goes silent'
   });
 
   it('comes back over a fresh connection, tells pages to re-read, and closes without waiting on the dead one', async () => {
-    const schema = (await db.store.sql.all('SELECT current_schema() AS s'))[0]!.s as string;
-    const relay = await PostgresRelay.open(db.store.sql, {
+    const schema = (await db.store.database().all('SELECT current_schema() AS s'))[0]!.s as string;
+    const relay = await PostgresRelay.open(db.store.database(), {
       connect: () => new pg.Client({ connectionString: url, options: `-c search_path=${schema}` }),
       checkMs: 200,
       timeoutMs: 400,
@@ -93,7 +93,9 @@ describe.runIf(PG_URL)('the PostgreSQL listener over a network that goes silent'
       // Hears again over the fresh connection.
       const heard: unknown[] = [];
       relay.subscribe((m) => heard.push(m));
-      await db.store.sql.run(`SELECT pg_notify('ym_inbox_' || md5(current_schema()), '{"kind":"log"}')`);
+      await db.store
+        .database()
+        .run(`SELECT pg_notify('ym_inbox_' || md5(current_schema()), '{"kind":"log"}')`);
       await expect.poll(() => heard.length, { timeout: 5000 }).toBeGreaterThan(0);
       proxy.freeze();
     } finally {

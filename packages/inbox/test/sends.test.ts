@@ -232,7 +232,7 @@ describeStores('sends', (engine) => {
     const text = `Sent by a process that died ${engine.name}`;
     const draftId = `dead-${engine.name}`;
     const old = Date.now() - 60_000;
-    await h.store.store.sql.run(
+    await h.store.store.database().run(
       `INSERT INTO inbox_sends (draft_id, business_id, chat_id, login, page, kind, content, content_sha256,
          mark, state, owner, heartbeat_ms, created_ms)
        VALUES (?, ?, ?, 'boris', 'boris-tab-9', 'text', ?, 'x', ?, 'pending', 'gone:1:dead', ?, ?)`,
@@ -262,7 +262,7 @@ describeStores('sends', (engine) => {
     const text = `Never reached the API ${engine.name}`;
     const draftId = `checking-${engine.name}`;
     const old = Date.now() - 60_000;
-    await h.store.store.sql.run(
+    await h.store.store.database().run(
       `INSERT INTO inbox_sends (draft_id, business_id, chat_id, login, page, kind, content, content_sha256,
          state, owner, heartbeat_ms, created_ms)
        VALUES (?, ?, ?, 'anna', 'anna-tab-1', 'text', ?, 'x', 'checking', 'gone:1:dead', ?, ?)`,

@@ -75,7 +75,7 @@ describe('the local user (127.0.0.1, no agents)', () => {
     expect(chats.slice(0, waiting.length)).toEqual(waiting);
     const times = waiting.map((c) => Date.parse(c.waitingSince!));
     expect(times).toEqual([...times].sort((a, b) => a - b));
-    const total = Number((await h.store.store.sql.all('SELECT COUNT(*) AS n FROM chats'))[0]?.n);
+    const total = Number((await h.store.store.database().all('SELECT COUNT(*) AS n FROM chats'))[0]?.n);
     expect(chats.length).toBe(total);
   });
 
@@ -185,7 +185,7 @@ describe('the local user (127.0.0.1, no agents)', () => {
   });
 
   it('proxies an attachment of the chat with the seller credential, and nothing else', async () => {
-    const rows = await h.store.store.sql.all(
+    const rows = await h.store.store.database().all(
       `SELECT m.chat_id, f.url, f.name, f.size FROM message_files f
          JOIN messages m ON m.business_id = f.business_id AND m.message_id = f.message_id LIMIT 1`,
     );
@@ -205,7 +205,7 @@ describe('the local user (127.0.0.1, no agents)', () => {
   });
 
   it("fetches an attachment with the credential of the chat's own business when credentials differ per business", async () => {
-    const rows = await h.store.store.sql.all(
+    const rows = await h.store.store.database().all(
       `SELECT m.chat_id, f.url FROM message_files f
          JOIN messages m ON m.business_id = f.business_id AND m.message_id = f.message_id LIMIT 1`,
     );
@@ -268,7 +268,7 @@ describe('an attachment the server cannot fetch', () => {
       const page = new PageClient(other.url);
       await page.start();
       const file = (
-        await h.store.store.sql.all(
+        await h.store.store.database().all(
           `SELECT m.chat_id, f.url FROM message_files f
              JOIN messages m ON m.business_id = f.business_id AND m.message_id = f.message_id LIMIT 1`,
         )
@@ -414,7 +414,7 @@ describe('agents with logins', () => {
     expect((await vera.json('GET', `/api/queue?business=${BUSINESS}`)).status).toBe(403);
     expect((await vera.json<{ chats: ChatRow[] }>('GET', '/api/queue')).body.chats).toEqual([]);
     const word = (
-      await h.store.store.sql.all('SELECT text FROM messages WHERE text IS NOT NULL LIMIT 1')
+      await h.store.store.database().all('SELECT text FROM messages WHERE text IS NOT NULL LIMIT 1')
     )[0]!;
     const q = encodeURIComponent(String(word.text).split(/\s+/)[0]!);
     expect(

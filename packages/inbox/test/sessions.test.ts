@@ -79,14 +79,14 @@ describeStores('sessions in the database', (engine) => {
   it('keeps only a hash of the session id', async () => {
     const anna = new PageClient(h.url);
     await anna.login('anna', 'anna-secret');
-    const rows = await h.store.store.sql.all('SELECT id_hash, csrf, login FROM inbox_sessions');
+    const rows = await h.store.store.database().all('SELECT id_hash, csrf, login FROM inbox_sessions');
     expect(rows.some((r) => r.login === 'anna')).toBe(true);
     expect(anna.sessionId.length).toBeGreaterThan(20);
     expect(JSON.stringify(rows)).not.toContain(anna.sessionId);
   });
 
   const sessionRows = async () =>
-    Number((await h.store.store.sql.all('SELECT COUNT(*) AS n FROM inbox_sessions'))[0]!.n);
+    Number((await h.store.store.database().all('SELECT COUNT(*) AS n FROM inbox_sessions'))[0]!.n);
 
   it('stores nothing for a visitor before a login: a flood of visitors while an agent logs in', async () => {
     const before = await sessionRows();
@@ -158,7 +158,7 @@ describe('the loopback user (no agents)', () => {
 
   it("makes no session for another site's request (it could push the local user's out)", async () => {
     const count = async () =>
-      Number((await h.store.store.sql.all('SELECT COUNT(*) AS n FROM inbox_sessions'))[0]!.n);
+      Number((await h.store.store.database().all('SELECT COUNT(*) AS n FROM inbox_sessions'))[0]!.n);
     const before = await count();
     for (const site of ['cross-site', 'same-site']) {
       const r = await fetch(`${h.url}/api/session`, { headers: { 'sec-fetch-site': site } });
@@ -182,9 +182,9 @@ describe('the loopback user (no agents)', () => {
     }
     expect((await pages[0]!.json('GET', '/api/queue')).status).toBe(401);
     for (const p of pages.slice(1)) expect((await p.json('GET', '/api/queue')).status).toBe(200);
-    const count = await h.store.store.sql.all(
-      "SELECT COUNT(*) AS n FROM inbox_sessions WHERE kind = 'local'",
-    );
+    const count = await h.store.store
+      .database()
+      .all("SELECT COUNT(*) AS n FROM inbox_sessions WHERE kind = 'local'");
     expect(Number(count[0]!.n)).toBe(3);
   });
 

@@ -55,7 +55,7 @@ describeStores('store source', (engine) => {
   });
 
   it('finds the same newest hits whether they are among the newest rows or only through the word index', async () => {
-    const sql = h.store.store.sql;
+    const sql = h.store.store.database();
     const ids = async (businessIds: number[], words: string[], limit: number) =>
       (
         await sql.all(
@@ -136,7 +136,7 @@ describeStores('store source', (engine) => {
   });
 
   it('keeps assignments and the audit trail in the database; one claim wins', async () => {
-    const team = new SqlTeamStore(h.store.store.sql);
+    const team = new SqlTeamStore(h.store.store.database());
     const key = { businessId: BUSINESS, chatId: 1 };
     const claims = await Promise.all([team.claim(key, 'anna'), team.claim(key, 'boris')]);
     expect(claims.filter(Boolean)).toHaveLength(1);

@@ -46,20 +46,22 @@ describeEngines('store integrity', (engine) => {
   });
 
   it('finds a message without an event', async () => {
-    await opened.store.sql.run('DELETE FROM events WHERE message_id = ?', [3n]);
+    await opened.store.database().run('DELETE FROM events WHERE message_id = ?', [3n]);
     expect(await opened.store.integrityProblems()).toEqual(['1 messages without an event']);
   });
 
   it('finds a message published twice', async () => {
-    await opened.store.sql.run(
-      "INSERT INTO events (business_id, chat_id, message_id, kind, recorded_at) VALUES (?, ?, ?, 'message', ?)",
-      [B, 8n, 4n, NOW],
-    );
+    await opened.store
+      .database()
+      .run(
+        "INSERT INTO events (business_id, chat_id, message_id, kind, recorded_at) VALUES (?, ?, ?, 'message', ?)",
+        [B, 8n, 4n, NOW],
+      );
     expect(await opened.store.integrityProblems()).toEqual(['1 messages published more than once']);
   });
 
   it('finds a chat whose last_message_id is not its newest message', async () => {
-    await opened.store.sql.run('UPDATE chats SET last_message_id = ? WHERE chat_id = ?', [3n, 7n]);
+    await opened.store.database().run('UPDATE chats SET last_message_id = ? WHERE chat_id = ?', [3n, 7n]);
     expect(await opened.store.integrityProblems()).toEqual([
       '1 chats whose last_message_id is not their newest message',
     ]);

@@ -58,7 +58,7 @@ describeEngines('migration runner', (engine) => {
   });
 
   it('applies every migration to a fresh database once, with the engine’s type names', async () => {
-    const { sql } = opened.store;
+    const sql = opened.store.database();
     expect(await runMigrations(sql, set(M))).toEqual([1, 2, 3]);
     expect(await versions(sql)).toEqual([1, 2, 3]);
     expect(await runMigrations(sql, set(M))).toEqual([]);
@@ -73,14 +73,14 @@ describeEngines('migration runner', (engine) => {
   });
 
   it('upgrades a database from an older version with only the new migrations', async () => {
-    const { sql } = opened.store;
+    const sql = opened.store.database();
     expect(await runMigrations(sql, set(M.slice(0, 1)))).toEqual([1]);
     expect(await runMigrations(sql, set(M))).toEqual([2, 3]);
     expect(await versions(sql)).toEqual([1, 2, 3]);
   });
 
   it('refuses a database newer than the code before applying anything', async () => {
-    const { sql } = opened.store;
+    const sql = opened.store.database();
     await runMigrations(sql, set(M.slice(0, 1)));
     // A newer package applied a version 7 this code does not know.
     await sql.run(`INSERT INTO ${TABLE} (version, name, applied_at) VALUES (7, 'from the future', ?)`, [
@@ -94,7 +94,7 @@ describeEngines('migration runner', (engine) => {
   });
 
   it('rolls back a failing migration only: those before it stay, those after it wait', async () => {
-    const { sql } = opened.store;
+    const sql = opened.store.database();
     const broken: Migration = {
       version: 2,
       name: 'tags, then a mistake',
@@ -114,7 +114,7 @@ describeEngines('migration runner', (engine) => {
   });
 
   it('upgrades a version table made without names (as the workers’ was)', async () => {
-    const { sql } = opened.store;
+    const sql = opened.store.database();
     const ts = sql.dialect === 'sqlite' ? 'TEXT' : 'TIMESTAMPTZ';
     await sql.run(`CREATE TABLE ${TABLE} (version INTEGER PRIMARY KEY, applied_at ${ts} NOT NULL)`);
     await sql.run('CREATE TABLE demo_notes (id BIGINT PRIMARY KEY, at TEXT NOT NULL)');
@@ -135,8 +135,10 @@ describeEngines('migration runner', (engine) => {
       const applied = results.map((r) => JSON.parse(r) as number[]);
       // Between them every migration once, whoever got there first.
       expect(applied.flat().sort()).toEqual([1, 2]);
-      expect(await versions(opened.store.sql)).toEqual([1, 2]);
-      expect(Number((await opened.store.sql.all('SELECT COUNT(*) AS n FROM demo_runs'))[0]?.n)).toBe(1);
+      expect(await versions(opened.store.database())).toEqual([1, 2]);
+      expect(Number((await opened.store.database().all('SELECT COUNT(*) AS n FROM demo_runs'))[0]?.n)).toBe(
+        1,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -167,7 +169,7 @@ const set = {
   ],
 };
 await new Promise((resolve) => setTimeout(resolve, Math.max(0, Number(startAt) - Date.now())));
-const applied = await runMigrations(store.sql, set);
+const applied = await runMigrations(store.database(), set);
 await store.close();
 process.stdout.write(JSON.stringify(applied));
 `;

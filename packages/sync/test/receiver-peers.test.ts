@@ -208,7 +208,10 @@ describe('receiver: allow-list, trusted proxies, many businesses', () => {
     }
     expect(woken).toEqual([1001n, 1002n, 1002n]);
     expect(handler.stats.ignored).toBe(1); // 1003 is not served
-    expect((await unprocessedFor(store.sql, 1001n, 100)).map((n) => n.messageId)).toEqual(['11']);
-    expect((await unprocessedFor(store.sql, 1002n, 100)).map((n) => n.messageId)).toEqual(['21', '22']);
+    expect((await unprocessedFor(store.database(), 1001n, 100)).map((n) => n.messageId)).toEqual(['11']);
+    expect((await unprocessedFor(store.database(), 1002n, 100)).map((n) => n.messageId)).toEqual([
+      '21',
+      '22',
+    ]);
   });
 });

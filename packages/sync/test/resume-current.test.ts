@@ -36,7 +36,7 @@ describeEngines('a resumed pass is current', (engine) => {
 
   /** The interrupted pass has a listing page stored: finishing it alone would skip the chats listed. */
   async function listingUnderWay(): Promise<boolean> {
-    const rows = await opened.store.sql.all('SELECT chats_page_token, listing_done FROM sync_cursors');
+    const rows = await opened.store.database().all('SELECT chats_page_token, listing_done FROM sync_cursors');
     return rows.some((r) => r.chats_page_token !== null || Number(r.listing_done) === 1);
   }
 

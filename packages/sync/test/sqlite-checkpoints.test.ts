@@ -38,7 +38,7 @@ it('copies the WAL into the database file from its own thread, not in the commit
     settleMs: 5000,
   });
   const before = size(file);
-  const db = (store.sql as SqliteSql).db;
+  const db = (store.database() as SqliteSql).db;
   expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000n);
   // Far less than the 1 000 WAL pages that would make a commit checkpoint by itself.
   const ids = Array.from({ length: 300 }, (_, i) => 10 + i);

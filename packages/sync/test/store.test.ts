@@ -29,7 +29,7 @@ describeEngines('store', (engine) => {
   }
 
   it('has the documented tables and columns, and migrates once', async () => {
-    const { sql } = opened.store;
+    const sql = opened.store.database();
     await sql.all(
       'SELECT business_id, chat_id, type, status, context_type, context_id, order_id, return_id, customer_name, customer_public_id, created_at, updated_at, last_message_id, synced_at FROM chats',
     );
@@ -56,7 +56,7 @@ describeEngines('store', (engine) => {
     const [stored] = await opened.store.chats(B);
     expect(stored?.chatId).toBe(big);
     expect(stored?.lastMessageId).toBe(big + 1n);
-    const raw = await opened.store.sql.all('SELECT chat_id FROM chats');
+    const raw = await opened.store.database().all('SELECT chat_id FROM chats');
     expect(raw[0]?.chat_id).toBe(big);
     const [m] = await opened.store.messages(B, big);
     expect(m?.messageId).toBe(big + 1n);
@@ -68,12 +68,14 @@ describeEngines('store', (engine) => {
     expect(stored?.updatedAt).toBe('2026-11-20T09:30:00.000Z');
     expect(stored?.createdAt).toBe('2026-11-01T07:00:00.000Z');
     if (engine.name === 'sqlite') {
-      const rows = await opened.store.sql.all('SELECT typeof(updated_at) AS t FROM chats');
+      const rows = await opened.store.database().all('SELECT typeof(updated_at) AS t FROM chats');
       expect(rows[0]?.t).toBe('text');
     } else {
-      const rows = await opened.store.sql.all(
-        "SELECT data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'chats' AND column_name = 'updated_at'",
-      );
+      const rows = await opened.store
+        .database()
+        .all(
+          "SELECT data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'chats' AND column_name = 'updated_at'",
+        );
       expect(rows[0]?.data_type).toBe('timestamp with time zone');
     }
   });
@@ -192,13 +194,12 @@ describeEngines('store', (engine) => {
     await opened.store.writeHistoryPages([page(2n, [51]), page(1n, [43])]);
     const row = async () =>
       (
-        await opened.store.sql.all(
-          'SELECT history_pages, messages_added, state FROM sync_runs WHERE run_id = ?',
-          [runId],
-        )
+        await opened.store
+          .database()
+          .all('SELECT history_pages, messages_added, state FROM sync_runs WHERE run_id = ?', [runId])
       ).map((r) => [Number(r.history_pages), Number(r.messages_added), r.state]);
     const pending = async () =>
-      Number((await opened.store.sql.all('SELECT COUNT(*) AS n FROM sync_run_pages'))[0]!.n);
+      Number((await opened.store.database().all('SELECT COUNT(*) AS n FROM sync_run_pages'))[0]!.n);
     // Running: one row per commit, not an update of the pass's row; runs() counts them in.
     expect(await row()).toEqual([[0, 0, 'running']]);
     expect(await pending()).toBe(2);

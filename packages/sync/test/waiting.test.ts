@@ -95,7 +95,7 @@ describeEngines('waiting rule', (engine) => {
         now: NOW,
       });
     }
-    const rows = await store.sql.all(
+    const rows = await store.database().all(
       `SELECT c.chat_id, ${waitingSinceSql('c.business_id', 'c.chat_id')} AS since FROM chats c
         WHERE c.business_id = ? ORDER BY c.chat_id`,
       [B],

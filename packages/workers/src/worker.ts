@@ -101,15 +101,15 @@ export class Worker {
   private constructor(private readonly options: WorkerOptions) {
     this.id = options.workerId ?? `w-${randomBytes(6).toString('hex')}`;
     this.key = options.key ?? credentialKey();
-    this.registry = new BusinessRegistry(options.store.sql, this.key);
-    this.leases = new LeaseBook(options.store.sql, this.id, options.leaseMs ?? DEFAULT_LEASE_MS);
+    this.registry = new BusinessRegistry(options.store.database(), this.key);
+    this.leases = new LeaseBook(options.store.database(), this.id, options.leaseMs ?? DEFAULT_LEASE_MS);
     this.gate = new Gate(options.maxParallel ?? 8);
   }
 
   /** Migrates the worker tables, joins the others and starts taking its share. */
   static async start(options: WorkerOptions): Promise<Worker> {
     const worker = new Worker(options);
-    await migrateWorkers(options.store.sql);
+    await migrateWorkers(options.store.database());
     if (options.store.dialect === 'sqlite') {
       const other = await worker.leases.otherLiveProcess();
       if (other !== undefined) {
@@ -167,7 +167,8 @@ export class Worker {
     this.poller = setTimeout(async () => {
       try {
         if (this.runners.size > 0) {
-          for (const b of await businessesWithPending(this.options.store.sql)) this.runners.get(b)?.wake();
+          for (const b of await businessesWithPending(this.options.store.database()))
+            this.runners.get(b)?.wake();
         }
       } catch (error) {
         this.emit({ event: 'error', businessId: null, where: 'queue', message: message(error) });

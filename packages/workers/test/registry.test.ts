@@ -69,7 +69,7 @@ for (const [name, open] of engines) {
     let opened: Opened;
     beforeEach(async () => {
       opened = await open();
-      await Promise.all([migrateWorkers(opened.store.sql), migrateWorkers(opened.store.sql)]);
+      await Promise.all([migrateWorkers(opened.store.database()), migrateWorkers(opened.store.database())]);
     });
     afterEach(async () => {
       await opened.dispose();
@@ -77,11 +77,11 @@ for (const [name, open] of engines) {
 
     it('seals credentials at rest and opens them only with their key and business', async () => {
       const k = key();
-      const registry = new BusinessRegistry(opened.store.sql, k);
+      const registry = new BusinessRegistry(opened.store.database(), k);
       expect(await registry.add(1001n, 'Shop', { kind: 'api-key', secret: SECRET })).toBe(true);
       expect(await registry.add(1002n, 'Other', { kind: 'oauth-token', secret: `${SECRET}-2` })).toBe(true);
       // Nothing in the database holds the secret.
-      const rows = await opened.store.sql.all('SELECT * FROM businesses');
+      const rows = await opened.store.database().all('SELECT * FROM businesses');
       expect(JSON.stringify(rows, (_k, v) => (typeof v === 'bigint' ? String(v) : v))).not.toContain(SECRET);
       expect(await registry.credential(1001n)).toEqual({ kind: 'api-key', secret: SECRET });
       const listed = await registry.list();
@@ -90,15 +90,17 @@ for (const [name, open] of engines) {
         [1002n, 'Other', 'oauth-token ••••aa-2'],
       ]);
       // Another key: an error naming the variable, never garbage.
-      await expect(new BusinessRegistry(opened.store.sql, key()).credential(1001n)).rejects.toThrow(
+      await expect(new BusinessRegistry(opened.store.database(), key()).credential(1001n)).rejects.toThrow(
         /does not decrypt with this YM_CREDENTIALS_KEY/,
       );
       // A sealed value copied onto another business's row does not open.
       const sealed = String(rows.find((r) => BigInt(r.business_id as bigint) === 1001n)!.credential_sealed);
-      await opened.store.sql.run(
-        "UPDATE businesses SET credential_sealed = ?, credential_kind = 'api-key' WHERE business_id = 1002",
-        [sealed],
-      );
+      await opened.store
+        .database()
+        .run(
+          "UPDATE businesses SET credential_sealed = ?, credential_kind = 'api-key' WHERE business_id = 1002",
+          [sealed],
+        );
       await expect(registry.credential(1002n)).rejects.toThrow(CredentialKeyError);
       // Adding again replaces; removing forgets (and frees any lease).
       expect(await registry.add(1001n, 'Shop 2', { kind: 'api-key', secret: `${SECRET}-new` })).toBe(false);
@@ -139,10 +141,15 @@ describe('SQLite: one worker process', () => {
       );
       await first.stop();
       // A worker row left by a process that no longer exists (killed -9) does not block the next one.
-      await opened.store.sql.run(
-        'INSERT INTO worker_nodes (worker_id, host, pid, started_at, seen_at) VALUES (?, ?, ?, ?, ?)',
-        ['w-dead', (await import('node:os')).hostname(), 2 ** 22 + 12345, Date.now(), Date.now()],
-      );
+      await opened.store
+        .database()
+        .run('INSERT INTO worker_nodes (worker_id, host, pid, started_at, seen_at) VALUES (?, ?, ?, ?, ?)', [
+          'w-dead',
+          (await import('node:os')).hostname(),
+          2 ** 22 + 12345,
+          Date.now(),
+          Date.now(),
+        ]);
       const next = await Worker.start({ ...common, store: opened.store });
       await next.stop();
     } finally {

@@ -51,7 +51,7 @@ suite(`workers across a PostgreSQL restart${available ? '' : ' — needs root an
       spawnRegistered('sync', schema, fleet.url, extra),
       spawnRegistered('sync', schema, fleet.url, extra),
     );
-    const sql = schema.store.sql;
+    const sql = schema.store.database();
     const doneCount = () => syncedCount(schema.store);
     expect(
       await waitFor(

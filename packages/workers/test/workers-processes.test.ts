@@ -53,7 +53,7 @@ describePg('workers over PostgreSQL', (PG_URL) => {
       await fleet.admin.addFaults([{ operation: 'getChatHistory', delayMs: 30 }]);
       const extra = ['--interval', '2', '--json', ...redisArgs(schema.schema)];
       for (let i = 0; i < 4; i++) workers.push(spawnRegistered('sync', schema, fleet.url, extra));
-      const sql = schema.store.sql;
+      const sql = schema.store.database();
       const leasesOf = () => sharesOf(schema.store);
       const synced = () => syncedCount(schema.store);
       // All four joined and hold leases, and some businesses are done but not all: kill the busiest worker.
@@ -119,7 +119,7 @@ describePg('workers over PostgreSQL', (PG_URL) => {
         spawnRegistered('serve', schema, fleet.url, extra),
         spawnRegistered('serve', schema, fleet.url, extra),
       );
-      const sql = schema.store.sql;
+      const sql = schema.store.database();
       // Both listening, and the six businesses split three and three.
       expect(await waitFor(async () => workers.every((w) => endpointOf(w) !== undefined), 30_000)).toBe(true);
       expect(await waitForShares(schema.store, 2, 3)).toBe(true);
@@ -171,7 +171,7 @@ describePg('workers over PostgreSQL', (PG_URL) => {
         spawnRegistered('serve', schema, fleet.url, ['--json']),
         spawnRegistered('serve', schema, fleet.url, ['--json']),
       );
-      const sql = schema.store.sql;
+      const sql = schema.store.database();
       // Both hold two businesses and the reconciling pass on start has brought every chat in.
       expect(await waitForShares(schema.store, 2, 2)).toBe(true);
       expect(

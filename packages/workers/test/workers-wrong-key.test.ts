@@ -73,11 +73,11 @@ describePg('a worker with the wrong key', (PG_URL) => {
     // It has joined (heartbeat) with nothing to open yet.
     expect(
       await waitFor(
-        async () => (await schema.store.sql.all('SELECT 1 FROM worker_nodes')).length === 1,
+        async () => (await schema.store.database().all('SELECT 1 FROM worker_nodes')).length === 1,
         20_000,
       ),
     ).toBe(true);
-    const registry = new BusinessRegistry(schema.store.sql, Buffer.from(KEY, 'base64'));
+    const registry = new BusinessRegistry(schema.store.database(), Buffer.from(KEY, 'base64'));
     for (const b of fleet.businesses)
       await registry.add(BigInt(b), `shop ${b}`, { kind: 'api-key', secret: apiKeyOf(b) });
     const good = spawn(schema);
@@ -96,10 +96,9 @@ describePg('a worker with the wrong key', (PG_URL) => {
       kind: 'api-key',
       secret: apiKeyOf(corrupt),
     });
-    await schema.store.sql.run('UPDATE businesses SET credential_sealed = ? WHERE business_id = ?', [
-      sealed,
-      corrupt,
-    ]);
+    await schema.store
+      .database()
+      .run('UPDATE businesses SET credential_sealed = ? WHERE business_id = ?', [sealed, corrupt]);
     const good = spawn(schema, ['--json']);
     workers.push(good);
     expect(await waitFor(async () => (await synced(schema)) === fleet.businesses.length - 1, 30_000)).toBe(

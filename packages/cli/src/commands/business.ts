@@ -82,8 +82,8 @@ export const businessCommand: Command = {
     if (credential !== undefined) out.addSecret(credential.secret);
     const store = await openCliStore(ctx, sync);
     try {
-      await workers.migrateWorkers(store.sql);
-      const registry = new workers.BusinessRegistry(store.sql, key);
+      await workers.migrateWorkers(store.database());
+      const registry = new workers.BusinessRegistry(store.database(), key);
       if (action === 'add') {
         const fresh = await registry.add(businessId!, str(ctx.values, 'name') ?? '', credential!);
         if (out.json) out.document({ businessId: String(businessId), added: fresh, replaced: !fresh });

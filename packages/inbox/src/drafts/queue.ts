@@ -35,13 +35,13 @@ export class AssistantDraftQueue {
   private readonly ledger: SqlSendLedger;
 
   private constructor(store: SyncStore) {
-    this.drafts = new SqlAssistantDrafts(store.sql);
-    this.ledger = new SqlSendLedger(store.sql);
+    this.drafts = new SqlAssistantDrafts(store.database());
+    this.ledger = new SqlSendLedger(store.database());
   }
 
   /** The inbox's tables are made (or upgraded) here: the server may run before any `serve` did. */
   static async open(store: SyncStore): Promise<AssistantDraftQueue> {
-    await migrateInbox(store.sql);
+    await migrateInbox(store.database());
     return new AssistantDraftQueue(store);
   }
 

@@ -48,13 +48,13 @@ async function withDesk<T>(
   const source = await StoreSource.open(store, { api, follow: false });
   const desk = new ReplyDesk({
     api,
-    ledger: new SqlSendLedger(store.sql),
-    team: new SqlTeamStore(store.sql),
+    ledger: new SqlSendLedger(store.database()),
+    team: new SqlTeamStore(store.database()),
     source,
     bus: new MemoryBus(),
   });
   try {
-    return await run(desk, new SqlAssistantDrafts(store.sql));
+    return await run(desk, new SqlAssistantDrafts(store.database()));
   } finally {
     // Waits for a send the platform may or may not have taken to be settled from the chat's history.
     await desk.close();
@@ -110,6 +110,6 @@ export async function listAssistantDrafts(
   store: SyncStore,
   businessIds: readonly number[],
 ): Promise<AssistantDraft[]> {
-  await migrateInbox(store.sql);
-  return new SqlAssistantDrafts(store.sql).waiting(businessIds);
+  await migrateInbox(store.database());
+  return new SqlAssistantDrafts(store.database()).waiting(businessIds);
 }

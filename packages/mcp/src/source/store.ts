@@ -38,9 +38,9 @@ export interface StoredMessage {
 }
 
 /**
- * A word index over the store's messages (the web inbox's, handed over by the CLI, since this package reads
- * no other of ours): candidates for a query, newest first, which search() still checks with its own rule.
- * `StoreMessageIndex` from @ym-chats/inbox is one.
+ * A word index over the store's messages (the sync store's read model, handed over by the CLI, since this
+ * package reads no other of ours): candidates for a query, newest first, which search() still checks with
+ * its own rule. `StoreMessageIndex` from @ym-chats/sync (re-exported by @ym-chats/inbox) is one.
  */
 export interface MessageIndex {
   /**

@@ -117,11 +117,6 @@ export class SyncStore {
     return this.#sql;
   }
 
-  /** @deprecated `database()`; removed in the next commit. */
-  get sql(): Sql {
-    return this.#sql;
-  }
-
   // The engine's writes
 
   writeChatPage(page: ChatPageWrite): Promise<bigint[]> {

@@ -101,8 +101,8 @@ export interface Schema {
 export async function registeredSchema(url: string, businesses: number[]): Promise<Schema> {
   const schema = `w_${randomBytes(6).toString('hex')}`;
   const store = await openStore(url, { schema });
-  await migrateWorkers(store.sql);
-  const registry = new BusinessRegistry(store.sql, Buffer.from(KEY, 'base64'));
+  await migrateWorkers(store.database());
+  const registry = new BusinessRegistry(store.database(), Buffer.from(KEY, 'base64'));
   for (const b of businesses)
     await registry.add(BigInt(b), `shop ${b}`, { kind: 'api-key', secret: apiKeyOf(b) });
   return {
@@ -193,7 +193,9 @@ export function inboxOf(w: WorkerProcess): string | undefined {
 
 /** How many businesses each worker holds now, by worker id. */
 export async function sharesOf(store: SyncStore): Promise<Map<string, number>> {
-  const rows = await store.sql.all('SELECT worker_id, COUNT(*) AS n FROM business_leases GROUP BY worker_id');
+  const rows = await store
+    .database()
+    .all('SELECT worker_id, COUNT(*) AS n FROM business_leases GROUP BY worker_id');
   return new Map(rows.map((r) => [String(r.worker_id), Number(r.n)]));
 }
 
@@ -212,10 +214,12 @@ export function waitForShares(
 
 /** The businesses the worker process `w` holds. */
 export async function heldBy(store: SyncStore, w: WorkerProcess): Promise<number[]> {
-  const rows = await store.sql.all(
-    'SELECT l.business_id FROM business_leases l JOIN worker_nodes n ON n.worker_id = l.worker_id WHERE n.pid = ?',
-    [w.child.pid!],
-  );
+  const rows = await store
+    .database()
+    .all(
+      'SELECT l.business_id FROM business_leases l JOIN worker_nodes n ON n.worker_id = l.worker_id WHERE n.pid = ?',
+      [w.child.pid!],
+    );
   return rows.map((r) => Number(r.business_id));
 }
 
@@ -242,7 +246,7 @@ export async function firstFileOf(
   store: SyncStore,
   businessId: number,
 ): Promise<{ chatId: number; url: URL }> {
-  const rows = await store.sql.all(
+  const rows = await store.database().all(
     `SELECT m.chat_id, f.url FROM message_files f
        JOIN messages m ON m.business_id = f.business_id AND m.message_id = f.message_id
       WHERE f.business_id = ? ORDER BY f.message_id LIMIT 1`,
@@ -279,12 +283,14 @@ export function emulatorLines(fleet: Fleet): { chats: string[]; messages: string
 }
 
 export async function storeLines(store: SyncStore): Promise<{ chats: string[]; messages: string[] }> {
-  const chats = await store.sql.all(
-    'SELECT business_id, chat_id, status FROM chats ORDER BY business_id, chat_id',
-  );
-  const messages = await store.sql.all(
-    'SELECT business_id, chat_id, message_id, sender, text FROM messages ORDER BY business_id, message_id',
-  );
+  const chats = await store
+    .database()
+    .all('SELECT business_id, chat_id, status FROM chats ORDER BY business_id, chat_id');
+  const messages = await store
+    .database()
+    .all(
+      'SELECT business_id, chat_id, message_id, sender, text FROM messages ORDER BY business_id, message_id',
+    );
   return {
     chats: chats.map((c) => `${c.business_id}|${c.chat_id}|${c.status}`),
     messages: messages.map(
@@ -295,17 +301,17 @@ export async function storeLines(store: SyncStore): Promise<{ chats: string[]; m
 
 /** Messages published more than once in the event log (a duplicated write would show here). */
 export async function duplicatedEvents(store: SyncStore): Promise<number> {
-  const rows = await store.sql.all(
-    'SELECT business_id, message_id FROM events GROUP BY business_id, message_id HAVING COUNT(*) > 1',
-  );
+  const rows = await store
+    .database()
+    .all('SELECT business_id, message_id FROM events GROUP BY business_id, message_id HAVING COUNT(*) > 1');
   return rows.length;
 }
 
 /** How many businesses have had a complete pass. */
 export async function syncedCount(store: SyncStore): Promise<number> {
-  const rows = await store.sql.all(
-    "SELECT COUNT(DISTINCT business_id) AS n FROM sync_runs WHERE state = 'done'",
-  );
+  const rows = await store
+    .database()
+    .all("SELECT COUNT(DISTINCT business_id) AS n FROM sync_runs WHERE state = 'done'");
   return Number(rows[0]!.n);
 }
 
@@ -330,7 +336,9 @@ export async function expectMirrorOf(
   expect(mirror.messages).toEqual(truth.messages);
   expect(mirror.chats).toEqual(truth.chats);
   expect(await duplicatedEvents(store)).toBe(0);
-  expect(Number((await store.sql.all('SELECT COUNT(*) AS n FROM events'))[0]!.n)).toBe(truth.messages.length);
+  expect(Number((await store.database().all('SELECT COUNT(*) AS n FROM events'))[0]!.n)).toBe(
+    truth.messages.length,
+  );
   expect(await store.integrityProblems()).toEqual([]);
 }
 
