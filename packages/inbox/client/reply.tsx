@@ -57,7 +57,6 @@ export function ReplyBox({ t, chat, values: chatValues, seen, onTyping, onSent, 
   const [caption, setCaption] = useState('');
   const [dragging, setDragging] = useState(false);
   const dialogCancel = useRef<HTMLButtonElement>(null);
-  const unfilledForm = useRef<HTMLFormElement>(null);
   const dropZone = useRef<HTMLElement>(null);
   const adding = useRef<(files: File[]) => void>(() => undefined);
   // What the chat looked like when this draft was started: a reply by anyone after that is "meanwhile",
@@ -82,10 +81,11 @@ export function ReplyBox({ t, chat, values: chatValues, seen, onTyping, onSent, 
   useEffect(() => {
     if (question) dialogCancel.current?.focus();
   }, [question]);
-  // Asked for the values a reply lacks: the first one to fill takes the focus (once, not at every key).
+  // Asked for the values a reply lacks: as with the questions, the safe answer (Cancel) takes the focus —
+  // once, as it opens, not at every key typed into its fields.
   const asking = unfilled !== null;
   useEffect(() => {
-    if (asking) unfilledForm.current?.querySelector('input')?.focus();
+    if (asking) dialogCancel.current?.focus();
   }, [asking]);
 
   const length = messageLength(text);
@@ -458,7 +458,6 @@ export function ReplyBox({ t, chat, values: chatValues, seen, onTyping, onSent, 
           }}
         >
           <form
-            ref={unfilledForm}
             onSubmit={(e) => {
               e.preventDefault();
               sendText(unfilled);
