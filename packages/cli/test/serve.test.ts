@@ -205,15 +205,19 @@ it('judges pushes and inbox logins by one client-address rule behind --trusted-p
   const url = await emulator.listen(0);
   const dir = mkdtempSync(join(tmpdir(), 'ym-serve-cli-'));
   const env = cleanEnv({ YM_API_KEY: API_KEY, YM_STORE: join(dir, 'store.sqlite') });
-  const added = await run(['agents', 'add', 'anna', '--business-id', String(BUSINESS), '--password-stdin'], {
-    env,
-    cwd: dir,
-    input: 'anna-secret\n',
-  });
+  // Into the store (YM_STORE) the serves below run on.
+  const added = await run(
+    ['agents', 'add', 'anna', '--businesses', String(BUSINESS), '--password-file', '-'],
+    {
+      env,
+      cwd: dir,
+      input: 'anna-secret\n',
+    },
+  );
   expect(added.code).toBe(0);
   const flags = ['--base-url', url, '--business-id', String(BUSINESS), '--reconcile', '0', '--json'];
   const start = async (proxyFlags: string[]) => {
-    const serve = new LongRun(['serve', '--port', '0', '--agents', 'agents.json', ...proxyFlags, ...flags], {
+    const serve = new LongRun(['serve', '--port', '0', ...proxyFlags, ...flags], {
       env,
       cwd: dir,
     });
