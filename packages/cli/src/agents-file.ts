@@ -1,13 +1,10 @@
 /**
- * The inbox's agents file (`serve --agents FILE`): a JSON list of `{login, name?, passwordHash,
- * businessIds}`, read by `serve` and edited by `ym-chats agents add|remove|passwd`. One home for its
- * format, so the file the terminal writes is the file serve accepts. It holds password hashes (scrypt, but
- * offline guessing is still guessing), so the CLI writes it 0600 and refuses to edit one others can read.
+ * The format of an agents file (`serve --agents FILE`): a JSON list of `{login, name?, passwordHash,
+ * businessIds}`, imported into the store at start (agents-import.ts). Agents live in the store; the file
+ * is only a way in.
  */
-import { closeSync, existsSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { UsageError } from './errors.js';
-import { makePrivateDir, openPrivate, requirePrivate } from './secret-file.js';
 
 type AgentConfig = import('@ym-chats/inbox').AgentConfig;
 
@@ -40,29 +37,4 @@ export function readAgentsFile(file: string): AgentConfig[] {
     );
   }
   return parsed;
-}
-
-/** For editing: the agents in `file` (none when it does not exist yet), refused when others can read it. */
-export function openAgentsFile(file: string): AgentConfig[] {
-  if (!existsSync(file)) return [];
-  requirePrivate(file, 'the agents file');
-  return readAgentsFile(file);
-}
-
-/**
- * Writes the list whole: a private file beside it, then a rename, so `serve` starting meanwhile reads the
- * old list or the new one, never half of one, and the file is 0600 whatever the umask.
- */
-export function saveAgentsFile(file: string, agents: readonly AgentConfig[]): void {
-  makePrivateDir(dirname(file));
-  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  const fd = openPrivate(temp, 'wx');
-  try {
-    writeSync(fd, `${JSON.stringify(agents, null, 2)}\n`);
-    closeSync(fd);
-    renameSync(temp, file);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
 }

@@ -1,11 +1,9 @@
 /**
  * Opens the web inbox (@ym-chats/inbox, an optional dependency) over a sync store for `serve` and `demo`:
- * agents from a file, attachments proxied with the connection's credential, replies through its client.
+ * agents from the store, attachments proxied with the connection's credential, replies through its client.
  */
-import { resolve } from 'node:path';
 import type { ChatsApi, Id, TrustProxy } from '@ym-chats/sdk';
 import type { SyncStore } from '@ym-chats/sync';
-import { readAgentsFile } from './agents-file.js';
 import { UsageError } from './errors.js';
 import { loadOptional } from './optional-package.js';
 
@@ -35,7 +33,6 @@ export interface InboxSettings {
   /** The address the page is served on: anything but loopback makes logins mandatory. */
   host: string;
   cwd: string;
-  agentsFile?: string | undefined;
   replyTargetMinutes?: number | undefined;
   /** Behind a TLS-terminating proxy (any peer, or peers in these networks): address and host from its headers. */
   trustProxy?: TrustProxy | undefined;
@@ -49,8 +46,6 @@ export async function openCliInbox(store: SyncStore, settings: InboxSettings): P
     () => import('@ym-chats/inbox'),
     'the web inbox',
   );
-  const agents =
-    settings.agentsFile === undefined ? [] : readAgentsFile(resolve(settings.cwd, settings.agentsFile));
   const files = settings.files;
   try {
     return await inbox.openInbox({
@@ -61,7 +56,6 @@ export async function openCliInbox(store: SyncStore, settings: InboxSettings): P
           ? settings.businessIds
           : settings.businessIds.map((b) => Number(b)),
       host: settings.host,
-      agents,
       ...(files === undefined
         ? {}
         : {
@@ -80,7 +74,10 @@ export async function openCliInbox(store: SyncStore, settings: InboxSettings): P
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (/logins are mandatory/.test(message)) {
-      throw new UsageError(message, 'Give --agents FILE, or keep --host 127.0.0.1 for a single local user.');
+      throw new UsageError(
+        message,
+        'Add one with ym-chats agents add LOGIN --businesses ID (or import a file with --agents FILE), or keep --host 127.0.0.1 for a single local user.',
+      );
     }
     throw error;
   }

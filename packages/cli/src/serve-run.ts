@@ -28,7 +28,6 @@ export interface ServeSettings {
   inbox: boolean;
   events: boolean;
   registered: boolean;
-  agentsFile: string | undefined;
   replyTargetMinutes: number | undefined;
 }
 
@@ -58,7 +57,6 @@ export async function runServe(ctx: CommandContext, settings: ServeSettings): Pr
     const common = {
       cwd: ctx.io.cwd,
       host: settings.host,
-      agentsFile: settings.agentsFile,
       replyTargetMinutes: settings.replyTargetMinutes,
       // The same trust as the receiver's, judged by the SDK's one rule (and forwarded headers from peers
       // that are not trusted proxies are dropped before the inbox sees them).

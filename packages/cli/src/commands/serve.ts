@@ -99,7 +99,6 @@ export const serveCommand: Command = {
       inbox: !flag(values, 'no-inbox'),
       events: flag(values, 'events'),
       registered: flag(values, 'registered'),
-      agentsFile: undefined,
       replyTargetMinutes: numberFlag(values, 'reply-target', { min: 1, max: 10_080 }),
     });
   },
