@@ -95,7 +95,9 @@ export const api = {
   logout: () => post<{ ok: true }>('/api/logout', {}),
   queue: (params: URLSearchParams) =>
     call<{ chats: ChatView[]; next: string | null; serverTime: string }>('GET', `/api/queue?${params}`),
-  search: (q: string) => call<{ hits: SearchHit[] }>('GET', `/api/search?q=${encodeURIComponent(q)}`),
+  /** Each matching chat once (its best hit and count), and how many chats match in all. */
+  search: (q: string) =>
+    call<{ hits: SearchHit[]; total: number }>('GET', `/api/search?q=${encodeURIComponent(q)}`),
   chat: (chat: { businessId: number; chatId: number }) =>
     call<{ chat: ChatView; viewers: Viewer[]; audit: AuditEntry[]; lastAuditId: number }>(
       'GET',

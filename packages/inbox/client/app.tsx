@@ -282,7 +282,12 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
         <NotifyButton t={t} login={agent.login} />
         <SoundButton t={t} login={agent.login} />
         {toggle}
-        <button type="button" onClick={() => setHelp(true)} aria-label={t('shortcuts')}>
+        <button
+          type="button"
+          class="shortcuts-button"
+          onClick={() => setHelp(true)}
+          aria-label={t('shortcuts')}
+        >
           ?
         </button>
         {session.loginRequired ? (

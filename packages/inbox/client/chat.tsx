@@ -192,7 +192,12 @@ export function ChatPane({
         </button>
         <div class="title">
           <h2>
-            {contextText(t, chat)} · <bdi>{chat.context.customerName ?? t('customer')}</bdi>
+            {contextText(t, chat)}
+            {/* A return's chat names its order too: the agent looks the order up, not the return. */}
+            {chat.context.type === 'RETURN' && chat.context.orderId !== undefined
+              ? ` · ${t('order')} ${chat.context.orderId}`
+              : ''}{' '}
+            · <bdi>{chat.context.customerName ?? t('customer')}</bdi>
           </h2>
           <div class="meta">
             <Waited t={t} since={chat.waitingSince} clock={clock} />

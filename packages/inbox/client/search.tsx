@@ -28,9 +28,8 @@ export function useSearch(delayMs = SEARCH_DELAY_MS) {
     }
     let found: SearchResults;
     try {
-      // The server sends the total beside the hits (api.search's type names only the hits).
-      const page = (await api.search(q)) as { hits: SearchHit[]; total?: number };
-      found = { hits: page.hits, total: page.total ?? page.hits.length };
+      const page = await api.search(q);
+      found = { hits: page.hits, total: page.total };
     } catch (e) {
       if (!(e instanceof ApiFailure)) throw e;
       found = { hits: [], total: 0 };

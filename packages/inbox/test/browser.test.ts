@@ -442,6 +442,12 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
       await page.getByRole('log', { name: 'Сообщения' }).waitFor();
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       expect(width).toBeLessThanOrEqual(390);
+      // The header stays one row: every button in it on the same line as the first.
+      const tops = await page
+        .locator('header.top > :is(button, span, div, a):visible')
+        .evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top)));
+      expect(tops.length).toBeGreaterThan(3);
+      expect(new Set(tops).size).toBe(1);
       await page.screenshot({ path: `${shots}phone.png` });
       await page.getByRole('button', { name: 'Назад' }).click();
       await page.getByRole('list', { name: 'Чаты' }).waitFor();

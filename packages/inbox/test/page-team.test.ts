@@ -25,7 +25,7 @@ interface QueueChat {
   chatId: number;
   status: string;
   waitingSince?: string;
-  context: { orderId?: number; returnId?: number; customerName?: string };
+  context: { type?: string; orderId?: number; returnId?: number; customerName?: string };
 }
 
 if (!HAVE_CHROMIUM && process.env.CI === 'true') {
@@ -394,6 +394,21 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
       } finally {
         await context.close();
       }
+    });
+
+    it("names a return chat's order in its header, beside the return", async () => {
+      const chats = await queue(page, 'limit=200');
+      const ret = chats.find((c) => c.context.type === 'RETURN' && c.context.orderId && c.context.returnId);
+      expect(ret).toBeDefined();
+      await page.goto(`${h.url}/chats/${BUSINESS}/${ret!.chatId}`);
+      const title = page.locator('.chat-head h2');
+      await expect
+        .poll(() => title.textContent())
+        .toContain(`Возврат ${ret!.context.returnId} · Заказ ${ret!.context.orderId} · `);
+      // An order chat's header is unchanged: its order, then the buyer.
+      const order = chats.find((c) => c.context.type === 'ORDER' && c.context.orderId)!;
+      await page.goto(`${h.url}/chats/${BUSINESS}/${order.chatId}`);
+      await expect.poll(() => title.textContent()).toMatch(new RegExp(`^Заказ ${order.context.orderId} · `));
     });
 
     it('says in the header how long the buyer has waited, live', async () => {
