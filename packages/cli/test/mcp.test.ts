@@ -297,11 +297,20 @@ describe('ym-chats mcp --store: reading the sync store', () => {
     session = await open(['--store', storePath, '--audit-log', auditLog]);
   });
 
-  it('offers search_messages beside the reading and sending tools', async () => {
+  it('offers search_messages and get_report beside the reading and sending tools', async () => {
     const { tools } = await session.client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(
-      ['draft_reply', 'get_chat', 'get_chat_history', 'list_chats', 'search_messages', 'send_reply'].sort(),
+      [
+        'draft_reply',
+        'get_chat',
+        'get_chat_history',
+        'get_report',
+        'list_chats',
+        'search_messages',
+        'send_reply',
+      ].sort(),
     );
+    expect(tools.find((t) => t.name === 'get_report')!.annotations).toMatchObject({ readOnlyHint: true });
     const search = tools.find((t) => t.name === 'search_messages')!;
     expect(search.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
     expect(search.outputSchema?.type).toBe('object');
