@@ -8,6 +8,7 @@ import { initialLang, type Lang, saveLang, translator } from './i18n.js';
 import { Login } from './login.js';
 import { NotifyButton } from './notify-button.js';
 import { FilterBar, type Filters, filterParams, NO_FILTERS, QueueList } from './queue.js';
+import { ReportsButton } from './reports-button.js';
 import { useSearch } from './search.js';
 import { Shortcuts, useShortcuts } from './shortcuts.js';
 import { SkipLink } from './skip-link.js';
@@ -278,6 +279,7 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
           businessIds={agent.businessIds}
           openBusinessId={open?.businessId}
         />
+        <ReportsButton t={t} businessIds={agent.businessIds} />
         <span class="me">{agent.name}</span>
         <NotifyButton t={t} login={agent.login} />
         <SoundButton t={t} login={agent.login} />
