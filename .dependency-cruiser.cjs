@@ -15,6 +15,7 @@ const ORDER = {
   sdk: [],
   emulator: [],
   contract: [],
+  testkit: ['sdk', 'emulator', 'sync', 'contract'],
   redis: ['sdk'],
   sync: ['sdk'],
   workers: ['sync', 'sdk', 'redis'],
@@ -24,7 +25,7 @@ const ORDER = {
   reliability: ['sdk', 'emulator', 'contract'],
 };
 /** Test-only packages every package's tests may use (the emulator serves the integration tests). */
-const FOR_TESTS = ['emulator', 'contract'];
+const FOR_TESTS = ['emulator', 'contract', 'testkit'];
 /** The contract's own tests check the SDK's tables (operations, quotas) against the vendored specs. */
 const TESTS_ALSO = { contract: ['sdk'] };
 

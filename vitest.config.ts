@@ -13,6 +13,7 @@ export default defineConfig({
       '@ym-chats/sdk': src('sdk'),
       '@ym-chats/emulator': src('emulator'),
       '@ym-chats/contract': src('contract'),
+      '@ym-chats/testkit': src('testkit'),
       '@ym-chats/sync': src('sync'),
       '@ym-chats/inbox': src('inbox'),
       '@ym-chats/mcp': src('mcp'),
