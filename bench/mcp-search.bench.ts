@@ -1,6 +1,6 @@
 /**
  * `ym-chats mcp`'s search_messages over a sync store, by reading every message (no index) beside the same
- * search through the web inbox's word index, in alternating rounds on the same store: a store of a few
+ * search through the store's word index (sync's), in alternating rounds on the same store: a store of a few
  * thousand messages (YM_BENCH_CHATS × YM_BENCH_MESSAGES_PER_CHAT, default 200 × 20), a rare word and a
  * common one. SQLite always; PostgreSQL when YM_TEST_POSTGRES_URL (or YM_BENCH_POSTGRES_URL) is set.
  * Prints medians and the ratio; asserts nothing.
@@ -10,9 +10,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // Package names resolve through the root tsconfig's paths (tsx honours them) to the packages' sources.
-import { StoreSource as InboxSource, StoreMessageIndex } from '@ym-chats/inbox';
+import { StoreSource as InboxSource } from '@ym-chats/inbox';
 import type { ChatMessage } from '@ym-chats/sdk';
-import { openStore, type SyncStore } from '@ym-chats/sync';
+import { openStore, StoreMessageIndex, type SyncStore } from '@ym-chats/sync';
 import pg from 'pg';
 // The MCP server's store reader (not exported: the server builds it from the store the CLI hands it).
 import { type ChatStore, StoreSource } from '../packages/mcp/src/source/store.js';

@@ -65,11 +65,6 @@ export { BUSINESS_HOURS_SPEC, countedInHours, parseBusinessHours } from './repor
 export type { BusinessHours } from './shared/business-hours.js';
 export { FILE_MAX_BYTES, MESSAGE_MAX_LENGTH, messageLength } from './shared/limits.js';
 export { type RunningInbox, type StartInboxOptions, startInbox } from './start.js';
-export {
-  type CandidateOptions,
-  type IndexedMessage,
-  StoreMessageIndex,
-} from './store/message-index.js';
 export { SqlAgentDirectory, type SqlAgentDirectoryOptions } from './store/sql-agent-directory.js';
 export { StoreSource } from './store/sql-source.js';
 export { SqlTeamStore } from './store/sql-team-store.js';

@@ -3,9 +3,9 @@
  * prefix, messages with files, the log's unindexed rest; nothing for a store the inbox never indexed.
  */
 import type { ChatMessage } from '@ym-chats/sdk';
+import { StoreMessageIndex } from '@ym-chats/sync';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { Indexer } from '../src/store/indexer.js';
-import { StoreMessageIndex } from '../src/store/message-index.js';
 import { migrateInbox } from '../src/store/migrations.js';
 import { describeStores, type TestStore } from './support/stores.js';
 

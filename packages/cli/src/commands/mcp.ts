@@ -75,24 +75,18 @@ async function openStoreIfNamed(ctx: CommandContext) {
 }
 
 /**
- * The store as the server reads it, with the web inbox's word index for search_messages when the inbox is
- * installed (the server imports neither package). Without it, or until the inbox has indexed this store,
- * search_messages reads every stored message.
+ * The store as the server reads it, with the store's word index for search_messages (sync owns it, and
+ * the server imports no store package). Until the store's indexer has run over the messages, the index
+ * says so and search_messages reads every stored message.
  */
 async function withSearchIndex(store: SyncStore): Promise<ChatStore> {
-  let inbox: Awaited<ReturnType<typeof loadInbox>>;
-  try {
-    inbox = await loadInbox('the search index');
-  } catch (error) {
-    if (error instanceof UsageError) return store;
-    throw error;
-  }
+  const sync = await loadSync();
   return {
     chats: (businessId, filter) => store.chats(businessId, filter),
     chat: (businessId, chatId) => store.chat(businessId, chatId),
     messages: (businessId, chatId, options) => store.messages(businessId, chatId, options),
     runs: (businessId, limit) => store.runs(businessId, limit),
-    index: new inbox.StoreMessageIndex(store),
+    index: new sync.StoreMessageIndex(store),
   };
 }
 
