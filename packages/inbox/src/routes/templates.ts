@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpError } from '../http/respond.js';
+import { FILE_MAX_BYTES } from '../shared/limits.js';
 import { unfilledVariables } from '../shared/template-fill.js';
 import { TemplateError } from '../team/templates.js';
 import type { ApiContext } from './context.js';
@@ -15,7 +16,11 @@ const BASE = '/api/businesses/:businessId(^\\d+$)/templates';
 interface Params {
   businessId: string;
   templateId?: string;
+  fileId?: string;
 }
+
+const TEMPLATE = `${BASE}/:templateId(^\\d+$)`;
+const FILE = `${TEMPLATE}/files/:fileId(^\\d+$)`;
 
 const DRAFT = {
   body: {
@@ -44,7 +49,12 @@ async function answer<T>(work: Promise<T>): Promise<T> {
     return await work;
   } catch (error) {
     if (!(error instanceof TemplateError)) throw error;
-    const status = error.code === 'NAME_TAKEN' ? 409 : error.code === 'NO_TEMPLATE' ? 404 : 400;
+    const status =
+      error.code === 'NAME_TAKEN'
+        ? 409
+        : error.code === 'NO_TEMPLATE' || error.code === 'NO_FILE'
+          ? 404
+          : 400;
     throw new HttpError(status, error.code, error.message);
   }
 }
@@ -64,7 +74,7 @@ export function templateRoutes(api: FastifyInstance, ctx: ApiContext): void {
     },
   );
   api.put<{ Params: Params; Body: { name: string; text: string } }>(
-    `${BASE}/:templateId(^\\d+$)`,
+    TEMPLATE,
     { schema: DRAFT, config: { invalid: INVALID } },
     async (request) => {
       const { agent, businessId } = business(ctx, request);
@@ -73,10 +83,70 @@ export function templateRoutes(api: FastifyInstance, ctx: ApiContext): void {
       return { template: await answer(ctx.templates.update(businessId, id, { name, text }, agent.login)) };
     },
   );
-  api.delete<{ Params: Params }>(`${BASE}/:templateId(^\\d+$)`, async (request) => {
+  api.delete<{ Params: Params }>(TEMPLATE, async (request) => {
     const { businessId } = business(ctx, request);
     await answer(ctx.templates.remove(businessId, parseId(request.params.templateId, 'templateId')));
     return { ok: true };
+  });
+  templateFileRoutes(api, ctx);
+}
+
+/**
+ * A template's files: attached as the raw body (its name URI-encoded in X-File-Name, its type in
+ * X-File-Type), removed, and read back as bytes by the page that inserts the template into a reply.
+ */
+function templateFileRoutes(api: FastifyInstance, ctx: ApiContext): void {
+  // Its own context: the body is the file's bytes whatever its type, up to the reply's file limit.
+  api.register(async (files) => {
+    files.removeAllContentTypeParsers();
+    files.addContentTypeParser(
+      '*',
+      { parseAs: 'buffer', bodyLimit: FILE_MAX_BYTES },
+      (_request, body, done) => done(null, body),
+    );
+    files.post<{ Params: Params; Body: Buffer | undefined }>(
+      `${TEMPLATE}/files`,
+      { bodyLimit: FILE_MAX_BYTES },
+      async (request) => {
+        const { agent, businessId } = business(ctx, request);
+        const id = parseId(request.params.templateId, 'templateId');
+        const header = (name: string) => {
+          const value = request.headers[name];
+          return typeof value === 'string' ? value : '';
+        };
+        let name: string;
+        try {
+          name = decodeURIComponent(header('x-file-name'));
+        } catch {
+          throw new HttpError(400, 'BAD_FILE', 'X-File-Name must be URI-encoded');
+        }
+        const upload = { name, type: header('x-file-type'), data: request.body ?? Buffer.alloc(0) };
+        return { file: await answer(ctx.templates.addFile(businessId, id, upload, agent.login)) };
+      },
+    );
+  });
+  api.delete<{ Params: Params }>(FILE, async (request) => {
+    const { agent, businessId } = business(ctx, request);
+    const id = parseId(request.params.templateId, 'templateId');
+    const fileId = parseId(request.params.fileId, 'fileId');
+    await answer(ctx.templates.removeFile(businessId, id, fileId, agent.login));
+    return { ok: true };
+  });
+  api.get<{ Params: Params }>(FILE, async (request, reply) => {
+    const { businessId } = business(ctx, request);
+    const id = parseId(request.params.templateId, 'templateId');
+    const file = await answer(
+      ctx.templates.readFile(businessId, id, parseId(request.params.fileId, 'fileId')),
+    );
+    // Bytes for the page's script (it knows the type from the list); never a document of this origin.
+    return reply
+      .headers({
+        'Content-Type': 'application/octet-stream',
+        'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`,
+        'Content-Security-Policy': "default-src 'none'; sandbox",
+        'Cache-Control': 'private, no-cache',
+      })
+      .send(file.data);
   });
 }
 

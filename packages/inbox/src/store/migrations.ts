@@ -158,6 +158,24 @@ const TEMPLATES = ({ big, serial }: DialectTypes) => [
   `CREATE TABLE inbox_template_seeds (business_id ${big} PRIMARY KEY, seeded_ms ${big} NOT NULL)`,
 ];
 
+/**
+ * Files a template carries (inserted with it into a reply's file preview), oldest first. The bytes are in
+ * the row, base64 text: the store's SQL layer moves text and numbers only, a template holds at most a few
+ * files of at most 5 MB, and every `serve` on the database reads them with the template. Deleting a
+ * template deletes its files in the same transaction (store/sql-templates.ts).
+ */
+const TEMPLATE_FILES = ({ big, serial }: DialectTypes) => [
+  `CREATE TABLE inbox_template_files (
+     file_id ${serial},
+     business_id ${big} NOT NULL,
+     template_id ${big} NOT NULL,
+     name TEXT NOT NULL,
+     type TEXT NOT NULL,
+     size ${big} NOT NULL,
+     content TEXT NOT NULL)`,
+  'CREATE INDEX inbox_template_files_by_template ON inbox_template_files (business_id, template_id, file_id)',
+];
+
 const MIGRATIONS: Migration[] = [
   perEngine({
     version: 1,
@@ -311,6 +329,7 @@ const MIGRATIONS: Migration[] = [
       ],
     },
   }),
+  { version: 13, name: 'files carried by templates', statements: (types) => TEMPLATE_FILES(types) },
 ];
 
 export const INBOX_MIGRATIONS: MigrationSet = {

@@ -1,12 +1,19 @@
-/** Quick replies in the inbox's table (`inbox_templates`), shared by every `serve` process on the database. */
+/**
+ * Quick replies in the inbox's table (`inbox_templates`), shared by every `serve` process on the database;
+ * the files they carry in `inbox_template_files` (bytes as base64 text, see migration 13).
+ */
 import type { Row, Sql } from '@ym-chats/sync';
 import {
   checkTemplate,
+  checkTemplateFile,
   DEFAULT_TEMPLATES,
   nameTaken,
+  noFile,
   noTemplate,
   type Template,
   type TemplateDraft,
+  type TemplateFile,
+  type TemplateFileUpload,
   type TemplateStore,
 } from '../team/templates.js';
 
@@ -19,10 +26,20 @@ function fromRow(r: Row): Template {
     name: String(r.name),
     text: String(r.text),
     updatedAt: new Date(Number(r.changed_ms)).toISOString(),
+    files: [],
   };
   if (r.changed_by !== null) template.updatedBy = String(r.changed_by);
   return template;
 }
+
+const FILE_COLUMNS = 'file_id, template_id, name, type, size';
+
+const fileFromRow = (r: Row): TemplateFile => ({
+  id: Number(r.file_id),
+  name: String(r.name),
+  type: String(r.type),
+  size: Number(r.size),
+});
 
 /** A unique-index violation on either engine (a name taken by another agent at the same moment). */
 const isUniqueViolation = (error: unknown) =>
@@ -69,7 +86,24 @@ export class SqlTemplateStore implements TemplateStore {
       `SELECT ${COLUMNS} FROM inbox_templates WHERE business_id = ? ORDER BY template_id`,
       [businessId],
     );
-    return rows.map(fromRow);
+    const templates = rows.map(fromRow);
+    const byId = new Map(templates.map((t) => [t.id, t]));
+    const files = await this.sql.all(
+      `SELECT ${FILE_COLUMNS} FROM inbox_template_files WHERE business_id = ? ORDER BY template_id, file_id`,
+      [businessId],
+    );
+    for (const f of files) byId.get(Number(f.template_id))?.files.push(fileFromRow(f));
+    return templates;
+  }
+
+  /** The template's files, for an answer that returns the template. */
+  private async withFiles(template: Template): Promise<Template> {
+    const files = await this.sql.all(
+      `SELECT ${FILE_COLUMNS} FROM inbox_template_files WHERE business_id = ? AND template_id = ? ORDER BY file_id`,
+      [template.businessId, template.id],
+    );
+    template.files = files.map(fileFromRow);
+    return template;
   }
 
   async create(businessId: number, draft: TemplateDraft, by: string): Promise<Template> {
@@ -102,14 +136,81 @@ export class SqlTemplateStore implements TemplateStore {
       throw error;
     }
     if (!rows[0]) throw noTemplate();
-    return fromRow(rows[0]);
+    return this.withFiles(fromRow(rows[0]));
   }
 
   async remove(businessId: number, id: number): Promise<void> {
-    const n = await this.sql.run('DELETE FROM inbox_templates WHERE business_id = ? AND template_id = ?', [
-      businessId,
-      id,
-    ]);
+    await this.sql.transaction(async (tx) => {
+      const n = await tx.run('DELETE FROM inbox_templates WHERE business_id = ? AND template_id = ?', [
+        businessId,
+        id,
+      ]);
+      if (n === 0) throw noTemplate();
+      await tx.run('DELETE FROM inbox_template_files WHERE business_id = ? AND template_id = ?', [
+        businessId,
+        id,
+      ]);
+    });
+  }
+
+  /**
+   * Checked and counted inside the transaction that writes it, which also marks the template changed: the
+   * template's row update makes a concurrent attach wait (PostgreSQL) or is serialized (SQLite), so two
+   * agents cannot together pass the count.
+   */
+  async addFile(
+    businessId: number,
+    templateId: number,
+    upload: TemplateFileUpload,
+    by: string,
+  ): Promise<TemplateFile> {
+    return this.sql.transaction(async (tx) => {
+      await this.touch(tx, businessId, templateId, by);
+      const present = await tx.all(
+        'SELECT COUNT(*) AS n FROM inbox_template_files WHERE business_id = ? AND template_id = ?',
+        [businessId, templateId],
+      );
+      const { name, type, data } = checkTemplateFile(upload, Number(present[0]!.n));
+      const rows = await tx.all(
+        `INSERT INTO inbox_template_files (business_id, template_id, name, type, size, content)
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING ${FILE_COLUMNS}`,
+        [businessId, templateId, name, type, data.length, data.toString('base64')],
+      );
+      return fileFromRow(rows[0]!);
+    });
+  }
+
+  async removeFile(businessId: number, templateId: number, fileId: number, by: string): Promise<void> {
+    await this.sql.transaction(async (tx) => {
+      await this.touch(tx, businessId, templateId, by);
+      const n = await tx.run(
+        'DELETE FROM inbox_template_files WHERE business_id = ? AND template_id = ? AND file_id = ?',
+        [businessId, templateId, fileId],
+      );
+      if (n === 0) throw noFile();
+    });
+  }
+
+  async readFile(
+    businessId: number,
+    templateId: number,
+    fileId: number,
+  ): Promise<TemplateFile & { data: Buffer }> {
+    const rows = await this.sql.all(
+      `SELECT ${FILE_COLUMNS}, content FROM inbox_template_files
+        WHERE business_id = ? AND template_id = ? AND file_id = ?`,
+      [businessId, templateId, fileId],
+    );
+    if (!rows[0]) throw noFile();
+    return { ...fileFromRow(rows[0]), data: Buffer.from(String(rows[0].content), 'base64') };
+  }
+
+  /** The template exists (else `noTemplate`) and was changed now by `by`. */
+  private async touch(tx: Sql, businessId: number, templateId: number, by: string): Promise<void> {
+    const n = await tx.run(
+      'UPDATE inbox_templates SET changed_by = ?, changed_ms = ? WHERE business_id = ? AND template_id = ?',
+      [by, this.now(), businessId, templateId],
+    );
     if (n === 0) throw noTemplate();
   }
 }
