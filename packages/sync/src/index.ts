@@ -29,6 +29,16 @@ export {
   type ReadModelIndexerOptions,
 } from './reads/indexer.js';
 export { type CandidateOptions, type IndexedMessage, StoreMessageIndex } from './reads/message-index.js';
+export type {
+  ChatOrderContext,
+  MissingOrderScope,
+  MoneySummary,
+  OrderDeliverySummary,
+  OrderItemSummary,
+  OrderSummary,
+  ReturnItemSummary,
+  ReturnSummary,
+} from './reads/order-types.js';
 export { chatsSql, queueSql, type Statement } from './reads/queue.js';
 export { StoreReads } from './reads/reads.js';
 export { type MatchedBy, searchCountSql, searchSql } from './reads/search.js';

@@ -5,6 +5,8 @@
  */
 import type { Row, Sql, SqlValue } from '../db/sql.js';
 import { CHANGE_CHANNEL_SQL } from '../schema/read-model-migrations.js';
+import { customerChats, orderContext } from './order-reads.js';
+import type { ChatOrderContext } from './order-types.js';
 import { chatFromRow, chatSql, chatsSql, mergeQueueRows, num, queueSql } from './queue.js';
 import { MATCHED_BY, searchCountSql, searchSql } from './search.js';
 import type {
@@ -56,6 +58,19 @@ export class StoreReads {
       found.set(`${chat.businessId}:${chat.chatId}`, chat);
     }
     return found;
+  }
+
+  /**
+   * The order and return an ORDER/RETURN chat is about, as the sync engine last read them, and whether the
+   * business's key lacks the scope to read them (order-types.ts).
+   */
+  orderContext(businessId: number, chatId: number): Promise<ChatOrderContext> {
+    return orderContext(this.sql, businessId, chatId);
+  }
+
+  /** The same buyer's other chats of the business, most recently updated first. */
+  customerChats(businessId: number, chatId: number, limit = 10): Promise<ChatSummary[]> {
+    return customerChats(this.sql, businessId, chatId, limit);
   }
 
   /** Messages oldest first; `beforeMessageId` pages backwards from the newest. */

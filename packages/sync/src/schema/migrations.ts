@@ -5,6 +5,7 @@
  */
 import type { Sql } from '../db/sql.js';
 import type { DialectTypes } from './dialect.js';
+import { ORDER_MIGRATIONS } from './order-migrations.js';
 import { QUEUE_MIGRATIONS } from './queue-migrations.js';
 import { READ_MODEL_MIGRATIONS, SEARCH_MIGRATIONS } from './read-model-migrations.js';
 import { latestVersion, type Migration, type MigrationSet, runMigrations } from './runner.js';
@@ -188,6 +189,7 @@ SELECT business_id, chat_id, message_id, created_at, next_id, next_at, CASE WHEN
   },
   ...SEARCH_MIGRATIONS,
   ...QUEUE_MIGRATIONS,
+  ...ORDER_MIGRATIONS,
 ];
 
 /** The store's migrations as the runner takes them. */
