@@ -1,13 +1,20 @@
 /** The page's side of the JSON API: every write carries the CSRF token; errors become `ApiFailure`. */
 import type { Agent } from '../src/auth/agents.js';
 import type { LiveEvent, Viewer } from '../src/live/bus.js';
+import type { PageEvent } from '../src/live/rows.js';
 import type { DeskAnswer } from '../src/reply/desk.js';
 import type { BusinessHours } from '../src/shared/business-hours.js';
 import type { AuditEntry } from '../src/team/team-store.js';
 import type { Template } from '../src/team/templates.js';
-import type { ChatView, MessageView, SearchHit } from '../src/types.js';
+import type { ChatView, MessageView, QueueCountsView, SearchHit } from '../src/types.js';
 
-export type { Agent, AuditEntry, ChatView, LiveEvent, MessageView, SearchHit, Template, Viewer };
+export type { Agent, AuditEntry, ChatView, LiveEvent, MessageView, PageEvent, SearchHit, Template, Viewer };
+
+/** The filter bar's counts (`GET /api/queue/counts`). */
+export interface QueueCounts extends QueueCountsView {
+  assignees: Record<string, number>;
+  unassigned: number;
+}
 
 /** A send's state as the server answers it (a conflict comes as a 409 `ApiFailure` instead). */
 export type SendAnswer = Exclude<DeskAnswer, { state: 'conflict' }>;
@@ -95,6 +102,7 @@ export const api = {
   logout: () => post<{ ok: true }>('/api/logout', {}),
   queue: (params: URLSearchParams) =>
     call<{ chats: ChatView[]; next: string | null; serverTime: string }>('GET', `/api/queue?${params}`),
+  queueCounts: () => call<QueueCounts>('GET', '/api/queue/counts'),
   /** Each matching chat once (its best hit and count), and how many chats match in all. */
   search: (q: string) =>
     call<{ hits: SearchHit[]; total: number }>('GET', `/api/search?q=${encodeURIComponent(q)}`),
@@ -160,10 +168,10 @@ export function newClientId(): string {
  * process, a proxy's timeout). Whatever happened meanwhile was told to nobody, so a reconnection counts
  * as a resync: the page re-reads its queue and open chat.
  */
-export function listen(onEvent: (event: LiveEvent) => void): () => void {
+export function listen(onEvent: (event: PageEvent) => void): () => void {
   const source = new EventSource(`/api/events?page=${PAGE_ID}`);
   for (const type of ['chat', 'presence', 'assigned', 'sent', 'resync'] as const) {
-    source.addEventListener(type, (e) => onEvent(JSON.parse((e as MessageEvent<string>).data) as LiveEvent));
+    source.addEventListener(type, (e) => onEvent(JSON.parse((e as MessageEvent<string>).data) as PageEvent));
   }
   // Closed for newer streams of this session or address (the server's caps): reconnecting would close
   // another page's stream in turn. The page still refreshes on its timer.

@@ -1,6 +1,15 @@
 import type { JSX } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api, type ChatView, listen, PAGE_ID, type SessionInfo, setCsrf, type Viewer } from './api.js';
+import {
+  api,
+  type ChatView,
+  listen,
+  PAGE_ID,
+  type QueueCounts,
+  type SessionInfo,
+  setCsrf,
+  type Viewer,
+} from './api.js';
 import { DraftsBadge } from './assistant-drafts.js';
 import { newBuyerMessages, notify, setTitle } from './attention.js';
 import { ChatPane } from './chat.js';
@@ -8,6 +17,7 @@ import { initialLang, type Lang, saveLang, translator } from './i18n.js';
 import { Login } from './login.js';
 import { NotifyButton } from './notify-button.js';
 import { FilterBar, type Filters, filterParams, NO_FILTERS, QueueList } from './queue.js';
+import { appendPage, placeRow, shows } from './queue-rows.js';
 import { ReportsButton } from './reports-button.js';
 import { useSearch } from './search.js';
 import { Shortcuts, useShortcuts } from './shortcuts.js';
@@ -80,6 +90,7 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const [chats, setChats] = useState<ChatView[]>([]);
   const [next, setNext] = useState<string | null>(null);
+  const [counts, setCounts] = useState<QueueCounts | null>(null);
   const [offset, setOffset] = useState(0);
   const [now, setNow] = useState(Date.now());
   const search = useSearch();
@@ -97,13 +108,16 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
   const [seen, setSeen] = useState<Seen>(() => loadSeen(agent.login));
   const [visible, setVisible] = useState(document.visibilityState === 'visible');
   const newBuyers = useRef(newBuyerMessages());
+  // What the live handler needs now, not as of the render it was made in.
+  const more = useRef(false);
+  more.current = next !== null;
+  /** The latest queue read in flight, and the rows live events placed while it was on its way. */
+  const loading = useRef<{ id: number; rows: Map<string, ChatView | null> } | null>(null);
+  const loads = useRef(0);
+  const countsTimer = useRef<number | undefined>(undefined);
 
-  async function loadQueue() {
-    const page = await api.queue(filterParams(filters));
-    setChats(page.chats);
-    setNext(page.next);
-    setOffset(Date.parse(page.serverTime) - Date.now());
-    const arrived = newBuyers.current(page.chats);
+  function announce(chats: ChatView[]) {
+    const arrived = newBuyers.current(chats);
     if (arrived.length > 0) chime(agent.login);
     for (const chat of arrived) {
       notify(agent.login, chat, t('newMessage', { who: chat.context.customerName ?? t('customer') }), () =>
@@ -112,18 +126,62 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
     }
   }
 
+  async function loadQueue() {
+    const id = ++loads.current;
+    const pending = new Map<string, ChatView | null>();
+    loading.current = { id, rows: pending };
+    const page = await api.queue(filterParams(filters)).finally(() => {
+      if (loading.current?.id === id) loading.current = null;
+    });
+    // A newer read (a filter change) answers for the page; this one is stale.
+    if (id !== loads.current) return;
+    // Rows that came while this read was on its way may be newer than what it read: they go on top.
+    let list = page.chats;
+    for (const [key, row] of pending) list = placeAt(list, key, row, page.next !== null);
+    setChats(list);
+    setNext(page.next);
+    setOffset(Date.parse(page.serverTime) - Date.now());
+    announce(page.chats);
+  }
+
+  function placeAt(list: ChatView[], key: string, row: ChatView | null, hasMore: boolean): ChatView[] {
+    const [businessId, chatId] = key.split(':').map(Number) as [number, number];
+    return placeRow(list, { businessId, chatId }, row, { filters, me: agent.login, more: hasMore });
+  }
+
+  /** A live event's row, put in its place in the loaded queue (queue-rows.ts has the rule). */
+  function placeLive(key: string, row: ChatView | null) {
+    loading.current?.rows.set(key, row);
+    setChats((list) => placeAt(list, key, row, more.current));
+    if (row && shows(row, filters, agent.login)) announce([row]);
+  }
+
+  /** The counts follow live events, read at most once a second. */
+  function countsSoon(delayMs = 1000) {
+    if (countsTimer.current !== undefined) return;
+    countsTimer.current = window.setTimeout(() => {
+      countsTimer.current = undefined;
+      api.queueCounts().then(setCounts, () => undefined);
+    }, delayMs);
+  }
+
   async function loadMore() {
     if (!next) return;
     const params = filterParams(filters);
     params.set('after', next);
     const page = await api.queue(params);
-    setChats((list) => [...list, ...page.chats]);
+    setChats((list) => appendPage(list, page.chats));
     setNext(page.next);
   }
 
   useEffect(() => {
     void loadQueue();
   }, [filters]);
+
+  useEffect(() => {
+    countsSoon(0);
+    return () => window.clearTimeout(countsTimer.current);
+  }, []);
 
   useEffect(() => {
     const timer = window.setInterval(() => setNow(Date.now()), 1000);
@@ -134,6 +192,7 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
   useEffect(() => {
     const timer = window.setInterval(() => {
       void loadQueue();
+      countsSoon(0);
       if (open) {
         const key = `${open.businessId}:${open.chatId}`;
         setVersions((v) => ({ ...v, [key]: (v[key] ?? 0) + 1 }));
@@ -142,7 +201,8 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
     return () => window.clearInterval(timer);
   }, [filters, open?.businessId, open?.chatId]);
 
-  // Live updates: re-read the queue (debounced) and bump the open chat.
+  // Live updates: the event's row moves in place and the open chat is bumped; only an event without a row
+  // (a resync, a row the server could not read) re-reads the queue.
   useEffect(
     () =>
       listen((event) => {
@@ -150,6 +210,7 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
           // Notices may have been missed: whatever chat is open is read again, with the queue.
           setResyncs((n) => n + 1);
           void loadQueue();
+          countsSoon(0);
           return;
         }
         const key = `${event.businessId}:${event.chatId}`;
@@ -158,6 +219,11 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
           return;
         }
         setVersions((v) => ({ ...v, [key]: (v[key] ?? 0) + 1 }));
+        countsSoon();
+        if ('row' in event && event.row !== undefined) {
+          placeLive(key, event.row);
+          return;
+        }
         window.clearTimeout(reloadTimer.current);
         reloadTimer.current = window.setTimeout(() => void loadQueue(), 300);
       }),
@@ -299,7 +365,14 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
         ) : null}
       </header>
       <nav class="queue" aria-label={t('chats')}>
-        <FilterBar t={t} filters={filters} agents={session.agents} onChange={setFilters} />
+        <FilterBar
+          t={t}
+          filters={filters}
+          agents={session.agents}
+          me={agent.login}
+          counts={counts}
+          onChange={setFilters}
+        />
         <QueueList
           t={t}
           chats={chats}

@@ -128,6 +128,7 @@ const ru = {
   draftDiscard: 'Отклонить',
   draftDiscarded: 'Отклонено',
   noAssistantDrafts: 'Черновиков нет',
+  filterAll: '{name}: все',
 };
 
 export type Key = keyof typeof ru;
@@ -260,6 +261,7 @@ const en: Record<Key, string> = {
   draftDiscard: 'Discard',
   draftDiscarded: 'Discarded',
   noAssistantDrafts: 'No drafts',
+  filterAll: '{name}: all',
 };
 
 export type Lang = 'ru' | 'en';

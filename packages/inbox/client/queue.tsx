@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { type BusinessHours, waitMs } from '../src/shared/business-hours.js';
 import { formatWait, urgency } from '../src/shared/urgency.js';
-import type { ChatView, SearchHit } from './api.js';
+import type { ChatView, QueueCounts, SearchHit } from './api.js';
 import { Highlighted } from './highlight.js';
 import { label, type T } from './i18n.js';
 import { SearchReason, SearchTotal } from './search.js';
@@ -39,20 +39,32 @@ interface FilterBarProps {
   t: T;
   filters: Filters;
   agents: Array<{ login: string; name: string }>;
+  /** The agent's login ("Mine" counts their chats). */
+  me: string;
+  /** Chats per value (the server's counts); null until read. */
+  counts: QueueCounts | null;
   onChange: (filters: Filters) => void;
 }
 
-export function FilterBar({ t, filters, agents, onChange }: FilterBarProps) {
-  const select = (key: keyof Filters, name: string, options: Array<[string, string]>) => (
+/** A value with its count, when counts are known: "Ждёт ответа (12)". */
+const counted = (text: string, n: number | undefined, counts: QueueCounts | null) =>
+  counts ? `${text} (${n ?? 0})` : text;
+
+/**
+ * One select per filter; the first option of each is "All" (clears that filter), each value shows how many
+ * chats it has in the agent's businesses — each count regardless of the other filters.
+ */
+export function FilterBar({ t, filters, agents, me, counts, onChange }: FilterBarProps) {
+  const select = (key: keyof Filters, name: string, options: Array<[string, string, number | undefined]>) => (
     <select
       aria-label={name}
       value={filters[key]}
       onChange={(e) => onChange({ ...filters, [key]: (e.currentTarget as HTMLSelectElement).value })}
     >
-      <option value="">{name}</option>
-      {options.map(([value, text]) => (
+      <option value="">{counted(t('filterAll', { name }), counts?.total, counts)}</option>
+      {options.map(([value, text, n]) => (
         <option key={value} value={value}>
-          {text}
+          {counted(text, n, counts)}
         </option>
       ))}
     </select>
@@ -62,22 +74,26 @@ export function FilterBar({ t, filters, agents, onChange }: FilterBarProps) {
       {select(
         'status',
         t('status'),
-        STATUSES.map((s) => [s, label(t, 'status', s)]),
+        STATUSES.map((s) => [s, label(t, 'status', s), counts?.statuses[s]]),
       )}
       {select(
         'type',
         t('type'),
-        ['CHAT', 'ARBITRAGE'].map((s) => [s, label(t, 'type', s)]),
+        ['CHAT', 'ARBITRAGE'].map((s) => [s, label(t, 'type', s), counts?.types[s]]),
       )}
       {select(
         'context',
         t('context'),
-        ['ORDER', 'RETURN', 'DIRECT'].map((s) => [s, label(t, 'context', s)]),
+        ['ORDER', 'RETURN', 'DIRECT'].map((s) => [s, label(t, 'context', s), counts?.contexts[s]]),
       )}
       {select('assignee', t('assignee'), [
-        ['me', t('me')],
-        ['-', t('unassigned')],
-        ...agents.map((a): [string, string] => [a.login, a.name]),
+        ['me', t('me'), counts?.assignees[me]],
+        ['-', t('unassigned'), counts?.unassigned],
+        ...agents.map((a): [string, string, number | undefined] => [
+          a.login,
+          a.name,
+          counts?.assignees[a.login],
+        ]),
       ])}
     </div>
   );

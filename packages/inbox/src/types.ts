@@ -126,4 +126,14 @@ export interface InboxSource {
    * changed shows at once even when no push comes. Absent when the source has no platform behind it.
    */
   refresh?(chat: ChatKey): Promise<void>;
+  /** How many chats each status, type and context has (the filter bar's counts); absent: no counts. */
+  queueCounts?(businessIds: number[]): Promise<QueueCountsView>;
+}
+
+/** Chats per filter value in the agent's businesses, each count regardless of the other filters. */
+export interface QueueCountsView {
+  total: number;
+  statuses: Record<string, number>;
+  types: Record<string, number>;
+  contexts: Record<string, number>;
 }

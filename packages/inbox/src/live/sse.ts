@@ -3,6 +3,7 @@ import type { Agent } from '../auth/agents.js';
 import { canSee } from '../auth/agents.js';
 import type { LiveBus, LiveEvent } from './bus.js';
 import type { OpenStream } from './open-streams.js';
+import type { LiveRows } from './rows.js';
 
 export interface EventStreamOptions {
   /**
@@ -13,6 +14,8 @@ export interface EventStreamOptions {
   /** Keep-alive and session check interval. */
   checkMs: number;
   onClose: () => void;
+  /** Adds each row event's queue row (read once per event for every stream of the process). */
+  rows?: LiveRows;
 }
 
 /**
@@ -45,9 +48,21 @@ export function openEventStream(
     if (reason) res.write(`event: ${reason}\ndata: {}\n\n`);
     res.end();
   };
+  // Events go out in the order they came, each after its row is read: a page applies rows in that order,
+  // so the last row it gets for a chat is one read after the chat's last change it was told of.
+  let sending: Promise<void> = Promise.resolve();
   const write = (event: LiveEvent) => {
     if (!open || !canSee(agent, event.businessId)) return;
-    res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+    const rows = options.rows;
+    if (!rows) {
+      res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      return;
+    }
+    const page = rows.forPage(event);
+    sending = sending.then(async () => {
+      const sent = await page;
+      if (open) res.write(`event: ${sent.type}\ndata: ${JSON.stringify(sent)}\n\n`);
+    });
   };
   const unsubscribe = bus.subscribe(write);
   const heartbeat = setInterval(() => {

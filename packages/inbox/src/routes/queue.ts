@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpError } from '../http/respond.js';
+import { LiveRows } from '../live/rows.js';
 import { openEventStream } from '../live/sse.js';
 import { pageKey } from '../team/presence.js';
 import type { ChatView, QueueCursor, QueueFilter } from '../types.js';
@@ -100,6 +101,27 @@ async function queue(ctx: ApiContext, request: FastifyRequest) {
   };
 }
 
+/**
+ * The filter bar's counts in one request: chats per status, type and context (the store's index counts),
+ * per assignee and unassigned (the team's assignments), over the agent's businesses (or the one asked for).
+ */
+async function counts(ctx: ApiContext, request: FastifyRequest) {
+  const businessIds = businesses(ctx, request);
+  const read = ctx.options.source.queueCounts;
+  if (!read) throw new HttpError(404, 'NO_COUNTS', 'this inbox source does not count its queue');
+  const [byValue, assignments] = await Promise.all([
+    read.call(ctx.options.source, businessIds),
+    ctx.team.assignments(businessIds),
+  ]);
+  const assignees: Record<string, number> = {};
+  for (const a of assignments) assignees[a.login] = (assignees[a.login] ?? 0) + 1;
+  return {
+    ...byValue,
+    assignees,
+    unassigned: Math.max(0, byValue.total - assignments.length),
+  };
+}
+
 async function search(ctx: ApiContext, request: FastifyRequest) {
   const q = (queryParam(request, 'q') ?? '').trim();
   if (q.length === 0) throw new HttpError(400, 'EMPTY_QUERY', 'q is empty');
@@ -123,7 +145,10 @@ async function search(ctx: ApiContext, request: FastifyRequest) {
 }
 
 export function queueRoutes(api: FastifyInstance, ctx: ApiContext): void {
+  // One per inbox: every stream of this process shares each event's row read.
+  const rows = new LiveRows(ctx.options.source, ctx.team, (error) => ctx.options.onError?.(error));
   api.get('/api/queue', (request) => queue(ctx, request));
+  api.get('/api/queue/counts', (request) => counts(ctx, request));
   api.get('/api/search', (request) => search(ctx, request));
 
   api.get('/api/events', async (request, reply) => {
@@ -132,6 +157,7 @@ export function queueRoutes(api: FastifyInstance, ctx: ApiContext): void {
     const stream = openEventStream(reply, agent, ctx.bus, {
       stillValid: async () => (await ctx.sessions.get(session.id))?.login === session.login,
       checkMs: ctx.streamCheckMs,
+      rows,
       onClose: () => {
         ctx.streams.delete(session.id, stream);
         if (page) ctx.presence.leave(pageKey(session.id, page), agent);

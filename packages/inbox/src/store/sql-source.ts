@@ -11,6 +11,7 @@ import type {
   FileView,
   InboxSource,
   MessageView,
+  QueueCountsView,
   QueueQuery,
   SearchHit,
   SearchResult,
@@ -58,6 +59,10 @@ export class StoreSource implements InboxSource {
 
   queue(query: QueueQuery): Promise<ChatView[]> {
     return this.store.reads.queue(query);
+  }
+
+  queueCounts(businessIds: number[]): Promise<QueueCountsView> {
+    return this.store.reads.queueCounts(businessIds);
   }
 
   chat(businessId: number, chatId: number): Promise<ChatView | undefined> {

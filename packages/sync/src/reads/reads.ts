@@ -8,6 +8,7 @@ import { CHANGE_CHANNEL_SQL } from '../schema/read-model-migrations.js';
 import { customerChats, orderContext } from './order-reads.js';
 import type { ChatOrderContext } from './order-types.js';
 import { chatFromRow, chatSql, chatsSql, mergeQueueRows, num, queueSql } from './queue.js';
+import { countsFromRows, type QueueCounts, queueCountsSql } from './queue-counts.js';
 import { MATCHED_BY, searchCountSql, searchSql } from './search.js';
 import type {
   ChatChange,
@@ -40,6 +41,16 @@ export class StoreReads {
       if (pages.length > 0) chats.push(...mergeQueueRows(pages, waiting, remaining).map(chatFromRow));
     }
     return chats;
+  }
+
+  /** How many chats each status, type and context has in these businesses (the filter bar's counts). */
+  async queueCounts(businessIds: number[]): Promise<QueueCounts> {
+    if (businessIds.length === 0) return countsFromRows([], []);
+    const { statuses, kinds } = queueCountsSql(businessIds);
+    return countsFromRows(
+      await this.sql.all(statuses.sql, statuses.params),
+      await this.sql.all(kinds.sql, kinds.params),
+    );
   }
 
   async chat(businessId: number, chatId: number): Promise<ChatSummary | undefined> {
