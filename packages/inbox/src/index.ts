@@ -61,7 +61,12 @@ export type { PresenceNote, Relay, RelayMessage } from './live/relay.js';
 export { TableRelay } from './live/table-relay.js';
 export { type OpenInboxOptions, openInbox } from './open.js';
 export { sendLedgerCredit } from './reports/credit.js';
-export { BUSINESS_HOURS_SPEC, countedInHours, parseBusinessHours } from './reports/hours.js';
+export {
+  BUSINESS_HOURS_SPEC,
+  countedInHours,
+  parseBusinessHours,
+  reportHours,
+} from './reports/hours.js';
 export type { BusinessHours } from './shared/business-hours.js';
 export { FILE_MAX_BYTES, MESSAGE_MAX_LENGTH, messageLength } from './shared/limits.js';
 export { type RunningInbox, type StartInboxOptions, startInbox } from './start.js';

@@ -23,23 +23,40 @@ export const DEFAULT_TARGET_MINUTES = 15;
 const DAY_MS = 86_400_000;
 const DEFAULT_DAYS = 7;
 
-function instantFlag(ctx: CommandContext, name: 'from' | 'to'): number | undefined {
-  const raw = str(ctx.values, name);
+type ReportHours = Pick<ReportOptions, 'countedMs' | 'days'>;
+
+/**
+ * A --from/--to instant. A date alone is the start of that day: in the business hours' zone when given
+ * (`days`), else UTC.
+ */
+function instantFlag(
+  ctx: CommandContext,
+  name: 'from' | 'to',
+  days: ReportOptions['days'],
+): number | undefined {
+  const raw = str(ctx.values, name)?.trim();
   if (raw === undefined) return undefined;
-  const ms = /^\d{4}-\d{2}-\d{2}/.test(raw.trim()) ? Date.parse(raw.trim()) : Number.NaN;
+  let ms = Number.NaN;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(raw) && !Number.isNaN(Date.parse(raw))) {
+    ms = days ? days.dayStart(raw) : Date.parse(`${raw}T00:00:00.000Z`);
+  } else if (/^\d{4}-\d{2}-\d{2}T/.test(raw)) ms = Date.parse(raw);
   if (Number.isNaN(ms)) {
     throw new UsageError(
       `--${name} "${raw}" is not an ISO 8601 date or date-time`,
-      `Give e.g. --${name} 2026-11-01 (midnight UTC) or --${name} 2026-11-01T09:00:00+03:00.`,
+      `Give e.g. --${name} 2026-11-01 (midnight UTC, or in the --business-hours zone) or --${name} 2026-11-01T09:00:00+03:00.`,
     );
   }
   return ms;
 }
 
 /** The period: --from/--to; the 7 days before --to (default now) without --from. */
-export function period(ctx: CommandContext, now: number): { from: number; to: number } {
-  const fromFlag = instantFlag(ctx, 'from');
-  const toFlag = instantFlag(ctx, 'to');
+export function period(
+  ctx: CommandContext,
+  now: number,
+  days?: ReportOptions['days'],
+): { from: number; to: number } {
+  const fromFlag = instantFlag(ctx, 'from', days);
+  const toFlag = instantFlag(ctx, 'to', days);
   const to = toFlag ?? now;
   const from = fromFlag ?? to - DEFAULT_DAYS * DAY_MS;
   if (from >= to) {
@@ -51,33 +68,31 @@ export function period(ctx: CommandContext, now: number): { from: number; to: nu
   return { from, to };
 }
 
-/** Business hours and agent credit from the inbox; without the inbox, calendar time and `outside`. */
-async function inboxParts(ctx: CommandContext, store: SyncStore, spec: string | undefined) {
-  let inbox: Awaited<ReturnType<typeof loadInbox>> | undefined;
+/** --business-hours, by the inbox's rule: the time that counts and the days in their zone. */
+async function hoursOf(spec: string | undefined): Promise<ReportHours> {
+  if (spec === undefined) return {};
+  const inbox = await loadInbox('--business-hours in reports');
+  let hours: import('@ym-chats/inbox').BusinessHours;
   try {
-    inbox = await loadInbox('agent credit and business hours in reports');
+    hours = inbox.parseBusinessHours(spec);
   } catch (error) {
-    if (!(error instanceof UsageError) || spec !== undefined) throw error;
+    throw new UsageError(
+      `--business-hours: ${(error as Error).message}`,
+      `Give ${inbox.BUSINESS_HOURS_SPEC}, e.g. --business-hours Europe/Moscow,1-5,09:00-18:00 (ISO weekdays, 1 = Monday).`,
+    );
+  }
+  return inbox.reportHours(hours);
+}
+
+/** Agent credit from the inbox's send ledger; without the inbox, every reply is `outside`. */
+async function creditOf(ctx: CommandContext, store: SyncStore): Promise<Pick<ReportOptions, 'credit'>> {
+  try {
+    return { credit: (await loadInbox('agent credit in reports')).sendLedgerCredit(store.database()) };
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
     ctx.out.warn('@ym-chats/inbox is not installed: every reply is credited to "outside".');
     return {};
   }
-  const parts: Pick<ReportOptions, 'credit' | 'countedMs' | 'timeZone'> = {
-    credit: inbox.sendLedgerCredit(store.database()),
-  };
-  if (spec !== undefined) {
-    let hours: import('@ym-chats/inbox').BusinessHours;
-    try {
-      hours = inbox.parseBusinessHours(spec);
-    } catch (error) {
-      throw new UsageError(
-        `--business-hours: ${(error as Error).message}`,
-        `Give ${inbox.BUSINESS_HOURS_SPEC}, e.g. --business-hours Europe/Moscow,1-5,09:00-18:00 (ISO weekdays, 1 = Monday).`,
-      );
-    }
-    parts.countedMs = inbox.countedInHours(hours);
-    parts.timeZone = hours.timeZone;
-  }
-  return parts;
 }
 
 /** One CSV field (RFC 4180), never read as a formula by a spreadsheet. */
@@ -211,7 +226,8 @@ export const reportCommand: Command = {
     const { values, out } = ctx;
     const csv = flag(values, 'csv');
     if (csv && out.json) throw new UsageError('--json and --csv exclude each other', 'Pick one of them.');
-    const { from, to } = period(ctx, Date.now());
+    const hours = await hoursOf(str(values, 'business-hours'));
+    const { from, to } = period(ctx, Date.now(), hours.days);
     const targetMinutes =
       numberFlag(values, 'target', { min: 1, max: 10_080, integer: false }) ?? DEFAULT_TARGET_MINUTES;
     const businessText = str(values, 'business');
@@ -224,13 +240,13 @@ export const reportCommand: Command = {
     const sync = await loadSync();
     const store = await openCliStore(ctx, sync);
     try {
-      const parts = await inboxParts(ctx, store, str(values, 'business-hours'));
       const result = await sync.report(store, {
         from: new Date(from),
         to: new Date(to),
         targetMinutes,
         ...(businessId === undefined ? {} : { businessId }),
-        ...parts,
+        ...hours,
+        ...(await creditOf(ctx, store)),
       });
       if (out.json) out.document(result.summary);
       else if (csv) out.write(`${[CSV_HEADER.join(','), ...result.waits.map(csvRow)].join('\n')}\n`);
@@ -249,7 +265,7 @@ export async function storeReports(
   businessId: import('@ym-chats/sdk').Id,
 ): Promise<import('@ym-chats/mcp').ReportReader> {
   const sync = await loadSync();
-  const parts = await inboxParts(ctx, store, undefined);
+  const parts = await creditOf(ctx, store);
   return async (request) =>
     (await sync.report(store, { ...request, businessId: BigInt(businessId), ...parts })).summary;
 }

@@ -1,8 +1,16 @@
 /**
  * Business hours for reports, in the inbox's own rule (shared/business-hours.ts): a spec a terminal can
- * type, and the function `report()` takes to count only the time inside them.
+ * type, and what `report()` takes from them — the time inside them that counts, and the days of the
+ * per-day rows in their zone (the store itself knows only UTC days).
  */
-import { type BusinessHours, checkBusinessHours, waitMs } from '../shared/business-hours.js';
+import type { ReportOptions } from '@ym-chats/sync';
+import {
+  type BusinessHours,
+  checkBusinessHours,
+  instant,
+  localDate,
+  waitMs,
+} from '../shared/business-hours.js';
 
 /** `ZONE,DAYS,HH:MM-HH:MM`, e.g. `Europe/Moscow,1-5,09:00-18:00`; days are ISO weekdays (1 = Monday), as `1-5`, `1+3+5` or `1-5+7`. */
 export const BUSINESS_HOURS_SPEC = 'ZONE,DAYS,HH:MM-HH:MM';
@@ -36,4 +44,16 @@ export function parseBusinessHours(spec: string): BusinessHours {
 /** The milliseconds of [startMs, endMs) inside the hours: `report()`'s `countedMs`. */
 export function countedInHours(hours: BusinessHours): (startMs: number, endMs: number) => number {
   return (startMs, endMs) => waitMs(startMs, endMs, hours);
+}
+
+/** What `report()` takes from business hours: counted time and calendar days, both in their zone. */
+export function reportHours(hours: BusinessHours): Required<Pick<ReportOptions, 'countedMs' | 'days'>> {
+  const { timeZone } = hours;
+  return {
+    countedMs: countedInHours(hours),
+    days: {
+      dayOf: (ms) => localDate(timeZone, ms),
+      dayStart: (day) => instant(timeZone, Date.parse(`${day}T00:00:00.000Z`)),
+    },
+  };
 }

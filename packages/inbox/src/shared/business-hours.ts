@@ -35,9 +35,15 @@ function parts(timeZone: string, ms: number): { y: number; m: number; d: number;
 }
 
 /** The instant when the clock in `timeZone` shows this local time (the zone's offset near that instant). */
-function instant(timeZone: string, localMs: number): number {
+export function instant(timeZone: string, localMs: number): number {
   const guess = localMs - (parts(timeZone, localMs).local - localMs);
   return localMs - (parts(timeZone, guess).local - guess);
+}
+
+/** `YYYY-MM-DD` on the clock in `timeZone` at the instant (a report's day). */
+export function localDate(timeZone: string, ms: number): string {
+  const { y, m, d } = parts(timeZone, ms);
+  return new Date(Date.UTC(y, m - 1, d)).toISOString().slice(0, 10);
 }
 
 function minutes(hhmm: string): number {

@@ -8,7 +8,7 @@
  * ledger; anything else is `outside`) and how much of a wait counts (business hours; calendar time without).
  */
 import type { SyncStore } from '../store/store.js';
-import { checkTimeZone, dayStart, localDay, nextDay } from './days.js';
+import { nextDay, type ReportDays, UTC_DAYS } from './days.js';
 import { ascending, metShare, percentile } from './figures.js';
 
 /** A PARTNER message that closed a wait. */
@@ -34,8 +34,8 @@ export interface ReportOptions {
   targetMinutes: number;
   /** One business; every business in the store without it. */
   businessId?: bigint | number;
-  /** IANA zone the per-day rows are counted in (the business hours' zone); UTC without it. */
-  timeZone?: string;
+  /** The days the per-day rows are counted in (the business hours' zone, `reportHours`); UTC without. */
+  days?: ReportDays;
   /** Milliseconds of [startMs, endMs) that count (business hours); all of them without it. */
   countedMs?: (startMs: number, endMs: number) => number;
   credit?: AgentCredit;
@@ -133,7 +133,7 @@ export async function report(store: SyncStore, options: ReportOptions): Promise<
   if (!Number.isFinite(options.targetMinutes) || options.targetMinutes <= 0) {
     throw new RangeError('report: targetMinutes must be a positive number');
   }
-  const timeZone = checkTimeZone(options.timeZone ?? 'UTC');
+  const days = options.days ?? UTC_DAYS;
   const from = new Date(fromMs).toISOString();
   const to = new Date(toMs).toISOString();
   const sql = store.database();
@@ -219,10 +219,10 @@ export async function report(store: SyncStore, options: ReportOptions): Promise<
     .sort((a, b) => b.answered - a.answered || (a.agent < b.agent ? -1 : a.agent > b.agent ? 1 : 0));
 
   const perDay: DayFigures[] = [];
-  const lastDay = localDay(timeZone, toMs - 1);
-  for (let day = localDay(timeZone, fromMs); day <= lastDay; day = nextDay(day)) {
-    const start = Math.max(fromMs, dayStart(timeZone, day));
-    const end = Math.min(toMs, dayStart(timeZone, nextDay(day)));
+  const lastDay = days.dayOf(toMs - 1);
+  for (let day = days.dayOf(fromMs); day <= lastDay; day = nextDay(day)) {
+    const start = Math.max(fromMs, days.dayStart(day));
+    const end = Math.min(toMs, days.dayStart(nextDay(day)));
     const list = answered
       .filter((w) => w.closedMs! >= start && w.closedMs! < end)
       .map((w) => responded.get(w)!)
