@@ -48,7 +48,7 @@ export function FilePreview({
   onSend,
   onCancel,
 }: Props) {
-  const captionBox = useRef<HTMLInputElement>(null);
+  const captionBox = useRef<HTMLTextAreaElement>(null);
   // Opened by the agent's own choice (or paste) of files: the caption takes the focus, so what they type
   // next is its text, Enter sends and Esc cancels.
   useEffect(() => captionBox.current?.focus(), []);
@@ -81,16 +81,17 @@ export function FilePreview({
           </li>
         ))}
       </ul>
-      <input
-        type="text"
+      {/* Several lines (a template's text comes here with its files); Enter sends, Shift+Enter breaks a line. */}
+      <textarea
         class="caption"
         ref={captionBox}
+        rows={caption.includes('\n') ? 3 : 1}
         aria-label={t('caption')}
         placeholder={t('caption')}
         value={caption}
-        onInput={(e) => onCaption((e.currentTarget as HTMLInputElement).value)}
+        onInput={(e) => onCaption((e.currentTarget as HTMLTextAreaElement).value)}
         onKeyDown={(e) => {
-          if (e.key === 'Enter') {
+          if (e.key === 'Enter' && !e.shiftKey) {
             e.preventDefault();
             onSend();
           }

@@ -45,6 +45,8 @@ export function ReplyBox({ t, chat, values: chatValues, seen, onTyping, onSent, 
    * nothing is sent until every one has a value (a raw `{…}` never reaches a buyer).
    */
   const [unfilled, setUnfilled] = useState<Record<string, string> | null>(null);
+  /** Which text the question is about: the reply box's, or the file preview's caption. */
+  const unfilledFor = useRef<'text' | 'caption'>('text');
   /** The `/name` being typed before the cursor, the templates it matches, and the one Enter inserts. */
   const [slash, setSlash] = useState<{ start: number; end: number; matches: Template[] } | null>(null);
   const [slashIndex, setSlashIndex] = useState(0);
@@ -211,6 +213,7 @@ export function ReplyBox({ t, chat, values: chatValues, seen, onTyping, onSent, 
     if (textIssue || text.length === 0) return;
     const body = filled ? text.replace(/\{\w+\}/g, (v) => filled[v]?.trim() || v) : text;
     const left = unfilledVariables(body);
+    unfilledFor.current = 'text';
     if (left.length > 0) return setUnfilled(Object.fromEntries(left.map((v) => [v, filled?.[v] ?? ''])));
     if (textProblem(body)) return setUnfilled(null);
     setUnfilled(null);
@@ -271,10 +274,20 @@ export function ReplyBox({ t, chat, values: chatValues, seen, onTyping, onSent, 
     area.current?.focus();
   }
 
-  /** The preview's Send: each file its own draft, then the caption as a text reply, one after another. */
-  function sendFiles() {
-    const words = caption.trim() ? caption : '';
+  /**
+   * The preview's Send: each file its own draft, then the caption as a text reply, one after another. A
+   * caption from a template may hold a variable the chat has no value for: asked first, as for a reply.
+   */
+  function sendFiles(filled?: Record<string, string>) {
+    const given = filled ? caption.replace(/\{\w+\}/g, (v) => filled[v]?.trim() || v) : caption;
+    const words = given.trim() ? given : '';
     if (words && textProblem(words)) return;
+    const left = unfilledVariables(words);
+    if (left.length > 0) {
+      unfilledFor.current = 'caption';
+      return setUnfilled(Object.fromEntries(left.map((v) => [v, filled?.[v] ?? ''])));
+    }
+    setUnfilled(null);
     const { seenMessageId } = text ? base() : seen();
     const items: BatchItem[] = files.map((file) => ({ item: fileItem(file, seenMessageId), file }));
     if (words) items.push({ item: textItem(words, seenMessageId), caption: words });
@@ -321,8 +334,26 @@ export function ReplyBox({ t, chat, values: chatValues, seen, onTyping, onSent, 
   function useTemplate(template: Template) {
     setPicker(false);
     base();
+    if (template.files.length > 0) return withFiles(template);
     setText((current) => (current ? `${current}\n` : '') + fillTemplate(template.text, values));
     area.current?.focus();
+  }
+
+  /**
+   * A template that carries files goes into the file preview: its files, and its text as their caption,
+   * so the preview's Send sends them all (each once, through the send ledger) and its Cancel drops them.
+   */
+  function withFiles(template: Template) {
+    setProblem(null);
+    templateBook
+      .files(template)
+      .then((loaded) => {
+        setCaption((current) => (current ? `${current}\n` : '') + fillTemplate(template.text, values));
+        addFiles(loaded);
+      })
+      .catch((error: unknown) =>
+        setProblem(w('filesFailed', { m: error instanceof Error ? error.message : String(error) })),
+      );
   }
 
   /** Follows the cursor: a `/query` just before it offers the templates whose names match. */
@@ -340,6 +371,13 @@ export function ReplyBox({ t, chat, values: chatValues, seen, onTyping, onSent, 
   /** The chosen template, filled, in place of the `/query` typed. */
   function insertSlash(template: Template) {
     if (!slash) return;
+    if (template.files.length > 0) {
+      setSlash(null);
+      setText(text.slice(0, slash.start) + text.slice(slash.end));
+      base();
+      withFiles(template);
+      return;
+    }
     const filledText = fillTemplate(template.text, values);
     const next = text.slice(0, slash.start) + filledText + text.slice(slash.end);
     const caret = slash.start + filledText.length;
@@ -460,7 +498,8 @@ export function ReplyBox({ t, chat, values: chatValues, seen, onTyping, onSent, 
           <form
             onSubmit={(e) => {
               e.preventDefault();
-              sendText(unfilled);
+              if (unfilledFor.current === 'caption') sendFiles(unfilled);
+              else sendText(unfilled);
             }}
           >
             <p id="unfilled-title">
@@ -528,7 +567,7 @@ export function ReplyBox({ t, chat, values: chatValues, seen, onTyping, onSent, 
             setFiles(left);
             if (left.length === 0) cancelFiles();
           }}
-          onSend={sendFiles}
+          onSend={() => sendFiles()}
           onCancel={cancelFiles}
         />
       ) : null}

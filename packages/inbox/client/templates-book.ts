@@ -5,10 +5,10 @@
  * dialog).
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { Template } from '../src/team/templates.js';
-import { call } from './api.js';
+import type { Template, TemplateFile } from '../src/team/templates.js';
+import { ApiFailure, call } from './api.js';
 
-export type { Template };
+export type { Template, TemplateFile };
 
 const path = (businessId: number) => `/api/businesses/${businessId}/templates`;
 const json = (body: unknown) => [JSON.stringify(body), { 'Content-Type': 'application/json' }] as const;
@@ -56,6 +56,51 @@ class TemplateBook {
       (this.lists.get(businessId) ?? []).map((t) => (t.id === id ? template : t)),
     );
     return template;
+  }
+
+  /** Attaches a file to a saved template (the server checks it by the reply's file rule). */
+  async addFile(businessId: number, id: number, file: File): Promise<TemplateFile> {
+    const { file: added } = await call<{ file: TemplateFile }>(
+      'POST',
+      `${path(businessId)}/${id}/files`,
+      file,
+      {
+        'Content-Type': 'application/octet-stream',
+        'X-File-Name': encodeURIComponent(file.name),
+        'X-File-Type': file.type,
+      },
+    );
+    return added;
+  }
+
+  async removeFile(businessId: number, id: number, fileId: number): Promise<void> {
+    await call<{ ok: true }>('DELETE', `${path(businessId)}/${id}/files/${fileId}`);
+  }
+
+  /**
+   * A template's files as the browser's `File`s, for the reply's file preview (which sends them like files
+   * the agent chose); the type is the one they were attached with, so images get their thumbnail.
+   */
+  async files(template: Template): Promise<File[]> {
+    return Promise.all(
+      template.files.map(async (f) => {
+        const response = await fetch(`${path(template.businessId)}/${template.id}/files/${f.id}`, {
+          credentials: 'same-origin',
+        });
+        if (!response.ok) {
+          const body = (await response.json().catch(() => ({}))) as {
+            error?: { code?: string; message?: string };
+          };
+          throw new ApiFailure(
+            response.status,
+            body.error?.code ?? 'HTTP',
+            body.error?.message ?? response.statusText,
+            body,
+          );
+        }
+        return new File([await response.blob()], f.name, f.type ? { type: f.type } : {});
+      }),
+    );
   }
 
   async remove(businessId: number, id: number): Promise<void> {

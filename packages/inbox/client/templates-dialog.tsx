@@ -4,11 +4,15 @@
  * Esc closes the form and then the dialog, and the page's letter shortcuts wait until it is closed.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { FILE_MAX_BYTES } from '../src/shared/limits.js';
 import { TEMPLATE_VARIABLES } from '../src/shared/template-fill.js';
+import { TEMPLATE_FILES_MAX } from '../src/team/templates.js';
 import { ApiFailure } from './api.js';
+import { fileSize } from './file-preview.js';
 import type { T } from './i18n.js';
-import { type Template, templateBook, useTemplates } from './templates-book.js';
-import { templateWords } from './templates-i18n.js';
+import { FileIcon } from './icons.js';
+import { type Template, type TemplateFile, templateBook, useTemplates } from './templates-book.js';
+import { type TT, templateWords } from './templates-i18n.js';
 
 interface Props {
   t: T;
@@ -18,7 +22,27 @@ interface Props {
   onClose: () => void;
 }
 
-type Editing = { id: number | null; name: string; text: string };
+/** The form: the saved files it keeps, and the files chosen here, uploaded on Save. */
+type Editing = { id: number | null; name: string; text: string; kept: TemplateFile[]; added: File[] };
+
+const MB = FILE_MAX_BYTES / 1024 / 1024;
+
+/**
+ * The chosen files the template may carry (the reply's file rule, the template's count), and why any
+ * other was left out.
+ */
+function admit(w: TT, editing: Editing, chosen: File[]): { added: File[]; problem: string | null } {
+  const added = [...editing.added];
+  let problem: string | null = null;
+  for (const file of chosen) {
+    if (file.size === 0) problem = w('fileEmpty', { name: file.name });
+    else if (file.size > FILE_MAX_BYTES) problem = w('fileTooBig', { name: file.name, mb: MB });
+    else if (editing.kept.length + added.length >= TEMPLATE_FILES_MAX)
+      problem = w('tooManyFiles', { n: TEMPLATE_FILES_MAX });
+    else added.push(file);
+  }
+  return { added, problem };
+}
 
 const FOCUSABLE = 'button, input, textarea, select, [href], [tabindex]:not([tabindex="-1"])';
 
@@ -36,6 +60,7 @@ export function TemplatesDialog({ t, businessIds, businessId: initial, onClose }
   const nameField = useRef<HTMLInputElement>(null);
   const textField = useRef<HTMLTextAreaElement>(null);
   const newButton = useRef<HTMLButtonElement>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
 
   // Opened on request: focus moves in, and back to where it was when the dialog closes.
   useEffect(() => {
@@ -70,17 +95,42 @@ export function TemplatesDialog({ t, businessIds, businessId: initial, onClose }
     e.preventDefault();
     if (!editing) return;
     setProblem(null);
+    let saved: Template | undefined;
+    const added = [...editing.added];
     try {
       const draft = { name: editing.name, text: editing.text };
-      if (editing.id === null) await templateBook.create(businessId, draft);
-      else await templateBook.update(businessId, editing.id, draft);
+      saved =
+        editing.id === null
+          ? await templateBook.create(businessId, draft)
+          : await templateBook.update(businessId, editing.id, draft);
+      // Then its files: those the form let go, then those chosen here (the server checks each again).
+      const gone = saved.files.filter((f) => !editing.kept.some((k) => k.id === f.id));
+      for (const file of gone) await templateBook.removeFile(businessId, saved.id, file.id);
+      while (added.length > 0) {
+        await templateBook.addFile(businessId, saved.id, added[0]!);
+        added.shift();
+      }
+      if (gone.length > 0 || editing.added.length > 0) await templateBook.load(businessId);
       stopEditing();
       setStatus(w('saved'));
     } catch (error) {
       setProblem(w('saveFailed', { m: error instanceof Error ? error.message : String(error) }));
       // Deleted meanwhile by a colleague: the list is read again.
       if (error instanceof ApiFailure && error.code === 'NO_TEMPLATE') setVersion((v) => v + 1);
+      else if (saved) {
+        // The text was saved and some files may be: the form goes on from what the server has now.
+        const id = saved.id;
+        const fresh = (await templateBook.load(businessId).catch(() => [])).find((t) => t.id === id);
+        setEditing({ ...editing, id, kept: fresh?.files ?? editing.kept, added });
+      }
     }
+  }
+
+  function chooseFiles(chosen: File[]) {
+    if (!editing) return;
+    const { added, problem: refused } = admit(w, editing, chosen);
+    setProblem(refused);
+    setEditing({ ...editing, added });
   }
 
   async function remove(template: Template) {
@@ -210,6 +260,57 @@ export function TemplatesDialog({ t, businessIds, businessId: initial, onClose }
                 </button>
               ))}
             </div>
+            <fieldset class="template-files" aria-describedby="template-files-hint">
+              <legend>{w('files')}</legend>
+              {editing.kept.length + editing.added.length > 0 ? (
+                <ul>
+                  {editing.kept.map((f) => (
+                    <FileRow
+                      key={`kept-${f.id}`}
+                      t={t}
+                      w={w}
+                      name={f.name}
+                      size={f.size}
+                      onRemove={() =>
+                        setEditing({ ...editing, kept: editing.kept.filter((k) => k.id !== f.id) })
+                      }
+                    />
+                  ))}
+                  {editing.added.map((f, i) => (
+                    <FileRow
+                      key={`added-${i}-${f.name}`}
+                      t={t}
+                      w={w}
+                      name={f.name}
+                      size={f.size}
+                      onRemove={() =>
+                        setEditing({ ...editing, added: editing.added.filter((_, j) => j !== i) })
+                      }
+                    />
+                  ))}
+                </ul>
+              ) : null}
+              <button type="button" onClick={() => fileInput.current?.click()}>
+                {w('attachFiles')}
+              </button>
+              <input
+                ref={fileInput}
+                type="file"
+                class="hidden"
+                multiple
+                tabIndex={-1}
+                aria-hidden="true"
+                onChange={(e) => {
+                  const input = e.currentTarget as HTMLInputElement;
+                  const chosen = Array.from(input.files ?? []);
+                  input.value = '';
+                  chooseFiles(chosen);
+                }}
+              />
+              <p id="template-files-hint" class="hint">
+                {w('filesHint', { n: TEMPLATE_FILES_MAX, mb: MB })}
+              </p>
+            </fieldset>
             {problem ? (
               <p class="problem" role="alert">
                 {problem}
@@ -230,7 +331,7 @@ export function TemplatesDialog({ t, businessIds, businessId: initial, onClose }
               type="button"
               class="primary"
               ref={newButton}
-              onClick={() => setEditing({ id: null, name: '', text: '' })}
+              onClick={() => setEditing({ id: null, name: '', text: '', kept: [], added: [] })}
             >
               {w('newTemplate')}
             </button>
@@ -250,6 +351,12 @@ export function TemplatesDialog({ t, businessIds, businessId: initial, onClose }
                     <p>
                       <bdi>{tpl.text}</bdi>
                     </p>
+                    {tpl.files.length > 0 ? (
+                      <p class="template-files-line">
+                        <FileIcon />{' '}
+                        <bdi>{w('carriesFiles', { names: tpl.files.map((f) => f.name).join(', ') })}</bdi>
+                      </p>
+                    ) : null}
                   </div>
                   {deleting?.id === tpl.id ? (
                     <fieldset class="actions confirm">
@@ -266,7 +373,15 @@ export function TemplatesDialog({ t, businessIds, businessId: initial, onClose }
                       <button
                         type="button"
                         aria-label={`${w('edit')}: ${tpl.name}`}
-                        onClick={() => setEditing({ id: tpl.id, name: tpl.name, text: tpl.text })}
+                        onClick={() =>
+                          setEditing({
+                            id: tpl.id,
+                            name: tpl.name,
+                            text: tpl.text,
+                            kept: tpl.files,
+                            added: [],
+                          })
+                        }
                       >
                         {w('edit')}
                       </button>
@@ -293,6 +408,27 @@ export function TemplatesDialog({ t, businessIds, businessId: initial, onClose }
         </button>
       </div>
     </div>
+  );
+}
+
+/** A file of the form: its name and size, and a button that leaves it out. */
+function FileRow(props: { t: T; w: TT; name: string; size: number; onRemove: () => void }) {
+  return (
+    <li>
+      <FileIcon />
+      <span class="name">
+        <bdi>{props.name}</bdi>
+      </span>
+      <span class="size">{fileSize(props.t, props.size)}</span>
+      <button
+        type="button"
+        class="remove"
+        aria-label={props.w('removeFile', { name: props.name })}
+        onClick={props.onRemove}
+      >
+        ×
+      </button>
+    </li>
   );
 }
 

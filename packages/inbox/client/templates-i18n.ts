@@ -28,6 +28,16 @@ const ru = {
   saveFailed: 'Не сохранено: {m}',
   saved: 'Сохранено',
   deleted: 'Удалено',
+  files: 'Файлы',
+  attachFiles: 'Прикрепить файлы',
+  removeFile: 'Убрать файл {name}',
+  filesHint:
+    'До {n} файлов, каждый до {mb} МБ. Вставляются в ответ вместе с текстом и уходят только по кнопке «Отправить».',
+  fileTooBig: '«{name}» больше {mb} МБ — такой файл не отправить.',
+  fileEmpty: '«{name}» пустой.',
+  tooManyFiles: 'В шаблоне не больше {n} файлов: сначала уберите лишний.',
+  filesFailed: 'Файлы шаблона не загрузились: {m}',
+  carriesFiles: 'Файлы: {names}',
 };
 
 type Key = keyof typeof ru;
@@ -59,6 +69,15 @@ const en: Record<Key, string> = {
   saveFailed: 'Not saved: {m}',
   saved: 'Saved',
   deleted: 'Deleted',
+  files: 'Files',
+  attachFiles: 'Attach files',
+  removeFile: 'Remove the file {name}',
+  filesHint: 'Up to {n} files, {mb} MB each. They go into the reply with the text and leave only on Send.',
+  fileTooBig: '“{name}” is over {mb} MB — a file that size cannot be sent.',
+  fileEmpty: '“{name}” is empty.',
+  tooManyFiles: 'A template carries at most {n} files: remove one first.',
+  filesFailed: 'The template’s files did not load: {m}',
+  carriesFiles: 'Files: {names}',
 };
 
 export type TT = (key: Key, values?: Record<string, string | number>) => string;
