@@ -62,8 +62,7 @@ describeStores('live rows between two inbox processes', (engine) => {
       seed: 41,
       openStore: engine.open,
       businessIds: [BUSINESS, OTHER_BUSINESS],
-      // Server A polls the log once a minute: only the live path can tell it in time.
-      inbox: { pollMs: 60_000, pageRefreshMs: 3_600_000 },
+      inbox: { pageRefreshMs: 3_600_000 },
       agents,
     });
     store2 = await h.store.reopen();
@@ -73,7 +72,8 @@ describeStores('live rows between two inbox processes', (engine) => {
       businessIds: [BUSINESS, OTHER_BUSINESS],
       host: '0.0.0.0',
       agents,
-      pollMs: 100,
+      // Server A polls the log once a minute: only the live path can tell it in time.
+      pollMs: 60_000,
       pageRefreshMs: 3_600_000,
     });
     server2 = createServer(inbox2.listener);
@@ -85,11 +85,12 @@ describeStores('live rows between two inbox processes', (engine) => {
       await store2.close();
     };
     other = await h.store.reopen();
-    anna = new PageClient(h.url);
+    const serverA = `http://127.0.0.1:${(server2.address() as AddressInfo).port}`;
+    anna = new PageClient(serverA);
     await anna.login('anna', 'anna-pass');
-    boris = new PageClient(`http://127.0.0.1:${(server2.address() as AddressInfo).port}`);
+    boris = new PageClient(h.url);
     await boris.login('boris', 'boris-pass');
-    stranger = new PageClient(h.url);
+    stranger = new PageClient(serverA);
     await stranger.login('stranger', 'stranger-pass');
     annaEvents = await EventReader.open(anna, 'anna-page-0001');
     strangerEvents = await EventReader.open(stranger, 'stranger-page-01');
