@@ -22,7 +22,22 @@ export {
 export { estimateEta, type PassResult, type SyncProgress } from './engine/progress.js';
 export { type RefreshOptions, type RefreshResult, refreshChat } from './engine/refresh-chat.js';
 export { EventSubscriber, type SubscriberOptions } from './events/subscriber.js';
+export {
+  METRICS,
+  type MetricDefinition,
+  type MetricType,
+  SEND_OUTCOME_LABEL,
+} from './metrics/definitions.js';
+export {
+  METRICS_PATH,
+  type MetricsServer,
+  type MetricsServerOptions,
+  type MetricsSource,
+  startMetricsServer,
+} from './metrics/server.js';
+export { SyncMetrics, type SyncMetricsOptions } from './metrics/sync-metrics.js';
 export { pause } from './pause.js';
+export type { BusinessBacklog } from './reads/backlog.js';
 export {
   READ_MODEL_SUBSCRIBER,
   ReadModelIndexer,
@@ -79,11 +94,13 @@ export {
   type ClosingMessage,
   type DayFigures,
   OUTSIDE_AGENT,
+  REPORT_CSV_HEADER,
   type Report,
   type ReportOptions,
   type ReportSummary,
   type ReportWait,
   report,
+  reportCsv,
 } from './reports/report.js';
 export {
   BusinessRunner,
@@ -91,6 +108,7 @@ export {
   type PassGate,
   type RunnerPolicy,
 } from './runner/business-runner.js';
+export type { RunnerObserver } from './runner/observer.js';
 export {
   DEFAULT_RECONCILE_MINUTES,
   type OneBusiness,

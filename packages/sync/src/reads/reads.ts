@@ -5,6 +5,7 @@
  */
 import type { Row, Sql, SqlValue } from '../db/sql.js';
 import { CHANGE_CHANNEL_SQL } from '../schema/read-model-migrations.js';
+import { type BusinessBacklog, backlog } from './backlog.js';
 import { customerChats, orderContext } from './order-reads.js';
 import type { ChatOrderContext } from './order-types.js';
 import { chatFromRow, chatSql, chatsSql, mergeQueueRows, num, queueSql } from './queue.js';
@@ -167,6 +168,11 @@ export class StoreReads {
     if (found.length > 0 || offset === 0) return { rows, total: found.length > 0 ? num(found[0]!.total) : 0 };
     const count = searchCountSql(this.sql.dialect, businessIds, words);
     return { rows, total: num((await this.sql.all(count.sql, count.params))[0]!.total) };
+  }
+
+  /** Waiting chats and queued pushes per business, with the oldest of each (backlog.ts: the metrics). */
+  backlog(businessIds: readonly bigint[]): Promise<BusinessBacklog[]> {
+    return backlog(this.sql, businessIds);
   }
 
   // The change feed

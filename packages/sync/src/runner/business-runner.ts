@@ -14,6 +14,7 @@ import type { PassResult, SyncProgress } from '../engine/progress.js';
 import { pause } from '../pause.js';
 import { NotificationProcessor } from '../receiver/processor.js';
 import type { SyncStore } from '../store/store.js';
+import type { RunnerObserver } from './observer.js';
 import {
   DEFAULT_PASS_RETRY_MS,
   DEFAULT_PUSH_RETRY_MS,
@@ -47,6 +48,8 @@ export interface BusinessRunnerOptions {
   onPass?: (result: PassResult) => void | Promise<void>;
   /** A failure the runner goes on after, with the wait it chose (a quota's reset, or the retry). */
   onError?: (error: unknown, where: 'pass' | 'process', wait: FailureWait) => void;
+  /** Told of starts, stops, pass durations and every failure (the metrics: `observer.ts`). */
+  observer?: RunnerObserver;
 }
 
 type PassOutcome =
@@ -91,7 +94,10 @@ export class BusinessRunner {
       retryMs: this.policy.pushRetryMs,
       now: this.now,
       ...settle,
-      onError: (error, wait) => options.onError?.(error, 'process', wait),
+      onError: (error, wait) => {
+        options.observer?.failed?.(this.businessId, 'process', error);
+        options.onError?.(error, 'process', wait);
+      },
     });
   }
 
@@ -112,6 +118,8 @@ export class BusinessRunner {
   start(): Promise<void> {
     if (this.loop !== undefined) return this.loop;
     if (this.options.pushes !== false) this.processor.wake();
+    const { api, observer } = this.options;
+    observer?.started?.(this.businessId, () => api.quotaState(this.businessId));
     this.looping = true;
     this.loop = this.run().finally(() => {
       this.looping = false;
@@ -141,6 +149,7 @@ export class BusinessRunner {
     await this.processor.close();
     await this.loop?.catch(() => undefined);
     await this.current;
+    this.options.observer?.stopped?.(this.businessId);
   }
 
   private async run(): Promise<void> {
@@ -174,10 +183,16 @@ export class BusinessRunner {
     if (signal.aborted) return { kind: 'aborted' };
     let result: PassResult;
     this.#passing = true;
+    const observer = this.options.observer;
+    const began = performance.now();
+    const ended = (outcome: 'passed' | 'failed') =>
+      observer?.passEnded?.(this.businessId, (performance.now() - began) / 1000, outcome);
     try {
       result = await this.engine.pass(this.policy.trigger, signal);
     } catch (error) {
       if (signal.aborted) return { kind: 'aborted' };
+      ended('failed');
+      observer?.failed?.(this.businessId, 'pass', error);
       this.#failures += 1;
       const step = nextStep(this.policy, { kind: 'failed', error, failures: this.#failures }, this.now());
       // A failure that ends the loop is the loop's result; any other is reported here, once.
@@ -190,6 +205,7 @@ export class BusinessRunner {
       this.#passing = false;
     }
     this.#failures = 0;
+    ended('passed');
     await this.options.onPass?.(result);
     return { kind: 'passed', result };
   }

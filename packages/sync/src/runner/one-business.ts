@@ -11,6 +11,7 @@ import type { NotificationProcessor } from '../receiver/processor.js';
 import type { Mount, PushListenerOptions } from '../receiver/server.js';
 import type { SyncStore } from '../store/store.js';
 import { BusinessRunner } from './business-runner.js';
+import type { RunnerObserver } from './observer.js';
 import type { FailureWait } from './policy.js';
 import { type BusinessesSource, type ServedBusinesses, serve } from './serve.js';
 
@@ -34,6 +35,8 @@ export interface OneBusinessOptions {
   onProgress?: (progress: SyncProgress) => void;
   /** A failure the receiver goes on after, and when it tries again (`wait.why === 'quota'`: at the reset). */
   onError?: (error: unknown, where: 'reconcile' | 'process', wait: FailureWait) => void;
+  /** Told of the runner's passes and failures (the metrics). */
+  observer?: RunnerObserver;
 }
 
 export interface OneBusiness extends ServedBusinesses {
@@ -61,6 +64,7 @@ export function oneBusiness(options: OneBusinessOptions): BusinessesSource<OneBu
         ...(options.now === undefined ? {} : { now: options.now }),
         ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
         ...(options.onPass === undefined ? {} : { onPass: options.onPass }),
+        ...(options.observer === undefined ? {} : { observer: options.observer }),
         onError: (error, where, wait) =>
           options.onError?.(error, where === 'pass' ? 'reconcile' : where, wait),
       });
