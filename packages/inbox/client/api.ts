@@ -187,3 +187,17 @@ export function listen(onEvent: (event: PageEvent) => void): () => void {
   });
   return () => source.close();
 }
+
+export type {
+  ChatContextAnswer,
+  MoneySummary,
+  OrderSummary,
+  ReturnSummary,
+} from '../src/routes/order-context.js';
+
+/** The order and return behind a chat, as the store keeps them, and the buyer's other chats. */
+export const chatContext = (chat: { businessId: number; chatId: number }) =>
+  call<import('../src/routes/order-context.js').ChatContextAnswer>(
+    'GET',
+    `/api/businesses/${chat.businessId}/chats/${chat.chatId}/context`,
+  );

@@ -8,8 +8,11 @@ import {
   type Viewer,
 } from './api.js';
 import { ChatDrafts } from './assistant-drafts.js';
+import { CustomerChats } from './customer-chats.js';
 import { fileReason, label, type T } from './i18n.js';
 import { FileIcon } from './icons.js';
+import { orderWords } from './order-i18n.js';
+import { hasOrderSide, OrderPanel, orderValues, PANEL_ID, useChatContext } from './order-panel.js';
 import { contextText } from './queue.js';
 import { ReplyBox } from './reply.js';
 import { dateTime, dayLabel, dayStarts, timeOfDay } from './times.js';
@@ -137,6 +140,9 @@ export function ChatPane({
   const [present, setPresent] = useState<Viewer[]>([]);
   const [error, setError] = useState<string | null>(null);
   const seen = useRef({ seenMessageId: 0, seenAuditId: 0 });
+  const { context, error: contextError } = useChatContext(chatKey, version);
+  const [panelOpen, setPanelOpen] = useState(false);
+  const panelHeading = useRef<HTMLHeadingElement>(null);
 
   async function load() {
     try {
@@ -184,19 +190,44 @@ export function ChatPane({
   const others = present.filter((v) => v.login !== me);
   const starts = dayStarts(messages);
   const today = Date.now();
+  const side = hasOrderSide(chat);
+  // The order's id in the header opens the panel (a narrow screen) and takes the focus there.
+  const showOrder = () => {
+    setPanelOpen(true);
+    requestAnimationFrame(() => {
+      panelHeading.current?.focus();
+      panelHeading.current?.scrollIntoView({ block: 'nearest' });
+    });
+  };
+  const orderButton = (orderId: number) => (
+    <button
+      type="button"
+      class="order-link"
+      aria-controls={PANEL_ID}
+      title={orderWords(t)('showPanel')}
+      onClick={showOrder}
+    >
+      {t('order')} {orderId}
+    </button>
+  );
   return (
-    <div class="chat-pane">
+    <div class={`chat-pane${side ? ' has-side' : ''}`}>
       <header class="chat-head">
         <button type="button" class="back" onClick={onBack} aria-label={t('back')}>
           ←
         </button>
         <div class="title">
           <h2>
-            {contextText(t, chat)}
+            {chat.context.type === 'ORDER' && chat.context.orderId !== undefined
+              ? orderButton(chat.context.orderId)
+              : contextText(t, chat)}
             {/* A return's chat names its order too: the agent looks the order up, not the return. */}
-            {chat.context.type === 'RETURN' && chat.context.orderId !== undefined
-              ? ` · ${t('order')} ${chat.context.orderId}`
-              : ''}{' '}
+            {chat.context.type === 'RETURN' && chat.context.orderId !== undefined ? (
+              <>
+                {' · '}
+                {orderButton(chat.context.orderId)}
+              </>
+            ) : null}{' '}
             · <bdi>{chat.context.customerName ?? t('customer')}</bdi>
           </h2>
           <div class="meta">
@@ -235,8 +266,20 @@ export function ChatPane({
               })}
             </div>
           ) : null}
+          <CustomerChats t={t} chats={context?.otherChats ?? []} />
         </div>
       </header>
+      {side ? (
+        <OrderPanel
+          t={t}
+          chat={chat}
+          context={context}
+          error={contextError}
+          open={panelOpen}
+          onToggle={() => setPanelOpen((v) => !v)}
+          headingRef={panelHeading}
+        />
+      ) : null}
       <VirtualList
         items={messages}
         keyOf={(m) => String(m.messageId)}
@@ -259,6 +302,7 @@ export function ChatPane({
           returnId: chat.context.returnId,
           customerName: chat.context.customerName,
           chatId: chat.chatId,
+          ...orderValues(t, context),
         }}
         seen={() => seen.current}
         onTyping={onTyping}

@@ -14,6 +14,7 @@ import { authRoutes } from './auth.js';
 import { chatRoutes } from './chats.js';
 import type { ApiContext } from './context.js';
 import { draftRoutes } from './drafts.js';
+import { orderContextRoutes } from './order-context.js';
 import { queueRoutes } from './queue.js';
 import { templateRoutes } from './templates.js';
 
@@ -48,6 +49,7 @@ export async function apiPlugin(api: FastifyInstance, ctx: ApiContext): Promise<
   chatRoutes(api, ctx);
   draftRoutes(api, ctx);
   templateRoutes(api, ctx);
+  orderContextRoutes(api, ctx);
   methodRoutes.set(ctx, methods);
 }
 

@@ -10,11 +10,23 @@ export interface TemplateValues {
   customerName?: string | undefined;
   chatId?: number | undefined;
   agentName?: string | undefined;
+  /** The order's status in words of the page's language (from the order panel's data). */
+  orderStatus?: string | undefined;
+  /** The order's delivery date or promised window, in words of the page's language. */
+  deliveryDate?: string | undefined;
 }
 
-export const TEMPLATE_VARIABLES = ['customerName', 'orderId', 'returnId', 'chatId', 'agentName'] as const;
+export const TEMPLATE_VARIABLES = [
+  'customerName',
+  'orderId',
+  'returnId',
+  'chatId',
+  'agentName',
+  'orderStatus',
+  'deliveryDate',
+] as const;
 
-const VARIABLES = /\{(customerName|orderId|returnId|chatId|agentName)\}/g;
+const VARIABLES = new RegExp(`\\{(${TEMPLATE_VARIABLES.join('|')})\\}`, 'g');
 /** Anything written like a variable: `{word}`. */
 const ANY_VARIABLE = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
