@@ -24,20 +24,13 @@ const ORDER = {
   cli: ['sdk', 'emulator', 'sync', 'inbox', 'mcp', 'redis', 'workers'],
   reliability: ['sdk', 'emulator', 'contract'],
 };
-/** Test-only packages every package's tests may use (the emulator serves the integration tests). */
+/**
+ * Test-only packages every package's tests may use: the emulator serves the integration tests, testkit holds
+ * the support several packages' tests share (no package's src may import it: it is in no package's ORDER).
+ */
 const FOR_TESTS = ['emulator', 'contract', 'testkit'];
 /** The contract's own tests check the SDK's tables (operations, quotas) against the vendored specs. */
 const TESTS_ALSO = { contract: ['sdk'] };
-
-/**
- * Test support shared across packages by a relative path, named one by one: the QuotaStore contract suite
- * every quota store must pass (the SDK's, run again by redis), and sync's engine matrix and emulator fixture
- * the CLI's sync tests reuse. Anything else reaches another package through its name only.
- */
-const SHARED_TEST_SUPPORT = [
-  '^packages/sdk/test/support/quota-store-contract\\.ts$',
-  '^packages/sync/test/support/(emulator|engines)\\.ts$',
-];
 
 // A new workspace gets its place in the order before anything else is checked.
 const workspaces = JSON.parse(readFileSync(`${__dirname}/package.json`, 'utf8')).workspaces;
@@ -84,12 +77,12 @@ module.exports = {
     {
       name: 'no-reaching-into-packages',
       comment:
-        "another package's src, test or dist files are reached through its name (`@ym-chats/…`) only, never by a relative path",
+        "another package's src, test or dist files are reached through its name (`@ym-chats/…`) only, never by a relative path; test support several packages share is in @ym-chats/testkit",
       severity: 'error',
       from: { path: '^packages/([^/]+)/' },
       to: {
         path: '^packages/',
-        pathNot: ['^packages/$1/', ...SHARED_TEST_SUPPORT],
+        pathNot: '^packages/$1/',
         dependencyTypesNot: ['aliased-tsconfig-paths'],
       },
     },

@@ -7,8 +7,8 @@
  */
 import { AssistantDraftQueue, approveAssistantDraft } from '@ym-chats/inbox';
 import { ChatsApi } from '@ym-chats/sdk';
+import { describeEngines, type OpenedStore } from '@ym-chats/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeEngines, type OpenedStore } from '../../sync/test/support/engines.js';
 import { API_KEY, BUSINESS, requireBuilt, run, startEmulator, type TestEmulator } from './helpers.js';
 
 /** The newest message id of a chat, as an inbox page would have shown it. */

@@ -5,8 +5,8 @@
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { describeEngines, type OpenedStore } from '@ym-chats/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeEngines, type OpenedStore } from '../../sync/test/support/engines.js';
 import { BIN, requireBuilt, run, startEmulator, type TestEmulator } from './helpers.js';
 
 describeEngines('mcp get_report', (engine) => {

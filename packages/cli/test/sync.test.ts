@@ -3,13 +3,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AdminClient, createEmulator } from '@ym-chats/emulator';
-import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
+  describeEngines,
   emulatorState,
   mirrorState,
   type TestEmulator as SyncEmulator,
-} from '../../sync/test/support/emulator.js';
-import { describeEngines } from '../../sync/test/support/engines.js';
+} from '@ym-chats/testkit';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { API_KEY, BUSINESS, cleanEnv, LongRun, requireBuilt, run, startEmulator } from './helpers.js';
 
 interface JsonLine {

@@ -1,4 +1,4 @@
-import { describeQuotaStoreContract } from '../../sdk/test/support/quota-store-contract.js';
+import { describeQuotaStoreContract } from '@ym-chats/testkit';
 import { describeRedis, openStores } from './support/redis.js';
 
 describeRedis('RedisQuotaStore', (url) => {

@@ -2,23 +2,9 @@
  * The push answer (`pushAnswer`, `pushError`) that sync's receiver and `watch --listen` both send, held to
  * spec/notifications.openapi.yaml: the 200 body and the error envelope for the statuses the spec documents.
  */
-import { readFileSync } from 'node:fs';
 import { pushAnswer, pushBodyTooLarge, pushError } from '@ym-chats/sdk';
-import { Ajv } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import { answerProblems as problems } from '@ym-chats/testkit';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-
-const doc = parse(readFileSync(new URL('../../../spec/notifications.openapi.yaml', import.meta.url), 'utf8'));
-const ajv = new Ajv({ strict: false, allErrors: true });
-(addFormatsModule as unknown as (a: Ajv) => Ajv)(ajv);
-ajv.addSchema(doc, 'spec');
-const schema = (name: string) => ajv.getSchema(`spec#/components/schemas/${name}`)!;
-
-function problems(status: number, body: unknown): string[] {
-  const validate = schema(status === 200 ? 'SendNotificationResponse' : 'SendNotificationErrorResponse');
-  return validate(body) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
-}
 
 describe('push answers', () => {
   it('the 200 carries version, name and the time in UTC, as the spec has them', () => {

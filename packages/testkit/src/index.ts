@@ -1,2 +1,7 @@
-// The shared test support's entry point; each module is re-exported here as it moves in.
-export {};
+// The shared test support. One entry point (the tsconfig path and the vitest alias name only this file).
+export * from './emulator.js';
+export * from './engines.js';
+export * from './metrics-text.js';
+export * from './notifications.js';
+export * from './postgres.js';
+export * from './quota-store-contract.js';

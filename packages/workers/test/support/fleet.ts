@@ -13,12 +13,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AdminClient, createEmulator, type EmulatorServer } from '@ym-chats/emulator';
 import { openStore, type SyncStore } from '@ym-chats/sync';
+import { describePostgres, freshSchema } from '@ym-chats/testkit';
 import { BusinessRegistry, migrateWorkers } from '@ym-chats/workers';
-import pg from 'pg';
-import { describe, expect, it } from 'vitest';
+import { expect } from 'vitest';
+
+export { PG_URL } from '@ym-chats/testkit';
 
 export const BIN = fileURLToPath(new URL('../../../cli/dist/bin.js', import.meta.url));
-export const PG_URL = process.env.YM_TEST_POSTGRES_URL;
 export const REDIS_URL = process.env.YM_TEST_REDIS_URL;
 export const KEY = randomBytes(32).toString('base64');
 export const FIRST_BUSINESS = 5001;
@@ -99,25 +100,19 @@ export interface Schema {
 
 /** A fresh schema with the store's and the workers' tables and every business registered. */
 export async function registeredSchema(url: string, businesses: number[]): Promise<Schema> {
-  const schema = `w_${randomBytes(6).toString('hex')}`;
-  const store = await openStore(url, { schema });
+  const fresh = freshSchema(url, 'w');
+  const store = await openStore(url, { schema: fresh.schema });
   await migrateWorkers(store.database());
   const registry = new BusinessRegistry(store.database(), Buffer.from(KEY, 'base64'));
   for (const b of businesses)
     await registry.add(BigInt(b), `shop ${b}`, { kind: 'api-key', secret: apiKeyOf(b) });
   return {
     url,
-    schema,
+    schema: fresh.schema,
     store,
     async drop() {
       await store.close();
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      } finally {
-        await client.end();
-      }
+      await fresh.drop();
     },
   };
 }
@@ -346,16 +341,7 @@ export async function expectMirrorOf(
  * A describe over the shared PostgreSQL (YM_TEST_POSTGRES_URL): without it, a visible skip locally and a
  * failure under CI.
  */
-export function describePg(title: string, body: (url: string) => void): void {
-  const missing = PG_URL === undefined;
-  const run = missing ? (process.env.CI === 'true' ? describe : describe.skip) : describe;
-  run(`${title}${missing ? ' — YM_TEST_POSTGRES_URL is not set' : ''}`, () => {
-    it('needs PostgreSQL', () => {
-      if (missing) throw new Error('YM_TEST_POSTGRES_URL is not set; CI must provide PostgreSQL');
-    });
-    if (PG_URL !== undefined) body(PG_URL);
-  });
-}
+export const describePg = describePostgres;
 
 /** Polls `check` until it returns true or `ms` pass; false on timeout (the test then shows what differs). */
 export async function waitFor(check: () => Promise<boolean>, ms: number, stepMs = 250): Promise<boolean> {
