@@ -36,6 +36,9 @@ export {
   startMetricsServer,
 } from './metrics/server.js';
 export { SyncMetrics, type SyncMetricsOptions } from './metrics/sync-metrics.js';
+export { keyFingerprint } from './orders/key-fingerprint.js';
+export { OrderFill, type OrderFillOptions, type OrderFillResult } from './orders/order-fill.js';
+export { DEFAULT_ORDER_REFRESH_MS, ORDERS_PER_CALL } from './orders/policy.js';
 export { pause } from './pause.js';
 export type { BusinessBacklog } from './reads/backlog.js';
 export {

@@ -12,6 +12,7 @@
  * before it may have changed meanwhile), so `pass()` then runs a fresh one: one more listing.
  */
 import { BadRequestError, type ChatsApi, type Id, NotFoundError, type QuotaSnapshot } from '@ym-chats/sdk';
+import { OrderFill, type OrderFillOptions, type OrderFillResult } from '../orders/order-fill.js';
 import { pause } from '../pause.js';
 import { DEFAULT_INBOUND_RETENTION_DAYS } from '../store/inbound.js';
 import type { PendingChat } from '../store/mirror.js';
@@ -41,6 +42,11 @@ export interface SyncEngineOptions {
    * longer expected). Default `DEFAULT_INBOUND_RETENTION_DAYS` (15); 0 keeps them forever.
    */
   inboundRetentionDays?: number;
+  /**
+   * Read the orders and returns behind the ORDER/RETURN chats after each pass (`src/orders/order-fill.ts`:
+   * chats first, at most once per order per window, a 403 remembered per key). Off when absent.
+   */
+  orders?: OrderFillOptions;
 }
 
 /** A reader's page write not yet committed (at most one: see `readChat`). */
@@ -73,6 +79,7 @@ export class SyncEngine {
   private readonly concurrency: number;
   private readonly now: () => number;
   private readonly writer: PageWriter;
+  private readonly orders: OrderFill | undefined;
 
   constructor(private readonly options: SyncEngineOptions) {
     this.businessId = toId(options.businessId);
@@ -80,6 +87,10 @@ export class SyncEngine {
     this.concurrency = Math.max(1, Math.min(4, options.concurrency ?? 4));
     this.now = options.now ?? Date.now;
     this.writer = new PageWriter(options.store);
+    this.orders =
+      options.orders === undefined
+        ? undefined
+        : new OrderFill(options.api, options.store.database(), this.businessId, this.now, options.orders);
   }
 
   get store(): SyncStore {
@@ -109,7 +120,32 @@ export class SyncEngine {
     for (;;) {
       const run = await this.runPass(trigger, progress, started, signal);
       if (run.resumed) resumedRunId ??= progress.runId;
-      if (run.listedInFull) return { ...progress, resumed: resumedRunId !== null, resumedRunId };
+      if (run.listedInFull) {
+        const result: PassResult = { ...progress, resumed: resumedRunId !== null, resumedRunId };
+        if (this.orders !== undefined) result.orders = await this.fillOrders(signal);
+        return result;
+      }
+    }
+  }
+
+  /**
+   * Reads the orders and returns the chats are owed (a pass does it at its end; see order-fill.ts). Never
+   * fails for the API's or the store's sake: the result says what stopped it.
+   */
+  async fillOrders(signal?: AbortSignal): Promise<OrderFillResult | undefined> {
+    if (this.orders === undefined) return undefined;
+    try {
+      return await this.orders.fill(signal);
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      return {
+        calls: { getBusinessOrders: 0, getReturn: 0 },
+        ordersRead: 0,
+        returnsRead: 0,
+        owed: 0,
+        stopped: 'error',
+        error: error instanceof Error ? error.message : String(error),
+      };
     }
   }
 
@@ -241,6 +277,8 @@ export class SyncEngine {
     report?: () => Promise<void>,
   ): Promise<void> {
     progress.chatsChanged += owed.length;
+    // Their orders are owed a read, recorded now (the chats are committed) so a crash keeps it.
+    if (owed.length > 0) await this.orders?.want(owed.map((c) => c.chatId));
     // Readers overlap each other's commits: one reads while another's page commits, and pages finished
     // together share a commit.
     let next = 0;
@@ -283,7 +321,9 @@ export class SyncEngine {
     onCall?: () => void,
   ): Promise<HistoryReadResult> {
     const read = await this.readChat(chatId, runId, signal, onCall);
-    return { pages: read.pages, added: await read.added };
+    const added = await read.added;
+    await this.orders?.want([chatId]);
+    return { pages: read.pages, added };
   }
 
   /**

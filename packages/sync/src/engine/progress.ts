@@ -1,3 +1,5 @@
+import type { OrderFillResult } from '../orders/order-fill.js';
+
 /** What a pass has done so far, as the CLI shows it and `--json` prints it. */
 export interface SyncProgress {
   /** The pass running now (a call that finishes an interrupted pass may run a fresh one after it). */
@@ -25,6 +27,8 @@ export interface SyncProgress {
 export interface PassResult extends SyncProgress {
   resumed: boolean;
   resumedRunId: bigint | null;
+  /** The orders and returns read after the chats (when the engine reads them). */
+  orders?: OrderFillResult;
 }
 
 /** Estimated seconds left: the share of the chats listed so far against the last complete pass. */

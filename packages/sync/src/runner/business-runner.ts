@@ -11,6 +11,7 @@
 import type { ChatsApi, Id } from '@ym-chats/sdk';
 import { SyncEngine } from '../engine/engine.js';
 import type { PassResult, SyncProgress } from '../engine/progress.js';
+import type { OrderFillOptions } from '../orders/order-fill.js';
 import { pause } from '../pause.js';
 import { NotificationProcessor } from '../receiver/processor.js';
 import type { SyncStore } from '../store/store.js';
@@ -41,6 +42,12 @@ export interface BusinessRunnerOptions {
   pushes?: boolean;
   gate?: PassGate;
   settleMs?: number;
+  /**
+   * The orders and returns behind the chats, read after each pass (sync's `src/orders/`); on by default,
+   * `false` turns it off. Give `keyFingerprint` (`keyFingerprint(key)`) so a key without the order scope is
+   * asked again only once it changes.
+   */
+  orders?: OrderFillOptions | false;
   /** The platform's clock, by which a quota's reset is read: give the client's `rateLimit.now` if it has one. */
   now?: () => number;
   onProgress?: (progress: SyncProgress) => void;
@@ -87,6 +94,7 @@ export class BusinessRunner {
       store: options.store,
       businessId: options.businessId,
       ...settle,
+      ...(options.orders === false ? {} : { orders: options.orders ?? {} }),
       ...(options.now === undefined ? {} : { now: options.now }),
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     });
