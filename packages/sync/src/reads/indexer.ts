@@ -70,8 +70,8 @@ async function indexWords(tx: Sql, from: bigint, to: bigint): Promise<void> {
 }
 
 /**
- * The buyer names of the chats this range touched, as words and stems: replaced, so a renamed buyer is
- * found by the new name once the chat gets a message.
+ * The buyer names of the chats this range touched, as words and stems: replaced whole (a rename between
+ * messages is followed at once by `renameInIndex`).
  */
 async function indexNames(tx: Sql, from: bigint, to: bigint): Promise<void> {
   const touched = `SELECT DISTINCT e.business_id, e.chat_id FROM events e WHERE ${RANGE}`;

@@ -165,9 +165,14 @@ export class StoreReads {
       }
       return row;
     });
-    if (found.length > 0 || offset === 0) return { rows, total: found.length > 0 ? num(found[0]!.total) : 0 };
+    // Past a cap (search.ts) the total is a lower bound: `capped` says so.
+    const capped = (r: Row | undefined) =>
+      r !== undefined && num(r.capped) === 1 ? { capped: true as const } : {};
+    if (found.length > 0 || offset === 0)
+      return { rows, total: found.length > 0 ? num(found[0]!.total) : 0, ...capped(found[0]) };
     const count = searchCountSql(this.sql.dialect, businessIds, words);
-    return { rows, total: num((await this.sql.all(count.sql, count.params))[0]!.total) };
+    const counted = (await this.sql.all(count.sql, count.params))[0]!;
+    return { rows, total: num(counted.total), ...capped(counted) };
   }
 
   /** Waiting chats and queued pushes per business, with the oldest of each (backlog.ts: the metrics). */

@@ -5,6 +5,14 @@
  * for a query that is one number, by its chat id, order id or return id. Each row carries why the chat
  * matched (an id or the name, ranked first), its newest matching message and how many messages matched;
  * every row carries the number of chats found.
+ *
+ * A phrase found in nearly every message would make every search read and group all its hits (0.9 s on
+ * SQLite, 3 s on PostgreSQL for a phrase in every one of 100 000 chats). So the text side reads at most
+ * the newest SEARCH_HITS_CAP matching messages (index order: newest message id on PostgreSQL, the order
+ * messages were indexed on SQLite's FTS5) and the name side at most SEARCH_NAMES_CAP chats: below the caps
+ * every figure is exact; at a cap, `capped` says the total is "at least" (the page shows "1000+") and a
+ * chat's count is the hits among those read. The page's order is unchanged by the cap: a chat's newest
+ * hit is among the newest hits read whenever the chat ranks on a page.
  */
 import type { Dialect, SqlValue } from '../db/sql.js';
 import { marks, type Statement } from './queue.js';
@@ -17,6 +25,11 @@ export type MatchedBy = (typeof MATCHED_BY)[keyof typeof MATCHED_BY];
 /** Ids are positive and fit in a bigint column; a longer number is not one. */
 const ID = /^[1-9][0-9]{0,17}$/;
 
+/** The most matching messages a search reads (see above); about 1 000 chats for a phrase said twice a chat. */
+export const SEARCH_HITS_CAP = 2000;
+/** The most chats a search finds by the buyer's name. */
+export const SEARCH_NAMES_CAP = 1000;
+
 /** The highest code point: `prefix + TOP` is past every term starting with `prefix`, in byte order. */
 const TOP = '\u{10FFFF}';
 
@@ -24,7 +37,7 @@ const TOP = '\u{10FFFF}';
  * The chats matching `words` (`searchWords`' words) in these businesses, a page of them: id and name
  * matches first, then by newest matching message. Columns: business_id, chat_id, why (1–4, see
  * MATCHED_BY, or null), best (the newest matching message id, or null), n (matching messages), total
- * (chats found), text (the best message's).
+ * (chats found), capped (1 when a cap was reached: the total is a lower bound), text (the best message's).
  */
 export function searchSql(
   dialect: Dialect,
@@ -37,36 +50,52 @@ export function searchSql(
   return {
     sql: `WITH found AS (${found.sql}),
           page AS (
-            SELECT f.business_id, f.chat_id, f.why, f.best, f.n, COUNT(*) OVER () AS total FROM found f
+            SELECT f.business_id, f.chat_id, f.why, f.best, f.n, COUNT(*) OVER () AS total,
+                   ${CAPPED} AS capped FROM found f
              ORDER BY (f.why IS NULL), f.why, COALESCE(f.best, 0) DESC, f.business_id, f.chat_id DESC
              LIMIT ? OFFSET ?)
-          SELECT p.business_id, p.chat_id, p.why, p.best, p.n, p.total, m.text FROM page p
+          SELECT p.business_id, p.chat_id, p.why, p.best, p.n, p.total, p.capped, m.text FROM page p
             LEFT JOIN messages m ON m.business_id = p.business_id AND m.message_id = p.best
            ORDER BY (p.why IS NULL), p.why, COALESCE(p.best, 0) DESC, p.business_id, p.chat_id DESC`,
     params: [...found.params, limit, offset],
   };
 }
 
-/** The number of chats `searchSql` finds (for a page past the end, which carries no total). */
+/** The number of chats `searchSql` finds, and `capped` (for a page past the end, which carries neither). */
 export function searchCountSql(dialect: Dialect, businessIds: number[], words: string[]): Statement {
   const found = foundSql(dialect, businessIds, words);
-  return { sql: `SELECT COUNT(*) AS total FROM (${found.sql}) f`, params: found.params };
+  return {
+    sql: `SELECT COUNT(*) AS total, COALESCE(MAX(c.capped), 0) AS capped FROM
+            (SELECT ${CAPPED} AS capped FROM (${found.sql}) f) c`,
+    params: found.params,
+  };
 }
 
-/** One row per matching chat: business_id, chat_id, why, best, n. */
+/**
+ * 1 when either side found more than its cap (each reads one row past it to know): the figures are then
+ * lower bounds. `n` sums to the text hits read, `named` to the chats found by name.
+ */
+const CAPPED = `CASE WHEN SUM(f.n) OVER () > ${SEARCH_HITS_CAP} OR SUM(f.named) OVER () > ${SEARCH_NAMES_CAP}
+                 THEN 1 ELSE 0 END`;
+
+/** One row per matching chat: business_id, chat_id, why, best, n, named (1: found by name). */
 function foundSql(dialect: Dialect, businessIds: number[], words: string[]): Statement {
   const inBusinesses = `business_id IN (${marks(businessIds.length)})`;
   const params: SqlValue[] = [];
-  const byText =
+  // The newest hits first, at most the cap: FTS5 walks its rowids backwards; PostgreSQL its key backwards
+  // (or, for a rare phrase, the GIN index and a small sort).
+  const hits =
     dialect === 'sqlite'
-      ? `SELECT r.business_id, r.chat_id, MAX(r.message_id) AS best, COUNT(*) AS n
+      ? `SELECT r.business_id, r.chat_id, r.message_id
            FROM search_words s JOIN search_rows r ON r.row_id = s.rowid
           WHERE search_words MATCH ? AND r.${inBusinesses}
-          GROUP BY r.business_id, r.chat_id`
-      : `SELECT s.business_id, s.chat_id, MAX(s.message_id) AS best, COUNT(*) AS n
+          ORDER BY s.rowid DESC LIMIT ${SEARCH_HITS_CAP + 1}`
+      : `SELECT s.business_id, s.chat_id, s.message_id
            FROM search_words s
           WHERE s.words @@ ?::tsquery AND s.${inBusinesses}
-          GROUP BY s.business_id, s.chat_id`;
+          ORDER BY s.message_id DESC LIMIT ${SEARCH_HITS_CAP + 1}`;
+  const byText = `SELECT business_id, chat_id, MAX(message_id) AS best, COUNT(*) AS n FROM (${hits}) h
+                   GROUP BY business_id, chat_id`;
   params.push(dialect === 'sqlite' ? ftsQuery(words) : tsQuery(words), ...businessIds);
 
   const byChat: string[] = [];
@@ -78,7 +107,7 @@ function foundSql(dialect: Dialect, businessIds: number[], words: string[]): Sta
       [3, 'return_id'],
     ] as const) {
       byChat.push(
-        `SELECT business_id, chat_id, ${why} AS why FROM chats WHERE ${inBusinesses} AND ${column} = ?`,
+        `SELECT business_id, chat_id, ${why} AS why, 0 AS named FROM chats WHERE ${inBusinesses} AND ${column} = ?`,
       );
       params.push(...businessIds, id);
     }
@@ -86,16 +115,19 @@ function foundSql(dialect: Dialect, businessIds: number[], words: string[]): Sta
   // The name: every query word is (a prefix of) a word of the name or of its stem.
   const perWord = searchForms(words).map((forms) => {
     params.push(...businessIds, ...forms.flatMap((f) => [f, f + TOP]));
-    return `SELECT business_id, chat_id, 4 AS why FROM search_names WHERE ${inBusinesses}
+    return `SELECT DISTINCT business_id, chat_id FROM search_names WHERE ${inBusinesses}
              AND (${forms.map(() => '(term >= ? AND term < ?)').join(' OR ')})`;
   });
-  byChat.push(perWord.length === 1 ? perWord[0]! : `SELECT * FROM (${perWord.join(' INTERSECT ')}) named`);
+  byChat.push(
+    `SELECT business_id, chat_id, 4 AS why, 1 AS named FROM (
+       SELECT business_id, chat_id FROM (${perWord.join(' INTERSECT ')}) n LIMIT ${SEARCH_NAMES_CAP + 1}) named`,
+  );
 
   return {
-    sql: `SELECT business_id, chat_id, MIN(why) AS why, MAX(best) AS best, SUM(n) AS n FROM (
-            SELECT business_id, chat_id, NULL AS why, best, n FROM (${byText}) t
+    sql: `SELECT business_id, chat_id, MIN(why) AS why, MAX(best) AS best, SUM(n) AS n, MAX(named) AS named FROM (
+            SELECT business_id, chat_id, NULL AS why, best, n, 0 AS named FROM (${byText}) t
             UNION ALL
-            SELECT business_id, chat_id, why, NULL AS best, 0 AS n FROM (${byChat.join(' UNION ALL ')}) c
+            SELECT business_id, chat_id, why, NULL AS best, 0 AS n, named FROM (${byChat.join(' UNION ALL ')}) c
           ) hits GROUP BY business_id, chat_id`,
     params,
   };

@@ -87,6 +87,8 @@ export interface SearchRow {
 export interface SearchPage {
   rows: SearchRow[];
   total: number;
+  /** The search stopped at its cap (reads/search.ts): `total` is "at least" (shown as "1000+"). */
+  capped?: true;
 }
 
 /** A chat's status or type changed (the change feed on SQLite; a notice on PostgreSQL). */

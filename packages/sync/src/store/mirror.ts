@@ -12,6 +12,7 @@ import {
   type StoredChatState,
   settleThreshold,
 } from '../engine/changes.js';
+import { type Renamed, renameInIndex } from '../reads/name-index.js';
 import { keepWaits } from '../reports/keep-waits.js';
 import { isoUtc } from '../time.js';
 import { CHAT_COLUMNS, chatValues, messageFiles, messageValues, toId } from './records.js';
@@ -56,10 +57,12 @@ export interface PendingChat {
 /** A listed chat's stored row, and its newest stored message (where a history read starts). */
 interface StoredRow extends StoredChatState {
   lastMessageId: bigint | null;
+  /** The buyer's name as stored (a rename re-indexes it, `renameInIndex`). */
+  customerName: string | null;
 }
 
 /** A listed chat's stored row and newest stored message; `?` is the business, the chat ids follow. */
-const STORED_ROWS = `SELECT c.chat_id, c.updated_at, c.status, c.synced_at, c.history_pending, c.history_settled,
+const STORED_ROWS = `SELECT c.chat_id, c.updated_at, c.status, c.synced_at, c.history_pending, c.history_settled, c.customer_name,
        (SELECT MAX(m.message_id) FROM messages m WHERE m.business_id = c.business_id AND m.chat_id = c.chat_id) AS last_id
   FROM chats c WHERE c.business_id = ? AND c.chat_id`;
 
@@ -81,6 +84,7 @@ async function storedRows(tx: Sql, businessId: bigint, chatIds: bigint[]): Promi
       pending: Number(row.history_pending) === 1,
       settled: Number(row.history_settled) === 1,
       lastMessageId: row.last_id == null ? null : BigInt(row.last_id),
+      customerName: row.customer_name == null ? null : String(row.customer_name),
     });
   }
   return states;
@@ -95,6 +99,7 @@ export async function storedStates(
 }
 
 const CHAT_UPSERT_COLUMNS = [...CHAT_COLUMNS, 'history_pending'] as const;
+const NAME_AT = CHAT_COLUMNS.indexOf('customer_name');
 
 /** The PostgreSQL type of each upserted column, for its array parameter. */
 const CHAT_PG_TYPES: Record<(typeof CHAT_UPSERT_COLUMNS)[number], string> = {
@@ -165,6 +170,7 @@ export async function writeChatPageOwing(sql: Sql, listed: ChatPageWrite): Promi
     const marked: PendingChat[] = [];
     // Marked chats the upsert leaves alone (listed older than stored): marked by a separate update.
     const behind: bigint[] = [];
+    const renamed: Renamed[] = [];
     const rows: SqlValue[][] = [];
     for (const chat of page.chats) {
       const id = toId(chat.chatId);
@@ -179,7 +185,12 @@ export async function writeChatPageOwing(sql: Sql, listed: ChatPageWrite): Promi
         });
         if (state !== undefined && updatedAt < state.updatedAt) behind.push(id);
       }
-      rows.push([...chatValues(page.businessId, chat), pending ? 1 : 0]);
+      const values = chatValues(page.businessId, chat);
+      rows.push([...values, pending ? 1 : 0]);
+      // A stored chat whose row this upsert moves (never back in time) to a new buyer name.
+      const name = values[NAME_AT] == null ? null : String(values[NAME_AT]);
+      if (state !== undefined && updatedAt >= state.updatedAt && name !== state.customerName)
+        renamed.push({ chatId: id, before: state.customerName, after: name });
     }
     const cursor =
       page.runId === null
@@ -208,6 +219,7 @@ export async function writeChatPageOwing(sql: Sql, listed: ChatPageWrite): Promi
         rows.flat(),
       );
     }
+    if (renamed.length > 0) await renameInIndex(tx, page.businessId, renamed);
     if (behind.length > 0) {
       await tx.run(
         `UPDATE chats SET history_pending = 1 WHERE business_id = ? AND chat_id IN (${behind.map(() => '?').join(', ')})`,
