@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { credentialFetcher, hashPassword } from '@ym-chats/inbox';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_MISSING, HAVE_CHROMIUM, type OpenBrowser, openBrowser } from './support/browser.js';
+import { chromiumReady, loginPage, type OpenBrowser, openBrowser } from './support/browser.js';
 import { BUSINESS, type Harness, serveInbox, startHarness } from './support/inbox-server.js';
 import { syncPass } from './support/sync-pass.js';
 
@@ -24,13 +24,7 @@ interface QueueChat {
   context: { orderId?: number; customerName?: string };
 }
 
-if (!HAVE_CHROMIUM && process.env.CI === 'true') {
-  it('has Chromium', () => {
-    throw new Error(`${CHROMIUM_MISSING}; CI must run the browser tests`);
-  });
-} else if (!HAVE_CHROMIUM) {
-  it.skip(`skipped: ${CHROMIUM_MISSING}`, () => undefined);
-} else {
+if (chromiumReady()) {
   describe('the inbox page in Chromium', () => {
     let h: Harness;
     let b: OpenBrowser;
@@ -57,18 +51,8 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
       return all;
     }
 
-    async function login(context: BrowserContext, name: string, password: string): Promise<Page> {
-      const p = await context.newPage();
-      p.on('console', (m) => {
-        if (/Content Security Policy|Refused to/i.test(m.text())) cspErrors.push(m.text());
-      });
-      await p.goto(h.url);
-      await p.getByLabel('Логин').fill(name);
-      await p.getByLabel('Пароль').fill(password);
-      await p.getByRole('button', { name: 'Войти' }).click();
-      await p.getByRole('list', { name: 'Чаты' }).waitFor();
-      return p;
-    }
+    const login = (context: BrowserContext, name: string, password: string) =>
+      loginPage(context, h.url, { login: name, password, cspErrors });
 
     async function openChat(p: Page, chatId: number) {
       await p.locator(`.chat-item[data-chat-id="${chatId}"] a`).click();

@@ -14,7 +14,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { hashPassword } from '@ym-chats/inbox';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_MISSING, HAVE_CHROMIUM, type OpenBrowser, openBrowser } from './support/browser.js';
+import { chromiumReady, loginPage, type OpenBrowser, openBrowser } from './support/browser.js';
 import { BUSINESS, type Harness, startHarness } from './support/inbox-server.js';
 
 const UPDATE_SCREENSHOTS = process.env.YM_UPDATE_SCREENSHOTS === '1';
@@ -26,29 +26,15 @@ interface QueueChat {
   context: { orderId?: number; returnId?: number; customerName?: string };
 }
 
-if (!HAVE_CHROMIUM && process.env.CI === 'true') {
-  it('has Chromium', () => {
-    throw new Error(`${CHROMIUM_MISSING}; CI must run the browser tests`);
-  });
-} else if (!HAVE_CHROMIUM) {
-  it.skip(`skipped: ${CHROMIUM_MISSING}`, () => undefined);
-} else {
+if (chromiumReady()) {
   describe('templates in the page', () => {
     let h: Harness;
     let b: OpenBrowser;
     let page: Page;
     let shots = DOCS;
 
-    async function login(context: BrowserContext, name: string, password: string): Promise<Page> {
-      const p = await context.newPage();
-      p.setDefaultTimeout(8000);
-      await p.goto(h.url);
-      await p.getByLabel('Логин').fill(name);
-      await p.getByLabel('Пароль').fill(password);
-      await p.getByRole('button', { name: 'Войти' }).click();
-      await p.getByRole('list', { name: 'Чаты' }).waitFor();
-      return p;
-    }
+    const login = (context: BrowserContext, name: string, password: string) =>
+      loginPage(context, h.url, { login: name, password });
 
     async function queue(): Promise<QueueChat[]> {
       const res = await page.request.get(`${h.url}/api/queue?limit=200`);

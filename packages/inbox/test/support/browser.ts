@@ -1,13 +1,31 @@
 /**
- * Debian's Chromium driven by playwright-core (no downloaded browsers), headless, one per test file.
- * Missing Chromium: a failure under CI, a visible skip elsewhere.
+ * Debian's Chromium driven by playwright-core (no downloaded browsers), headless, one per test file, and
+ * what every browser test of the page repeats: the guard for a missing Chromium (a failure under CI, a
+ * visible skip elsewhere), logging an agent in, and collecting the console's Content-Security-Policy errors.
  */
 import { existsSync } from 'node:fs';
-import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { it } from 'vitest';
 
 export const CHROMIUM = process.env.YM_CHROMIUM ?? '/usr/bin/chromium';
 export const HAVE_CHROMIUM = existsSync(CHROMIUM);
 export const CHROMIUM_MISSING = `Chromium not found at ${CHROMIUM} (apt-get install chromium, or set YM_CHROMIUM)`;
+
+/**
+ * True when Chromium is there. Without it, registers in the file's place a test that fails under CI (CI must
+ * run the browser tests) or a visible skip elsewhere, and returns false.
+ */
+export function chromiumReady(): boolean {
+  if (HAVE_CHROMIUM) return true;
+  if (process.env.CI === 'true') {
+    it('has Chromium', () => {
+      throw new Error(`${CHROMIUM_MISSING}; CI must run the browser tests`);
+    });
+  } else {
+    it.skip(`skipped: ${CHROMIUM_MISSING}`, () => undefined);
+  }
+  return false;
+}
 
 const ARGS = [
   '--no-sandbox',
@@ -36,4 +54,31 @@ export async function openBrowser(): Promise<OpenBrowser> {
       await browser.close();
     },
   };
+}
+
+/** Adds to `into` every console message of `page` where the browser refused something by the page's CSP. */
+export function collectCspErrors(page: Page, into: string[]): void {
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) into.push(m.text());
+  });
+}
+
+export interface Login {
+  login: string;
+  password: string;
+  /** Where the new page's CSP errors go; none collected without it. */
+  cspErrors?: string[];
+}
+
+/** A new page of `context` with the agent logged in on the inbox at `url`, the queue shown; 8 s per step. */
+export async function loginPage(context: BrowserContext, url: string, agent: Login): Promise<Page> {
+  const p = await context.newPage();
+  p.setDefaultTimeout(8000);
+  if (agent.cspErrors !== undefined) collectCspErrors(p, agent.cspErrors);
+  await p.goto(url);
+  await p.getByLabel('Логин').fill(agent.login);
+  await p.getByLabel('Пароль').fill(agent.password);
+  await p.getByRole('button', { name: 'Войти' }).click();
+  await p.getByRole('list', { name: 'Чаты' }).waitFor();
+  return p;
 }
