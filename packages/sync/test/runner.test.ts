@@ -122,8 +122,12 @@ describeEngines(
       expect(counts.getChats).toBe(2);
     });
 
-    it('startReceiver: a failed pass is tried again after retryMs, not left to the next period', async () => {
-      await emu.admin.addFaults([{ operation: 'getChats', status: 500, count: 1 }]);
+    /**
+     * A receiver whose first `faults` listings fail with a 500 (the client does not retry them itself), its
+     * passes retried after 100 ms: the pass that finally succeeded and the failures before it.
+     */
+    async function passAfterFaults(faults: number): Promise<{ result: PassResult; failures: Failure[] }> {
+      await emu.admin.addFaults([{ operation: 'getChats', status: 500, count: faults }]);
       const { api } = countingApi(emu.url, { maxRetries: 0 });
       const failures: Failure[] = [];
       let passed!: (result: PassResult) => void;
@@ -139,29 +143,19 @@ describeEngines(
         onPass: passed,
         onError: (error, where, wait) => failures.push({ error, where, wait }),
       });
-      expect((await pass).chatsSeen).toBe(12);
+      return { result: await pass, failures };
+    }
+
+    it('startReceiver: a failed pass is tried again after retryMs, not left to the next period', async () => {
+      const { result, failures } = await passAfterFaults(1);
+      expect(result.chatsSeen).toBe(12);
       expect(failures).toHaveLength(1);
       expect(failures[0]).toMatchObject({ where: 'reconcile', wait: { why: 'retry', ms: 100 } });
     });
 
     it('each failed pass in a row waits twice as long as the one before', async () => {
-      await emu.admin.addFaults([{ operation: 'getChats', status: 500, count: 3 }]);
-      const { api } = countingApi(emu.url, { maxRetries: 0 });
-      const failures: Failure[] = [];
-      let passed!: (result: PassResult) => void;
-      const pass = new Promise<PassResult>((resolve) => {
-        passed = resolve;
-      });
-      receiver = await startReceiver({
-        api,
-        store: opened.store,
-        businessId: BUSINESS,
-        reconcileMinutes: 60,
-        retryMs: 100,
-        onPass: passed,
-        onError: (error, where, wait) => failures.push({ error, where, wait }),
-      });
-      expect((await pass).chatsSeen).toBe(12);
+      const { result, failures } = await passAfterFaults(3);
+      expect(result.chatsSeen).toBe(12);
       expect(failures.map((f) => f.wait)).toEqual([
         { why: 'retry', ms: 100 },
         { why: 'retry', ms: 200 },
