@@ -126,8 +126,10 @@ export interface InboxSource {
    * changed shows at once even when no push comes. Absent when the source has no platform behind it.
    */
   refresh?(chat: ChatKey): Promise<void>;
-  /** How many chats each status, type and context has (the filter bar's counts); absent: no counts. */
-  queueCounts?(businessIds: number[]): Promise<QueueCountsView>;
+  /** How many chats each status has (the filter bar's counts; an index walk); absent: no counts. */
+  statusCounts?(businessIds: number[]): Promise<Pick<QueueCountsView, 'total' | 'statuses'>>;
+  /** How many chats each type and context has (a scan: the inbox reads it rarely); absent: no counts. */
+  kindCounts?(businessIds: number[]): Promise<Pick<QueueCountsView, 'types' | 'contexts'>>;
 }
 
 /** Chats per filter value in the agent's businesses, each count regardless of the other filters. */

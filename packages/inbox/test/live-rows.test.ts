@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { hashPassword, openInbox } from '@ym-chats/inbox';
 import type { SyncStore } from '@ym-chats/sync';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { QueueCountsCache } from '../src/live/queue-counts.js';
 import { PageClient } from './support/http-client.js';
 import { BUSINESS, type Harness, startHarness } from './support/inbox-server.js';
 import { EventReader } from './support/sse.js';
@@ -166,5 +167,33 @@ describeStores('live rows between two inbox processes', (engine) => {
     // Another seller's business is not this agent's to count.
     const foreign = await anna.json('GET', `/api/queue/counts?business=${OTHER_BUSINESS}`);
     expect(foreign.status).toBe(403);
+  });
+
+  it('counts once per interval for every page of the process: statuses each second, kinds each minute', async () => {
+    let clock = 0;
+    const reads = { statuses: 0, kinds: 0 };
+    const cache = new QueueCountsCache(
+      {
+        statusCounts: (ids) => {
+          reads.statuses += 1;
+          return h.source.statusCounts(ids);
+        },
+        kindCounts: (ids) => {
+          reads.kinds += 1;
+          return h.source.kindCounts(ids);
+        },
+      },
+      { statusesMs: 1000, kindsMs: 60_000 },
+      () => clock,
+    );
+    const pages = await Promise.all([1, 2, 3].map(() => cache.counts([BUSINESS])));
+    expect(reads).toEqual({ statuses: 1, kinds: 1 });
+    expect(pages[0]!.total).toBe((await queue(anna)).length);
+    clock = 1000;
+    await cache.counts([BUSINESS]);
+    expect(reads).toEqual({ statuses: 2, kinds: 1 });
+    clock = 60_000;
+    await cache.counts([BUSINESS]);
+    expect(reads).toEqual({ statuses: 3, kinds: 2 });
   });
 });

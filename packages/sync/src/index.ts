@@ -58,7 +58,12 @@ export type {
   ReturnSummary,
 } from './reads/order-types.js';
 export { chatsSql, queueSql, type Statement } from './reads/queue.js';
-export { type QueueCounts, queueCountsSql } from './reads/queue-counts.js';
+export {
+  type KindCounts,
+  type QueueCounts,
+  queueCountsSql,
+  type StatusCounts,
+} from './reads/queue-counts.js';
 export { StoreReads } from './reads/reads.js';
 export { type MatchedBy, searchCountSql, searchSql } from './reads/search.js';
 export type {

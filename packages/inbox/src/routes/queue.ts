@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpError } from '../http/respond.js';
+import { QueueCountsCache } from '../live/queue-counts.js';
 import { LiveRows } from '../live/rows.js';
 import { openEventStream } from '../live/sse.js';
 import { pageKey } from '../team/presence.js';
@@ -105,12 +106,11 @@ async function queue(ctx: ApiContext, request: FastifyRequest) {
  * The filter bar's counts in one request: chats per status, type and context (the store's index counts),
  * per assignee and unassigned (the team's assignments), over the agent's businesses (or the one asked for).
  */
-async function counts(ctx: ApiContext, request: FastifyRequest) {
+async function counts(ctx: ApiContext, request: FastifyRequest, cache: QueueCountsCache | undefined) {
   const businessIds = businesses(ctx, request);
-  const read = ctx.options.source.queueCounts;
-  if (!read) throw new HttpError(404, 'NO_COUNTS', 'this inbox source does not count its queue');
+  if (!cache) throw new HttpError(404, 'NO_COUNTS', 'this inbox source does not count its queue');
   const [byValue, assignments] = await Promise.all([
-    read.call(ctx.options.source, businessIds),
+    cache.counts(businessIds),
     ctx.team.assignments(businessIds),
   ]);
   const assignees: Record<string, number> = {};
@@ -148,7 +148,15 @@ export function queueRoutes(api: FastifyInstance, ctx: ApiContext): void {
   // One per inbox: every stream of this process shares each event's row read.
   const rows = new LiveRows(ctx.options.source, ctx.team, (error) => ctx.options.onError?.(error));
   api.get('/api/queue', (request) => queue(ctx, request));
-  api.get('/api/queue/counts', (request) => counts(ctx, request));
+  const { statusCounts, kindCounts } = ctx.options.source;
+  const cache =
+    statusCounts && kindCounts
+      ? new QueueCountsCache({
+          statusCounts: (ids) => statusCounts.call(ctx.options.source, ids),
+          kindCounts: (ids) => kindCounts.call(ctx.options.source, ids),
+        })
+      : undefined;
+  api.get('/api/queue/counts', (request) => counts(ctx, request, cache));
   api.get('/api/search', (request) => search(ctx, request));
 
   api.get('/api/events', async (request, reply) => {

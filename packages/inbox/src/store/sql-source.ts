@@ -61,8 +61,12 @@ export class StoreSource implements InboxSource {
     return this.store.reads.queue(query);
   }
 
-  queueCounts(businessIds: number[]): Promise<QueueCountsView> {
-    return this.store.reads.queueCounts(businessIds);
+  statusCounts(businessIds: number[]): Promise<Pick<QueueCountsView, 'total' | 'statuses'>> {
+    return this.store.reads.statusCounts(businessIds);
+  }
+
+  kindCounts(businessIds: number[]): Promise<Pick<QueueCountsView, 'types' | 'contexts'>> {
+    return this.store.reads.kindCounts(businessIds);
   }
 
   chat(businessId: number, chatId: number): Promise<ChatView | undefined> {

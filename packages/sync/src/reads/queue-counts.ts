@@ -1,30 +1,37 @@
 /**
  * How many chats each of the queue's filter values would show, for the filter bar's counts (issue 22,
- * item 10): per status from `chat_queue`'s status index (a covering index walk, no table rows), per type
- * and context from `chats`. Each count is over the businesses asked for, whatever else is filtered.
+ * item 10). Per status: `chat_queue`'s status index, walked without reading a table row. Per type and
+ * context: `chats` itself (no index holds them), a scan of the businesses' chats — values that change
+ * rarely (a new chat, a dispute opened), so applications read them far less often (the inbox: once a
+ * minute per process). Each count is over the businesses asked for, whatever else is filtered.
  */
 import type { Row } from '../db/sql.js';
 import { num, type Statement } from './queue.js';
 
-export interface QueueCounts {
+export interface StatusCounts {
   /** Chats in the queue (every chat of the businesses). */
   total: number;
   statuses: Record<string, number>;
+}
+
+export interface KindCounts {
   types: Record<string, number>;
   /** By context type (ORDER, RETURN, DIRECT, …; UNKNOWN for none). */
   contexts: Record<string, number>;
 }
+
+export type QueueCounts = StatusCounts & KindCounts;
 
 function businessList(businessIds: number[]): string {
   for (const id of businessIds) {
     if (!Number.isSafeInteger(id))
       throw new RangeError(`queue business ids must be whole numbers (got ${id})`);
   }
-  // Literals, as the queue's ranges: the planner sees the one business and walks its index range.
+  // Literals, as the queue's ranges: the planner sees the businesses and walks their index ranges.
   return businessIds.join(', ');
 }
 
-/** The statements behind `queueCounts`: statuses, then types by context. */
+/** The statements behind the counts: per status, and per type and context. */
 export function queueCountsSql(businessIds: number[]): { statuses: Statement; kinds: Statement } {
   const ids = businessList(businessIds);
   return {
@@ -40,16 +47,22 @@ export function queueCountsSql(businessIds: number[]): { statuses: Statement; ki
   };
 }
 
-export function countsFromRows(statuses: Row[], kinds: Row[]): QueueCounts {
-  const counts: QueueCounts = { total: 0, statuses: {}, types: {}, contexts: {} };
-  const add = (into: Record<string, number>, key: string, n: number) => {
-    into[key] = (into[key] ?? 0) + n;
-  };
-  for (const r of statuses) {
+const add = (into: Record<string, number>, key: string, n: number) => {
+  into[key] = (into[key] ?? 0) + n;
+};
+
+export function statusCountsFromRows(rows: Row[]): StatusCounts {
+  const counts: StatusCounts = { total: 0, statuses: {} };
+  for (const r of rows) {
     add(counts.statuses, String(r.status), num(r.n));
     counts.total += num(r.n);
   }
-  for (const r of kinds) {
+  return counts;
+}
+
+export function kindCountsFromRows(rows: Row[]): KindCounts {
+  const counts: KindCounts = { types: {}, contexts: {} };
+  for (const r of rows) {
     add(counts.types, String(r.type), num(r.n));
     add(counts.contexts, r.context_type === null ? 'UNKNOWN' : String(r.context_type), num(r.n));
   }

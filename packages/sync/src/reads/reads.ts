@@ -9,7 +9,13 @@ import { type BusinessBacklog, backlog } from './backlog.js';
 import { customerChats, orderContext } from './order-reads.js';
 import type { ChatOrderContext } from './order-types.js';
 import { chatFromRow, chatSql, chatsSql, mergeQueueRows, num, queueSql } from './queue.js';
-import { countsFromRows, type QueueCounts, queueCountsSql } from './queue-counts.js';
+import {
+  type KindCounts,
+  kindCountsFromRows,
+  queueCountsSql,
+  type StatusCounts,
+  statusCountsFromRows,
+} from './queue-counts.js';
 import { MATCHED_BY, searchCountSql, searchSql } from './search.js';
 import type {
   ChatChange,
@@ -44,14 +50,18 @@ export class StoreReads {
     return chats;
   }
 
-  /** How many chats each status, type and context has in these businesses (the filter bar's counts). */
-  async queueCounts(businessIds: number[]): Promise<QueueCounts> {
-    if (businessIds.length === 0) return countsFromRows([], []);
-    const { statuses, kinds } = queueCountsSql(businessIds);
-    return countsFromRows(
-      await this.sql.all(statuses.sql, statuses.params),
-      await this.sql.all(kinds.sql, kinds.params),
-    );
+  /** How many chats each status has in these businesses (an index walk; the filter bar's counts). */
+  async statusCounts(businessIds: number[]): Promise<StatusCounts> {
+    if (businessIds.length === 0) return statusCountsFromRows([]);
+    const { statuses } = queueCountsSql(businessIds);
+    return statusCountsFromRows(await this.sql.all(statuses.sql, statuses.params));
+  }
+
+  /** How many chats each type and context has in these businesses (a scan of their chats: read rarely). */
+  async kindCounts(businessIds: number[]): Promise<KindCounts> {
+    if (businessIds.length === 0) return kindCountsFromRows([]);
+    const { kinds } = queueCountsSql(businessIds);
+    return kindCountsFromRows(await this.sql.all(kinds.sql, kinds.params));
   }
 
   async chat(businessId: number, chatId: number): Promise<ChatSummary | undefined> {
