@@ -3,73 +3,26 @@
  * it (the sync package's tables, or anything else) is reached through `InboxSource` only.
  */
 
-export interface ChatContextView {
-  type: string;
-  /** The order, return or DIRECT chat the conversation is about. */
-  id?: number;
-  orderId?: number;
-  returnId?: number;
-  customerName?: string;
-}
+import type {
+  ChatContextSummary,
+  ChatKey,
+  ChatSummary,
+  FileSummary,
+  MessageSummary,
+  QueueCursor,
+  QueueFilter,
+  QueueQuery,
+} from '@ym-chats/sync';
 
-export interface ChatView {
-  businessId: number;
-  chatId: number;
-  status: string;
-  type: string;
-  context: ChatContextView;
-  createdAt: string;
-  updatedAt: string;
-  /** When the buyer started waiting for the seller (the oldest unanswered buyer message); absent when nobody waits. */
-  waitingSince?: string;
-  lastMessage?: { sender: string; text: string; createdAt: string };
+// The read model's shapes are sync's (it owns the read model); the inbox's names stay for its API's users.
+export type { ChatKey, QueueCursor, QueueFilter, QueueQuery };
+export type ChatContextView = ChatContextSummary;
+export type FileView = FileSummary;
+export type MessageView = MessageSummary;
+
+export interface ChatView extends ChatSummary {
   /** Filled by the inbox from its own tables, not by the source. */
   assignee?: string;
-}
-
-export interface FileView {
-  name: string;
-  url: string;
-  size: number;
-}
-
-export interface MessageView {
-  messageId: number;
-  chatId: number;
-  sender: string;
-  text?: string;
-  createdAt: string;
-  files: FileView[];
-}
-
-export interface QueueFilter {
-  statuses?: string[];
-  types?: string[];
-  contexts?: string[];
-  /** Only these chats (the inbox's assignee filter turns into a chat list). */
-  onlyChats?: ChatKey[];
-  /** Never these chats (the inbox's "unassigned" filter). */
-  exceptChats?: ChatKey[];
-}
-
-export interface ChatKey {
-  businessId: number;
-  chatId: number;
-}
-
-/** Position after the last chat of a page, in urgency order. */
-export interface QueueCursor {
-  waiting: boolean;
-  /** ISO time the queue is ordered by within its group. */
-  at: string;
-  chatId: number;
-}
-
-export interface QueueQuery {
-  businessIds: number[];
-  filter: QueueFilter;
-  limit: number;
-  after?: QueueCursor;
 }
 
 /** A chat the search found (once), with its best hit. */
