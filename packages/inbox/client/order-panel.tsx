@@ -108,7 +108,13 @@ export function OrderPanel({ t, chat, context, error, open, onToggle, headingRef
           {open ? '▴' : '▾'}
         </span>
       </button>
-      <div class="order-panel-body" id="order-panel-body">
+      <section
+        class="order-panel-body"
+        id="order-panel-body"
+        aria-labelledby="order-panel-title"
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: it scrolls when the order is long, and a keyboard must reach it to scroll it
+        tabIndex={0}
+      >
         <h3 id="order-panel-title" class="order-panel-title" tabIndex={-1} ref={headingRef}>
           {title}
         </h3>
@@ -123,7 +129,7 @@ export function OrderPanel({ t, chat, context, error, open, onToggle, headingRef
           </p>
         ) : null}
         {context ? <Contents t={t} w={w} chat={chat} context={context} /> : null}
-      </div>
+      </section>
     </aside>
   );
 }
