@@ -380,6 +380,9 @@ describe('ym-chats mcp --store: reading the sync store', () => {
       expect.objectContaining({ chatId: marked.chatId, text: marked.text, sender: 'CUSTOMER' }),
     ]);
     expect(out.scannedMessages).toBeGreaterThan(100);
+    // Word forms, by the store index's Snowball stems (the store here was never indexed: a scan, same rule).
+    const forms = await call(session, 'search_messages', { query: 'помятую коробку' });
+    expect((forms.structuredContent as typeof out).hits.map((h) => h.text)).toEqual([marked.text]);
     const partner = await call(session, 'search_messages', { query: 'помятая', sender: 'PARTNER' });
     expect((partner.structuredContent as typeof out).hits).toEqual([]);
     const inChat = await call(session, 'search_messages', { query: 'ответьте', chatId: marked.chatId });

@@ -52,6 +52,12 @@ export interface MessageIndex {
     query: string,
     options: { chatId?: bigint; sender?: string; beforeMessageId?: bigint; limit: number },
   ): Promise<(StoredMessage & { chatId: bigint })[] | undefined>;
+  /**
+   * The index's word rule for one text (word forms by Snowball stems: "возврата" matches "возврат"); a
+   * message it matches is found beside those containing the query as written, whether search went
+   * through the index or read every message.
+   */
+  matches?(text: string, query: string): boolean;
 }
 
 /** The reads the server needs; `SyncStore` from @ym-chats/sync has them (all but `index`). */
@@ -190,16 +196,17 @@ export class StoreSource implements ChatSource {
   }
 
   /**
-   * Case-insensitive substring search over message texts and file names, newest first. Through the store's
-   * index when it has one (a query then matches where its words start words of the text, or in a file
-   * name), otherwise by reading every message.
+   * Case-insensitive substring search over message texts and file names, newest first, plus the index's
+   * word forms when the store has an index (its `matches`: every query word as a word prefix or a form of
+   * a word of the text). Through the index's candidates when it has been built, otherwise by reading every
+   * message, with the same rule either way.
    */
   async search(
     query: string,
     options: { chatId?: number; sender?: string; limit: number },
   ): Promise<{ hits: SearchHit[]; scannedMessages: number }> {
     if (options.chatId !== undefined) await this.getChat(options.chatId);
-    const matches = matcher(query, options.sender);
+    const matches = matcher(query, options.sender, this.store.index);
     const found = (await this.searchIndexed(query, options, matches)) ?? (await this.scan(options, matches));
     // Stored times are ISO 8601 UTC text of one shape, so text order is time order.
     found.hits.sort((a, b) =>
@@ -260,10 +267,21 @@ export class StoreSource implements ChatSource {
 /** How many index candidates one read takes. */
 const INDEX_PAGE = 200;
 
-/** What search_messages finds: the query in the text or a file name (case-insensitive), from `sender`. */
-function matcher(query: string, sender: string | undefined): (message: StoredMessage) => boolean {
+/**
+ * What search_messages finds: from `sender`, the query in the text or a file name (case-insensitive), or
+ * the text matching by the index's word rule.
+ */
+function matcher(
+  query: string,
+  sender: string | undefined,
+  index: MessageIndex | undefined,
+): (message: StoredMessage) => boolean {
   const needle = query.toLocaleLowerCase();
   return (message) =>
     (sender === undefined || message.sender === sender) &&
-    [message.text ?? '', ...message.files.map((f) => f.name)].join('\n').toLocaleLowerCase().includes(needle);
+    ([message.text ?? '', ...message.files.map((f) => f.name)]
+      .join('\n')
+      .toLocaleLowerCase()
+      .includes(needle) ||
+      (message.text !== null && index?.matches?.(message.text, query) === true));
 }

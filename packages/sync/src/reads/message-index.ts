@@ -8,7 +8,7 @@
 import type { Row, Sql, SqlValue } from '../db/sql.js';
 import type { SyncStore } from '../store/store.js';
 import { READ_MODEL_SUBSCRIBER } from './indexer.js';
-import { ftsQuery, searchWords, tsQuery } from './words.js';
+import { ftsQuery, matchesAll, searchWords, tsQuery } from './words.js';
 
 export interface IndexedMessage {
   chatId: bigint;
@@ -32,6 +32,17 @@ export class StoreMessageIndex {
 
   constructor(private readonly store: SyncStore) {
     this.sql = store.database();
+  }
+
+  /**
+   * The index's own rule for one text, for a reader that checks candidates (or scans when the index cannot
+   * help) itself: every word of the query in the text, as a word prefix or a word form (Snowball stems), so
+   * "возврата" matches "возврат" whichever way the reader got the message. A query without words matches
+   * nothing here.
+   */
+  matches(text: string, query: string): boolean {
+    const words = searchWords(query);
+    return words.length > 0 && matchesAll(text, words);
   }
 
   /**
