@@ -2,7 +2,7 @@
  * Opens the web inbox (@ym-chats/inbox, an optional dependency) over a sync store for `serve` and `demo`:
  * agents from the store, attachments proxied with the connection's credential, replies through its client.
  */
-import type { ChatsApi, Id, TrustProxy } from '@ym-chats/sdk';
+import type { ChatsApi, Id, SendOutcome, TrustProxy } from '@ym-chats/sdk';
 import type { SyncStore } from '@ym-chats/sync';
 import { UsageError } from './errors.js';
 import { loadOptional } from './optional-package.js';
@@ -36,6 +36,8 @@ export interface InboxSettings {
   replyTargetMinutes?: number | undefined;
   /** Behind a TLS-terminating proxy (any peer, or peers in these networks): address and host from its headers. */
   trustProxy?: TrustProxy | undefined;
+  /** Told what became of each reply (`serve --metrics-port`). */
+  onSendOutcome?: ((outcome: SendOutcome['outcome'], chat: { businessId: number }) => void) | undefined;
 }
 
 export type CliInbox = Awaited<ReturnType<InboxModule['openInbox']>>;
@@ -67,6 +69,7 @@ export async function openCliInbox(store: SyncStore, settings: InboxSettings): P
             }),
           }),
       ...(settings.trustProxy === undefined ? {} : { trustProxy: settings.trustProxy }),
+      ...(settings.onSendOutcome === undefined ? {} : { sends: { onOutcome: settings.onSendOutcome } }),
       ...(settings.replyTargetMinutes === undefined
         ? {}
         : { firstReplyTargetMinutes: settings.replyTargetMinutes }),

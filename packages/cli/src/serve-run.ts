@@ -14,6 +14,7 @@ import { EXIT } from './exit-codes.js';
 import { VERSION } from './help.js';
 import { type CliInbox, type InboxSettings, openCliInbox } from './inbox-run.js';
 import { messageLines } from './message-lines.js';
+import { type CliMetrics, cliMetrics, type MetricsSettings } from './metrics-run.js';
 import { apiTarget, type RegisteredSource, registeredSource, runUntilStopped } from './workers-run.js';
 
 type SyncModule = typeof import('@ym-chats/sync');
@@ -29,6 +30,8 @@ export interface ServeSettings {
   events: boolean;
   registered: boolean;
   replyTargetMinutes: number | undefined;
+  /** `--metrics-port`: Prometheus metrics on a port of their own; off when undefined. */
+  metrics: MetricsSettings | undefined;
 }
 
 /** What differs between one business and the registered ones: the source, the inbox's view, the words. */
@@ -51,6 +54,12 @@ export async function runServe(ctx: CommandContext, settings: ServeSettings): Pr
   process.once('SIGTERM', stop);
   let registered: RegisteredSource | undefined;
   let serving: { close(): Promise<void> } | undefined;
+  /** Whose backlog the metrics read: the one business, or (once the worker runs) every registered one. */
+  let backlogOf: () => readonly bigint[] | Promise<readonly bigint[]> = () => [];
+  const metrics: CliMetrics | undefined =
+    settings.metrics === undefined
+      ? undefined
+      : cliMetrics(ctx, sync, store, settings.metrics, () => backlogOf());
   try {
     // Pinned before anything runs, so the first pass's messages are printed too.
     const lines = settings.events ? await messageLines(sync, store, out) : undefined;
@@ -61,15 +70,20 @@ export async function runServe(ctx: CommandContext, settings: ServeSettings): Pr
       // The same trust as the receiver's, judged by the SDK's one rule (and forwarded headers from peers
       // that are not trusted proxies are dropped before the inbox sees them).
       trustProxy: settings.trustProxy,
-    };
+      ...(metrics === undefined
+        ? {}
+        : { onSendOutcome: (outcome, chat) => metrics.metrics.sendOutcome(chat.businessId, outcome) }),
+    } satisfies Partial<InboxSettings>;
     if (connection !== undefined) {
       const { api, businessId } = connection;
+      backlogOf = () => [BigInt(businessId)];
       serving = await listen(ctx, sync, store, settings, {
         source: sync.oneBusiness({
           api,
           store,
           businessId,
           reconcileMinutes: settings.reconcileMinutes,
+          ...(metrics === undefined ? {} : { observer: metrics.metrics.observer }),
           name: 'ym-chats',
           version: VERSION,
           ...(out.json ? {} : { onProgress: progressPrinter(out) }),
@@ -100,9 +114,15 @@ export async function runServe(ctx: CommandContext, settings: ServeSettings): Pr
         serves: `business ${String(businessId)}`,
       });
     } else {
-      registered = await registeredSource(ctx, store, settings.reconcileMinutes * 60_000, stop);
+      registered = await registeredSource(
+        ctx,
+        store,
+        settings.reconcileMinutes * 60_000,
+        stop,
+        metrics?.metrics.observer,
+      );
       const baseUrl = apiTarget(ctx).baseUrl;
-      serving = await listen(ctx, sync, store, settings, {
+      const servingRegistered = await listen(ctx, sync, store, settings, {
         source: registered.source,
         // Every process serves the page for every registered business (live updates travel through the
         // store); each reply and download goes out with its own business's credential from the store,
@@ -125,7 +145,11 @@ export async function runServe(ctx: CommandContext, settings: ServeSettings): Pr
         }),
         serves: 'every registered business',
       });
+      serving = servingRegistered;
+      // Every registered business's backlog, the same in every worker (the README: take max, not sum).
+      backlogOf = () => servingRegistered.businesses.registry.ids();
     }
+    await metrics?.listen();
     const source = registered;
     // A worker that found its key opens nothing ends the command with that error (exit 2).
     await runUntilStopped(
@@ -140,6 +164,7 @@ export async function runServe(ctx: CommandContext, settings: ServeSettings): Pr
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+    await metrics?.close();
     await serving?.close();
     await registered?.close();
     await store.close();
@@ -155,7 +180,7 @@ async function listen<R extends ServedBusinesses>(
   store: SyncStore,
   settings: ServeSettings,
   plan: Plan<R>,
-): Promise<{ close(): Promise<void> }> {
+): Promise<import('@ym-chats/sync').Serving<R>> {
   const { out } = ctx;
   let serving: import('@ym-chats/sync').Serving<R>;
   try {

@@ -11,6 +11,7 @@ import { resolveApiTarget } from './config.js';
 import { CliError, UsageError } from './errors.js';
 import { EXIT } from './exit-codes.js';
 import { VERSION } from './help.js';
+import { type CliMetrics, cliMetrics, METRICS_OPTIONS, metricsSettings } from './metrics-run.js';
 import { loadOptional } from './optional-package.js';
 
 type WorkersModule = typeof import('@ym-chats/workers');
@@ -39,12 +40,17 @@ export const WORKER_OPTIONS = {
     arg: 'S',
     help: 'with --registered: seconds a dead worker keeps its businesses before others take them (default 30)',
   },
+  ...METRICS_OPTIONS,
 } as const;
 
-/** `--redis`, `--redis-prefix` and `--lease` belong to a worker: without `--registered` they would be ignored. */
+/**
+ * `--redis`, `--redis-prefix` and `--lease` belong to a worker: without `--registered` they would be ignored;
+ * so would `--metrics-port` anywhere but `serve` (which has metrics of one business too).
+ */
 export function refuseWorkerFlagsAlone(ctx: CommandContext): void {
   if (flag(ctx.values, 'registered')) return;
-  for (const name of ['redis', 'redis-prefix', 'lease']) {
+  const metrics = ctx.name === 'serve' ? [] : ['metrics-port', 'metrics-host'];
+  for (const name of ['redis', 'redis-prefix', 'lease', ...metrics]) {
     if (str(ctx.values, name) !== undefined) {
       throw new UsageError(
         `--${name} applies to workers: add --registered`,
@@ -125,6 +131,8 @@ async function setUpWorker(
   periodMs: number,
   /** Called when the worker cannot go on (a wrong key found while running): end the command. */
   onFatal: () => void,
+  /** Told of every business's passes and failures (`--metrics-port`). */
+  observer?: import('@ym-chats/sync').RunnerObserver,
 ): Promise<WorkerSetup> {
   const workers = await loadWorkers();
   const key = cliCredentialKey(ctx, workers);
@@ -144,6 +152,7 @@ async function setUpWorker(
       leaseMs: leaseSeconds * 1000,
       ...apiTarget(ctx),
       ...(quotaStore === undefined ? {} : { quotaStore }),
+      ...(observer === undefined ? {} : { observer }),
       onFatal: (error) => {
         fatal = new UsageError(error.message);
         onFatal();
@@ -184,22 +193,38 @@ export async function startWorker(
   periodMs: number,
   onFatal: () => void,
 ): Promise<RunningWorkers> {
-  const setup = await setUpWorker(ctx, store, periodMs, onFatal);
-  let worker: import('@ym-chats/workers').Worker;
+  const wanted = metricsSettings(ctx);
+  let worker: import('@ym-chats/workers').Worker | undefined;
+  let metrics: CliMetrics | undefined;
+  if (wanted !== undefined) {
+    const sync = await loadOptional('@ym-chats/sync', () => import('@ym-chats/sync'), '--metrics-port');
+    // Every registered business's backlog, the same in every worker (the README: take max, not sum).
+    metrics = cliMetrics(ctx, sync, store, wanted, async () => (worker ? await worker.registry.ids() : []));
+  }
+  const setup = await setUpWorker(ctx, store, periodMs, onFatal, metrics?.metrics.observer);
   try {
     worker = await setup.workers.Worker.start({ ...setup.options, mode: 'watch' });
   } catch (error) {
     await setup.quotaStore?.close();
     throw setup.failed(error);
   }
-  setup.announce(worker.id);
+  const started = worker;
+  try {
+    await metrics?.listen();
+  } catch (error) {
+    await started.stop();
+    await setup.quotaStore?.close();
+    throw error;
+  }
+  setup.announce(started.id);
   return {
-    worker,
+    worker: started,
     get fatal() {
       return setup.fatal();
     },
     async close() {
-      await worker.stop();
+      await metrics?.close();
+      await started.stop();
       await setup.quotaStore?.close();
     },
   };
@@ -222,8 +247,10 @@ export async function registeredSource(
   store: SyncStore,
   periodMs: number,
   onFatal: () => void,
+  /** Told of every business's passes and failures (`--metrics-port`). */
+  observer?: import('@ym-chats/sync').RunnerObserver,
 ): Promise<RegisteredSource> {
-  const setup = await setUpWorker(ctx, store, periodMs, onFatal);
+  const setup = await setUpWorker(ctx, store, periodMs, onFatal, observer);
   const { out } = ctx;
   const inner = setup.workers.registeredBusinesses({
     ...setup.options,

@@ -1,4 +1,4 @@
-import type { ChatsApi, TrustProxy } from '@ym-chats/sdk';
+import type { ChatsApi, SendOutcome, TrustProxy } from '@ym-chats/sdk';
 import type { AgentDirectory } from './auth/agent-directory.js';
 import type { AgentConfig, ServedBusinesses } from './auth/agents.js';
 import type { LoginLimiter, LoginLimiterOptions } from './auth/login-limiter.js';
@@ -12,7 +12,7 @@ import type { SendLedgerStore } from './reply/ledger.js';
 import type { BusinessHours } from './shared/business-hours.js';
 import type { TeamStore } from './team/team-store.js';
 import type { TemplateDraft, TemplateStore } from './team/templates.js';
-import type { InboxSource } from './types.js';
+import type { ChatKey, InboxSource } from './types.js';
 
 // Types only, in a module of their own: `createInbox` reads these options and the routes reach them through
 // `ApiContext`, so neither has to import the other.
@@ -88,8 +88,17 @@ export interface InboxOptions {
   streamCaps?: Partial<StreamCaps>;
   /** What became of every reply (`openInbox`: the database, shared by every process); default memory. */
   sendLedger?: SendLedgerStore;
-  /** Timings of the send ledger (tests shorten them). */
-  sends?: { heartbeatMs?: number; staleAfterMs?: number; settleMs?: number; lockWaitMs?: number };
+  /**
+   * Timings of the send ledger (tests shorten them), and `onOutcome`: told what became of each reply (the
+   * SDK's outcome), for the composition's metrics — the inbox itself counts nothing.
+   */
+  sends?: {
+    heartbeatMs?: number;
+    staleAfterMs?: number;
+    settleMs?: number;
+    lockWaitMs?: number;
+    onOutcome?: (outcome: SendOutcome['outcome'], chat: ChatKey) => void;
+  };
   /** Called with unexpected errors (a 500 was answered). Default: console.error. */
   onError?: (error: unknown) => void;
 }

@@ -13,6 +13,7 @@ import {
   businessesWithPending,
   NotificationHandler,
   type PassResult,
+  type RunnerObserver,
   type SyncStore,
 } from '@ym-chats/sync';
 import { CredentialKeyError, credentialKey, KEY_VARIABLE } from './credentials.js';
@@ -54,6 +55,8 @@ export interface WorkerOptions {
   client?: Partial<ClientOptions>;
   workerId?: string;
   onEvent?: (event: WorkerEvent) => void;
+  /** Told of every business's passes and failures while this worker runs it (the metrics). */
+  observer?: RunnerObserver;
   /**
    * Called once when the key turns out to open none of the registered credentials while running: the
    * worker has stopped taking businesses and its owner should stop it and exit (a live worker that can
@@ -273,6 +276,7 @@ export class Worker {
         onFailure: 'retry',
       },
       gate: this.gate,
+      ...(this.options.observer === undefined ? {} : { observer: this.options.observer }),
       ...(this.options.settleMs === undefined ? {} : { settleMs: this.options.settleMs }),
       onPass: (result) => this.emit({ event: 'pass', businessId, result }),
       onError: (error, where) => this.emit({ event: 'error', businessId, where, message: message(error) }),

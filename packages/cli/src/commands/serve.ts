@@ -7,6 +7,7 @@ import { NetworkListError, parseNetworks } from '@ym-chats/sdk';
 import { importAgentsFile } from '../agents-import.js';
 import { flag, numberFlag, str } from '../args.js';
 import { UsageError } from '../errors.js';
+import { metricsSettings } from '../metrics-run.js';
 import { runServe } from '../serve-run.js';
 import { refuseWorkerFlagsAlone, WORKER_OPTIONS } from '../workers-run.js';
 import type { Command, CommandContext } from './command.js';
@@ -18,7 +19,7 @@ export const serveCommand: Command = {
   usage:
     'serve [--port N] [--host H] [--store PATH|URL] [--reconcile M] [--path /SECRET] [--agents FILE] ' +
     '[--reply-target M] [--no-inbox] [--events] [--allow-from CIDR,…] [--trust-proxy | --trusted-proxies CIDR,…] ' +
-    '[--json] [--registered [--redis URL] [--lease S]]',
+    '[--json] [--metrics-port N [--metrics-host H]] [--registered [--redis URL] [--lease S]]',
   description:
     'Runs the endpoint the platform POSTs notifications to (POST /notification) on 127.0.0.1:PORT. PING is ' +
     'answered at once; each chat notification is saved to the store before it is acknowledged and acted on ' +
@@ -34,7 +35,9 @@ export const serveCommand: Command = {
     'store (ym-chats business add) as one of several workers over one PostgreSQL store: any worker accepts ' +
     "any registered business's push and queues it in the store, and the worker holding that business acts " +
     'on it; every worker serves the inbox over all of them, each reply and attachment download with its own ' +
-    "business's credential from the store, and follows businesses added or removed while it runs.",
+    "business's credential from the store, and follows businesses added or removed while it runs. " +
+    '--metrics-port serves Prometheus metrics (waiting chats, the oldest wait, the push queue, pass durations, ' +
+    'quota, 420s, send outcomes) at /metrics on a port of their own, bound to 127.0.0.1 unless --metrics-host.',
   options: {
     port: { type: 'string', arg: 'N', help: 'port (default 8081; 0 picks a free one)' },
     host: { type: 'string', arg: 'HOST', help: 'interface to bind (default 127.0.0.1)' },
@@ -73,6 +76,7 @@ export const serveCommand: Command = {
       'serve --registered --port 9000 --store postgres://me@localhost/shop --redis redis://127.0.0.1:6379',
       'one of several workers for the registered businesses',
     ],
+    ['serve --port 9000 --metrics-port 9464', 'Prometheus scrapes http://127.0.0.1:9464/metrics'],
   ],
   usesApi: true,
   async run(ctx) {
@@ -85,6 +89,7 @@ export const serveCommand: Command = {
     }
     const peers = peerSettings(ctx);
     refuseWorkerFlagsAlone(ctx);
+    const metrics = metricsSettings(ctx);
     const host = str(values, 'host') ?? '127.0.0.1';
     warnOpenPushEndpoint(ctx, host, peers.allowFrom);
     // Imported into the store once; the inbox reads its agents from there.
@@ -100,6 +105,7 @@ export const serveCommand: Command = {
       events: flag(values, 'events'),
       registered: flag(values, 'registered'),
       replyTargetMinutes: numberFlag(values, 'reply-target', { min: 1, max: 10_080 }),
+      metrics,
     });
   },
 };

@@ -88,6 +88,11 @@ export interface DeskOptions {
   lockWaitMs?: number;
   now?: () => number;
   onError?: (error: unknown) => void;
+  /**
+   * Told once per reply that went to the send step, with the SDK's outcome (`notSent` too when the chat
+   * could not be read first, so nothing left): what the composition counts (`serve`'s metrics).
+   */
+  onOutcome?: (outcome: SendOutcome['outcome'], chat: ChatKey) => void;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
@@ -264,6 +269,7 @@ export class ReplyDesk {
     } catch (error) {
       await this.drop(request.draftId).catch(this.onError);
       if (error instanceof HttpError) throw error;
+      this.tell('notSent', request);
       return {
         state: 'notSent',
         code: 'CHECK_FAILED',
@@ -278,6 +284,7 @@ export class ReplyDesk {
     } catch (error) {
       // Not an answer from the API (a bug): whether it left is unknown, so the history will tell.
       this.onError(error);
+      this.tell('maybeSent', request);
       this.settleLater(unsettled(request, mark), this.now() + this.settleMs);
       return { state: 'checking' };
     }
@@ -287,6 +294,7 @@ export class ReplyDesk {
         : outcome.outcome === 'notSent'
           ? { state: 'notSent', errorCode: outcome.code, errorMessage: outcome.message }
           : undefined;
+    this.tell(outcome.outcome, request);
     if (settled === undefined || !(await this.finish(request.draftId, settled))) {
       // maybeSent, or the outcome could not be written: the page shows "checking" and asks again.
       this.settleLater(unsettled(request, mark), this.now() + this.settleMs);
@@ -300,6 +308,15 @@ export class ReplyDesk {
     if (messageId === undefined) return { state: 'sent' };
     await ledger.noteMessage(request.draftId, messageId).catch(this.onError);
     return { state: 'sent', messageId };
+  }
+
+  /** The composition's observer; its failure is reported, never the send's. */
+  private tell(outcome: SendOutcome['outcome'], chat: ChatKey): void {
+    try {
+      this.options.onOutcome?.(outcome, { businessId: chat.businessId, chatId: chat.chatId });
+    } catch (error) {
+      this.onError(error);
+    }
   }
 
   /** The audit trail, taking an unassigned chat, the live event: after the fact, never failing the send. */
