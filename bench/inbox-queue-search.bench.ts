@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // Package names resolve through the root tsconfig's paths (tsx honours them) to the packages' sources.
 import { ChatsApi } from '@ym-chats/sdk';
-import { openStore, type QueueFilter, type Sql, type SyncStore } from '@ym-chats/sync';
+import { openStore, type QueueFilter, queueCountsSql, type Sql, type SyncStore } from '@ym-chats/sync';
 import pg from 'pg';
 import { Agent, request } from 'undici';
 // The built packages, as users run them (`npm run bench` builds first).
@@ -167,6 +167,61 @@ async function queueBesideRangeScan(store: SyncStore): Promise<boolean> {
   return ok;
 }
 
+const medianOf = async (fn: () => Promise<unknown>) => {
+  await fn();
+  const times: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) times.push(await time(fn));
+  return median(times);
+};
+
+/**
+ * Where the first page's time goes (issue 22 item 11): the HTTP floor (a request that reads nothing), the
+ * store's read in-process (the statement, the merge, the rows shaped), the bare statement, the endpoint
+ * (its request and JSON included), measured round-robin so load hits each alike.
+ */
+async function queueProfile(
+  source: StoreSource,
+  get: (path: string) => Promise<unknown>,
+  bare: () => Promise<unknown>,
+): Promise<void> {
+  const sides: Array<[string, () => Promise<unknown>]> = [
+    ['endpoint', () => get('/api/queue?limit=50')],
+    ['HTTP floor', () => get('/api/session')],
+    ['store read', () => source.queue({ businessIds: [BUSINESS], filter: {}, limit: 51 })],
+    ['bare SQL', bare],
+  ];
+  const times: number[][] = sides.map(() => []);
+  for (const [, fn] of sides) await fn();
+  for (let i = 0; i < ROUNDS; i++) {
+    for (const [k, [, fn]] of sides.entries()) times[k]!.push(await time(fn));
+  }
+  const [endpoint, floor, read, sql] = times.map(median) as [number, number, number, number];
+  console.log(
+    `  queue first page, where the time goes: endpoint ${endpoint.toFixed(2)} ms = HTTP floor ${floor.toFixed(2)} + store read ${read.toFixed(2)} (bare SQL ${sql.toFixed(2)}) + the rest ${(endpoint - floor - read).toFixed(2)} (JSON both ways, assignees)`,
+  );
+}
+
+/**
+ * The filter bar's counts (issue 22 item 10): the endpoint (each part read at most once a second or a
+ * minute per process and shared by its pages) beside its two bare statements, each timed alone.
+ */
+async function countsBesideSql(
+  source: StoreSource,
+  get: (path: string) => Promise<unknown>,
+  bareAll: (statements: Array<{ sql: string; params: unknown[] }>) => Promise<void>,
+): Promise<void> {
+  const { statuses, kinds } = queueCountsSql([BUSINESS]);
+  const endpoint = await medianOf(() => get('/api/queue/counts'));
+  const byStatus = await medianOf(() => bareAll([statuses]));
+  const byKind = await medianOf(() => bareAll([kinds]));
+  const uncached = await medianOf(() =>
+    Promise.all([source.statusCounts([BUSINESS]), source.kindCounts([BUSINESS])]),
+  );
+  console.log(
+    `  queue counts: endpoint ${endpoint.toFixed(2)} ms (shared reads); uncached ${uncached.toFixed(2)} ms = per status (chat_queue index) ${byStatus.toFixed(2)} + per type and context (chats scan) ${byKind.toFixed(2)}`,
+  );
+}
+
 async function run(engine: string, store: SyncStore): Promise<boolean> {
   console.log(
     `\n${engine}: ${CHATS.toLocaleString('en')} chats, ${(CHATS * PER_CHAT).toLocaleString('en')} messages`,
@@ -204,6 +259,7 @@ async function run(engine: string, store: SyncStore): Promise<boolean> {
         () => get('/api/queue?limit=50'),
         () => bareAll(first.slice(0, 1)),
       )) && ok;
+    await queueProfile(source, get, () => bareAll(first.slice(0, 1)));
     const answered = queueSql({ businessIds: [BUSINESS], filter: { statuses: ['FINISHED'] }, limit: 51 });
     await pair(
       'queue, status=FINISHED',
@@ -211,6 +267,7 @@ async function run(engine: string, store: SyncStore): Promise<boolean> {
       () => bareAll(answered),
       false,
     );
+    await countsBesideSql(source, get, bareAll);
     // A phrase in every chat; a word form of it ("коробки" finds "коробкой"); an order number (one chat,
     // by its id); a message number (one message). Each is one row per chat with its count and the total.
     const searches: Array<[string, boolean]> = [
