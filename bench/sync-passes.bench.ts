@@ -2,7 +2,9 @@
  * @ym-chats/sync against the built emulator (a child process, quotas off) seeded with thousands of chats:
  *  1. calls per pass ÷ the minimum for a cold pass, an unchanged pass and a pass after K new messages
  *     (minimum: chat pages + per chat max(1, ceil(messages/100)); chat pages; chat pages +
- *     ceil((K+1)/100) per changed chat) — goal 1.00 each;
+ *     ceil((K+1)/100) per changed chat) — goal 1.00 each; and the same passes reading the orders and
+ *     returns behind the chats: chat calls unchanged, order calls ceil(changed orders / 50) getBusinessOrders
+ *     + one getReturn per changed return;
  *  2. cold-sync messages/s beside a bare page reader making the same calls with no store, run side by side
  *     in alternating rounds (best of three each, every round printed) — goal ≥ 0.7 of it;
  *  3. the store alone: the same cold pass, recorded once, written with no API (groups of four history
@@ -102,6 +104,8 @@ const cpuText = (c: Cpu, wall: number) =>
 interface Counts {
   getChats: number;
   getChatHistory: number;
+  getBusinessOrders?: number;
+  getReturn?: number;
 }
 
 function client(url: string, counts?: Counts): ChatsApi {
@@ -117,6 +121,8 @@ function client(url: string, counts?: Counts): ChatsApi {
       const path = new URL(target).pathname;
       if (path.endsWith('/chats/history')) counts.getChatHistory += 1;
       else if (path.endsWith('/chats')) counts.getChats += 1;
+      else if (path.endsWith('/orders')) counts.getBusinessOrders = (counts.getBusinessOrders ?? 0) + 1;
+      else if (/\/returns\/\d+$/.test(path)) counts.getReturn = (counts.getReturn ?? 0) + 1;
       return fetch(target, init);
     };
   }
@@ -268,6 +274,19 @@ async function main(): Promise<void> {
     );
 
     const rows: string[][] = [['store', 'pass', 'calls', 'minimum', 'calls ÷ minimum']];
+    const orderRows: string[][] = [
+      [
+        'store',
+        'pass',
+        'chat calls',
+        'minimum',
+        'order calls (orders + returns)',
+        'at most (⌈orders/50⌉ + returns)',
+      ],
+    ];
+    const contextChats = (
+      state.data!.chats as { chat_id: number; order_id: number | null; return_id: number | null }[]
+    ).filter((c) => c.order_id !== null);
     const rates: string[][] = [
       ['store', 'bare reader msg/s', 'sync msg/s', 'ratio (goal ≥ 0.7)', 'each round (msg/s)'],
     ];
@@ -319,6 +338,47 @@ async function main(): Promise<void> {
         chatPages() + Math.ceil((K[0]! + 1) / 100) + Math.ceil((K[1]! + 1) / 100),
       );
       await opened.dispose();
+
+      // 1b. The same kinds of pass reading the orders behind the chats (window 0: a changed order is due at once).
+      const withOrders = await engine.open();
+      const oc: Counts = { getChats: 0, getChatHistory: 0, getBusinessOrders: 0, getReturn: 0 };
+      const osync = new SyncEngine({
+        api: client(url, oc),
+        store: withOrders.store,
+        businessId: BUSINESS,
+        now,
+        orders: { refreshMs: 0 },
+      });
+      const orderRow = (pass: string, chatMinimum: number, chats: typeof contextChats) => {
+        const orders = new Set(chats.map((c) => c.order_id)).size;
+        const returns = chats.filter((c) => c.return_id !== null).length;
+        orderRows.push([
+          engine.name,
+          pass,
+          String(oc.getChats + oc.getChatHistory),
+          String(chatMinimum),
+          `${oc.getBusinessOrders} + ${oc.getReturn}`,
+          `${Math.ceil(orders / 50)} + ${returns}`,
+        ]);
+        Object.assign(oc, { getChats: 0, getChatHistory: 0, getBusinessOrders: 0, getReturn: 0 });
+      };
+      let coldNow = chatPages();
+      for (const n of perChat.values()) coldNow += Math.max(1, Math.ceil(n / 100));
+      await osync.pass();
+      orderRow('cold', coldNow, contextChats);
+      await osync.pass();
+      orderRow('unchanged', chatPages(), []);
+      const touched = [
+        ...contextChats.filter((c) => c.return_id === null).slice(0, 3),
+        ...contextChats.filter((c) => c.return_id !== null).slice(0, 2),
+      ];
+      for (const c of touched) {
+        await admin.postMessage(BUSINESS, c.chat_id, { sender: 'CUSTOMER', message: 'где заказ?' });
+        perChat.set(c.chat_id, perChat.get(c.chat_id)! + 1);
+      }
+      await osync.pass();
+      orderRow(`${touched.length} order chats changed`, chatPages() + touched.length, touched);
+      await withOrders.dispose();
 
       // 2. Cold-sync rate beside the bare reader, alternating.
       const bareRates: number[] = [];
@@ -388,6 +448,8 @@ async function main(): Promise<void> {
       ]);
     }
     print(rows);
+    console.log('');
+    print(orderRows);
     console.log('');
     print(rates);
     console.log('');
