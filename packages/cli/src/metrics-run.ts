@@ -15,7 +15,7 @@ export const METRICS_OPTIONS = {
   'metrics-port': {
     type: 'string',
     arg: 'N',
-    help: 'serve Prometheus metrics at http://127.0.0.1:N/metrics, a port of their own (off unless given; 0 picks a free one)',
+    help: 'Prometheus metrics at http://127.0.0.1:N/metrics, a port of their own: serve, or a worker (--registered); off unless given, 0 picks a free port',
   },
   'metrics-host': {
     type: 'string',
