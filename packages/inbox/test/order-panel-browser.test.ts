@@ -165,7 +165,8 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
       h = await startHarness({
         seed: 11,
         inbox: {
-          // The page's own refresh carries a pass's news about orders (no chat changed, so no live event).
+          // Sync reads an order after its chat, and an order write makes no live event of its own: an order
+          // read after the chat's event shows at the page's next refresh, kept short here.
           pageRefreshMs: 1500,
           templates: [{ name: 'статус', text: 'Заказ {orderId}: {orderStatus}, доставка {deliveryDate}.' }],
         },
