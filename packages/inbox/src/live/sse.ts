@@ -59,10 +59,14 @@ export function openEventStream(
       return;
     }
     const page = rows.forPage(event);
-    sending = sending.then(async () => {
-      const sent = await page;
-      if (open) res.write(`event: ${sent.type}\ndata: ${JSON.stringify(sent)}\n\n`);
-    });
+    sending = sending
+      .then(async () => {
+        const sent = await page;
+        if (open) res.write(`event: ${sent.type}\ndata: ${JSON.stringify(sent)}\n\n`);
+      })
+      // A write that fails (the socket went) must not reject the chain: the next events still go, and
+      // nothing is left unhandled to stop the process.
+      .catch(() => undefined);
   };
   const unsubscribe = bus.subscribe(write);
   const heartbeat = setInterval(() => {
