@@ -381,7 +381,7 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
       await phone.context().close();
     });
 
-    it('names the scope a chat-only key lacks; the chat keeps working', async () => {
+    it('says "not loaded yet", then names the scope a chat-only key lacks; the chat keeps working', async () => {
       const chatOnly = 'chat-only-key-for-the-panel';
       await h.admin.addCredential({ apiKey: chatOnly, businessIds: [BUSINESS], scopes: ['communication'] });
       const api = new ChatsApi({
@@ -397,8 +397,13 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
         customer,
       });
       await h.admin.postMessage(BUSINESS, chat.chatId, { sender: 'CUSTOMER', message: 'Когда доставка?' });
-      await pass(api);
+      // Chats read, orders not yet: the panel says so.
+      await new SyncEngine({ api, store: h.store.store, businessId: BUSINESS }).pass('once');
       await openChat(page, chat.chatId);
+      await expect
+        .poll(() => panel(page).locator('.order-pending').textContent())
+        .toBe('Ещё не загружен: синхронизация прочитает его при следующем проходе.');
+      await pass(api);
       const line = panel(page).locator('.order-scope');
       await expect.poll(() => line.textContent()).toContain('inventory-and-order-processing');
       expect(await line.textContent()).toContain('all-methods');
