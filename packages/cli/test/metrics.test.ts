@@ -177,6 +177,21 @@ it('serve: the waiting gauge follows a buyer, the sent counter a reply; passes, 
   expect(after.value('ym_chats_send_outcomes_total', { business, outcome: 'maybe_sent' })).toBe(0);
   expect(after.value('ym_chats_send_outcomes_total', { business, outcome: 'failed' })).toBe(0);
   expect(after.value('ym_chats_push_queue_depth', { business })).toBe(0);
+
+  // A reply the platform refuses (a 420: provably not sent, and serve's client never waits one out) is
+  // counted as failed, once.
+  await emu.admin.addFaults([{ operation: 'sendMessageToChat', status: 420, count: 1 }]);
+  const now = await page.call<{ messages: Array<{ messageId: number }> }>('GET', `${path}/messages`);
+  const refused = await page.call<{ state?: string }>('POST', `${path}/messages`, {
+    text: 'И ещё: курьер позвонит заранее.',
+    clientId: `metrics-${randomBytes(4).toString('hex')}`,
+    page: 'page-metrics-01',
+    seenMessageId: now.body.messages.at(-1)!.messageId,
+  });
+  expect(refused.body.state).toBe('notSent');
+  const last = await scrape(url);
+  expect(last.value('ym_chats_send_outcomes_total', { business, outcome: 'failed' })).toBe(1);
+  expect(last.value('ym_chats_send_outcomes_total', { business, outcome: 'sent' })).toBe(1);
 });
 
 it('serve: a 420 from a used-up quota moves the 420 counter', async () => {
