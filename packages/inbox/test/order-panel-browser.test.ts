@@ -378,6 +378,12 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
       await toggle.focus();
       await phone.keyboard.press('Enter');
       expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+      // A return chat, whose header names the return and its order, fits too with its panel open.
+      const ret = (await queue()).find((c) => c.context.type === 'RETURN' && c.context.returnId)!;
+      await openChat(phone, ret.chatId);
+      await phone.locator('.order-toggle').click();
+      await panel(phone).locator('.refund-status, .order-pending').first().waitFor();
+      expect(await width()).toBeLessThanOrEqual(390);
       await phone.context().close();
     });
 
