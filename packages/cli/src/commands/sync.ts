@@ -119,8 +119,11 @@ export const syncCommand: Command = {
     const maxPasses = numberFlag(values, 'max-passes', { min: 1, max: Number.MAX_SAFE_INTEGER });
     refuseWorkerFlagsAlone(ctx);
     if (flag(values, 'registered')) return runRegistered(ctx, watch, interval);
-    const { api, businessId } = ctx.connect();
+    const { api, businessId, connection } = ctx.connect();
     const sync = await loadSync();
+    // The orders behind the chats, read after each pass; a key without the order scope is not asked again
+    // until it changes (the store keeps a fingerprint of it, never the key).
+    const orders = { keyFingerprint: sync.keyFingerprint(connection.apiKey ?? connection.oauthToken ?? '?') };
     const store = await openCliStore(ctx, sync);
     const controller = new AbortController();
     const stop = () => controller.abort();
@@ -128,7 +131,13 @@ export const syncCommand: Command = {
     process.once('SIGTERM', stop);
     try {
       if (!watch) {
-        const engine = new sync.SyncEngine({ api, store, businessId, onProgress: progressPrinter(out) });
+        const engine = new sync.SyncEngine({
+          api,
+          store,
+          businessId,
+          orders,
+          onProgress: progressPrinter(out),
+        });
         const result = await engine.pass('once', controller.signal);
         out.progress.done();
         report(out, result);
@@ -141,6 +150,7 @@ export const syncCommand: Command = {
         api,
         store,
         businessId,
+        orders,
         // Nothing feeds this store's push queue for it: `serve` is the command that acts on pushes.
         pushes: false,
         // A failure ends the command with its exit code; a 420 is waited out (a used-up quota until its reset).
