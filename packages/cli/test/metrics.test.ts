@@ -1,9 +1,10 @@
 /**
- * `--metrics-port` as operators run it: the built binary (`serve`, and a worker: `sync --watch --registered`)
- * against the real emulator, `/metrics` fetched over HTTP and read as Prometheus text (the same strict reader
- * as sync's tests). A buyer's message (pushed by the emulator to serve's endpoint) moves the waiting-chat
- * gauge; a reply through the inbox's HTTP API moves the sent counter by exactly one; a 420 from a one-request
- * quota moves the 420 counter; the metrics port answers on 127.0.0.1 only.
+ * `--metrics-port` as operators run it: the built binary (`serve`, and the workers: `sync --watch
+ * --registered` and `serve --registered`) against the real emulator, `/metrics` fetched over HTTP and read as
+ * Prometheus text (the same strict reader as sync's tests, from @ym-chats/testkit). A buyer's message (pushed
+ * by the emulator to serve's endpoint) moves the waiting-chat gauge after the next pass; a reply through the
+ * inbox's HTTP API moves the sent counter by exactly one, a refused one the failed counter; a 420 from a
+ * one-request quota moves the 420 counter; the metrics port answers on 127.0.0.1 only.
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -226,7 +227,7 @@ it('serve: a 420 from a used-up quota moves the 420 counter', async () => {
   expect((await emu.admin.state()).quotas.counters[business]?.hourly).toBe(1);
 });
 
-it('a worker (sync --watch --registered) answers /metrics with per-business gauges', async () => {
+it('the workers (sync --watch --registered, serve --registered) answer /metrics with per-business gauges', async () => {
   requireBuilt();
   emu = await startEmulator();
   const dir = mkdtempSync(join(tmpdir(), 'ym-metrics-worker-'));
@@ -275,4 +276,34 @@ it('a worker (sync --watch --registered) answers /metrics with per-business gaug
     0,
   );
   expect(seen.value('ym_chats_quota_remaining', { business, method: 'getChatHistory' })).toBeGreaterThan(0);
+
+  // `serve --registered`, the other worker, on the same store (SQLite takes one worker at a time).
+  child.kill('SIGINT');
+  await child.exited;
+  child = new LongRun(
+    [
+      'serve',
+      '--registered',
+      '--no-inbox',
+      '--port',
+      '0',
+      '--store',
+      store,
+      '--base-url',
+      emu.url,
+      '--lease',
+      '3',
+      '--json',
+      '--metrics-port',
+      '0',
+    ],
+    { env },
+  );
+  const served = (await child.waitFor('stdout', /"event":"metrics","url":"([^"]+)"/, 30_000))[1]!;
+  await child.waitFor('stdout', /"event":"pass"/, 30_000);
+  const registered = await scrape(served);
+  expect(registered.value('ym_chats_waiting_chats', { business })).toBe(await waitingAtPlatform(emu.url));
+  expect(
+    registered.value('ym_chats_pass_duration_seconds_count', { business, outcome: 'passed' }),
+  ).toBeGreaterThan(0);
 });
