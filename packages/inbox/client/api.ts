@@ -105,7 +105,10 @@ export const api = {
   queueCounts: () => call<QueueCounts>('GET', '/api/queue/counts'),
   /** Each matching chat once (its best hit and count), and how many chats match in all. */
   search: (q: string) =>
-    call<{ hits: SearchHit[]; total: number }>('GET', `/api/search?q=${encodeURIComponent(q)}`),
+    call<{ hits: SearchHit[]; total: number; capped?: true }>(
+      'GET',
+      `/api/search?q=${encodeURIComponent(q)}`,
+    ),
   chat: (chat: { businessId: number; chatId: number }) =>
     call<{ chat: ChatView; viewers: Viewer[]; audit: AuditEntry[]; lastAuditId: number }>(
       'GET',

@@ -13,6 +13,8 @@ export interface SearchResults {
   hits: SearchHit[];
   /** Chats found in all (the list shows the first page of them). */
   total: number;
+  /** The store stopped counting at its cap: `total` is "at least". */
+  capped?: boolean;
 }
 
 export function useSearch(delayMs = SEARCH_DELAY_MS) {
@@ -29,7 +31,7 @@ export function useSearch(delayMs = SEARCH_DELAY_MS) {
     let found: SearchResults;
     try {
       const page = await api.search(q);
-      found = { hits: page.hits, total: page.total };
+      found = { hits: page.hits, total: page.total, capped: page.capped === true };
     } catch (e) {
       if (!(e instanceof ApiFailure)) throw e;
       found = { hits: [], total: 0 };
@@ -50,11 +52,12 @@ export function useSearch(delayMs = SEARCH_DELAY_MS) {
   return { query, setQuery, results, now: () => void run(query) };
 }
 
-/** How many chats the search found, above the list. */
-export function SearchTotal({ t, total }: { t: T; total: number }) {
+/** How many chats the search found, above the list ("1000+" when the store stopped counting at its cap). */
+export function SearchTotal({ t, total, capped = false }: { t: T; total: number; capped?: boolean }) {
+  const n = new Intl.NumberFormat(t('locale')).format(total);
   return (
     <p class="search-total" role="status">
-      {t('searchTotal', { n: total })}
+      {t('searchTotal', { n: capped ? `${n}+` : total })}
     </p>
   );
 }

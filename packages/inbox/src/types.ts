@@ -44,6 +44,8 @@ export interface SearchHit {
 export interface SearchResult {
   hits: SearchHit[];
   total: number;
+  /** The store's search stopped at its cap: `total` is "at least" (the page shows "1000+"). */
+  capped?: true;
 }
 
 /** Something changed in the store; the inbox re-reads what it needs and tells the pages. */

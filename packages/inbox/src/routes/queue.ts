@@ -132,7 +132,7 @@ async function search(ctx: ApiContext, request: FastifyRequest) {
   }
   const businessIds = businesses(ctx, request);
   // One hit per chat, best first, and how many chats were found in all.
-  const { hits, total } = await ctx.options.source.searchChats(businessIds, q, {
+  const { hits, total, capped } = await ctx.options.source.searchChats(businessIds, q, {
     limit: 50,
     offset: Number(offsetParam),
   });
@@ -141,7 +141,7 @@ async function search(ctx: ApiContext, request: FastifyRequest) {
     businessIds,
     hits.map((h) => h.chat),
   );
-  return { hits: hits.map((h, i) => ({ ...h, chat: chats[i] })), total };
+  return { hits: hits.map((h, i) => ({ ...h, chat: chats[i] })), total, ...(capped ? { capped } : {}) };
 }
 
 export function queueRoutes(api: FastifyInstance, ctx: ApiContext): void {

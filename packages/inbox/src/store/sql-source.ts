@@ -104,7 +104,7 @@ export class StoreSource implements InboxSource {
       if (r.messageId !== undefined) hit.messageId = r.messageId;
       hits.push(hit);
     }
-    return { hits, total: found.total };
+    return { hits, total: found.total, ...(found.capped ? { capped: true as const } : {}) };
   }
 
   file(businessId: number, chatId: number, url: string): Promise<FileView | undefined> {
