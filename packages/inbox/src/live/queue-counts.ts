@@ -17,13 +17,14 @@ interface Held<T> {
   value: Promise<T>;
 }
 
-class Shared<T> {
+/** One read per interval per set of businesses, shared by every caller meanwhile. */
+export class SharedRead<T> {
   private readonly held = new Map<string, Held<T>>();
 
   constructor(
     private readonly read: (businessIds: number[]) => Promise<T>,
     private readonly maxAgeMs: number,
-    private readonly now: () => number,
+    private readonly now: () => number = Date.now,
   ) {}
 
   get(businessIds: number[]): Promise<T> {
@@ -42,16 +43,16 @@ class Shared<T> {
 }
 
 export class QueueCountsCache {
-  private readonly statuses: Shared<Pick<QueueCountsView, 'total' | 'statuses'>>;
-  private readonly kinds: Shared<Pick<QueueCountsView, 'types' | 'contexts'>>;
+  private readonly statuses: SharedRead<Pick<QueueCountsView, 'total' | 'statuses'>>;
+  private readonly kinds: SharedRead<Pick<QueueCountsView, 'types' | 'contexts'>>;
 
   constructor(
     source: Required<Pick<InboxSource, 'statusCounts' | 'kindCounts'>>,
     intervals: CountIntervals = { statusesMs: 1000, kindsMs: 60_000 },
     now: () => number = Date.now,
   ) {
-    this.statuses = new Shared((ids) => source.statusCounts(ids), intervals.statusesMs, now);
-    this.kinds = new Shared((ids) => source.kindCounts(ids), intervals.kindsMs, now);
+    this.statuses = new SharedRead((ids) => source.statusCounts(ids), intervals.statusesMs, now);
+    this.kinds = new SharedRead((ids) => source.kindCounts(ids), intervals.kindsMs, now);
   }
 
   async counts(businessIds: number[]): Promise<QueueCountsView> {

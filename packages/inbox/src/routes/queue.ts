@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpError } from '../http/respond.js';
-import { QueueCountsCache } from '../live/queue-counts.js';
+import { QueueCountsCache, SharedRead } from '../live/queue-counts.js';
 import { LiveRows } from '../live/rows.js';
 import { openEventStream } from '../live/sse.js';
 import { pageKey } from '../team/presence.js';
@@ -106,19 +106,34 @@ async function queue(ctx: ApiContext, request: FastifyRequest) {
  * The filter bar's counts in one request: chats per status, type and context (the store's index counts),
  * per assignee and unassigned (the team's assignments), over the agent's businesses (or the one asked for).
  */
-async function counts(ctx: ApiContext, request: FastifyRequest, cache: QueueCountsCache | undefined) {
-  const businessIds = businesses(ctx, request);
-  if (!cache) throw new HttpError(404, 'NO_COUNTS', 'this inbox source does not count its queue');
-  const [byValue, assignments] = await Promise.all([
-    cache.counts(businessIds),
-    ctx.team.assignments(businessIds),
-  ]);
+/** Chats per assignee and how many are assigned at all: the assignee filter's counts. */
+interface AssigneeTally {
+  assignees: Record<string, number>;
+  assigned: number;
+}
+
+async function tallyAssignees(ctx: ApiContext, businessIds: number[]): Promise<AssigneeTally> {
+  const assignments = await ctx.team.assignments(businessIds);
   const assignees: Record<string, number> = {};
   for (const a of assignments) assignees[a.login] = (assignees[a.login] ?? 0) + 1;
+  return { assignees, assigned: assignments.length };
+}
+
+async function counts(
+  ctx: ApiContext,
+  request: FastifyRequest,
+  cache: { values: QueueCountsCache; assignees: SharedRead<AssigneeTally> } | undefined,
+) {
+  const businessIds = businesses(ctx, request);
+  if (!cache) throw new HttpError(404, 'NO_COUNTS', 'this inbox source does not count its queue');
+  const [byValue, tally] = await Promise.all([
+    cache.values.counts(businessIds),
+    cache.assignees.get(businessIds),
+  ]);
   return {
     ...byValue,
-    assignees,
-    unassigned: Math.max(0, byValue.total - assignments.length),
+    assignees: tally.assignees,
+    unassigned: Math.max(0, byValue.total - tally.assigned),
   };
 }
 
@@ -149,12 +164,17 @@ export function queueRoutes(api: FastifyInstance, ctx: ApiContext): void {
   const rows = new LiveRows(ctx.options.source, ctx.team, (error) => ctx.options.onError?.(error));
   api.get('/api/queue', (request) => queue(ctx, request));
   const { statusCounts, kindCounts } = ctx.options.source;
+  // The assignments are read whole (every assigned chat of the businesses): once a second per process
+  // for every page's counts, as the statuses.
   const cache =
     statusCounts && kindCounts
-      ? new QueueCountsCache({
-          statusCounts: (ids) => statusCounts.call(ctx.options.source, ids),
-          kindCounts: (ids) => kindCounts.call(ctx.options.source, ids),
-        })
+      ? {
+          values: new QueueCountsCache({
+            statusCounts: (ids) => statusCounts.call(ctx.options.source, ids),
+            kindCounts: (ids) => kindCounts.call(ctx.options.source, ids),
+          }),
+          assignees: new SharedRead((ids) => tallyAssignees(ctx, ids), 1000),
+        }
       : undefined;
   api.get('/api/queue/counts', (request) => counts(ctx, request, cache));
   api.get('/api/search', (request) => search(ctx, request));
