@@ -7,9 +7,8 @@
  * engine's neither).
  */
 import { AdminClient, createEmulator } from '@ym-chats/emulator';
+import { describeEngines, type OpenedStore, type TestEmulator as SyncEmulator } from '@ym-chats/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { TestEmulator as SyncEmulator } from '../../sync/test/support/emulator.js';
-import { describeEngines, type OpenedStore } from '../../sync/test/support/engines.js';
 import { API_KEY, BUSINESS, cleanEnv, requireBuilt, run } from './helpers.js';
 
 const HOURS = 'Europe/Moscow,1-5,09:00-18:00';

@@ -96,19 +96,18 @@ export {
   type PushListener,
   type PushListenerOptions,
 } from './receiver/server.js';
+export { REPORT_CSV_HEADER, reportCsv } from './reports/csv.js';
 export {
   type AgentCredit,
   type AgentFigures,
   type ClosingMessage,
   type DayFigures,
   OUTSIDE_AGENT,
-  REPORT_CSV_HEADER,
   type Report,
   type ReportOptions,
   type ReportSummary,
   type ReportWait,
   report,
-  reportCsv,
 } from './reports/report.js';
 export {
   BusinessRunner,

@@ -14,7 +14,6 @@ import { loadInbox } from './mcp-drafts.js';
 import { loadSync, openCliStore, STORE_OPTIONS } from './sync.js';
 
 type Report = import('@ym-chats/sync').Report;
-type ReportWait = import('@ym-chats/sync').ReportWait;
 type ReportOptions = import('@ym-chats/sync').ReportOptions;
 type SyncStore = import('@ym-chats/sync').SyncStore;
 
@@ -93,41 +92,6 @@ async function creditOf(ctx: CommandContext, store: SyncStore): Promise<Pick<Rep
     ctx.out.warn('@ym-chats/inbox is not installed: every reply is credited to "outside".');
     return {};
   }
-}
-
-/** One CSV field (RFC 4180), never read as a formula by a spreadsheet. */
-function csvField(value: string): string {
-  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-export const CSV_HEADER = [
-  'business_id',
-  'chat_id',
-  'order_id',
-  'return_id',
-  'opened_at',
-  'closed_at',
-  'response_seconds',
-  'agent',
-  'within_target',
-  'first_wait',
-];
-
-function csvRow(w: ReportWait): string {
-  const cells = [
-    String(w.businessId),
-    String(w.chatId),
-    w.orderId === null ? '' : String(w.orderId),
-    w.returnId === null ? '' : String(w.returnId),
-    w.openedAt,
-    w.closedAt ?? '',
-    w.responseSeconds === null ? '' : String(w.responseSeconds),
-    w.agent ?? '',
-    w.withinTarget === null ? '' : String(w.withinTarget),
-    String(w.first),
-  ];
-  return cells.map(csvField).join(',');
 }
 
 const seconds = (s: number | null) => {
@@ -249,7 +213,7 @@ export const reportCommand: Command = {
         ...(await creditOf(ctx, store)),
       });
       if (out.json) out.document(result.summary);
-      else if (csv) out.write(`${[CSV_HEADER.join(','), ...result.waits.map(csvRow)].join('\n')}\n`);
+      else if (csv) out.write(sync.reportCsv(result.waits));
       else printTable(ctx, result);
       return EXIT.ok;
     } finally {

@@ -16,6 +16,7 @@ import type { ApiContext } from './context.js';
 import { draftRoutes } from './drafts.js';
 import { orderContextRoutes } from './order-context.js';
 import { queueRoutes } from './queue.js';
+import { reportRoutes } from './reports.js';
 import { templateRoutes } from './templates.js';
 
 const METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
@@ -49,6 +50,7 @@ export async function apiPlugin(api: FastifyInstance, ctx: ApiContext): Promise<
   chatRoutes(api, ctx);
   draftRoutes(api, ctx);
   templateRoutes(api, ctx);
+  reportRoutes(api, ctx);
   orderContextRoutes(api, ctx);
   methodRoutes.set(ctx, methods);
 }

@@ -66,6 +66,7 @@ export function registerGetReport(ctx: ToolContext, read: ReportReader): void {
             answered: z.number(),
             open: z.number(),
             medianResponseSeconds: seconds,
+            p90ResponseSeconds: seconds,
             slaMetShare: share,
           }),
         ),

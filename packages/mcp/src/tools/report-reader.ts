@@ -32,6 +32,7 @@ export interface ReportFigures {
     answered: number;
     open: number;
     medianResponseSeconds: number | null;
+    p90ResponseSeconds: number | null;
     slaMetShare: number | null;
   }[];
 }

@@ -55,6 +55,7 @@ export interface DayFigures {
   /** The backlog at the end of the day (or at `to`, for the period's last day). */
   open: number;
   medianResponseSeconds: number | null;
+  p90ResponseSeconds: number | null;
   slaMetShare: number | null;
 }
 
@@ -232,6 +233,7 @@ export async function report(store: SyncStore, options: ReportOptions): Promise<
       answered: list.length,
       open: openAt(end),
       medianResponseSeconds: percentile(list, 0.5),
+      p90ResponseSeconds: percentile(list, 0.9),
       slaMetShare: metShare(list, targetSeconds),
     });
   }
