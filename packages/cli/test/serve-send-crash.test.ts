@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChatsApi } from '@ym-chats/sdk';
+import { freshSchema, PG_URL } from '@ym-chats/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   API_KEY,
@@ -22,8 +23,6 @@ import {
   startEmulator,
   type TestEmulator,
 } from './helpers.js';
-
-const PG_URL = process.env.YM_TEST_POSTGRES_URL;
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -139,7 +138,8 @@ describe('a reply whose serve process is killed mid-send', () => {
       requireBuilt();
       const emu = await startEmulator({ countAbandonedInFlight: true });
       const dir = mkdtempSync(join(tmpdir(), 'ym-send-crash-'));
-      const store = ['--store', PG_URL!, '--schema', `send_crash_${randomBytes(4).toString('hex')}`];
+      const fresh = freshSchema(PG_URL, 'send_crash');
+      const store = ['--store', fresh.url, '--schema', fresh.schema];
       expect((await run(['sync', ...store, ...emu.flags], { env: emu.env(), cwd: dir })).code).toBe(0);
       const a = startServe(emu, 0, store, dir);
       const b = startServe(emu, 0, store, dir);
@@ -162,6 +162,7 @@ describe('a reply whose serve process is killed mid-send', () => {
         b.kill('SIGINT');
         await b.exited;
         await emu.close();
+        await fresh.drop();
       }
     },
     90_000,

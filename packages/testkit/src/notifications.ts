@@ -26,8 +26,12 @@ const DTOS: Record<string, string> = {
 const ERROR_ENVELOPE = '#/components/schemas/SendNotificationErrorResponse';
 
 const doc = parse(readFileSync(`${specDir}notifications.openapi.yaml`, 'utf8')) as NotificationsDoc;
-// Closed, so that an extra or misspelled field in a pushed notification fails.
-for (const name of Object.values(DTOS)) doc.components.schemas[name]!.additionalProperties = false;
+/** The receiver's answers: the 200 body and the error envelope. */
+const ANSWERS = ['SendNotificationResponse', 'SendNotificationErrorResponse', 'NotificationApiErrorDTO'];
+// Closed, as @ym-chats/contract closes the chat API's objects, so that an extra or misspelled field fails.
+for (const name of [...Object.values(DTOS), ...ANSWERS]) {
+  doc.components.schemas[name]!.additionalProperties = false;
+}
 const ajv = new Ajv({ strict: false, allErrors: true });
 (addFormatsModule as unknown as (a: Ajv) => Ajv)(ajv);
 ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
@@ -61,7 +65,7 @@ export function answerProblems(status: number, body: unknown, check: AnswerCheck
 }
 
 /** Problems with a pushed chat notification, held to its type's DTO with no field beyond it. */
-export function notificationProblems(body: { notificationType: string }): string[] {
+export function notificationProblems(body: { notificationType: string; [field: string]: unknown }): string[] {
   const dto = DTOS[body.notificationType];
   if (dto === undefined) return [`${body.notificationType} is not a chat notification type of the spec`];
   return problemsOf(validator(`#/components/schemas/${dto}`), body, body.notificationType);

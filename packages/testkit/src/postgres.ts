@@ -19,8 +19,11 @@ export interface FreshSchema {
   drop(): Promise<void>;
 }
 
-/** A schema name of this test's own on `url`; the caller opens its store in it and calls `drop()` after. */
-export function freshSchema(url: string | undefined = PG_URL, prefix = 't'): FreshSchema {
+/**
+ * A schema name of this test's own on `url` (usually `PG_URL`; undefined throws, naming the variable); the
+ * caller opens its store in it and calls `drop()` after.
+ */
+export function freshSchema(url: string | undefined, prefix = 't'): FreshSchema {
   if (url === undefined) throw new Error(PG_MISSING);
   if (!/^[a-z][a-z0-9_]{0,40}$/.test(prefix)) {
     throw new TypeError(`freshSchema: prefix "${prefix}" must be a short lower-case SQL identifier`);

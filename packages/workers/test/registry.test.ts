@@ -4,10 +4,7 @@
  * the worker tables migrate once under concurrent starts; SQLite refuses a second worker process.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openStore, type SyncStore } from '@ym-chats/sync';
+import { type OpenedStore, openPostgresStore, openSqliteStore, PG_URL } from '@ym-chats/testkit';
 import {
   BusinessRegistry,
   CredentialKeyError,
@@ -16,48 +13,13 @@ import {
   SecondWorkerError,
   Worker,
 } from '@ym-chats/workers';
-import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PG_URL } from './support/fleet.js';
 
 const SECRET = 'registry-test-secret-7f3e91aa';
 const key = () => randomBytes(32);
 
-interface Opened {
-  store: SyncStore;
-  dispose(): Promise<void>;
-}
-
-async function sqliteStore(): Promise<Opened & { path: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'ym-registry-'));
-  const path = join(dir, 'store.sqlite');
-  const store = await openStore(path);
-  return {
-    store,
-    path,
-    async dispose() {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function pgStore(): Promise<Opened> {
-  const schema = `r_${randomBytes(6).toString('hex')}`;
-  const store = await openStore(PG_URL!, { schema });
-  return {
-    store,
-    async dispose() {
-      await store.close();
-      const client = new pg.Client({ connectionString: PG_URL });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).finally(() => client.end());
-    },
-  };
-}
-
-const engines: [string, () => Promise<Opened>][] = [['sqlite', sqliteStore]];
-if (PG_URL !== undefined) engines.push(['postgres', pgStore]);
+const engines: [string, () => Promise<OpenedStore>][] = [['sqlite', openSqliteStore]];
+if (PG_URL !== undefined) engines.push(['postgres', () => openPostgresStore(PG_URL, 'r')]);
 else if (process.env.CI === 'true') {
   it('needs PostgreSQL', () => {
     throw new Error('YM_TEST_POSTGRES_URL is not set; CI must provide PostgreSQL');
@@ -66,7 +28,7 @@ else if (process.env.CI === 'true') {
 
 for (const [name, open] of engines) {
   describe(`business registry [${name}]`, () => {
-    let opened: Opened;
+    let opened: OpenedStore;
     beforeEach(async () => {
       opened = await open();
       await Promise.all([migrateWorkers(opened.store.database()), migrateWorkers(opened.store.database())]);
@@ -125,7 +87,7 @@ describe('credential key', () => {
 
 describe('SQLite: one worker process', () => {
   it('refuses a second live worker, and takes over from one that was killed', async () => {
-    const opened = await sqliteStore();
+    const opened = await openSqliteStore();
     const common = {
       mode: 'watch' as const,
       baseUrl: 'http://127.0.0.1:9',
