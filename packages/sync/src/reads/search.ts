@@ -112,11 +112,14 @@ function foundSql(dialect: Dialect, businessIds: number[], words: string[]): Sta
       params.push(...businessIds, id);
     }
   }
-  // The name: every query word is (a prefix of) a word of the name or of its stem.
-  const perWord = searchForms(words).map((forms) => {
-    params.push(...businessIds, ...forms.flatMap((f) => [f, f + TOP]));
-    return `SELECT DISTINCT business_id, chat_id FROM search_names WHERE ${inBusinesses}
-             AND (${forms.map(() => '(term >= ? AND term < ?)').join(' OR ')})`;
+  // The name: every query word is (a prefix of) a word of the name or of its stem. One key range per form,
+  // joined by UNION (an OR of ranges would read the business's whole name index).
+  const perWord = searchForms(words).map((forms, i) => {
+    const ranges = forms.map((f) => {
+      params.push(...businessIds, f, f + TOP);
+      return `SELECT business_id, chat_id FROM search_names WHERE ${inBusinesses} AND term >= ? AND term < ?`;
+    });
+    return `SELECT business_id, chat_id FROM (${ranges.join(' UNION ')}) w${i}`;
   });
   byChat.push(
     `SELECT business_id, chat_id, 4 AS why, 1 AS named FROM (
