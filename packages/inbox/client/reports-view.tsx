@@ -370,7 +370,7 @@ function ReportBody({ w, t, data }: { w: RW; t: T; data: ReportView }) {
               <tr>
                 <th scope="col">{w('day')}</th>
                 <th scope="col">{w('answered')}</th>
-                <th scope="col">{w('medianSeries')}</th>
+                <th scope="col">{w('medianColumn')}</th>
                 <th scope="col">p90</th>
                 <th scope="col">{w('inTarget')}</th>
                 <th scope="col">{w('openAtEnd')}</th>
