@@ -4,6 +4,7 @@
  * schema section.
  */
 import type { Row, Sql, SqlValue } from '../db/sql.js';
+import type { StoredReturnItem } from '../orders/order-rows.js';
 import type {
   ChatOrderContext,
   MissingOrderScope,
@@ -106,14 +107,6 @@ function orderOf(r: Row, items: OrderItemSummary[]): OrderSummary {
     total: moneyOf(r.total_minor, r.total_currency),
     fetchedAt: String(r.fetched_at),
   });
-}
-
-/** A return's items as the store keeps them (JSON, see the writer in `src/orders/`). */
-interface StoredReturnItem {
-  shopSku: string;
-  count: number;
-  decision?: string;
-  reason?: string;
 }
 
 function returnOf(r: Row, orderItems: OrderItemSummary[]): ReturnSummary {
