@@ -4,7 +4,6 @@
  * `events`), opened by this code: the store takes them over (sync 3 and 4), the inbox drops its copies
  * (inbox 12), and the queue, search and change notices work on what was stored before.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +16,7 @@ import {
   type Sql,
   type SyncStore,
 } from '@ym-chats/sync';
-import pg from 'pg';
+import { freshSchema } from '@ym-chats/testkit';
 import { afterEach, expect, it } from 'vitest';
 import { INBOX_MIGRATIONS } from '../src/store/migrations.js';
 import { StoreSource } from '../src/store/sql-source.js';
@@ -118,14 +117,10 @@ describeStores('a store made before the read model moved, opened by this code', 
       target = join(dir, 'store.sqlite');
       dispose = async () => rmSync(dir, { recursive: true, force: true });
     } else {
-      target = PG_URL!;
-      schema = `handover_${randomBytes(6).toString('hex')}`;
-      dispose = async () => {
-        const client = new pg.Client({ connectionString: PG_URL });
-        await client.connect();
-        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-        await client.end();
-      };
+      const fresh = freshSchema(PG_URL, 'handover');
+      target = fresh.url;
+      schema = fresh.schema;
+      dispose = fresh.drop;
     }
     const old = await openDatabase(target, schema ? { schema } : {});
     try {
