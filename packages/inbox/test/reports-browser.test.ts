@@ -276,6 +276,19 @@ if (chromiumReady()) {
       await phone.context().close();
     }, 60_000);
 
+    it('speaks English when the page does', async () => {
+      const english = await login(await b.context(), 'anna', 'anna-pass');
+      await english.getByRole('button', { name: 'English' }).click();
+      await english.getByRole('button', { name: 'Reports', exact: true }).click();
+      const sheet = english.getByRole('dialog', { name: 'Reports' });
+      await sheet.getByRole('table', { name: 'By day' }).waitFor();
+      expect(await sheet.getByRole('table', { name: 'By agent' }).locator('thead').textContent()).toBe(
+        'AgentAnsweredMedian responseWithin target',
+      );
+      expect(await sheet.getByRole('link', { name: 'Download CSV' }).count()).toBe(1);
+      await english.context().close();
+    }, 60_000);
+
     it('the route: only the agent’s businesses, and a clear 400 for a bad period', async () => {
       const vera = await login(await b.context(), 'vera', 'vera-pass');
       const refused = await vera.request.get(`${h.url}/api/businesses/${BUSINESS}/report?days=7`);

@@ -157,7 +157,11 @@ export const reportCommand: Command = {
     'the API) and per day. --business-hours counts only time inside them and days in their zone. --json ' +
     'prints one object; --csv one row per wait answered in the period or open at its end.',
   options: {
-    from: { type: 'string', arg: 'ISO', help: 'start of the period (default: 7 days before --to)' },
+    from: {
+      type: 'string',
+      arg: 'ISO',
+      help: 'start of the period (default: 7 days before --to); a date alone is midnight in the --business-hours zone, else UTC',
+    },
     to: { type: 'string', arg: 'ISO', help: 'end of the period, not included (default: now)' },
     target: {
       type: 'string',
