@@ -217,6 +217,34 @@ describeEngines('order fill', (engine) => {
     expect(take()).toMatchObject({ getBusinessOrders: 0, getReturn: 0 });
   });
 
+  it('goes on with the chats when the order quota is used up, keeping the order owed', async () => {
+    await emu.admin.quotas({ enabled: true, limits: { getBusinessOrders: 1 } });
+    const { api, take } = countedApi(emu.url);
+    const sync = new SyncEngine({ api, store: opened.store, businessId: BUSINESS, orders: { refreshMs: 0 } });
+    expect((await sync.pass()).orders).toMatchObject({ calls: { getBusinessOrders: 1 }, owed: 0 });
+    take();
+    const chat = contextChats(emu.emulator).find((c) => c.context_type === 'ORDER')!;
+    await emu.admin.postMessage(BUSINESS, chat.chat_id, { sender: 'CUSTOMER', message: 'Когда доставка?' });
+    const spent = await sync.pass();
+    // The chat's new message is stored with the minimum chat calls; the order waits for the quota.
+    const counts = take();
+    expect(counts).toMatchObject({ getChatHistory: 1, getReturn: 0 });
+    expect(counts.getBusinessOrders).toBeLessThanOrEqual(1);
+    expect(spent.orders).toMatchObject({ stopped: 'quota', ordersRead: 0, owed: 1 });
+    expect(await mirrorState(opened.store)).toEqual(emulatorState(emu));
+    // A client whose quota is back (the emulator's window reset) reads the owed order at its next pass.
+    await emu.admin.quotas({ reset: true, limits: { getBusinessOrders: 1000 } });
+    const fresh = countedApi(emu.url);
+    const back = new SyncEngine({
+      api: fresh.api,
+      store: opened.store,
+      businessId: BUSINESS,
+      orders: { refreshMs: 0 },
+    });
+    expect((await back.pass()).orders).toMatchObject({ ordersRead: 1, owed: 0 });
+    expect(fresh.take().getBusinessOrders).toBe(1);
+  });
+
   it('keeps syncing chats with a chat-only key and asks for orders again only after the key changes', async () => {
     await emu.admin.addCredential({
       apiKey: CHAT_ONLY_KEY,
