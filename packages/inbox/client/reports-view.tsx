@@ -60,10 +60,12 @@ const roundSeconds = (s: number) =>
 
 /** The axis of response times: minutes, or hours past two hours. */
 function durationAxis(w: RW) {
-  return (s: number) =>
-    s >= 7200
-      ? w('hourAxis', { h: Math.round((s / 3600) * 10) / 10 })
-      : w('minuteAxis', { m: Math.round(s / 60) });
+  return (s: number) => {
+    if (s >= 7200) return w('hourAxis', { h: Math.round((s / 3600) * 10) / 10 });
+    // A short axis (a top of one minute) has a half-minute tick: said in seconds, not rounded up.
+    if (s > 0 && s < 60) return w('seconds', { s: Math.round(s) });
+    return w('minuteAxis', { m: Math.round((s / 60) * 10) / 10 });
+  };
 }
 
 export function ReportsDialog({

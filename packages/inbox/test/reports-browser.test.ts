@@ -263,7 +263,6 @@ if (chromiumReady()) {
       await phone.getByRole('button', { name: 'Отчёты', exact: true }).click();
       await dialog(phone).getByRole('table', { name: 'По дням' }).waitFor();
       await phone.screenshot({ path: join(shots, 'reports-phone.png') });
-      await phone.screenshot({ path: join(shots, 'reports-phone-full.png'), fullPage: true });
       expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
       const overflowing = await phone.evaluate(() =>
         Array.from(document.querySelectorAll('.reports-sheet *'))
