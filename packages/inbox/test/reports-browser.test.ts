@@ -83,6 +83,12 @@ if (chromiumReady()) {
             businessIds: [BUSINESS],
           },
           {
+            login: 'gleb',
+            name: 'Глеб',
+            passwordHash: await hashPassword('gleb-pass'),
+            businessIds: [BUSINESS, OTHER_BUSINESS],
+          },
+          {
             login: 'vera',
             name: 'Вера',
             passwordHash: await hashPassword('vera-pass'),
@@ -273,6 +279,25 @@ if (chromiumReady()) {
       const axe = await new AxeBuilder({ page: phone }).include('.reports-sheet').analyze();
       expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
       await phone.context().close();
+    }, 60_000);
+
+    it('offers a business picker to an agent of two businesses', async () => {
+      const gleb = await login(await b.context(), 'gleb', 'gleb-pass');
+      await gleb.getByRole('button', { name: 'Отчёты', exact: true }).click();
+      const sheet = dialog(gleb);
+      const picker = sheet.getByLabel('Магазин');
+      expect(await picker.locator('option').allTextContents()).toEqual([
+        String(BUSINESS),
+        String(OTHER_BUSINESS),
+      ]);
+      await expect.poll(() => sheet.locator('[data-figure="answered"]').textContent()).not.toBe('0');
+      await picker.selectOption(String(OTHER_BUSINESS));
+      // The other business has no chats: nothing answered, and the download asks for it.
+      await expect.poll(() => sheet.locator('[data-figure="answered"]').textContent()).toBe('0');
+      expect(await sheet.getByRole('link', { name: 'Скачать CSV' }).getAttribute('href')).toContain(
+        `/api/businesses/${OTHER_BUSINESS}/report?`,
+      );
+      await gleb.context().close();
     }, 60_000);
 
     it('speaks English when the page does', async () => {
