@@ -6,6 +6,7 @@
 import type { ChatsApi, Id } from '@ym-chats/sdk';
 import type { SyncEngine } from '../engine/engine.js';
 import type { PassResult, SyncProgress } from '../engine/progress.js';
+import type { OrderFillOptions } from '../orders/order-fill.js';
 import { NotificationHandler } from '../receiver/handler.js';
 import type { NotificationProcessor } from '../receiver/processor.js';
 import type { Mount, PushListenerOptions } from '../receiver/server.js';
@@ -37,6 +38,8 @@ export interface OneBusinessOptions {
   onError?: (error: unknown, where: 'reconcile' | 'process', wait: FailureWait) => void;
   /** Told of the runner's passes and failures (the metrics). */
   observer?: RunnerObserver;
+  /** The orders behind the chats (`BusinessRunnerOptions.orders`): on by default; give the key's fingerprint. */
+  orders?: OrderFillOptions | false;
 }
 
 export interface OneBusiness extends ServedBusinesses {
@@ -65,6 +68,7 @@ export function oneBusiness(options: OneBusinessOptions): BusinessesSource<OneBu
         ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
         ...(options.onPass === undefined ? {} : { onPass: options.onPass }),
         ...(options.observer === undefined ? {} : { observer: options.observer }),
+        ...(options.orders === undefined ? {} : { orders: options.orders }),
         onError: (error, where, wait) =>
           options.onError?.(error, where === 'pass' ? 'reconcile' : where, wait),
       });
