@@ -83,6 +83,12 @@ export async function runServe(ctx: CommandContext, settings: ServeSettings): Pr
           store,
           businessId,
           reconcileMinutes: settings.reconcileMinutes,
+          // A key without the order scope is asked once per key, not once per process start.
+          orders: {
+            keyFingerprint: sync.keyFingerprint(
+              connection.connection.apiKey ?? connection.connection.oauthToken ?? '?',
+            ),
+          },
           ...(metrics === undefined ? {} : { observer: metrics.metrics.observer }),
           name: 'ym-chats',
           version: VERSION,

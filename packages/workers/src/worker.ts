@@ -11,6 +11,7 @@ import { ChatsApi, type ClientOptions, type QuotaStore } from '@ym-chats/sdk';
 import {
   BusinessRunner,
   businessesWithPending,
+  keyFingerprint,
   NotificationHandler,
   type PassResult,
   type RunnerObserver,
@@ -276,6 +277,8 @@ export class Worker {
         onFailure: 'retry',
       },
       gate: this.gate,
+      // A key without the order scope is asked once per key, not once per lease.
+      orders: { keyFingerprint: keyFingerprint(credential.secret) },
       ...(this.options.observer === undefined ? {} : { observer: this.options.observer }),
       ...(this.options.settleMs === undefined ? {} : { settleMs: this.options.settleMs }),
       onPass: (result) => this.emit({ event: 'pass', businessId, result }),
