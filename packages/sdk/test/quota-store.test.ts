@@ -1,5 +1,5 @@
 import { MemoryQuotaStore, type QuotaStore } from '@ym-chats/sdk';
-import { describeQuotaStoreContract } from './support/quota-store-contract.js';
+import { describeQuotaStoreContract } from '@ym-chats/testkit';
 
 describeQuotaStoreContract('MemoryQuotaStore', {
   // One store shared by every handle: how clients of one process share it.

@@ -6,21 +6,22 @@
  * one listing of the fresh pass that follows a resumed one).
  */
 import { createServer } from 'node:net';
-import Database from 'better-sqlite3';
-import pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { WRITE_LOCK_KEY } from '../src/db/postgres.js';
 import {
   API_KEY,
   BUSINESS,
   coldMinimum,
+  describeEngines,
   emulatorState,
   messagesPerChat,
   mirrorState,
+  type OpenedStore,
   startEmulator,
   type TestEmulator,
-} from './support/emulator.js';
-import { describeEngines, type OpenedStore } from './support/engines.js';
+} from '@ym-chats/testkit';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { WRITE_LOCK_KEY } from '../src/db/postgres.js';
 import { Child, prng, requireBuild } from './support/sync-child.js';
 
 const KILLS = 20;

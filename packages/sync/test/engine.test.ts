@@ -13,13 +13,14 @@ import {
   chatPages,
   coldMinimum,
   countingApi,
+  describeEngines,
   emulatorState,
   messagesPerChat,
   mirrorState,
+  type OpenedStore,
   startEmulator,
   type TestEmulator,
-} from './support/emulator.js';
-import { describeEngines, type OpenedStore } from './support/engines.js';
+} from '@ym-chats/testkit';
 
 const SEEDED_CHATS = 130;
 

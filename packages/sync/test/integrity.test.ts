@@ -2,8 +2,9 @@
  * `store.integrityProblems()` finds each kind of damage it names (every other suite only sees it report
  * none), and a chat's messages come back with their own files only, both engines.
  */
+
+import { describeEngines, type OpenedStore } from '@ym-chats/testkit';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { describeEngines, type OpenedStore } from './support/engines.js';
 import { chat, message } from './support/fixtures.js';
 
 const B = 1001n;

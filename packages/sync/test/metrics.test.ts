@@ -22,10 +22,17 @@ import {
   startMetricsServer,
   startReceiver,
 } from '@ym-chats/sync';
-import { parseExposition, sampleOf } from '@ym-chats/testkit';
+import {
+  BUSINESS,
+  countingApi,
+  describeEngines,
+  type OpenedStore,
+  parseExposition,
+  sampleOf,
+  startEmulator,
+  type TestEmulator,
+} from '@ym-chats/testkit';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
-import { BUSINESS, countingApi, startEmulator, type TestEmulator } from './support/emulator.js';
-import { describeEngines, type OpenedStore } from './support/engines.js';
 import { messageSentPush } from './support/pushes.js';
 
 vi.setConfig({ testTimeout: 60_000 });

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Migration, MigrationError, type MigrationSet, runMigrations, type Sql } from '@ym-chats/sync';
+import { describeEngines, type OpenedStore } from '@ym-chats/testkit';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { describeEngines, type OpenedStore } from './support/engines.js';
 
 const TABLE = 'demo_schema_migrations';
 

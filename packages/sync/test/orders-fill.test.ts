@@ -7,18 +7,19 @@
 import type { EmulatorServer } from '@ym-chats/emulator';
 import { ChatsApi } from '@ym-chats/sdk';
 import { keyFingerprint, SyncEngine, type SyncStore } from '@ym-chats/sync';
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
 import {
   API_KEY,
   BUSINESS,
   coldMinimum,
+  describeEngines,
   emulatorState,
   messagesPerChat,
   mirrorState,
+  type OpenedStore,
   startEmulator,
   type TestEmulator,
-} from './support/emulator.js';
-import { describeEngines, type OpenedStore } from './support/engines.js';
+} from '@ym-chats/testkit';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
 
 vi.setConfig({ testTimeout: 90_000 });
 

@@ -3,8 +3,8 @@
  * newest first, through chats_by_customer) and `orderContext` before the engine has read anything.
  */
 import type { SyncStore } from '@ym-chats/sync';
+import { describeEngines, type OpenedStore } from '@ym-chats/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeEngines, type OpenedStore } from './support/engines.js';
 import { chat } from './support/fixtures.js';
 
 const B = 1001n;

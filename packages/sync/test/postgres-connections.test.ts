@@ -2,9 +2,10 @@
  * The PostgreSQL store's connections are replaced after their lifetime, so the plans each one prepared
  * (with the table sizes of its first minutes) are made again as the tables grow.
  */
+
+import { describeEngines, PG_URL } from '@ym-chats/testkit';
 import { expect, it } from 'vitest';
 import { PostgresSql } from '../src/db/postgres.js';
-import { describeEngines, PG_URL } from './support/engines.js';
 
 // SQLite has one connection for the store's life: nothing to replace.
 describeEngines(

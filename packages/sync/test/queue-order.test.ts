@@ -17,8 +17,8 @@ import {
   type SqlValue,
   type SyncStore,
 } from '@ym-chats/sync';
+import { describeEngines, type OpenedStore } from '@ym-chats/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { describeEngines, type OpenedStore } from './support/engines.js';
 import { chat, message } from './support/fixtures.js';
 
 const A = 1001n;

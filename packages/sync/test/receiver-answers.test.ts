@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NotificationHandler, openStore, type SyncStore } from '@ym-chats/sync';
+import { answerProblems } from '@ym-chats/testkit';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { answerProblems } from './support/notification-spec.js';
 
 let dir: string;
 let store: SyncStore;

@@ -10,16 +10,17 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vite
 vi.setConfig({ testTimeout: 90_000 });
 
 import {
+  answerProblems,
   BUSINESS,
   countingApi,
+  describeEngines,
   emulatorState,
   messagesPerChat,
   mirrorState,
+  type OpenedStore,
   startEmulator,
   type TestEmulator,
-} from './support/emulator.js';
-import { describeEngines, type OpenedStore } from './support/engines.js';
-import { answerProblems } from './support/notification-spec.js';
+} from '@ym-chats/testkit';
 import { messageSentPush, shuffle } from './support/pushes.js';
 
 async function post(url: string, body: string): Promise<{ status: number; body: unknown }> {

@@ -6,8 +6,8 @@
  */
 import type { ChatMessage } from '@ym-chats/sdk';
 import { type ReportOptions, report } from '@ym-chats/sync';
+import { describeEngines, type OpenedStore } from '@ym-chats/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeEngines, type OpenedStore } from './support/engines.js';
 
 const B = 5151n;
 const HOUR = 3_600_000;

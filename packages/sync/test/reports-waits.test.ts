@@ -6,9 +6,9 @@
  */
 import type { ChatMessage } from '@ym-chats/sdk';
 import { MIGRATIONS, runMigrations, type Sql, type SyncStore } from '@ym-chats/sync';
+import { describeEngines, type OpenedStore } from '@ym-chats/testkit';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeEngines, type OpenedStore } from './support/engines.js';
 
 const B = 4242n;
 const SENDERS = ['CUSTOMER', 'PARTNER', 'MARKET', 'SUPPORT'] as const;

@@ -3,17 +3,19 @@
  * writing, then run once more, ends with the store equal to the emulator — including what buyers wrote in
  * the chats the interrupted pass had listed before its last kill.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+
 import {
   API_KEY,
   BUSINESS,
+  describeEngines,
   emulatorState,
   messagesPerChat,
   mirrorState,
+  type OpenedStore,
   startEmulator,
   type TestEmulator,
-} from './support/emulator.js';
-import { describeEngines, type OpenedStore } from './support/engines.js';
+} from '@ym-chats/testkit';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Child, prng, requireBuild } from './support/sync-child.js';
 
 const KILLS = 10;

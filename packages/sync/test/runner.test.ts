@@ -19,18 +19,19 @@ import {
   SyncEngine,
   startReceiver,
 } from '@ym-chats/sync';
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import {
   API_KEY,
   BUSINESS,
   countingApi,
+  describeEngines,
   emulatorState,
   messagesPerChat,
   mirrorState,
+  type OpenedStore,
   startEmulator,
   type TestEmulator,
-} from './support/emulator.js';
-import { describeEngines, type OpenedStore } from './support/engines.js';
+} from '@ym-chats/testkit';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { messageSentPush } from './support/pushes.js';
 
 vi.setConfig({ testTimeout: 60_000 });

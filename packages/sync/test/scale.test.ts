@@ -12,13 +12,13 @@ vi.setConfig({ testTimeout: 180_000 });
 import {
   BUSINESS,
   countingApi,
+  describeEngines,
   emulatorState,
   messagesPerChat,
   mirrorState,
   startEmulator,
   type TestEmulator,
-} from './support/emulator.js';
-import { describeEngines } from './support/engines.js';
+} from '@ym-chats/testkit';
 import { chatCreatedPush, messageSentPush, shuffle } from './support/pushes.js';
 
 const CHATS = 2000;

@@ -7,9 +7,9 @@
  *   chats still right, while a phrase below the cap is counted exactly.
  */
 import { ReadModelIndexer, type SearchPage, type SyncStore, searchWords } from '@ym-chats/sync';
+import { describeEngines, type OpenedStore } from '@ym-chats/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SEARCH_HITS_CAP, SEARCH_NAMES_CAP } from '../src/reads/search.js';
-import { describeEngines, type OpenedStore } from './support/engines.js';
 import { chat, message } from './support/fixtures.js';
 
 const B = 1001n;

@@ -3,8 +3,8 @@
  * one row per chat with its count, pages, and the same chats found on SQLite and PostgreSQL.
  */
 import { ReadModelIndexer, type SearchPage, type SyncStore, searchWords } from '@ym-chats/sync';
+import { describeEngines, ENGINES, type OpenedStore, PG_URL } from '@ym-chats/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeEngines, ENGINES, type OpenedStore, PG_URL } from './support/engines.js';
 import { chat, message } from './support/fixtures.js';
 
 const B = 1001n;

@@ -3,8 +3,9 @@
  * travel as typed arrays): texts with every character an array literal gives a meaning to, files of
  * 64-bit messages, and a pass's counts when a push read of the same chat commits in the same group.
  */
+
+import { describeEngines, type OpenedStore } from '@ym-chats/testkit';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { describeEngines, type OpenedStore } from './support/engines.js';
 import { chat, message } from './support/fixtures.js';
 
 const B = 1001n;

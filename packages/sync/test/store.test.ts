@@ -1,7 +1,7 @@
 /** The store's contract, the same tests over SQLite and PostgreSQL. */
 import { EventSubscriber, MIGRATIONS } from '@ym-chats/sync';
+import { describeEngines, type OpenedStore } from '@ym-chats/testkit';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { describeEngines, type OpenedStore } from './support/engines.js';
 import { chat, message } from './support/fixtures.js';
 
 const B = 1001n;

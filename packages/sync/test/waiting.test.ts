@@ -4,8 +4,8 @@
  */
 import type { ChatMessage } from '@ym-chats/sdk';
 import { unansweredOf, WAITING_STATUS, waitingSinceSql } from '@ym-chats/sync';
+import { describeEngines, type OpenedStore } from '@ym-chats/testkit';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { describeEngines, type OpenedStore } from './support/engines.js';
 import { chat, message } from './support/fixtures.js';
 
 const B = 1001n;

@@ -1,5 +1,5 @@
 /** Push bodies as the platform sends them, and deliveries duplicated and out of order. */
-import { BUSINESS } from './emulator.js';
+import { BUSINESS } from '@ym-chats/testkit';
 
 export function messageSentPush(chatId: number, message: { messageId: number; createdAt: string }): string {
   return JSON.stringify({
