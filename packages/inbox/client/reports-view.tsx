@@ -92,7 +92,17 @@ export function ReportsDialog({
   useEffect(() => {
     const before = document.activeElement as HTMLElement | null;
     sheet.current?.querySelector<HTMLElement>(FOCUSABLE)?.focus();
-    return () => before?.focus();
+    // A modal keeps the focus: when it lands outside (a re-render removed the focused control, so Tab
+    // starts again from the page's top), it comes back to the dialog's first control.
+    const keep = (e: FocusEvent) => {
+      if (sheet.current && e.target instanceof Node && !sheet.current.contains(e.target))
+        sheet.current.querySelector<HTMLElement>(FOCUSABLE)?.focus();
+    };
+    document.addEventListener('focusin', keep);
+    return () => {
+      document.removeEventListener('focusin', keep);
+      before?.focus();
+    };
   }, []);
 
   useEffect(() => {

@@ -236,6 +236,13 @@ if (chromiumReady()) {
     it('works by keyboard: Tab stays in the dialog, Esc closes it, the focus returns', async () => {
       const sheet = dialog(page);
       const inside = () => page.evaluate(() => !!document.activeElement?.closest('.reports-sheet'));
+      // Focus lost to the page (a re-render removed the focused control): Tab still lands inside.
+      await page.evaluate(() => {
+        const gone = document.createElement('button');
+        document.querySelector('.reports-sheet')?.append(gone);
+        gone.focus();
+        gone.remove();
+      });
       for (let i = 0; i < 8; i++) {
         await page.keyboard.press('Tab');
         expect(await inside()).toBe(true);
