@@ -2,6 +2,8 @@ import { RateLimitError, TimeoutError } from '@ym-chats/sdk';
 import { describe, expect, it } from 'vitest';
 import { BUSINESS, startEmulator } from './emulator.js';
 
+const HOUR_MS = 3_600_000;
+
 describe('the SDK limiter keeps a business under its quota and cap on the real emulator', () => {
   it('learns the quota from headers and refuses locally instead of provoking a 420', async () => {
     const env = await startEmulator(
@@ -30,6 +32,11 @@ describe('the SDK limiter keeps a business under its quota and cap on the real e
       { rateLimit: { mode: 'queue', maxWaitMs: 7_200_000 } },
     );
     try {
+      // Quota windows are aligned to the hour of the emulator's clock: in an hour's last minute the reset
+      // falls inside the call's deadline and the call rightly waits for it. One second into an hour, the
+      // reset is 59 minutes away whatever the time of the run.
+      const { now } = await env.admin.clock({ advanceMs: 0 });
+      await env.admin.clock({ advanceMs: HOUR_MS - (now % HOUR_MS) + 1_000 });
       const { chatId } = await env.newChat();
       await env.api.getChat(BUSINESS, chatId);
       // The window resets within the hour, well inside maxWaitMs' reach but not this call's deadline.
