@@ -4,9 +4,11 @@
  * agent as tables, and a CSV of every wait. A modal dialog: Tab stays inside, Esc closes it, and the
  * focus goes back to the button that opened it.
  */
+import type { RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { call } from './api.js';
 import type { T } from './i18n.js';
+import { keepTabInside, useModalFocus } from './modal-focus.js';
 import { Chart, niceMax } from './reports-charts.js';
 import { formatSeconds, formatShare, type RW, reportWords } from './reports-i18n.js';
 
@@ -42,8 +44,6 @@ export interface ReportView {
 
 type Range = '7' | '30' | 'custom';
 
-const FOCUSABLE = 'button, input, select, [href], [tabindex]:not([tabindex="-1"])';
-
 /** The day after `YYYY-MM-DD` (the custom period's "to" day is included; the route's `to` is not). */
 const dayAfter = (day: string) =>
   new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
@@ -70,10 +70,13 @@ function durationAxis(w: RW) {
 
 export function ReportsDialog({
   t,
+  opener,
   businessIds,
   onClose,
 }: {
   t: T;
+  /** The button that opened the dialog: the focus goes back to it. */
+  opener: RefObject<HTMLElement | null>;
   businessIds: readonly number[];
   onClose: () => void;
 }) {
@@ -89,21 +92,7 @@ export function ReportsDialog({
   const [loading, setLoading] = useState(true);
   const sheet = useRef<HTMLDivElement>(null);
 
-  useEffect(() => {
-    const before = document.activeElement as HTMLElement | null;
-    sheet.current?.querySelector<HTMLElement>(FOCUSABLE)?.focus();
-    // A modal keeps the focus: when it lands outside (a re-render removed the focused control, so Tab
-    // starts again from the page's top), it comes back to the dialog's first control.
-    const keep = (e: FocusEvent) => {
-      if (sheet.current && e.target instanceof Node && !sheet.current.contains(e.target))
-        sheet.current.querySelector<HTMLElement>(FOCUSABLE)?.focus();
-    };
-    document.addEventListener('focusin', keep);
-    return () => {
-      document.removeEventListener('focusin', keep);
-      before?.focus();
-    };
-  }, []);
+  useModalFocus(sheet, opener);
 
   useEffect(() => {
     let live = true;
@@ -134,20 +123,7 @@ export function ReportsDialog({
       onClose();
       return;
     }
-    if (e.key !== 'Tab' || !sheet.current) return;
-    const all = Array.from(sheet.current.querySelectorAll<HTMLElement>(FOCUSABLE)).filter(
-      (el) => !el.hasAttribute('disabled'),
-    );
-    const first = all[0];
-    const last = all.at(-1);
-    if (!first || !last) return;
-    if (e.shiftKey && document.activeElement === first) {
-      e.preventDefault();
-      last.focus();
-    } else if (!e.shiftKey && document.activeElement === last) {
-      e.preventDefault();
-      first.focus();
-    }
+    keepTabInside(e, sheet.current);
   }
 
   function pickRange(next: Range) {

@@ -3,6 +3,7 @@
  * business's agents (the server keeps them in the store). Keys stay inside it: Tab cycles its controls,
  * Esc closes the form and then the dialog, and the page's letter shortcuts wait until it is closed.
  */
+import type { RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { FILE_MAX_BYTES } from '../src/shared/limits.js';
 import { TEMPLATE_VARIABLES } from '../src/shared/template-fill.js';
@@ -11,11 +12,14 @@ import { ApiFailure } from './api.js';
 import { fileSize } from './file-preview.js';
 import type { T } from './i18n.js';
 import { FileIcon } from './icons.js';
+import { keepTabInside, useModalFocus } from './modal-focus.js';
 import { type Template, type TemplateFile, templateBook, useTemplates } from './templates-book.js';
 import { type TT, templateWords } from './templates-i18n.js';
 
 interface Props {
   t: T;
+  /** The button that opened the dialog: the focus goes back to it. */
+  opener: RefObject<HTMLElement | null>;
   businessIds: readonly number[];
   /** The open chat's business, else the agent's first. */
   businessId: number;
@@ -44,9 +48,7 @@ function admit(w: TT, editing: Editing, chosen: File[]): { added: File[]; proble
   return { added, problem };
 }
 
-const FOCUSABLE = 'button, input, textarea, select, [href], [tabindex]:not([tabindex="-1"])';
-
-export function TemplatesDialog({ t, businessIds, businessId: initial, onClose }: Props) {
+export function TemplatesDialog({ t, opener, businessIds, businessId: initial, onClose }: Props) {
   const w = templateWords(t);
   const [businessId, setBusinessId] = useState(initial);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -62,12 +64,7 @@ export function TemplatesDialog({ t, businessIds, businessId: initial, onClose }
   const newButton = useRef<HTMLButtonElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
 
-  // Opened on request: focus moves in, and back to where it was when the dialog closes.
-  useEffect(() => {
-    const before = document.activeElement as HTMLElement | null;
-    sheet.current?.querySelector<HTMLElement>(FOCUSABLE)?.focus();
-    return () => before?.focus();
-  }, []);
+  useModalFocus(sheet, opener);
 
   useEffect(() => {
     setLoadError(null);
@@ -168,20 +165,7 @@ export function TemplatesDialog({ t, businessIds, businessId: initial, onClose }
       else onClose();
       return;
     }
-    if (e.key !== 'Tab' || !sheet.current) return;
-    const all = Array.from(sheet.current.querySelectorAll<HTMLElement>(FOCUSABLE)).filter(
-      (el) => !el.hasAttribute('disabled'),
-    );
-    const first = all[0];
-    const last = all.at(-1);
-    if (!first || !last) return;
-    if (e.shiftKey && document.activeElement === first) {
-      e.preventDefault();
-      last.focus();
-    } else if (!e.shiftKey && document.activeElement === last) {
-      e.preventDefault();
-      first.focus();
-    }
+    keepTabInside(e, sheet.current);
   }
 
   const variables = TEMPLATE_VARIABLES.map((v) => `{${v}}`).join(', ');
@@ -445,6 +429,7 @@ export function TemplatesButton({
   openBusinessId: number | undefined;
 }) {
   const [open, setOpen] = useState(false);
+  const button = useRef<HTMLButtonElement>(null);
   templateBook.agentName = agentName;
   const first = openBusinessId ?? businessIds[0];
   return (
@@ -452,13 +437,20 @@ export function TemplatesButton({
       <button
         type="button"
         aria-haspopup="dialog"
+        ref={button}
         onClick={() => setOpen(true)}
         disabled={first === undefined}
       >
         {templateWords(t)('templates')}
       </button>
       {open && first !== undefined ? (
-        <TemplatesDialog t={t} businessIds={businessIds} businessId={first} onClose={() => setOpen(false)} />
+        <TemplatesDialog
+          t={t}
+          opener={button}
+          businessIds={businessIds}
+          businessId={first}
+          onClose={() => setOpen(false)}
+        />
       ) : null}
     </>
   );

@@ -14,7 +14,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { hashPassword } from '@ym-chats/inbox';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumReady, loginPage, type OpenBrowser, openBrowser } from './support/browser.js';
+import { apiGet, chromiumReady, loginPage, type OpenBrowser, openBrowser } from './support/browser.js';
 import { BUSINESS, type Harness, startHarness } from './support/inbox-server.js';
 
 const UPDATE_SCREENSHOTS = process.env.YM_UPDATE_SCREENSHOTS === '1';
@@ -37,7 +37,7 @@ if (chromiumReady()) {
       loginPage(context, h.url, { login: name, password });
 
     async function queue(): Promise<QueueChat[]> {
-      const res = await page.request.get(`${h.url}/api/queue?limit=200`);
+      const res = await apiGet(page, `${h.url}/api/queue?limit=200`);
       return ((await res.json()) as { chats: QueueChat[] }).chats;
     }
 
@@ -139,7 +139,15 @@ if (chromiumReady()) {
       // Esc again closes the dialog; the focus goes back to its button.
       await page.keyboard.press('Escape');
       await expect.poll(() => dialog(page).count()).toBe(0);
-      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Шаблоны');
+      await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Шаблоны');
+      // A click that leaves the focus where it was (Safari's and Firefox-on-Mac's way with buttons) still
+      // gets it back on the button when the dialog closes, not on the page's body.
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+      await page.getByRole('button', { name: 'Шаблоны', exact: true }).dispatchEvent('click');
+      await dialog(page).getByRole('button', { name: 'Новый шаблон' }).waitFor();
+      await page.keyboard.press('Escape');
+      await expect.poll(() => dialog(page).count()).toBe(0);
+      await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Шаблоны');
 
       // Boris, another agent of the business, sees the same list.
       const boris = await login(await b.context(), 'boris', 'boris-pass');
@@ -197,7 +205,7 @@ if (chromiumReady()) {
       expect(await lastText(chat.chatId)).toBe('Возврат 7755 принят.');
 
       // The server refuses a raw variable whatever sends it (here: the API without the page).
-      const { csrf } = (await (await page.request.get(`${h.url}/api/session`)).json()) as { csrf: string };
+      const { csrf } = (await (await apiGet(page, `${h.url}/api/session`)).json()) as { csrf: string };
       const raw = await page.request.post(
         `${h.url}/api/businesses/${BUSINESS}/chats/${chat.chatId}/messages`,
         {

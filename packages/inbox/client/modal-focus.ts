@@ -1,0 +1,57 @@
+/**
+ * The focus rules of the page's modal dialogs (Templates, Reports), in one place: the focus moves in
+ * when one opens, stays in while it is open, and goes back to the button that opened it when it closes.
+ */
+import type { RefObject } from 'preact';
+import { useEffect } from 'preact/hooks';
+
+const FOCUSABLE = 'button, input, textarea, select, [href], [tabindex]:not([tabindex="-1"])';
+
+/** The dialog's controls that take the focus, in document order. */
+function focusables(sheet: HTMLElement): HTMLElement[] {
+  return Array.from(sheet.querySelectorAll<HTMLElement>(FOCUSABLE)).filter(
+    (el) => !el.hasAttribute('disabled'),
+  );
+}
+
+/**
+ * Focus for a modal's lifetime. `opener` is the button that opened it: the focus goes back there, not to
+ * whatever held the focus when the dialog's first effect ran (effects run after a paint, and by then the
+ * focus may be anywhere — a CI run once ended with it on the page's body).
+ */
+export function useModalFocus(
+  sheet: RefObject<HTMLElement | null>,
+  opener: RefObject<HTMLElement | null>,
+): void {
+  useEffect(() => {
+    const back = opener.current;
+    if (sheet.current) focusables(sheet.current)[0]?.focus();
+    // A re-render that removes the focused control sends Tab back to the page's top: the focus that
+    // lands outside comes back to the dialog's first control.
+    const keep = (e: FocusEvent) => {
+      if (sheet.current && e.target instanceof Node && !sheet.current.contains(e.target))
+        focusables(sheet.current)[0]?.focus();
+    };
+    document.addEventListener('focusin', keep);
+    return () => {
+      document.removeEventListener('focusin', keep);
+      back?.focus();
+    };
+  }, []);
+}
+
+/** Tab and Shift+Tab cycle through the dialog's controls instead of leaving it. */
+export function keepTabInside(e: KeyboardEvent, sheet: HTMLElement | null): void {
+  if (e.key !== 'Tab' || !sheet) return;
+  const all = focusables(sheet);
+  const first = all[0];
+  const last = all.at(-1);
+  if (!first || !last) return;
+  if (e.shiftKey && document.activeElement === first) {
+    e.preventDefault();
+    last.focus();
+  } else if (!e.shiftKey && document.activeElement === last) {
+    e.preventDefault();
+    first.focus();
+  }
+}
