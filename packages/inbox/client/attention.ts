@@ -52,22 +52,33 @@ function saveNotify(login: string, value: 'on' | 'off'): void {
 /**
  * Finds the buyer messages newer than any this page has seen in the queue: a high-water mark of message
  * times, so a filter change that brings older chats into the list announces nothing. The first queue read
- * only sets the mark.
+ * only sets the mark. Message times have whole seconds: a buyer who writes in the mark's own second is
+ * new all the same, unless that very message was seen (the messages at the mark are remembered).
  */
 export function newBuyerMessages() {
   let mark: number | null = null;
+  let atMark = new Set<string>();
+  const key = (c: ChatView) => `${c.businessId}:${c.chatId}:${c.lastMessage?.text ?? ''}`;
+  const time = (c: ChatView) => (c.lastMessage ? Date.parse(c.lastMessage.createdAt) : Number.NaN);
   return (chats: ChatView[]): ChatView[] => {
-    const times = chats.flatMap((c) => (c.lastMessage ? [Date.parse(c.lastMessage.createdAt)] : []));
-    const newest = Math.max(0, ...times);
-    if (mark === null) {
-      mark = newest;
-      return [];
+    const arrived =
+      mark === null
+        ? []
+        : chats.filter((c) => {
+            const t = time(c);
+            return c.lastMessage?.sender === 'CUSTOMER' && (t > mark! || (t === mark && !atMark.has(key(c))));
+          });
+    for (const c of chats) {
+      const t = time(c);
+      if (Number.isNaN(t) || (mark !== null && t < mark)) continue;
+      if (mark === null || t > mark) {
+        mark = t;
+        atMark = new Set();
+      }
+      atMark.add(key(c));
     }
-    const since = mark;
-    mark = Math.max(mark, newest);
-    return chats.filter(
-      (c) => c.lastMessage?.sender === 'CUSTOMER' && Date.parse(c.lastMessage.createdAt) > since,
-    );
+    mark ??= 0;
+    return arrived;
   };
 }
 
