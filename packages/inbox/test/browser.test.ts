@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { credentialFetcher, hashPassword } from '@ym-chats/inbox';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumReady, loginPage, type OpenBrowser, openBrowser } from './support/browser.js';
+import { apiGet, chromiumReady, loginPage, type OpenBrowser, openBrowser } from './support/browser.js';
 import { BUSINESS, type Harness, serveInbox, startHarness } from './support/inbox-server.js';
 import { syncPass } from './support/sync-pass.js';
 
@@ -41,7 +41,7 @@ if (chromiumReady()) {
     }
 
     async function queue(): Promise<QueueChat[]> {
-      const res = await page.request.get(`${h.url}/api/queue?limit=200`);
+      const res = await apiGet(page, `${h.url}/api/queue?limit=200`);
       return ((await res.json()) as { chats: QueueChat[] }).chats;
     }
 
@@ -537,7 +537,7 @@ if (chromiumReady()) {
               'поэтому файл не запрашивается с ключом продавца',
           );
         // The JSON keeps the server's English text for logs and API users.
-        const answer = await p.request.get(`${base}${await link(p, doc.url).getAttribute('href')}`);
+        const answer = await apiGet(p, `${base}${await link(p, doc.url).getAttribute('href')}`);
         expect(answer.status()).toBe(502);
         expect(await answer.json()).toEqual({
           error: {

@@ -17,7 +17,7 @@ import { type BusinessOrder, ChatsApi } from '@ym-chats/sdk';
 import { SyncEngine } from '@ym-chats/sync';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CHROMIUM_MISSING, HAVE_CHROMIUM, type OpenBrowser, openBrowser } from './support/browser.js';
+import { apiGet, CHROMIUM_MISSING, HAVE_CHROMIUM, type OpenBrowser, openBrowser } from './support/browser.js';
 import { BUSINESS, type Harness, startHarness } from './support/inbox-server.js';
 
 vi.setConfig({ testTimeout: 90_000 });
@@ -133,7 +133,7 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
     }
 
     async function queue(): Promise<QueueChat[]> {
-      const res = await page.request.get(`${h.url}/api/queue?limit=200`);
+      const res = await apiGet(page, `${h.url}/api/queue?limit=200`);
       return ((await res.json()) as { chats: QueueChat[] }).chats;
     }
 

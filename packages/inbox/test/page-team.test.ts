@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { hashPassword } from '@ym-chats/inbox';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumReady, loginPage, type OpenBrowser, openBrowser } from './support/browser.js';
+import { apiGet, chromiumReady, loginPage, type OpenBrowser, openBrowser } from './support/browser.js';
 import { BUSINESS, type Harness, startHarness } from './support/inbox-server.js';
 import { syncPass } from './support/sync-pass.js';
 
@@ -48,7 +48,7 @@ if (chromiumReady()) {
     }
 
     async function queue(p: Page = page, params = 'limit=200'): Promise<QueueChat[]> {
-      const res = await p.request.get(`${h.url}/api/queue?${params}`);
+      const res = await apiGet(p, `${h.url}/api/queue?${params}`);
       return ((await res.json()) as { chats: QueueChat[] }).chats;
     }
 

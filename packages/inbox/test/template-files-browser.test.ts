@@ -10,7 +10,7 @@ import { hashPassword } from '@ym-chats/inbox';
 import type { ChatMessage } from '@ym-chats/sdk';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_MISSING, HAVE_CHROMIUM, type OpenBrowser, openBrowser } from './support/browser.js';
+import { apiGet, CHROMIUM_MISSING, HAVE_CHROMIUM, type OpenBrowser, openBrowser } from './support/browser.js';
 import { BUSINESS, type Harness, startHarness } from './support/inbox-server.js';
 
 interface QueueChat {
@@ -122,7 +122,7 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
       await expect.poll(() => dialog(page).count()).toBe(0);
 
       const chats = (
-        (await (await page.request.get(`${h.url}/api/queue?limit=200`)).json()) as {
+        (await (await apiGet(page, `${h.url}/api/queue?limit=200`)).json()) as {
           chats: QueueChat[];
         }
       ).chats;
@@ -179,12 +179,12 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
 
     it('deletes the template’s file with the template', async () => {
       const base = `${h.url}/api/businesses/${BUSINESS}/templates`;
-      const { templates } = (await (await page.request.get(base)).json()) as {
+      const { templates } = (await (await apiGet(page, base)).json()) as {
         templates: Array<{ id: number; name: string; files: Array<{ id: number }> }>;
       };
       const made = templates.find((t) => t.name === 'фото-товара')!;
       const file = `${base}/${made.id}/files/${made.files[0]!.id}`;
-      const bytes = await page.request.get(file);
+      const bytes = await apiGet(page, file);
       expect(bytes.status()).toBe(200);
       expect(Buffer.from(await bytes.body()).equals(PNG)).toBe(true);
 
@@ -198,7 +198,7 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
       await expect
         .poll(() => sheet.getByRole('list', { name: 'Шаблоны' }).textContent())
         .not.toContain('фото-товара');
-      expect((await page.request.get(file)).status()).toBe(404);
+      expect((await apiGet(page, file)).status()).toBe(404);
     });
   });
 }

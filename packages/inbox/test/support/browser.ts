@@ -82,3 +82,13 @@ export async function loginPage(context: BrowserContext, url: string, agent: Log
   await p.getByRole('list', { name: 'Чаты' }).waitFor();
   return p;
 }
+
+/**
+ * A GET from the page's own cookie jar (`page.request`), as the page's fetch would make it. A request
+ * that reuses a kept-alive connection the server is closing at that moment is reset before the server
+ * reads it; a browser sends such an idempotent request again by itself, Playwright's request only when
+ * told (it retries ECONNRESET alone). A CI run once failed on such a reset.
+ */
+export function apiGet(page: Page, url: string): ReturnType<Page['request']['get']> {
+  return page.request.get(url, { maxRetries: 2 });
+}
