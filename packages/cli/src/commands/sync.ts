@@ -77,7 +77,7 @@ export const syncCommand: Command = {
   summary: 'mirror every chat and message into SQLite or PostgreSQL (--once or --watch)',
   usage:
     'sync [--once | --watch [--interval S]] [--store PATH|URL] [--schema NAME] [--json] ' +
-    '[--watch --registered [--redis URL] [--lease S]]',
+    '[--watch --registered [--redis URL] [--lease S] [--metrics-port N]]',
   description:
     "Copies the business's chats and messages into a database you can query with SQL (schema: the " +
     '@ym-chats/sync README). A pass lists the chats (one getChats call per 20) and reads history only for ' +
