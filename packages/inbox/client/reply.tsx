@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { FILE_MAX_BYTES, MESSAGE_MAX_LENGTH, messageLength, textProblem } from '../src/shared/limits.js';
+import { admitFiles } from '../src/shared/file-admission.js';
+import { MESSAGE_MAX_LENGTH, messageLength, textProblem } from '../src/shared/limits.js';
 import { fillTemplate, type TemplateValues, unfilledVariables } from '../src/shared/template-fill.js';
 import { ApiFailure, api, newClientId, type SendAnswer } from './api.js';
 import { type BatchItem, batch } from './batch.js';
@@ -227,14 +228,10 @@ export function ReplyBox({ t, chat, values: chatValues, seen, onTyping, onSent, 
 
   /** Into the preview, the files that may be sent; a refused one says why and is left out. */
   function addFiles(chosen: File[]) {
-    setProblem(null);
-    const ok: File[] = [];
-    for (const file of chosen) {
-      if (file.size > FILE_MAX_BYTES) setProblem(t('fileTooBig'));
-      else if (file.size === 0) setProblem(t('fileEmpty'));
-      else ok.push(file);
-    }
-    if (ok.length > 0) setFiles((list) => [...list, ...ok]);
+    const { admitted, refused } = admitFiles(chosen);
+    const last = refused.at(-1);
+    setProblem(last ? t(last.reason === 'empty' ? 'fileEmpty' : 'fileTooBig') : null);
+    if (admitted.length > 0) setFiles((list) => [...list, ...admitted]);
   }
 
   adding.current = addFiles;

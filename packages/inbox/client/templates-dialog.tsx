@@ -5,7 +5,7 @@
  */
 import type { RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { FILE_MAX_BYTES } from '../src/shared/limits.js';
+import { admitFiles, FILE_MAX_MB, type FileRefusal } from '../src/shared/file-admission.js';
 import { TEMPLATE_VARIABLES } from '../src/shared/template-fill.js';
 import { TEMPLATE_FILES_MAX } from '../src/team/templates.js';
 import { ApiFailure } from './api.js';
@@ -29,23 +29,16 @@ interface Props {
 /** The form: the saved files it keeps, and the files chosen here, uploaded on Save. */
 type Editing = { id: number | null; name: string; text: string; kept: TemplateFile[]; added: File[] };
 
-const MB = FILE_MAX_BYTES / 1024 / 1024;
-
-/**
- * The chosen files the template may carry (the reply's file rule, the template's count), and why any
- * other was left out.
- */
-function admit(w: TT, editing: Editing, chosen: File[]): { added: File[]; problem: string | null } {
-  const added = [...editing.added];
-  let problem: string | null = null;
-  for (const file of chosen) {
-    if (file.size === 0) problem = w('fileEmpty', { name: file.name });
-    else if (file.size > FILE_MAX_BYTES) problem = w('fileTooBig', { name: file.name, mb: MB });
-    else if (editing.kept.length + added.length >= TEMPLATE_FILES_MAX)
-      problem = w('tooManyFiles', { n: TEMPLATE_FILES_MAX });
-    else added.push(file);
+/** The words for a file the template may not carry (the rule is shared/file-admission.ts). */
+function refusalText(w: TT, refusal: FileRefusal): string {
+  switch (refusal.reason) {
+    case 'empty':
+      return w('fileEmpty', { name: refusal.name });
+    case 'too_big':
+      return w('fileTooBig', { name: refusal.name, mb: FILE_MAX_MB });
+    case 'too_many':
+      return w('tooManyFiles', { n: refusal.max });
   }
-  return { added, problem };
 }
 
 export function TemplatesDialog({ t, opener, businessIds, businessId: initial, onClose }: Props) {
@@ -125,9 +118,11 @@ export function TemplatesDialog({ t, opener, businessIds, businessId: initial, o
 
   function chooseFiles(chosen: File[]) {
     if (!editing) return;
-    const { added, problem: refused } = admit(w, editing, chosen);
-    setProblem(refused);
-    setEditing({ ...editing, added });
+    const room = { max: TEMPLATE_FILES_MAX, present: editing.kept.length + editing.added.length };
+    const { admitted, refused } = admitFiles(chosen, room);
+    const last = refused.at(-1);
+    setProblem(last ? refusalText(w, last) : null);
+    setEditing({ ...editing, added: [...editing.added, ...admitted] });
   }
 
   async function remove(template: Template) {
@@ -292,7 +287,7 @@ export function TemplatesDialog({ t, opener, businessIds, businessId: initial, o
                 }}
               />
               <p id="template-files-hint" class="hint">
-                {w('filesHint', { n: TEMPLATE_FILES_MAX, mb: MB })}
+                {w('filesHint', { n: TEMPLATE_FILES_MAX, mb: FILE_MAX_MB })}
               </p>
             </fieldset>
             {problem ? (
