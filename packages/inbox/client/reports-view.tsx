@@ -6,41 +6,14 @@
  */
 import type { RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ReportView } from '../src/shared/report-view.js';
 import { call } from './api.js';
 import type { T } from './i18n.js';
 import { keepTabInside, useModalFocus } from './modal-focus.js';
 import { Chart, niceMax } from './reports-charts.js';
 import { formatSeconds, formatShare, type RW, reportWords } from './reports-i18n.js';
 
-/** The route's answer (`GET /api/businesses/:id/report`): `report()`'s summary and the days' zone. */
-export interface ReportView {
-  businessId: number;
-  timeZone: string;
-  businessHours: boolean;
-  from: string;
-  to: string;
-  targetMinutes: number;
-  answered: number;
-  open: number;
-  medianResponseSeconds: number | null;
-  p90ResponseSeconds: number | null;
-  slaMetShare: number | null;
-  firstResponse: { count: number; medianSeconds: number | null; p90Seconds: number | null };
-  perAgent: {
-    agent: string;
-    answered: number;
-    medianResponseSeconds: number | null;
-    slaMetShare: number | null;
-  }[];
-  perDay: {
-    day: string;
-    answered: number;
-    open: number;
-    medianResponseSeconds: number | null;
-    p90ResponseSeconds: number | null;
-    slaMetShare: number | null;
-  }[];
-}
+export type { ReportView };
 
 type Range = '7' | '30' | 'custom';
 

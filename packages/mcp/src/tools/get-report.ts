@@ -8,14 +8,11 @@ import { z } from 'zod';
 import type { ToolContext } from '../context.js';
 import { errorResult, explainApiError } from '../errors.js';
 import { READ_ANNOTATIONS } from './annotations.js';
-import type { ReportReader } from './report-reader.js';
+import { REPORT_FIGURES, type ReportReader } from './report-reader.js';
 
 const DAY_MS = 86_400_000;
 /** As `serve --reply-target`. */
 const DEFAULT_TARGET_MINUTES = 15;
-
-const seconds = z.number().nullable();
-const share = z.number().nullable().describe('answered within the target ÷ answered (null: none answered)');
 
 const isoInstant = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && !Number.isNaN(Date.parse(s)), {
   message: 'an ISO 8601 date or date-time, e.g. 2026-11-01 or 2026-11-01T09:00:00+03:00',
@@ -42,35 +39,7 @@ export function registerGetReport(ctx: ToolContext, read: ReportReader): void {
           .optional()
           .describe(`first-reply target in minutes (default ${DEFAULT_TARGET_MINUTES})`),
       }),
-      outputSchema: {
-        from: z.string(),
-        to: z.string(),
-        targetMinutes: z.number(),
-        answered: z.number(),
-        open: z.number(),
-        medianResponseSeconds: seconds,
-        p90ResponseSeconds: seconds,
-        slaMetShare: share,
-        firstResponse: z.object({ count: z.number(), medianSeconds: seconds, p90Seconds: seconds }),
-        perAgent: z.array(
-          z.object({
-            agent: z.string(),
-            answered: z.number(),
-            medianResponseSeconds: seconds,
-            slaMetShare: share,
-          }),
-        ),
-        perDay: z.array(
-          z.object({
-            day: z.string(),
-            answered: z.number(),
-            open: z.number(),
-            medianResponseSeconds: seconds,
-            p90ResponseSeconds: seconds,
-            slaMetShare: share,
-          }),
-        ),
-      },
+      outputSchema: REPORT_FIGURES,
       annotations: { ...READ_ANNOTATIONS, openWorldHint: false },
     },
     async (input) => {

@@ -1,7 +1,10 @@
 /**
  * What get_report reads, declared here because this package reaches only the SDK: the CLI wires it to
- * @ym-chats/sync's `report()` over the store (options.ts `reports`).
+ * @ym-chats/sync's `report()` over the store (options.ts `reports`), and the typechecker holds sync's
+ * `ReportSummary` to these figures there. The figures are described once, as the tool's output schema;
+ * their type is read from it.
  */
+import { z } from 'zod';
 
 export interface ReportRequest {
   /** The period [from, to), ISO 8601. */
@@ -10,31 +13,41 @@ export interface ReportRequest {
   targetMinutes: number;
 }
 
+const seconds = z.number().nullable();
+const share = z.number().nullable().describe('answered within the target ÷ answered (null: none answered)');
+
+/** get_report's output schema: `report()`'s summary, field for field. */
+export const REPORT_FIGURES = {
+  from: z.string(),
+  to: z.string(),
+  targetMinutes: z.number(),
+  answered: z.number(),
+  open: z.number(),
+  medianResponseSeconds: seconds,
+  p90ResponseSeconds: seconds,
+  slaMetShare: share,
+  firstResponse: z.object({ count: z.number(), medianSeconds: seconds, p90Seconds: seconds }),
+  perAgent: z.array(
+    z.object({
+      agent: z.string(),
+      answered: z.number(),
+      medianResponseSeconds: seconds,
+      slaMetShare: share,
+    }),
+  ),
+  perDay: z.array(
+    z.object({
+      day: z.string(),
+      answered: z.number(),
+      open: z.number(),
+      medianResponseSeconds: seconds,
+      p90ResponseSeconds: seconds,
+      slaMetShare: share,
+    }),
+  ),
+};
+
 /** The figures, as `report()` of @ym-chats/sync computes them (its `ReportSummary`). */
-export interface ReportFigures {
-  from: string;
-  to: string;
-  targetMinutes: number;
-  answered: number;
-  open: number;
-  medianResponseSeconds: number | null;
-  p90ResponseSeconds: number | null;
-  slaMetShare: number | null;
-  firstResponse: { count: number; medianSeconds: number | null; p90Seconds: number | null };
-  perAgent: {
-    agent: string;
-    answered: number;
-    medianResponseSeconds: number | null;
-    slaMetShare: number | null;
-  }[];
-  perDay: {
-    day: string;
-    answered: number;
-    open: number;
-    medianResponseSeconds: number | null;
-    p90ResponseSeconds: number | null;
-    slaMetShare: number | null;
-  }[];
-}
+export type ReportFigures = z.infer<z.ZodObject<typeof REPORT_FIGURES>>;
 
 export type ReportReader = (request: ReportRequest) => Promise<ReportFigures>;
