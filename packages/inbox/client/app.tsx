@@ -242,8 +242,10 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
     return () => window.clearInterval(timer);
   }, [open?.businessId, open?.chatId]);
 
-  // The tab title counts the chats waiting for a reply (in the queue as filtered).
-  const waitingCount = chats.filter((c) => c.waitingSince).length;
+  // The tab title counts every chat waiting for a reply in the agent's businesses, whatever is filtered or
+  // loaded: the server's count, which follows live events as the filter bar's do. Until it is read (or on
+  // a source without counts) the loaded page's waiting chats stand in.
+  const waitingCount = counts ? counts.waiting : chats.filter((c) => c.waitingSince).length;
   useEffect(() => setTitle(waitingCount), [waitingCount]);
   useEffect(() => () => setTitle(0), []);
 
@@ -378,6 +380,7 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
           chats={chats}
           hits={hits}
           total={search.results?.total}
+          capped={search.results?.capped}
           now={now + offset}
           targetMs={session.firstReplyTargetMs}
           hours={session.businessHours ?? undefined}

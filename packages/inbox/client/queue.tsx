@@ -174,6 +174,8 @@ interface QueueListProps {
   hits: SearchHit[] | null;
   /** Chats the search found in all (the hits are the first of them). */
   total?: number | undefined;
+  /** The store stopped counting at its cap: the total is "at least". */
+  capped?: boolean | undefined;
   now: number;
   targetMs: number;
   hours: BusinessHours | undefined;
@@ -189,6 +191,7 @@ export function QueueList({
   chats,
   hits,
   total,
+  capped,
   now,
   targetMs,
   hours,
@@ -201,7 +204,7 @@ export function QueueList({
   if (hits) {
     return (
       <>
-        <SearchTotal t={t} total={total ?? hits.length} />
+        <SearchTotal t={t} total={total ?? hits.length} capped={capped === true} />
         <ul class="chat-list" aria-label={t('chats')}>
           {hits.length === 0 ? <li class="empty">{t('noHits')}</li> : null}
           {hits.map((hit) => (

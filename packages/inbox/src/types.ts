@@ -82,7 +82,7 @@ export interface InboxSource {
    */
   refresh?(chat: ChatKey): Promise<void>;
   /** How many chats each status has (the filter bar's counts; an index walk); absent: no counts. */
-  statusCounts?(businessIds: number[]): Promise<Pick<QueueCountsView, 'total' | 'statuses'>>;
+  statusCounts?(businessIds: number[]): Promise<Pick<QueueCountsView, 'total' | 'statuses' | 'waiting'>>;
   /** How many chats each type and context has (a scan: the inbox reads it rarely); absent: no counts. */
   kindCounts?(businessIds: number[]): Promise<Pick<QueueCountsView, 'types' | 'contexts'>>;
 }
@@ -91,6 +91,8 @@ export interface InboxSource {
 export interface QueueCountsView {
   total: number;
   statuses: Record<string, number>;
+  /** Chats waiting for the seller, however many pages of the queue that is (the tab title's count). */
+  waiting: number;
   types: Record<string, number>;
   contexts: Record<string, number>;
 }

@@ -43,7 +43,7 @@ export class SharedRead<T> {
 }
 
 export class QueueCountsCache {
-  private readonly statuses: SharedRead<Pick<QueueCountsView, 'total' | 'statuses'>>;
+  private readonly statuses: SharedRead<Pick<QueueCountsView, 'total' | 'statuses' | 'waiting'>>;
   private readonly kinds: SharedRead<Pick<QueueCountsView, 'types' | 'contexts'>>;
 
   constructor(

@@ -61,7 +61,7 @@ export class StoreSource implements InboxSource {
     return this.store.reads.queue(query);
   }
 
-  statusCounts(businessIds: number[]): Promise<Pick<QueueCountsView, 'total' | 'statuses'>> {
+  statusCounts(businessIds: number[]): Promise<Pick<QueueCountsView, 'total' | 'statuses' | 'waiting'>> {
     return this.store.reads.statusCounts(businessIds);
   }
 

@@ -6,12 +6,18 @@
  * minute per process). Each count is over the businesses asked for, whatever else is filtered.
  */
 import type { Row } from '../db/sql.js';
+import { isWaitingStatus } from '../store/waiting.js';
 import { num, type Statement } from './queue.js';
 
 export interface StatusCounts {
   /** Chats in the queue (every chat of the businesses). */
   total: number;
   statuses: Record<string, number>;
+  /**
+   * Chats waiting for the seller (the waiting status's count, the queue's waiting half): what an inbox's
+   * tab title counts, whichever page of the queue it has loaded.
+   */
+  waiting: number;
 }
 
 export interface KindCounts {
@@ -52,10 +58,11 @@ const add = (into: Record<string, number>, key: string, n: number) => {
 };
 
 export function statusCountsFromRows(rows: Row[]): StatusCounts {
-  const counts: StatusCounts = { total: 0, statuses: {} };
+  const counts: StatusCounts = { total: 0, statuses: {}, waiting: 0 };
   for (const r of rows) {
     add(counts.statuses, String(r.status), num(r.n));
     counts.total += num(r.n);
+    if (isWaitingStatus(String(r.status))) counts.waiting += num(r.n);
   }
   return counts;
 }
