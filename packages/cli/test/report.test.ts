@@ -180,7 +180,7 @@ describeEngines('ym-chats report', (engine) => {
       return r.stderr;
     };
     expect(await bad(['--from', 'yesterday'])).toMatch(
-      /--from "yesterday" is not an ISO 8601[\s\S]*2026-11-01/,
+      /--from "yesterday" is not a date \(YYYY-MM-DD[\s\S]*2026-11-01/,
     );
     expect(await bad(['--from', '2026-11-02', '--to', '2026-11-01'])).toMatch(
       /--from .* must be before --to/,

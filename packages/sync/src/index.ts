@@ -98,6 +98,13 @@ export {
 } from './receiver/server.js';
 export { REPORT_CSV_HEADER, reportCsv } from './reports/csv.js';
 export {
+  type Period,
+  type PeriodParameter,
+  type PeriodQuery,
+  type PeriodRules,
+  reportPeriod,
+} from './reports/period.js';
+export {
   type AgentCredit,
   type AgentFigures,
   type ClosingMessage,

@@ -16,6 +16,7 @@ import { loadSync, openCliStore, STORE_OPTIONS } from './sync.js';
 type Report = import('@ym-chats/sync').Report;
 type ReportOptions = import('@ym-chats/sync').ReportOptions;
 type SyncStore = import('@ym-chats/sync').SyncStore;
+type SyncModule = typeof import('@ym-chats/sync');
 type ReportFigures = import('@ym-chats/mcp').ReportFigures;
 
 /**
@@ -28,52 +29,33 @@ type SummaryAsFigures = ReportFigures & {
 
 /** As `serve --reply-target` (the inbox's first-reply target). */
 export const DEFAULT_TARGET_MINUTES = 15;
-const DAY_MS = 86_400_000;
-const DEFAULT_DAYS = 7;
 
 type ReportHours = Pick<ReportOptions, 'countedMs' | 'days'>;
 
 /**
- * A --from/--to instant. A date alone is the start of that day: in the business hours' zone when given
- * (`days`), else UTC.
+ * The period: --from/--to by sync's `reportPeriod`, the inbox route's parser too (the same mistakes get the
+ * same words, the parameters spelled as flags); the 7 days before --to (default now) without --from. A
+ * date alone starts in the --business-hours zone (`days`), else in UTC. No longest period here: the
+ * store is the operator's own, and "all time" is a fair question.
  */
-function instantFlag(
-  ctx: CommandContext,
-  name: 'from' | 'to',
-  days: ReportOptions['days'],
-): number | undefined {
-  const raw = str(ctx.values, name)?.trim();
-  if (raw === undefined) return undefined;
-  let ms = Number.NaN;
-  if (/^\d{4}-\d{2}-\d{2}$/.test(raw) && !Number.isNaN(Date.parse(raw))) {
-    ms = days ? days.dayStart(raw) : Date.parse(`${raw}T00:00:00.000Z`);
-  } else if (/^\d{4}-\d{2}-\d{2}T/.test(raw)) ms = Date.parse(raw);
-  if (Number.isNaN(ms)) {
-    throw new UsageError(
-      `--${name} "${raw}" is not an ISO 8601 date or date-time`,
-      `Give e.g. --${name} 2026-11-01 (midnight UTC, or in the --business-hours zone) or --${name} 2026-11-01T09:00:00+03:00.`,
-    );
-  }
-  return ms;
-}
-
-/** The period: --from/--to; the 7 days before --to (default now) without --from. */
 export function period(
+  sync: SyncModule,
   ctx: CommandContext,
   now: number,
   days?: ReportOptions['days'],
 ): { from: number; to: number } {
-  const fromFlag = instantFlag(ctx, 'from', days);
-  const toFlag = instantFlag(ctx, 'to', days);
-  const to = toFlag ?? now;
-  const from = fromFlag ?? to - DEFAULT_DAYS * DAY_MS;
-  if (from >= to) {
+  try {
+    return sync.reportPeriod(
+      { from: str(ctx.values, 'from'), to: str(ctx.values, 'to') },
+      { days, now, spell: (parameter) => `--${parameter}` },
+    );
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
     throw new UsageError(
-      `--from (${new Date(from).toISOString()}) must be before --to (${new Date(to).toISOString()})`,
-      'Swap them, or drop --to to report up to now.',
+      error.message,
+      'Give e.g. --from 2026-11-01 (midnight UTC, or in the --business-hours zone) or --from 2026-11-01T09:00:00+03:00, and --to after it (not included; default now).',
     );
   }
-  return { from, to };
 }
 
 /** --business-hours, by the inbox's rule: the time that counts and the days in their zone. */
@@ -204,7 +186,8 @@ export const reportCommand: Command = {
     const csv = flag(values, 'csv');
     if (csv && out.json) throw new UsageError('--json and --csv exclude each other', 'Pick one of them.');
     const hours = await hoursOf(str(values, 'business-hours'));
-    const { from, to } = period(ctx, Date.now(), hours.days);
+    const sync = await loadSync();
+    const { from, to } = period(sync, ctx, Date.now(), hours.days);
     const targetMinutes =
       numberFlag(values, 'target', { min: 1, max: 10_080, integer: false }) ?? DEFAULT_TARGET_MINUTES;
     const businessText = str(values, 'business');
@@ -214,7 +197,6 @@ export const reportCommand: Command = {
         : BigInt(
             parseId(businessText, '--business', 'Give the business (cabinet) id, e.g. --business 1001.'),
           );
-    const sync = await loadSync();
     const store = await openCliStore(ctx, sync);
     try {
       const result = await sync.report(store, {
