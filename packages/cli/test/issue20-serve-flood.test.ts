@@ -104,8 +104,9 @@ async function settledOpen(list: Socket[]): Promise<number> {
 }
 
 /**
- * One peer opening connections that send nothing, in waves of 50, until a whole wave is refused; then it
- * keeps topping up (a wave every 200 ms) until stopped, so its share stays taken all along.
+ * One peer opening connections that send nothing, in waves of 50, until a whole wave is refused; then,
+ * every 250 ms until stopped, it opens again as many as the server closed and five more, so its share
+ * stays taken all along.
  */
 class Flood {
   tried = 0;
@@ -116,8 +117,8 @@ class Flood {
     private readonly port: number,
     private readonly from: string,
   ) {}
-  private async wave(): Promise<Socket[]> {
-    const wave = await Promise.all(Array.from({ length: 50 }, () => silent(this.port, this.from)));
+  private async wave(size: number): Promise<Socket[]> {
+    const wave = await Promise.all(Array.from({ length: size }, () => silent(this.port, this.from)));
     this.tried += wave.length;
     this.mine.push(...wave);
     return wave;
@@ -125,7 +126,7 @@ class Flood {
   /** Fills until refused; returns how many the server holds then. */
   async fill(max = 1000): Promise<number> {
     while (this.tried < max) {
-      const wave = await this.wave();
+      const wave = await this.wave(50);
       await pause(100);
       if (wave.every((s) => s.destroyed)) break;
     }
@@ -133,8 +134,9 @@ class Flood {
     this.loop = (async () => {
       while (!this.stopped) {
         for (let i = this.mine.length - 1; i >= 0; i--) if (this.mine[i]!.destroyed) this.mine.splice(i, 1);
-        await this.wave();
-        await pause(200);
+        // What the server closed (silent too long) is opened again, and a few more that it refuses.
+        await this.wave(Math.max(0, held - this.open()) + 5);
+        await pause(250);
       }
     })();
     return held;
