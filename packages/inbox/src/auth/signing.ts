@@ -1,9 +1,10 @@
 /**
  * Tokens the server signs rather than stores: the login form's CSRF token (nothing is kept for a visitor
  * before they log in, so a flood of visitors has nothing to push out) and the device token a browser
- * earns by logging in (login-limiter.ts). HMAC-SHA-256 from node:crypto: `csrf-csrf`, the maintained
- * implementation of the same signed double-submit pattern, is written against Express (`req.cookies`,
- * `res.cookie`), and the token and its check are a dozen lines here.
+ * earns by logging in (login-limiter.ts). HMAC-SHA-256 from node:crypto. The device token needs a
+ * server-side signature whatever guards the form, and `@fastify/csrf-protection` (the maintained plugin
+ * for this framework) would add a second secret scheme beside it — a per-visitor secret in a signed cookie —
+ * for what is here the same HMAC under another use's key (see below); `csrf-csrf` is written for Express.
  *
  * One secret per database (`inbox_secrets`), made by whichever process needs it first, so every `serve`
  * process on the database accepts what the others signed, and a restart invalidates nothing. Anyone who
