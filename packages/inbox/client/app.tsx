@@ -211,6 +211,7 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
           setResyncs((n) => n + 1);
           void loadQueue();
           countsSoon(0);
+          search.changed();
           return;
         }
         const key = `${event.businessId}:${event.chatId}`;
@@ -220,6 +221,7 @@ function Inbox({ t, session, toggle, onLogout }: InboxProps) {
         }
         setVersions((v) => ({ ...v, [key]: (v[key] ?? 0) + 1 }));
         countsSoon();
+        search.changed();
         if ('row' in event && event.row !== undefined) {
           placeLive(key, event.row);
           return;

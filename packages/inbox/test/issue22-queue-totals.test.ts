@@ -99,6 +99,52 @@ if (chromiumReady()) {
       expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
     });
 
+    it('shows a new buyer message that matches the open search, without retyping', async () => {
+      /** Chats whose stored messages hold the word (SQL over the messages, not the search). */
+      const holding = async () =>
+        (
+          await h.store.store
+            .database()
+            .all('SELECT DISTINCT chat_id FROM messages WHERE business_id = ? AND text LIKE ?', [
+              BUSINESS,
+              '%жираф%',
+            ])
+        )
+          .map((r) => Number(r.chat_id))
+          .sort((x, y) => x - y);
+      const shownHits = async () =>
+        (
+          await page
+            .locator('.chat-item')
+            .evaluateAll((items) => items.map((i) => Number(i.getAttribute('data-chat-id'))))
+        ).sort((x, y) => x - y);
+      const [first, second] = (await h.source.queue({ businessIds: [BUSINESS], filter: {}, limit: 2 })).map(
+        (c) => c.chatId,
+      );
+      expect(await holding()).toEqual([]);
+      await h.admin.postMessage(BUSINESS, first!, { sender: 'CUSTOMER', message: 'Где мой жираф?' });
+      await syncPass(h.store.store, h.api, BUSINESS);
+      await expect.poll(holding).toEqual([first]);
+
+      const box = page.getByRole('searchbox', { name: 'Поиск' });
+      // Another form of the word: the server's word forms decide, on the first search and the live one.
+      await box.fill('жирафа');
+      await expect.poll(shownHits, SOON).toEqual([first]);
+      await expect.poll(() => page.locator('.search-total').textContent()).toBe('Найдено чатов: 1');
+
+      await h.admin.postMessage(BUSINESS, second!, {
+        sender: 'CUSTOMER',
+        message: 'Игрушечный жираф приехал помятым',
+      });
+      await syncPass(h.store.store, h.api, BUSINESS);
+      const both = await holding();
+      expect(both).toHaveLength(2);
+      await expect.poll(shownHits, SOON).toEqual(both);
+      await expect.poll(() => page.locator('.search-total').textContent()).toBe('Найдено чатов: 2');
+      expect(await box.inputValue()).toBe('жирафа');
+      await box.fill('');
+    });
+
     it('says "+" after the total of a search past the count cap', async () => {
       // 20 chats × 105 messages with the word: 2 100 hits, past the store's cap of 2 000. The 100 hits
       // the cap leaves out cannot be all of one chat's 105, so every chat is among those counted.
