@@ -1,14 +1,18 @@
 /**
- * One period parser (@ym-chats/sync's `reportPeriod`) behind `ym-chats report --from/--to` and the inbox's
- * report route, both as users reach them: the built binary, and `serve`'s inbox over HTTP for the
- * loopback user. The same bad input gets the same words from both, the CLI spelling the parameters as its
- * flags; only the route, a server guarding its cost, caps the period's length.
+ * One period parser (@ym-chats/sync's `reportPeriod`) behind `ym-chats report --from/--to`, the inbox's
+ * report route and MCP's get_report, each as users reach it: the built binary, `serve`'s inbox over HTTP
+ * for the loopback user, and `ym-chats mcp --store` over stdio. The same bad input gets the same words
+ * from all three, the CLI spelling the parameters as its flags; only the route, a server guarding its
+ * cost, caps the period's length.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  BIN,
   BUSINESS,
   InboxPage,
   LongRun,
@@ -21,12 +25,13 @@ import {
 /** A message of the route's, as the CLI words it: each parameter spelled as its flag. */
 const asFlags = (message: string) => message.replace(/(^|\s)(from|to)\b/g, '$1--$2');
 
-describe('report periods: the CLI and the inbox route', () => {
+describe('report periods: the CLI, the inbox route and MCP', () => {
   let emu: TestEmulator;
   let serve: LongRun;
   let page: InboxPage;
   let env: NodeJS.ProcessEnv;
   let dir: string;
+  let mcp: Client;
 
   beforeAll(async () => {
     requireBuilt();
@@ -40,9 +45,19 @@ describe('report periods: the CLI and the inbox route', () => {
     const inbox = (await serve.waitFor('stdout', /"inbox":"([^"]+)"/, 30_000))[1]!;
     page = new InboxPage(inbox.replace(/\/$/, ''));
     await page.start();
+    mcp = new Client({ name: 'report-period-test', version: '1.0.0' });
+    await mcp.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [BIN, 'mcp', '--read-only', '--store', join(dir, 'store.sqlite'), ...emu.flags],
+        env: env as Record<string, string>,
+        stderr: 'pipe',
+      }),
+    );
   }, 60_000);
 
   afterAll(async () => {
+    await mcp?.close();
     serve?.kill('SIGINT');
     await serve?.exited;
     await emu?.close();
@@ -57,6 +72,13 @@ describe('report periods: the CLI and the inbox route', () => {
     expect(r.status, JSON.stringify(r.body)).toBe(400);
     expect(r.body.error.code).toBe('BAD_PERIOD');
     return r.body.error.message;
+  }
+
+  /** get_report's refusal: an error result, its text the tool's name and the parser's message. */
+  async function mcpRefusal(from: string, to: string): Promise<string> {
+    const result = await mcp.callTool({ name: 'get_report', arguments: { from, to } });
+    expect(result.isError).toBe(true);
+    return (result.content as { type: string; text: string }[])[0]!.text;
   }
 
   async function cli(from: string, to: string) {
@@ -94,9 +116,10 @@ describe('report periods: the CLI and the inbox route', () => {
     expect(error.message).toBe(asFlags(message));
     expect(error.message).not.toBe(message);
     expect(error.hint).toContain('--from 2026-11-01');
+    expect(await mcpRefusal(from, to)).toBe(`get_report: ${message}`);
   });
 
-  it('caps the period in the route only: a server guards its cost, the terminal may read all time', async () => {
+  it('caps the period in the route only: a server guards its cost; the terminal and MCP may read all time', async () => {
     expect(await routeRefusal('from=2025-01-01&to=2026-06-01')).toBe(
       'the period is longer than 366 days: ask for a shorter one',
     );
@@ -107,5 +130,11 @@ describe('report periods: the CLI and the inbox route', () => {
       from: '2025-01-01T00:00:00.000Z',
       to: '2026-06-01T00:00:00.000Z',
     });
+    const viaMcp = await mcp.callTool({
+      name: 'get_report',
+      arguments: { from: '2025-01-01', to: '2026-06-01' },
+    });
+    expect(viaMcp.isError, JSON.stringify(viaMcp.content)).toBeFalsy();
+    expect(viaMcp.structuredContent).toEqual(JSON.parse(r.stdout));
   });
 });

@@ -225,9 +225,16 @@ export async function storeReports(
 ): Promise<import('@ym-chats/mcp').ReportReader> {
   const sync = await loadSync();
   const parts = await creditOf(ctx, store);
-  return async (request) => {
+  return async ({ from, to, now, targetMinutes }) => {
+    const period = sync.reportPeriod({ from, to }, { now });
     const figures: SummaryAsFigures = (
-      await sync.report(store, { ...request, businessId: BigInt(businessId), ...parts })
+      await sync.report(store, {
+        from: new Date(period.from),
+        to: new Date(period.to),
+        targetMinutes,
+        businessId: BigInt(businessId),
+        ...parts,
+      })
     ).summary;
     return figures;
   };

@@ -6,10 +6,17 @@
  */
 import { z } from 'zod';
 
+/**
+ * The period as the assistant typed it, parsed by the reader with the parser `ym-chats report` and the
+ * inbox use (@ym-chats/sync's `reportPeriod`: a date or an ISO 8601 date-time; `to` now and `from` 7 days
+ * before it when left out), so a mistake gets the same words everywhere; the reader throws them.
+ */
 export interface ReportRequest {
-  /** The period [from, to), ISO 8601. */
-  from: string;
-  to: string;
+  from?: string | undefined;
+  /** Not included. */
+  to?: string | undefined;
+  /** The server's clock, in ms: the default `to`. */
+  now: number;
   targetMinutes: number;
 }
 
