@@ -77,6 +77,21 @@ export function VirtualList<T>({
     }
   });
 
+  // A box that changes size (a phone turned, its keyboard opening, a window narrowed) rewraps the rows and
+  // moves the bottom; nothing else renders the list then, so the reader at the newest message would be
+  // left above it until the next update.
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => {
+      if (atBottom.current) el.scrollTop = el.scrollHeight;
+      passes.current = 0;
+      setView({ top: el.scrollTop, height: el.clientHeight });
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
   return (
     <div
       {...attributes}

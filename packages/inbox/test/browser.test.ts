@@ -422,8 +422,17 @@ if (chromiumReady()) {
       await page.locator('body').click({ position: { x: 5, y: 5 } });
       await page.keyboard.press('n');
       await expect.poll(() => page.url()).toContain(`/chats/${BUSINESS}/${first.chatId}`);
+      // How far the log is from its newest message, once the frames after a change are drawn.
+      const log = page.getByRole('log', { name: 'Сообщения' });
+      const fromBottom = () =>
+        log.evaluate(async (el) => {
+          await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+          return el.scrollHeight - el.scrollTop - el.clientHeight;
+        });
+      await expect.poll(fromBottom).toBeLessThan(2);
       await page.setViewportSize({ width: 390, height: 844 });
-      await page.getByRole('log', { name: 'Сообщения' }).waitFor();
+      // The narrower screen rewraps every message: the reader stays at the newest one.
+      expect(await fromBottom()).toBeLessThan(2);
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       expect(width).toBeLessThanOrEqual(390);
       // The header stays one row: every button in it on the same line as the first.
