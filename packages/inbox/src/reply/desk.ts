@@ -288,13 +288,20 @@ export class ReplyDesk {
       this.settleLater(unsettled(request, mark), this.now() + this.settleMs);
       return { state: 'checking' };
     }
+    this.tell(outcome.outcome, request);
+    // A reply that went out is read back while its row still holds the chat's lock, and its message id is
+    // written with the outcome: the send that waited for the lock, asking who replied meanwhile, then
+    // names this agent rather than "someone outside the inbox".
+    const messageId =
+      outcome.outcome === 'sent' ? await this.readBack(request, mark, request.content) : undefined;
     const settled: Settled | undefined =
       outcome.outcome === 'sent'
-        ? { state: 'sent' }
+        ? messageId === undefined
+          ? { state: 'sent' }
+          : { state: 'sent', messageId }
         : outcome.outcome === 'notSent'
           ? { state: 'notSent', errorCode: outcome.code, errorMessage: outcome.message }
           : undefined;
-    this.tell(outcome.outcome, request);
     if (settled === undefined || !(await this.finish(request.draftId, settled))) {
       // maybeSent, or the outcome could not be written: the page shows "checking" and asks again.
       this.settleLater(unsettled(request, mark), this.now() + this.settleMs);
@@ -303,11 +310,8 @@ export class ReplyDesk {
     if (outcome.outcome === 'notSent') {
       return { state: 'notSent', code: outcome.code, message: outcome.message };
     }
-    if (outcome.outcome === 'maybeSent' || !settled) return { state: 'checking' };
-    const messageId = await this.readBack(request, mark, request.content);
-    if (messageId === undefined) return { state: 'sent' };
-    await ledger.noteMessage(request.draftId, messageId).catch(this.onError);
-    return { state: 'sent', messageId };
+    if (outcome.outcome === 'maybeSent') return { state: 'checking' };
+    return messageId === undefined ? { state: 'sent' } : { state: 'sent', messageId };
   }
 
   /** The composition's observer; its failure is reported, never the send's. */
