@@ -71,8 +71,6 @@ export interface SendLedgerStore {
    * one taker wins, and a holder that renewed meanwhile keeps it.
    */
   takeOver(draftId: string, owner: string, heartbeatMs: number, nowMs: number): Promise<boolean>;
-  /** The message a sent row made, once read back (who wrote which of the seller's messages). */
-  noteMessage(draftId: string, messageId: number): Promise<void>;
   /** The chat's sends whose message is known, newest first: who wrote which of the seller's messages. */
   sentIn(chat: ChatKey, afterMessageId: number): Promise<SendRecord[]>;
 }
@@ -128,11 +126,6 @@ export class MemorySendLedger implements SendLedgerStore {
     row.owner = owner;
     row.heartbeatMs = nowMs;
     return true;
-  }
-
-  async noteMessage(draftId: string, messageId: number) {
-    const row = this.rows.get(draftId);
-    if (row?.state === 'sent') row.messageId = messageId;
   }
 
   async sentIn(chat: ChatKey, afterMessageId: number) {

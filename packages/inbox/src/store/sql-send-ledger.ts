@@ -139,13 +139,6 @@ export class SqlSendLedger implements SendLedgerStore {
     return changed === 1;
   }
 
-  async noteMessage(draftId: string, messageId: number) {
-    await this.sql.run(`UPDATE inbox_sends SET message_id = ? WHERE draft_id = ? AND state = 'sent'`, [
-      messageId,
-      draftId,
-    ]);
-  }
-
   async sentIn(chat: ChatKey, afterMessageId: number) {
     const rows = await this.sql.all(
       `SELECT ${COLUMNS} FROM inbox_sends
