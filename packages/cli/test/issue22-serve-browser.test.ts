@@ -205,6 +205,8 @@ describe.runIf(HAVE_CHROMIUM || process.env.CI === 'true')(
       await search.pressSequentially('возврата', { delay: 20 });
       const found = page.locator(`.chat-item[data-chat-id="${returnChat}"]`);
       await expect.poll(() => found.count()).toBe(1);
+      // One row for the chat's two matching messages, saying there are two.
+      await expect.poll(() => found.locator('.hit-count').textContent()).toBe('совпадений: 2');
       const byWord = await listed(page);
       expect(byWord.length).toBeGreaterThan(0);
       expect(byWord.length).toBe(new Set(byWord).size);
@@ -356,23 +358,45 @@ describe.runIf(HAVE_CHROMIUM || process.env.CI === 'true')(
       expect(sent[0]!.sender).toBe('PARTNER');
     }, 60_000);
 
-    it('on a 390×844 phone: a chat opened, a reply sent, the page no wider than the screen', async () => {
+    it('on a 390×844 phone: search opens a chat, a file preview and a reply fit the screen', async () => {
       phone = await browser.newContext({ locale: 'ru-RU', viewport: { width: 390, height: 844 } });
       let p: Page | undefined;
       screenshotOnFailure(() => p, 'phone');
       p = await login(phone);
-      const chat = await take({ statuses: ['WAITING_FOR_PARTNER'] });
+      const width = () => p.evaluate(() => document.documentElement.scrollWidth);
+      const chat = await take({ statuses: ['WAITING_FOR_PARTNER'], contextTypes: ['ORDER'] });
+      const orderId = String(chat.context?.orderId);
+      await p.getByRole('searchbox', { name: 'Поиск' }).pressSequentially(orderId, { delay: 20 });
       await p.locator(`.chat-item[data-chat-id="${chat.chatId}"] a`).click();
+      await expect.poll(() => p.url()).toContain(`/chats/${BUSINESS}/${chat.chatId}`);
       await p.getByRole('log', { name: 'Сообщения' }).waitFor();
-      expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      expect(await width()).toBeLessThanOrEqual(390);
+      // The file preview is a state of its own: it fits too, and Cancel sends nothing.
+      const before = (await history(chat.chatId)).length;
+      await p.locator('input[type=file]').setInputFiles({
+        name: `фото-упаковки-${'очень-длинное-имя-'.repeat(4)}.txt`,
+        mimeType: 'text/plain',
+        buffer: Buffer.from('упаковка'),
+      });
+      const preview = p.getByRole('group', { name: 'Файлы к отправке' });
+      await preview.waitFor();
+      expect(await width()).toBeLessThanOrEqual(390);
+      await preview.getByRole('button', { name: 'Отмена' }).click();
+      await expect.poll(() => preview.count()).toBe(0);
       // A long link, the kind that widened the page to ~730 px after a send.
       const text = `Трек для отслеживания: https://example.ru/track/${'4'.repeat(60)}/details?from=issue22`;
       await p.getByRole('textbox', { name: 'Ответ' }).fill(text);
-      await p.getByRole('button', { name: 'Отправить', exact: true }).click();
+      const send = p.getByRole('button', { name: 'Отправить', exact: true });
+      await send.click();
       await expect.poll(() => p.locator('.out').last().getAttribute('data-state')).toBe('sent');
-      expect((await history(chat.chatId)).filter((m) => m.message === text)).toHaveLength(1);
+      const after = await history(chat.chatId);
+      expect(after.length).toBe(before + 1);
+      expect(after.filter((m) => m.message === text)).toHaveLength(1);
       await expect.poll(() => p.getByRole('log', { name: 'Сообщения' }).textContent()).toContain(text);
-      expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      expect(await width()).toBeLessThanOrEqual(390);
+      // Send stays on the screen.
+      const box = await send.boundingBox();
+      expect(box !== null && box.x >= 0 && box.x + box.width <= 390).toBe(true);
       // Answered, the chat stops waiting: the title follows the emulator.
       const waiting = await waitingCount();
       await expect.poll(() => p.title()).toBe(waiting > 0 ? `(${waiting}) ym-chats` : 'ym-chats');
