@@ -3,7 +3,7 @@
  * when one opens, stays in while it is open, and goes back to the button that opened it when it closes.
  */
 import type { RefObject } from 'preact';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 
 const FOCUSABLE = 'button, input, textarea, select, [href], [tabindex]:not([tabindex="-1"])';
 
@@ -15,14 +15,20 @@ function focusables(sheet: HTMLElement): HTMLElement[] {
 }
 
 /**
- * Focus for a modal's lifetime. `opener` is the button that opened it: the focus goes back there, not to
- * whatever held the focus when the dialog's first effect ran (effects run after a paint, and by then the
- * focus may be anywhere — a CI run once ended with it on the page's body).
+ * Focus and keys for a modal's lifetime. `opener` is the button that opened it: the focus goes back there,
+ * not to whatever held the focus when the dialog's first effect ran (effects run after a paint, and by then
+ * the focus may be anywhere — a CI run once ended with it on the page's body). `onKeyDown` is the dialog's
+ * own key handler: it also gets the keys pressed while the focus is outside the dialog (on the page's body
+ * after a click on the dialog's text, or before the focus moved in), so Esc closes the dialog then too and
+ * the page's letter shortcuts never act under it.
  */
 export function useModalFocus(
   sheet: RefObject<HTMLElement | null>,
   opener: RefObject<HTMLElement | null>,
+  onKeyDown: (e: KeyboardEvent) => void,
 ): void {
+  const handler = useRef(onKeyDown);
+  handler.current = onKeyDown;
   useEffect(() => {
     const back = opener.current;
     if (sheet.current) focusables(sheet.current)[0]?.focus();
@@ -32,9 +38,16 @@ export function useModalFocus(
       if (sheet.current && e.target instanceof Node && !sheet.current.contains(e.target))
         focusables(sheet.current)[0]?.focus();
     };
+    // Captured at the document, before the page's own (window) listener sees the key.
+    const keys = (e: KeyboardEvent) => {
+      if (sheet.current && !(e.target instanceof Node && sheet.current.contains(e.target)))
+        handler.current(e);
+    };
     document.addEventListener('focusin', keep);
+    document.addEventListener('keydown', keys, true);
     return () => {
       document.removeEventListener('focusin', keep);
+      document.removeEventListener('keydown', keys, true);
       back?.focus();
     };
   }, []);

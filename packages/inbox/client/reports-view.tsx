@@ -65,7 +65,7 @@ export function ReportsDialog({
   const [loading, setLoading] = useState(true);
   const sheet = useRef<HTMLDivElement>(null);
 
-  useModalFocus(sheet, opener);
+  useModalFocus(sheet, opener, onKeyDown);
 
   useEffect(() => {
     let live = true;

@@ -57,7 +57,7 @@ export function TemplatesDialog({ t, opener, businessIds, businessId: initial, o
   const newButton = useRef<HTMLButtonElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
 
-  useModalFocus(sheet, opener);
+  useModalFocus(sheet, opener, onKeyDown);
 
   useEffect(() => {
     setLoadError(null);

@@ -273,6 +273,15 @@ if (chromiumReady()) {
       await page.keyboard.press('Escape');
       await expect.poll(() => sheet.count()).toBe(0);
       await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Отчёты');
+      // A click on the dialog's text leaves the focus on the page's body: Esc still closes the dialog, and
+      // the page's letter shortcuts do nothing under it.
+      await page.getByRole('button', { name: 'Отчёты' }).click();
+      await sheet.getByRole('heading', { name: 'Отчёты' }).click();
+      await expect.poll(() => page.evaluate(() => document.activeElement === document.body)).toBe(true);
+      await page.keyboard.press('?');
+      expect(await page.getByRole('dialog', { name: 'Горячие клавиши' }).count()).toBe(0);
+      await page.keyboard.press('Escape');
+      await expect.poll(() => sheet.count()).toBe(0);
     }, 60_000);
 
     it('fits a 390 px phone; axe finds nothing serious there', async () => {

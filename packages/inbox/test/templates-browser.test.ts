@@ -148,6 +148,12 @@ if (chromiumReady()) {
       await page.keyboard.press('Escape');
       await expect.poll(() => dialog(page).count()).toBe(0);
       await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Шаблоны');
+      // A click on the dialog's text leaves the focus on the page's body: Esc still closes it.
+      await page.getByRole('button', { name: 'Шаблоны', exact: true }).click();
+      await dialog(page).getByRole('heading', { name: 'Шаблоны' }).click();
+      await expect.poll(() => page.evaluate(() => document.activeElement === document.body)).toBe(true);
+      await page.keyboard.press('Escape');
+      await expect.poll(() => dialog(page).count()).toBe(0);
 
       // Boris, another agent of the business, sees the same list.
       const boris = await login(await b.context(), 'boris', 'boris-pass');
