@@ -5,11 +5,10 @@
  * checked in templates-browser.test.ts.)
  */
 import { AxeBuilder } from '@axe-core/playwright';
-import { hashPassword } from '@ym-chats/inbox';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { chromiumReady, type OpenBrowser, openBrowser } from './support/browser.js';
-import { BUSINESS, type Harness, startHarness } from './support/inbox-server.js';
+import { type Harness, startHarness, teamAgent } from './support/inbox-server.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -35,14 +34,7 @@ if (chromiumReady()) {
       h = await startHarness({
         host: '0.0.0.0',
         seed: 5,
-        agents: [
-          {
-            login: 'anna',
-            name: 'Анна',
-            passwordHash: await hashPassword('anna-pass'),
-            businessIds: [BUSINESS],
-          },
-        ],
+        agents: [await teamAgent('anna', 'Анна')],
       });
       b = await openBrowser();
     }, 60_000);

@@ -8,11 +8,11 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { credentialFetcher, hashPassword } from '@ym-chats/inbox';
+import { credentialFetcher } from '@ym-chats/inbox';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiGet, chromiumReady, loginPage, type OpenBrowser, openBrowser } from './support/browser.js';
-import { BUSINESS, type Harness, serveInbox, startHarness } from './support/inbox-server.js';
+import { BUSINESS, type Harness, serveInbox, startHarness, teamAgent } from './support/inbox-server.js';
 import { syncPass } from './support/sync-pass.js';
 
 const UPDATE_SCREENSHOTS = process.env.YM_UPDATE_SCREENSHOTS === '1';
@@ -67,20 +67,7 @@ if (chromiumReady()) {
         seed: 11,
         // No push reaches this store: whatever the page shows after a send, the inbox read back itself.
         inbox: { pageRefreshMs: 3_600_000, sends: { settleMs: 1500, heartbeatMs: 200, staleAfterMs: 1000 } },
-        agents: [
-          {
-            login: 'anna',
-            name: 'Анна',
-            passwordHash: await hashPassword('anna-pass'),
-            businessIds: [BUSINESS],
-          },
-          {
-            login: 'boris',
-            name: 'Борис',
-            passwordHash: await hashPassword('boris-pass'),
-            businessIds: [BUSINESS],
-          },
-        ],
+        agents: [await teamAgent('anna', 'Анна'), await teamAgent('boris', 'Борис')],
       });
       b = await openBrowser();
       anna = await b.context({ viewport: { width: 1280, height: 800 } });

@@ -1,15 +1,7 @@
-/**
- * Issue 19, item 2: the page never says "not sent" for a reply it does not know was not sent. A proxy in
- * front of the inbox (played by Playwright's routing in real Chromium) loses the answer to a send: a 502
- * after the inbox sent it, a 504 before the request reached the inbox, a connection reset after it sent.
- * Each time the page shows "may have been sent — checking…", asks the server about the same draft id, and
- * ends on Sent with one copy at the platform — never "Не отправлено", never a second copy.
- */
-import { hashPassword } from '@ym-chats/inbox';
 import type { BrowserContext, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiGet, chromiumReady, loginPage, type OpenBrowser, openBrowser } from './support/browser.js';
-import { BUSINESS, type Harness, startHarness } from './support/inbox-server.js';
+import { BUSINESS, type Harness, startHarness, teamAgent } from './support/inbox-server.js';
 
 const SEND = /\/api\/businesses\/\d+\/chats\/\d+\/messages$/;
 
@@ -73,14 +65,7 @@ if (chromiumReady()) {
         host: '0.0.0.0',
         seed: 29,
         inbox: { pageRefreshMs: 3_600_000, sends: { settleMs: 1500, heartbeatMs: 200, staleAfterMs: 1000 } },
-        agents: [
-          {
-            login: 'anna',
-            name: 'Анна',
-            passwordHash: await hashPassword('anna-pass'),
-            businessIds: [BUSINESS],
-          },
-        ],
+        agents: [await teamAgent('anna', 'Анна')],
       });
       b = await openBrowser();
       context = await b.context({ viewport: { width: 1280, height: 800 } });

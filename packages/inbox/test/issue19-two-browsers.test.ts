@@ -1,16 +1,7 @@
-/**
- * Issue 19, the first "Done when": two agents in two Chromium profiles against one inbox whose store gets no
- * pushes (nothing syncs it after the start; pages are never refreshed on a timer). A reply made through the
- * API while an agent writes → the agent is asked and nothing is sent; two Sends at the same moment → the
- * buyer has one answer and the other agent is asked; a colleague's chat → asked first; the sender (and the
- * colleague with the chat open) see the reply in the conversation and the header's new status within 5 s.
- * What reached the buyer is counted in the emulator's own history, never in the store.
- */
-import { hashPassword } from '@ym-chats/inbox';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiGet, chromiumReady, loginPage, type OpenBrowser, openBrowser } from './support/browser.js';
-import { BUSINESS, type Harness, startHarness } from './support/inbox-server.js';
+import { BUSINESS, type Harness, startHarness, teamAgent } from './support/inbox-server.js';
 
 interface QueueChat {
   chatId: number;
@@ -60,20 +51,7 @@ if (chromiumReady()) {
         host: '0.0.0.0',
         seed: 19,
         inbox: { pageRefreshMs: 3_600_000, sends: { settleMs: 1500, heartbeatMs: 200, staleAfterMs: 1000 } },
-        agents: [
-          {
-            login: 'anna',
-            name: 'Анна',
-            passwordHash: await hashPassword('anna-pass'),
-            businessIds: [BUSINESS],
-          },
-          {
-            login: 'boris',
-            name: 'Борис',
-            passwordHash: await hashPassword('boris-pass'),
-            businessIds: [BUSINESS],
-          },
-        ],
+        agents: [await teamAgent('anna', 'Анна'), await teamAgent('boris', 'Борис')],
       });
       b = await openBrowser();
       annaContext = await b.context({ viewport: { width: 1280, height: 800 } });

@@ -1,15 +1,7 @@
-/**
- * The page's totals are the store's, not the loaded page's (issue 22): the tab title counts every chat
- * waiting for an answer in the agent's businesses however many pages that is, and follows a buyer who
- * writes in a new chat without a reload; a search past the store's count cap says its total is "at least".
- * Chromium against the real emulator and a real SQLite store; each figure checked against the store's
- * own rows (plain SQL over `chats` and `messages`), not against the endpoint the page reads.
- */
-import { hashPassword } from '@ym-chats/inbox';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumReady, loginPage, type OpenBrowser, openBrowser } from './support/browser.js';
-import { BUSINESS, type Harness, startHarness } from './support/inbox-server.js';
+import { BUSINESS, type Harness, startHarness, teamAgent } from './support/inbox-server.js';
 import { syncPass } from './support/sync-pass.js';
 
 /** The queue's page as the server cuts it (routes/queue.ts). */
@@ -47,14 +39,7 @@ if (chromiumReady()) {
         seed: 23,
         // No timed refresh: only live events may change what the page shows.
         inbox: { pageRefreshMs: 3_600_000 },
-        agents: [
-          {
-            login: 'anna',
-            name: 'Анна',
-            passwordHash: await hashPassword('anna-pass'),
-            businessIds: [BUSINESS],
-          },
-        ],
+        agents: [await teamAgent('anna', 'Анна')],
       });
       // More waiting chats than one page of the queue holds.
       const missing = PAGE + 12 - (await waitingInStore());

@@ -3,11 +3,10 @@
  * moves to its place on every page — and no page re-reads the queue for it — and the filter bar's counts
  * follow, with "All" clearing a filter. Two agents in two Chromium profiles, the real emulator and store.
  */
-import { hashPassword } from '@ym-chats/inbox';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumReady, type OpenBrowser, openBrowser } from './support/browser.js';
-import { BUSINESS, type Harness, startHarness } from './support/inbox-server.js';
+import { BUSINESS, type Harness, startHarness, teamAgent } from './support/inbox-server.js';
 import { syncPass } from './support/sync-pass.js';
 
 const WAITING = 'WAITING_FOR_PARTNER';
@@ -66,20 +65,7 @@ if (chromiumReady()) {
         seed: 31,
         // No timed refresh: only live events may move the rows.
         inbox: { pageRefreshMs: 3_600_000, sends: { settleMs: 1500, heartbeatMs: 200, staleAfterMs: 1000 } },
-        agents: [
-          {
-            login: 'anna',
-            name: 'Анна',
-            passwordHash: await hashPassword('anna-pass'),
-            businessIds: [BUSINESS],
-          },
-          {
-            login: 'boris',
-            name: 'Борис',
-            passwordHash: await hashPassword('boris-pass'),
-            businessIds: [BUSINESS],
-          },
-        ],
+        agents: [await teamAgent('anna', 'Анна'), await teamAgent('boris', 'Борис')],
       });
       b = await openBrowser();
       anna = await login(await b.context({ viewport: { width: 1366, height: 768 } }), 'anna', 'anna-pass');

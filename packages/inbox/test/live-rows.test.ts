@@ -10,7 +10,7 @@ import type { SyncStore } from '@ym-chats/sync';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { QueueCountsCache } from '../src/live/queue-counts.js';
 import { PageClient } from './support/http-client.js';
-import { BUSINESS, type Harness, startHarness } from './support/inbox-server.js';
+import { BUSINESS, type Harness, startHarness, teamAgent } from './support/inbox-server.js';
 import { EventReader } from './support/sse.js';
 import { describeStores } from './support/stores.js';
 import { syncPass } from './support/sync-pass.js';
@@ -45,12 +45,7 @@ describeStores('live rows between two inbox processes', (engine) => {
   beforeAll(async () => {
     const agents = [
       { login: 'anna', name: 'Анна', passwordHash: await hashPassword('anna-pass'), businessIds: [BUSINESS] },
-      {
-        login: 'boris',
-        name: 'Борис',
-        passwordHash: await hashPassword('boris-pass'),
-        businessIds: [BUSINESS],
-      },
+      await teamAgent('boris', 'Борис'),
       {
         login: 'stranger',
         name: 'Чужой',

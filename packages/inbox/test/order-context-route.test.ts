@@ -8,7 +8,7 @@ import { hashPassword } from '@ym-chats/inbox';
 import { SyncEngine } from '@ym-chats/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PageClient } from './support/http-client.js';
-import { BUSINESS, type Harness, startHarness } from './support/inbox-server.js';
+import { BUSINESS, type Harness, startHarness, teamAgent } from './support/inbox-server.js';
 
 const OTHER_BUSINESS = BUSINESS + 1;
 
@@ -43,12 +43,7 @@ describe('the chat context route', () => {
       host: '0.0.0.0',
       businessIds: [BUSINESS, OTHER_BUSINESS],
       agents: [
-        {
-          login: 'anna',
-          name: 'Анна',
-          passwordHash: await hashPassword('anna-pass'),
-          businessIds: [BUSINESS],
-        },
+        await teamAgent('anna', 'Анна'),
         {
           login: 'oleg',
           name: 'Олег',

@@ -12,13 +12,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import { hashPassword } from '@ym-chats/inbox';
 import { type BusinessOrder, ChatsApi } from '@ym-chats/sdk';
 import { SyncEngine } from '@ym-chats/sync';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { apiGet, CHROMIUM_MISSING, HAVE_CHROMIUM, type OpenBrowser, openBrowser } from './support/browser.js';
-import { BUSINESS, type Harness, startHarness } from './support/inbox-server.js';
+import { BUSINESS, type Harness, startHarness, teamAgent } from './support/inbox-server.js';
 
 vi.setConfig({ testTimeout: 90_000 });
 
@@ -170,14 +169,7 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
           pageRefreshMs: 1500,
           templates: [{ name: 'статус', text: 'Заказ {orderId}: {orderStatus}, доставка {deliveryDate}.' }],
         },
-        agents: [
-          {
-            login: 'anna',
-            name: 'Анна',
-            passwordHash: await hashPassword('anna-pass'),
-            businessIds: [BUSINESS],
-          },
-        ],
+        agents: [await teamAgent('anna', 'Анна')],
       });
       await pass();
       b = await openBrowser();

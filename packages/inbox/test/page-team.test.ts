@@ -6,11 +6,10 @@
  * YM_PAGE_SHOTS=/some/dir writes a screenshot of each state there, to look at.
  */
 import { mkdirSync } from 'node:fs';
-import { hashPassword } from '@ym-chats/inbox';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiGet, chromiumReady, loginPage, type OpenBrowser, openBrowser } from './support/browser.js';
-import { BUSINESS, type Harness, startHarness } from './support/inbox-server.js';
+import { BUSINESS, type Harness, startHarness, teamAgent } from './support/inbox-server.js';
 import { syncPass } from './support/sync-pass.js';
 
 const SHOTS = process.env.YM_PAGE_SHOTS;
@@ -74,20 +73,7 @@ if (chromiumReady()) {
         host: '0.0.0.0',
         seed: 23,
         inbox: { pageRefreshMs: 3_600_000, sends: { settleMs: 1500, heartbeatMs: 200, staleAfterMs: 1000 } },
-        agents: [
-          {
-            login: 'anna',
-            name: 'Анна',
-            passwordHash: await hashPassword('anna-pass'),
-            businessIds: [BUSINESS],
-          },
-          {
-            login: 'boris',
-            name: 'Борис',
-            passwordHash: await hashPassword('boris-pass'),
-            businessIds: [BUSINESS],
-          },
-        ],
+        agents: [await teamAgent('anna', 'Анна'), await teamAgent('boris', 'Борис')],
       });
       b = await openBrowser();
       // The browser's locale is English: the page's language (Russian) must decide how times read.

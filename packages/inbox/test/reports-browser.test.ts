@@ -22,7 +22,7 @@ import { formatSeconds, formatShare, reportWords } from '../client/reports-i18n.
 import type { ReportView } from '../client/reports-view.js';
 import { sendLedgerCredit } from '../src/reports/credit.js';
 import { apiGet, chromiumReady, loginPage, type OpenBrowser, openBrowser } from './support/browser.js';
-import { BUSINESS, type Harness, startHarness } from './support/inbox-server.js';
+import { BUSINESS, type Harness, startHarness, teamAgent } from './support/inbox-server.js';
 import { syncPass } from './support/sync-pass.js';
 
 const CLI = fileURLToPath(new URL('../../cli/dist/bin.js', import.meta.url));
@@ -70,18 +70,8 @@ if (chromiumReady()) {
         businessIds: [BUSINESS, OTHER_BUSINESS],
         inbox: { pageRefreshMs: 3_600_000, sends: { settleMs: 1500, heartbeatMs: 200, staleAfterMs: 1000 } },
         agents: [
-          {
-            login: 'anna',
-            name: 'Анна',
-            passwordHash: await hashPassword('anna-pass'),
-            businessIds: [BUSINESS],
-          },
-          {
-            login: 'boris',
-            name: 'Борис',
-            passwordHash: await hashPassword('boris-pass'),
-            businessIds: [BUSINESS],
-          },
+          await teamAgent('anna', 'Анна'),
+          await teamAgent('boris', 'Борис'),
           {
             login: 'gleb',
             name: 'Глеб',

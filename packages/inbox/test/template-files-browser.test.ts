@@ -6,12 +6,11 @@
  * preview.
  */
 import { AxeBuilder } from '@axe-core/playwright';
-import { hashPassword } from '@ym-chats/inbox';
 import type { ChatMessage } from '@ym-chats/sdk';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiGet, CHROMIUM_MISSING, HAVE_CHROMIUM, type OpenBrowser, openBrowser } from './support/browser.js';
-import { BUSINESS, type Harness, startHarness } from './support/inbox-server.js';
+import { BUSINESS, type Harness, startHarness, teamAgent } from './support/inbox-server.js';
 
 interface QueueChat {
   chatId: number;
@@ -68,14 +67,7 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
       h = await startHarness({
         seed: 12,
         inbox: { pageRefreshMs: 3_600_000, sends: { settleMs: 1500, heartbeatMs: 200, staleAfterMs: 1000 } },
-        agents: [
-          {
-            login: 'anna',
-            name: 'Анна',
-            passwordHash: await hashPassword('anna-pass'),
-            businessIds: [BUSINESS],
-          },
-        ],
+        agents: [await teamAgent('anna', 'Анна')],
       });
       b = await openBrowser();
       page = await login(await b.context({ viewport: { width: 1280, height: 800 } }), 'anna', 'anna-pass');

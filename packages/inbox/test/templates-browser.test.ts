@@ -11,11 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
-import { hashPassword } from '@ym-chats/inbox';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiGet, chromiumReady, loginPage, type OpenBrowser, openBrowser } from './support/browser.js';
-import { BUSINESS, type Harness, startHarness } from './support/inbox-server.js';
+import { BUSINESS, type Harness, startHarness, teamAgent } from './support/inbox-server.js';
 
 const UPDATE_SCREENSHOTS = process.env.YM_UPDATE_SCREENSHOTS === '1';
 const DOCS = fileURLToPath(new URL('../docs/', import.meta.url));
@@ -59,20 +58,7 @@ if (chromiumReady()) {
       h = await startHarness({
         seed: 11,
         inbox: { pageRefreshMs: 3_600_000, sends: { settleMs: 1500, heartbeatMs: 200, staleAfterMs: 1000 } },
-        agents: [
-          {
-            login: 'anna',
-            name: 'Анна',
-            passwordHash: await hashPassword('anna-pass'),
-            businessIds: [BUSINESS],
-          },
-          {
-            login: 'boris',
-            name: 'Борис',
-            passwordHash: await hashPassword('boris-pass'),
-            businessIds: [BUSINESS],
-          },
-        ],
+        agents: [await teamAgent('anna', 'Анна'), await teamAgent('boris', 'Борис')],
       });
       b = await openBrowser();
       page = await login(await b.context({ viewport: { width: 1280, height: 800 } }), 'anna', 'anna-pass');

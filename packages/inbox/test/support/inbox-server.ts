@@ -9,6 +9,7 @@ import {
   type AgentConfig,
   createInbox,
   credentialFetcher,
+  hashPassword,
   type Inbox,
   type InboxOptions,
   openInbox,
@@ -20,6 +21,11 @@ import { openSqliteStore, type TestStore } from './stores.js';
 import { syncPass } from './sync-pass.js';
 
 export const BUSINESS = DEFAULT_BUSINESS_ID;
+
+/** An agent of the tests' business whose password is `<login>-pass`. */
+export async function teamAgent(login: string, name: string): Promise<AgentConfig> {
+  return { login, name, passwordHash: await hashPassword(`${login}-pass`), businessIds: [BUSINESS] };
+}
 const API_KEY = DEFAULT_CREDENTIALS[0]?.apiKey ?? 'emulator-api-key';
 
 export interface Harness {
