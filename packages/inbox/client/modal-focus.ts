@@ -3,7 +3,7 @@
  * when one opens, stays in while it is open, and goes back to the button that opened it when it closes.
  */
 import type { RefObject } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 
 const FOCUSABLE = 'button, input, textarea, select, [href], [tabindex]:not([tabindex="-1"])';
 
@@ -16,8 +16,10 @@ function focusables(sheet: HTMLElement): HTMLElement[] {
 
 /**
  * Focus and keys for a modal's lifetime. `opener` is the button that opened it: the focus goes back there,
- * not to whatever held the focus when the dialog's first effect ran (effects run after a paint, and by then
- * the focus may be anywhere — a CI run once ended with it on the page's body). `onKeyDown` is the dialog's
+ * not to whatever held the focus when the dialog appeared (a click that does not focus its button leaves the
+ * focus on the page's body). A layout effect, not a plain one: a plain effect waits for the next frame, and
+ * an Esc pressed on a busy machine before that frame went to the page instead — CI saw the dialog stay
+ * open. `onKeyDown` is the dialog's
  * own key handler: it also gets the keys pressed while the focus is outside the dialog (on the page's body
  * after a click on the dialog's text, or before the focus moved in), so Esc closes the dialog then too and
  * the page's letter shortcuts never act under it.
@@ -29,7 +31,7 @@ export function useModalFocus(
 ): void {
   const handler = useRef(onKeyDown);
   handler.current = onKeyDown;
-  useEffect(() => {
+  useLayoutEffect(() => {
     const back = opener.current;
     if (sheet.current) focusables(sheet.current)[0]?.focus();
     // A re-render that removes the focused control sends Tab back to the page's top: the focus that

@@ -272,6 +272,27 @@ if (chromiumReady()) {
       expect(await page.getByRole('dialog', { name: 'Горячие клавиши' }).count()).toBe(0);
       await page.keyboard.press('Escape');
       await expect.poll(() => sheet.count()).toBe(0);
+      // Esc pressed the moment the dialog appears, before the browser paints it (a busy CI machine's
+      // keypress can land there): the dialog already has its keys and closes.
+      const closed = await page.evaluate(async () => {
+        (document.activeElement as HTMLElement | null)?.blur();
+        const appeared = new Promise<void>((resolve) => {
+          const watch = new MutationObserver(() => {
+            if (!document.querySelector('.reports-sheet')) return;
+            watch.disconnect();
+            document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+            resolve();
+          });
+          watch.observe(document.body, { childList: true, subtree: true });
+        });
+        const open = Array.from(document.querySelectorAll('button')).find((b) => b.textContent === 'Отчёты');
+        open?.click();
+        await appeared;
+        await new Promise((r) => setTimeout(r, 300));
+        return document.querySelector('.reports-sheet') === null;
+      });
+      expect(closed).toBe(true);
+      await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Отчёты');
     }, 60_000);
 
     it('fits a 390 px phone; axe finds nothing serious there', async () => {
