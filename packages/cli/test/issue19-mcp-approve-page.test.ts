@@ -141,6 +141,23 @@ describe.runIf(HAVE_CHROMIUM || process.env.CI === 'true')(
 
       await page.reload();
       await expect.poll(() => page.locator('.drafts-badge .count').textContent()).toBe('1');
+      // Esc pressed the moment the list appears, before any paint, closes it.
+      const closedAtOnce = await page.evaluate(async () => {
+        const appeared = new Promise<void>((resolve) => {
+          const watch = new MutationObserver(() => {
+            if (!document.querySelector('.drafts-list')) return;
+            watch.disconnect();
+            document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+            resolve();
+          });
+          watch.observe(document.body, { childList: true, subtree: true });
+        });
+        document.querySelector<HTMLButtonElement>('.drafts-badge > button')?.click();
+        await appeared;
+        await new Promise((r) => setTimeout(r, 300));
+        return document.querySelector('.drafts-list') === null;
+      });
+      expect(closedAtOnce).toBe(true);
       const section = await openFromBadge(chatId, reply);
       const item = section.locator(`li[data-draft-id="${draftId}"]`);
       await expect.poll(() => item.locator('.text').textContent()).toBe(reply);

@@ -4,7 +4,7 @@
  * desk's, like a typed reply: a question (replied meanwhile, assigned, busy) is asked here and nothing is
  * sent until the agent answers it; "may have been sent" is asked about again until the ledger knows.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import { ApiFailure, type AssistantDraftView, api, type DraftDecision } from './api.js';
 import type { T } from './i18n.js';
 import { contextText } from './queue.js';
@@ -204,8 +204,9 @@ export function DraftsBadge({
 }) {
   const { drafts } = useDrafts(undefined, version);
   const [open, setOpen] = useState(false);
-  // Esc closes the open list, as it does every list and dialog of the page.
-  useEffect(() => {
+  // Esc closes the open list, as it does every list and dialog of the page: listening from the render's own
+  // task (a layout effect), not from the next frame, so an Esc pressed at once is not lost.
+  useLayoutEffect(() => {
     if (!open) return;
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') setOpen(false);

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 
 import type { Key, T } from './i18n.js';
 
@@ -63,8 +63,9 @@ export function useShortcuts(actions: ShortcutActions): void {
 
 export function Shortcuts({ t, onClose }: { t: T; onClose: () => void }) {
   const close = useRef<HTMLButtonElement>(null);
-  // Opened on request: focus goes to its only control, so Enter or Escape closes it.
-  useEffect(() => close.current?.focus(), []);
+  // Opened on request: focus goes to its only control, so Enter or Escape closes it — in the render's own
+  // task (a layout effect), so a key pressed before the next frame already finds it there.
+  useLayoutEffect(() => close.current?.focus(), []);
   return (
     <div class="overlay">
       <div class="sheet" role="dialog" aria-modal="true" aria-label={t('shortcuts')}>

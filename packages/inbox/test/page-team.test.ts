@@ -234,6 +234,23 @@ if (chromiumReady()) {
       await shot(page, 'cheat-sheet-desktop');
       await page.keyboard.press('Escape');
       await expect.poll(() => sheet.count()).toBe(0);
+      // The sheet's Close button has the focus the moment the sheet appears, before any paint, so an
+      // Enter pressed at once closes it.
+      const focusedAtOnce = await page.evaluate(
+        () =>
+          new Promise<string | null>((resolve) => {
+            const watch = new MutationObserver(() => {
+              if (!document.querySelector('[role="dialog"]')) return;
+              watch.disconnect();
+              resolve(document.activeElement?.textContent ?? null);
+            });
+            watch.observe(document.body, { childList: true, subtree: true });
+            document.body.dispatchEvent(new KeyboardEvent('keydown', { key: '?', bubbles: true }));
+          }),
+      );
+      expect(focusedAtOnce).toBe('Закрыть');
+      await page.keyboard.press('Escape');
+      await expect.poll(() => sheet.count()).toBe(0);
     });
 
     it('reaches the skip link first with Tab, and it moves focus to the conversation', async () => {
