@@ -108,9 +108,13 @@ async function sendThenKill(
     await emu.admin.addFaults([{ operation: 'sendMessageToChat', delayMs: 5000, count: 1 }]);
     await page.getByRole('button', { name: 'Отправить', exact: true }).click();
     const reply = page.locator('.out').last();
-    // The history read before the send takes milliseconds; the send is then held 5 s at the platform.
     await expect.poll(() => reply.getAttribute('data-state')).toBe('sending');
-    await new Promise((r) => setTimeout(r, 1500));
+    // The process dies with the send at the platform, held there: once the hold's fault rule has fired
+    // (the emulator drops a rule when it has fired its count) — not after a guess at how long the history
+    // read before the send takes on a busy machine.
+    await expect
+      .poll(async () => (await emu.admin.state()).faults.length, { timeout: 10_000, interval: 20 })
+      .toBe(0);
     await kill();
     // Every state the reply shows until it is known, sampled while the next process settles the row.
     const shown: string[] = [];

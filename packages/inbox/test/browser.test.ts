@@ -84,10 +84,14 @@ if (chromiumReady()) {
     it('logs in and shows waiting chats first, longest wait first, with live wait timers', async () => {
       const expected = await queue();
       const waiting = expected.filter((c) => c.status === 'WAITING_FOR_PARTNER');
-      const shown = await page
-        .locator('.chat-item')
-        .evaluateAll((items) => items.map((i) => Number((i as HTMLElement).dataset.chatId)));
-      expect(shown.slice(0, waiting.length)).toEqual(waiting.map((c) => c.chatId));
+      // The list is on the page before the queue's first read has answered: the rows come with it.
+      const shown = () =>
+        page
+          .locator('.chat-item')
+          .evaluateAll((items) => items.map((i) => Number((i as HTMLElement).dataset.chatId)));
+      await expect
+        .poll(async () => (await shown()).slice(0, waiting.length))
+        .toEqual(waiting.map((c) => c.chatId));
       expect(await page.locator('.chat-item .wait.late').count()).toBeGreaterThan(0);
       // A buyer who starts waiting now: the timer starts near zero, ticks, and is within the target.
       const fresh = expected.find((c) => c.status !== 'WAITING_FOR_PARTNER')!;
@@ -406,6 +410,8 @@ if (chromiumReady()) {
       await page.goto(h.url);
       await page.getByRole('list', { name: 'Чаты' }).waitFor();
       const first = (await queue()).find((c) => c.status === 'WAITING_FOR_PARTNER')!;
+      // "n" opens the next waiting chat of the queue the page has read: once that read has answered.
+      await page.locator(`.chat-item[data-chat-id="${first.chatId}"]`).waitFor();
       await page.locator('body').click({ position: { x: 5, y: 5 } });
       await page.keyboard.press('n');
       await expect.poll(() => page.url()).toContain(`/chats/${BUSINESS}/${first.chatId}`);

@@ -213,9 +213,9 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
       expect(box!.x + box!.width).toBeLessThanOrEqual(1366);
       expect(await seriousViolations(page, '.order-panel', '.chat-head')).toEqual([]);
 
-      // The header's order id takes the focus to the panel.
+      // The header's order id takes the focus to the panel (in the frame that draws it opened).
       await page.locator('.chat-head .order-link').click();
-      expect(await page.evaluate(() => document.activeElement?.id)).toBe('order-panel-title');
+      await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('order-panel-title');
 
       // `{orderStatus}` and `{deliveryDate}` are filled with what the panel shows.
       const box2 = page.getByRole('textbox', { name: 'Ответ' });
@@ -296,8 +296,11 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
         .poll(() => aside.locator('.order-status').textContent())
         .toBe(ORDER_STATUS_RU[before.status]);
       await h.admin.updateOrder(BUSINESS, before.orderId, { status, substatus });
-      // Not before a pass: the page shows what the store has, and the store what sync read.
-      await page.waitForTimeout(2000);
+      // Not before a pass: the page shows what the store has, and the store what sync read — the page's
+      // next read of the chat's context (its refresh timer) answers the old status.
+      const reread = await page.waitForRequest((r) => r.url().endsWith(`/chats/${chat.chatId}/context`));
+      const answer = await reread.response();
+      expect(((await answer!.json()) as { order?: { status?: string } }).order?.status).toBe(before.status);
       expect(await aside.locator('.order-status').textContent()).toBe(ORDER_STATUS_RU[before.status]);
       // The buyer asks about it: the pass that reads the chat reads its order again (sync reads an order
       // when its chat changes, at most once per window; the test's window is 0).
@@ -362,7 +365,7 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
       await phone.locator('.chat-head .order-link').click();
       expect(await toggle.getAttribute('aria-expanded')).toBe('true');
       expect(await panel(phone).locator('.order-status').isVisible()).toBe(true);
-      expect(await phone.evaluate(() => document.activeElement?.id)).toBe('order-panel-title');
+      await expect.poll(() => phone.evaluate(() => document.activeElement?.id)).toBe('order-panel-title');
       expect(await width()).toBeLessThanOrEqual(390);
       expect(await seriousViolations(phone, '.order-panel', '.chat-head')).toEqual([]);
       await phone.screenshot({ path: `${shots}order-phone.png` });

@@ -143,8 +143,13 @@ if (chromiumReady()) {
     it("asks once for a batch sent over a colleague's assignment, and Cancel gives the files back", async () => {
       const chat = waiting[2]!;
       await openChat(page, chat.chatId);
+      // The select shows boris at once; the server has him once its answer is back (the send below must
+      // find the chat his).
+      const assigned = page.waitForResponse(
+        (r) => r.request().method() === 'POST' && r.url().endsWith(`/chats/${chat.chatId}/assign`),
+      );
       await page.locator('.chat-head select').selectOption('boris');
-      await expect.poll(() => page.locator('.chat-head select').inputValue()).toBe('boris');
+      expect((await assigned).status()).toBe(200);
       const before = (await history(chat.chatId)).length;
       const preview = page.getByRole('group', { name: 'Файлы к отправке' });
       const choose = () =>
@@ -435,6 +440,8 @@ if (chromiumReady()) {
       });
       try {
         const p = await login(context, 'anna', 'anna-pass');
+        // Measured with the queue's rows in it, not the empty list before its first read answers.
+        await p.locator('.chat-item').first().waitFor();
         await shot(p, 'phone-queue');
         expect(await overflow(p)).toBeLessThanOrEqual(390);
         const chat = waiting[4]!;
