@@ -1,5 +1,5 @@
 import type { JSX } from 'preact';
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import {
   api,
   type ChatView,
@@ -40,7 +40,9 @@ export function App() {
   const [session, setSession] = useState<SessionInfo | null>(null);
   const [fatal, setFatal] = useState<string | null>(null);
 
-  useEffect(() => saveLang(lang), [lang]);
+  // Kept, and the document's lang set, in the render's own task (a layout effect): a plain effect waits for
+  // the next frame, and a reload or a link followed right after the switch found the old language saved.
+  useLayoutEffect(() => saveLang(lang), [lang]);
   useEffect(() => {
     api
       .session()

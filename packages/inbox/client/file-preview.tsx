@@ -2,7 +2,7 @@
  * The files an agent chose, dropped or pasted, shown before anything leaves: name, size, a thumbnail for
  * an image, an optional caption, Send and Cancel. Nothing is sent until Send; the reply box sends.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { T } from './i18n.js';
 import { FileIcon } from './icons.js';
 
@@ -50,8 +50,9 @@ export function FilePreview({
 }: Props) {
   const captionBox = useRef<HTMLTextAreaElement>(null);
   // Opened by the agent's own choice (or paste) of files: the caption takes the focus, so what they type
-  // next is its text, Enter sends and Esc cancels.
-  useEffect(() => captionBox.current?.focus(), []);
+  // next is its text, Enter sends and Esc cancels — in the render's own task (a layout effect): a plain
+  // effect waits for the next frame, and an Enter pressed before it went to the reply box as a new line.
+  useLayoutEffect(() => captionBox.current?.focus(), []);
   return (
     <fieldset
       class="file-preview"

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { admitFiles } from '../src/shared/file-admission.js';
 import { MESSAGE_MAX_LENGTH, messageLength, textProblem } from '../src/shared/limits.js';
 import { fillTemplate, type TemplateValues, unfilledVariables } from '../src/shared/template-fill.js';
@@ -75,19 +75,22 @@ export function ReplyBox({ t, chat, values: chatValues, seen, onTyping, onSent, 
     return outbox.subscribe(key, () => setShown(outbox.get(key)));
   }, [key]);
 
+  // The focus moves in layout effects, in the render's own task: a plain effect waits for the next frame,
+  // and a key pressed before it (Enter at once, or the first letters typed into a field of the dialog) went
+  // to whatever had the focus before, or had the focus pulled away from under it.
   // The picker opens on request (button or shortcut), so moving focus into it is expected.
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (picker) pickerBox.current?.querySelector('button')?.focus();
   }, [picker]);
 
   // A question opens where the agent was not looking: its safe answer (Cancel) takes the focus.
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (question) dialogCancel.current?.focus();
   }, [question]);
   // Asked for the values a reply lacks: as with the questions, the safe answer (Cancel) takes the focus —
   // once, as it opens, not at every key typed into its fields.
   const asking = unfilled !== null;
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (asking) dialogCancel.current?.focus();
   }, [asking]);
 
@@ -237,7 +240,9 @@ export function ReplyBox({ t, chat, values: chatValues, seen, onTyping, onSent, 
   adding.current = addFiles;
 
   // Files dragged from the desktop onto the reply area open the preview (only a drag that carries files).
-  useEffect(() => {
+  // Listened for from the render's own task (a layout effect): a plain effect waits for the next frame,
+  // and a drop before it was the browser's, not the page's.
+  useLayoutEffect(() => {
     const zone = dropZone.current;
     if (!zone) return;
     const carriesFiles = (e: DragEvent) => e.dataTransfer?.types.includes('Files') ?? false;

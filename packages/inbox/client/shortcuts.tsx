@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 
 import type { Key, T } from './i18n.js';
 
@@ -38,7 +38,9 @@ function typingInField(target: EventTarget | null): boolean {
 export function useShortcuts(actions: ShortcutActions): void {
   const current = useRef(actions);
   current.current = actions;
-  useEffect(() => {
+  // Listening from the render's own task (a layout effect): a plain effect waits for the next frame, and a
+  // key pressed as the inbox appears (after the login, or a reload) was lost.
+  useLayoutEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') {
         // Out of a text field first, so the letter shortcuts work again instead of being typed.

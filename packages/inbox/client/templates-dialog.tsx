@@ -4,7 +4,7 @@
  * Esc closes the form and then the dialog, and the page's letter shortcuts wait until it is closed.
  */
 import type { RefObject } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { admitFiles, FILE_MAX_MB, type FileRefusal } from '../src/shared/file-admission.js';
 import { TEMPLATE_VARIABLES } from '../src/shared/template-fill.js';
 import { TEMPLATE_FILES_MAX } from '../src/team/templates.js';
@@ -67,8 +67,10 @@ export function TemplatesDialog({ t, opener, businessIds, businessId: initial, o
   }, [businessId]);
 
   // The form opens at its first field; when it closes (or a deleted row takes its focused button along)
-  // the focus comes back inside the dialog, so Esc and Tab keep working there.
-  useEffect(() => {
+  // the focus comes back inside the dialog, so Esc and Tab keep working there. A layout effect, in the
+  // render's own task: a plain one waits for the next frame, and then pulled the focus back to the name
+  // from a field the agent had already clicked into and was typing in.
+  useLayoutEffect(() => {
     if (editing) {
       nameField.current?.focus();
       return;

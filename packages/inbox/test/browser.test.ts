@@ -194,6 +194,24 @@ if (chromiumReady()) {
       expect(text).toContain(String(chat.context.orderId));
       expect(text).toContain(chat.context.customerName!);
       await page.getByRole('textbox', { name: 'Ответ' }).fill('');
+      // The picker's first template has the focus the moment the picker appears, before any paint, so an
+      // Enter pressed at once inserts it rather than going to the page.
+      await page.locator('body').click({ position: { x: 5, y: 5 } });
+      const focusedAtOnce = await page.evaluate(
+        () =>
+          new Promise<string | null>((resolve) => {
+            const watch = new MutationObserver(() => {
+              if (!document.querySelector('.picker [role="option"]')) return;
+              watch.disconnect();
+              resolve(document.activeElement?.getAttribute('role') ?? null);
+            });
+            watch.observe(document.body, { childList: true, subtree: true });
+            document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 't', bubbles: true }));
+          }),
+      );
+      expect(focusedAtOnce).toBe('option');
+      await page.keyboard.press('Escape');
+      await expect.poll(() => page.getByRole('listbox', { name: 'Шаблоны' }).count()).toBe(0);
     });
 
     it('asks before sending a template variable the chat has no value for', async () => {
@@ -387,7 +405,14 @@ if (chromiumReady()) {
         attach: 'Прикрепить файл',
         search: 'Поиск',
       });
-      await page.getByRole('button', { name: 'English' }).click();
+      // The choice is kept, and the document's language set, in the click's own task: a reload or a link
+      // followed at once finds English.
+      const keptAtOnce = await page.evaluate(async () => {
+        document.querySelector<HTMLButtonElement>('button.lang')?.click();
+        await Promise.resolve();
+        return [document.documentElement.lang, localStorage.getItem('ymc.lang')];
+      });
+      expect(keptAtOnce).toEqual(['en', 'en']);
       await names(page, {
         chats: 'Chats',
         messages: 'Messages',

@@ -190,16 +190,37 @@ if (chromiumReady()) {
 
     it('opens the preview for files dropped on the reply area or pasted into the reply box', async () => {
       const chat = waiting[3]!;
-      await openChat(page, chat.chatId);
+      await page.goto(h.url);
+      const link = page.locator(`.chat-item[data-chat-id="${chat.chatId}"] a`);
+      await link.waitFor();
       const before = (await h.admin.state()).totals.files;
-      const transfer = await page.evaluateHandle(() => {
-        const dt = new DataTransfer();
-        dt.items.add(new File(['накладная'], 'накладная.txt', { type: 'text/plain' }));
-        return dt;
-      });
-      const reply = page.locator('section.reply');
-      await reply.dispatchEvent('dragover', { dataTransfer: transfer });
-      await reply.dispatchEvent('drop', { dataTransfer: transfer });
+      // Dropped the moment the reply area appears, before any paint: the area takes the file, and the
+      // preview that opens has the focus on its caption at once (an Enter then sends, not a new line).
+      const atOnce = await page.evaluate(
+        (chatId) =>
+          new Promise<{ preview: boolean; focus: string | null }>((resolve) => {
+            const watch = new MutationObserver(async () => {
+              const zone = document.querySelector('section.reply');
+              if (!zone) return;
+              watch.disconnect();
+              const files = new DataTransfer();
+              files.items.add(new File(['накладная'], 'накладная.txt', { type: 'text/plain' }));
+              for (const type of ['dragover', 'drop'])
+                zone.dispatchEvent(
+                  new DragEvent(type, { dataTransfer: files, bubbles: true, cancelable: true }),
+                );
+              await Promise.resolve();
+              resolve({
+                preview: document.querySelector('.file-preview') !== null,
+                focus: document.activeElement?.getAttribute('aria-label') ?? null,
+              });
+            });
+            watch.observe(document.body, { childList: true, subtree: true });
+            document.querySelector<HTMLAnchorElement>(`.chat-item[data-chat-id="${chatId}"] a`)?.click();
+          }),
+        chat.chatId,
+      );
+      expect(atOnce).toEqual({ preview: true, focus: 'Подпись (необязательно)' });
       const preview = page.getByRole('group', { name: 'Файлы к отправке' });
       await expect.poll(() => preview.locator('li .name').allTextContents()).toEqual(['накладная.txt']);
       await page.getByRole('textbox', { name: 'Ответ' }).evaluate((box) => {
@@ -256,6 +277,26 @@ if (chromiumReady()) {
       expect(focusedAtOnce).toBe('Закрыть');
       await page.keyboard.press('Escape');
       await expect.poll(() => sheet.count()).toBe(0);
+    });
+
+    it('takes the keys from the moment the inbox appears: "?" pressed at once opens the cheat sheet', async () => {
+      const context = await b.context({ viewport: { width: 1366, height: 768 } });
+      // In every document of this context: "?" pressed in the microtask the inbox appears after the login,
+      // before any paint.
+      await context.addInitScript(() => {
+        const watch = new MutationObserver(() => {
+          if (!document.querySelector('nav.queue')) return;
+          watch.disconnect();
+          document.body.dispatchEvent(new KeyboardEvent('keydown', { key: '?', bubbles: true }));
+        });
+        watch.observe(document, { childList: true, subtree: true });
+      });
+      try {
+        const p = await login(context, 'boris', 'boris-pass');
+        await p.getByRole('dialog', { name: 'Горячие клавиши' }).waitFor();
+      } finally {
+        await context.close();
+      }
     });
 
     it('reaches the skip link first with Tab, and it moves focus to the conversation', async () => {

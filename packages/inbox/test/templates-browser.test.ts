@@ -75,7 +75,25 @@ if (chromiumReady()) {
       const sheet = dialog(page);
       // The store's seeds for a new business.
       await expect.poll(() => sheet.getByRole('listitem').count()).toBe(4);
-      await sheet.getByRole('button', { name: 'Новый шаблон' }).click();
+      // The form's first field has the focus the moment the form appears, before any paint: the focus is
+      // not pulled back to it a frame later, from the field the agent has gone on to.
+      const focusedAtOnce = await page.evaluate(
+        () =>
+          new Promise<boolean>((resolve) => {
+            const watch = new MutationObserver(() => {
+              const name = document.querySelector('.template-form input');
+              if (!name) return;
+              watch.disconnect();
+              resolve(document.activeElement === name);
+            });
+            watch.observe(document.body, { childList: true, subtree: true });
+            const add = Array.from(document.querySelectorAll('.templates-sheet button')).find(
+              (b) => b.textContent === 'Новый шаблон',
+            );
+            (add as HTMLButtonElement | undefined)?.click();
+          }),
+      );
+      expect(focusedAtOnce).toBe(true);
       await sheet.getByLabel('Название').fill('трек');
       await sheet.getByLabel('Текст').fill('Здравствуйте, {customerName}! Заказ {orderId}, чат {chatId}.');
       await sheet.getByRole('button', { name: 'Вставить {agentName}' }).click();
@@ -183,7 +201,21 @@ if (chromiumReady()) {
       await page.keyboard.press('Enter');
       expect(await box.inputValue()).toBe('Возврат {returnId} принят.');
       expect(await page.locator('.unfilled-mark').textContent()).toBe('Не заполнено: {returnId}');
-      await page.getByRole('button', { name: 'Отправить', exact: true }).click();
+      // The question has the focus on its Cancel the moment it appears, before any paint: what is typed
+      // next into its field is not taken away from under the agent a frame later.
+      const focusedAtOnce = await page.evaluate(
+        () =>
+          new Promise<string | null>((resolve) => {
+            const watch = new MutationObserver(() => {
+              if (!document.querySelector('[role="alertdialog"]')) return;
+              watch.disconnect();
+              resolve(document.activeElement?.textContent ?? null);
+            });
+            watch.observe(document.body, { childList: true, subtree: true });
+            document.querySelector<HTMLButtonElement>('.reply-bar button.primary')?.click();
+          }),
+      );
+      expect(focusedAtOnce).toBe('Отмена');
       const ask = page.getByRole('alertdialog');
       await expect.poll(() => ask.textContent()).toContain('{returnId}');
       const go = ask.getByRole('button', { name: 'Вставить и отправить' });
