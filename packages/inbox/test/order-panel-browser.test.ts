@@ -295,17 +295,24 @@ if (!HAVE_CHROMIUM && process.env.CI === 'true') {
       await expect
         .poll(() => aside.locator('.order-status').textContent())
         .toBe(ORDER_STATUS_RU[before.status]);
+      /** The order status the page's next read of the chat's context (from now on) answered. */
+      const nextRead = async () => {
+        const request = await page.waitForRequest((r) => r.url().endsWith(`/chats/${chat.chatId}/context`));
+        const answer = (await (await request.response())!.json()) as { order?: { status?: string } };
+        return answer.order?.status;
+      };
       await h.admin.updateOrder(BUSINESS, before.orderId, { status, substatus });
       // Not before a pass: the page shows what the store has, and the store what sync read — the page's
       // next read of the chat's context (its refresh timer) answers the old status.
-      const reread = await page.waitForRequest((r) => r.url().endsWith(`/chats/${chat.chatId}/context`));
-      const answer = await reread.response();
-      expect(((await answer!.json()) as { order?: { status?: string } }).order?.status).toBe(before.status);
+      expect(await nextRead()).toBe(before.status);
       expect(await aside.locator('.order-status').textContent()).toBe(ORDER_STATUS_RU[before.status]);
       // The buyer asks about it: the pass that reads the chat reads its order again (sync reads an order
-      // when its chat changes, at most once per window; the test's window is 0).
+      // when its chat changes, at most once per window; the test's window is 0). The order is written after
+      // the chat, whose live event may have had the page read the context before that: the new status is
+      // in the page's next read (its refresh timer, 1.5 s here, longer than a poll's default second).
       await h.admin.postMessage(BUSINESS, chat.chatId, { sender: 'CUSTOMER', message: 'Что с заказом?' });
       await pass();
+      expect(await nextRead()).toBe(status);
       await expect.poll(() => aside.locator('.order-status').textContent()).toBe(words[0]);
       expect(await aside.locator('.order-substatus').textContent()).toBe(words[1]);
       expect((await platformOrder(before.orderId)).status).toBe(status);
