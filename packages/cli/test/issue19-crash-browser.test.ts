@@ -8,12 +8,19 @@
  * forwarder (the proxy), which sends the page's next connections to the survivor once the holder died.
  * The built binary, the real emulator, Debian's Chromium through playwright-core.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChatsApi } from '@ym-chats/sdk';
-import { freshSchema, PG_URL } from '@ym-chats/testkit';
+import {
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  CHROMIUM_MISSING,
+  freshSchema,
+  HAVE_CHROMIUM,
+  PG_URL,
+} from '@ym-chats/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -25,9 +32,6 @@ import {
   startEmulator,
   type TestEmulator,
 } from './helpers.js';
-
-const CHROMIUM = process.env.YM_CHROMIUM ?? '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -156,12 +160,12 @@ describe.runIf(HAVE_CHROMIUM || process.env.CI === 'true')(
     let browser: Browser;
 
     beforeAll(async () => {
-      if (!HAVE_CHROMIUM) throw new Error(`Chromium not found at ${CHROMIUM}; CI must run the browser tests`);
+      if (!HAVE_CHROMIUM) throw new Error(`${CHROMIUM_MISSING}; CI must run the browser tests`);
       requireBuilt();
       browser = await chromium.launch({
         executablePath: CHROMIUM,
         headless: true,
-        args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+        args: CHROMIUM_ARGS,
       });
     });
     afterAll(async () => browser?.close());

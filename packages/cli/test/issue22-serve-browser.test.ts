@@ -6,10 +6,11 @@
  * with the page's own figures. The desktop browser runs in en-US on purpose: the page stays Russian.
  * A failing check leaves a screenshot at /tmp/issue22-e2e-<test>.png.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Chat, type ChatMessage, ChatsApi, type GetChatsRequest } from '@ym-chats/sdk';
+import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_MISSING, HAVE_CHROMIUM } from '@ym-chats/testkit';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import {
@@ -22,9 +23,6 @@ import {
   startEmulator,
   type TestEmulator,
 } from './helpers.js';
-
-const CHROMIUM = process.env.YM_CHROMIUM ?? '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
 
 const LOGIN = 'irina';
 const PASSWORD = 'issue22-e2e-password-5d0c';
@@ -110,7 +108,7 @@ describe.runIf(HAVE_CHROMIUM || process.env.CI === 'true')(
         .evaluateAll((items) => items.map((i) => Number((i as HTMLElement).dataset.chatId)));
 
     beforeAll(async () => {
-      if (!HAVE_CHROMIUM) throw new Error(`Chromium not found at ${CHROMIUM}; CI must run the browser tests`);
+      if (!HAVE_CHROMIUM) throw new Error(`${CHROMIUM_MISSING}; CI must run the browser tests`);
       requireBuilt();
       emu = await startEmulator();
       api = new ChatsApi({ apiKey: API_KEY, baseUrl: emu.url, pathPrefix: '/v2', rateLimit: false });
@@ -148,7 +146,7 @@ describe.runIf(HAVE_CHROMIUM || process.env.CI === 'true')(
       browser = await chromium.launch({
         executablePath: CHROMIUM,
         headless: true,
-        args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+        args: CHROMIUM_ARGS,
       });
       desktop = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } });
     }, 120_000);

@@ -1,4 +1,5 @@
 // The shared test support. One entry point (the tsconfig path and the vitest alias name only this file).
+export * from './chromium.js';
 export * from './emulator.js';
 export * from './engines.js';
 export * from './metrics-text.js';

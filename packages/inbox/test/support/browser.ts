@@ -3,13 +3,11 @@
  * what every browser test of the page repeats: the guard for a missing Chromium (a failure under CI, a
  * visible skip elsewhere), logging an agent in, and collecting the console's Content-Security-Policy errors.
  */
-import { existsSync } from 'node:fs';
+import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_MISSING, HAVE_CHROMIUM } from '@ym-chats/testkit';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { it } from 'vitest';
 
-export const CHROMIUM = process.env.YM_CHROMIUM ?? '/usr/bin/chromium';
-export const HAVE_CHROMIUM = existsSync(CHROMIUM);
-export const CHROMIUM_MISSING = `Chromium not found at ${CHROMIUM} (apt-get install chromium, or set YM_CHROMIUM)`;
+export { CHROMIUM, CHROMIUM_MISSING, HAVE_CHROMIUM };
 
 /**
  * True when Chromium is there. Without it, registers in the file's place a test that fails under CI (CI must
@@ -27,16 +25,6 @@ export function chromiumReady(): boolean {
   return false;
 }
 
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 export interface OpenBrowser {
   browser: Browser;
   /** A fresh profile per context (no cookies shared between agents). */
@@ -46,7 +34,7 @@ export interface OpenBrowser {
 
 export async function openBrowser(): Promise<OpenBrowser> {
   // launch() gives the browser a fresh temporary profile of its own (and refuses --user-data-dir).
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   return {
     browser,
     context: (options) => browser.newContext({ locale: 'ru-RU', ...options }),
