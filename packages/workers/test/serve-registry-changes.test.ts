@@ -24,6 +24,7 @@ import {
   type WorkerProcess,
   waitFor,
   waitForShares,
+  waitUntilShowsNewest,
 } from './support/fleet.js';
 import { InboxPage } from './support/inbox-page.js';
 
@@ -81,6 +82,7 @@ describePg('serve --registered while businesses come and go', (PG_URL) => {
     // A reply to it goes out with its own credential (the emulator answers 200 only to that key).
     const queue = await page.call<Queue>('GET', '/api/queue?limit=200');
     const chat = queue.body.chats.find((c) => c.businessId === added)!;
+    expect(await waitUntilShowsNewest(fleet, page, added, chat.chatId)).toBe(true);
     const sent = await page.reply(added, chat.chatId, 'to the business added later', 'registry-added-1');
     expect(sent.body).toMatchObject({ state: 'sent' });
     const sendsToAdded = () =>

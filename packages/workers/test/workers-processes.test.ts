@@ -26,6 +26,7 @@ import {
   type WorkerProcess,
   waitFor,
   waitForShares,
+  waitUntilShowsNewest,
 } from './support/fleet.js';
 import { InboxPage } from './support/inbox-page.js';
 
@@ -201,21 +202,7 @@ describePg('workers over PostgreSQL', (PG_URL) => {
       for (const b of [heldBySecond, heldByFirst]) {
         const chat = queue.body.chats.find((c) => c.businessId === b)!;
         const text = `reply from the inbox to ${b}`;
-        // The reconciling pass may still be fetching this chat's history: a reply made on a page that
-        // shows less than the platform has is rightly refused (REPLIED_MEANWHILE). Reply, as an agent
-        // would, once the page shows the chat's newest message on the platform.
-        const newest = fleet.emulator.store.db
-          .prepare('SELECT MAX(message_id) AS id FROM messages WHERE business_id = ? AND chat_id = ?')
-          .get(b, chat.chatId) as { id: number };
-        expect(
-          await waitFor(async () => {
-            const shown = await page.call<{ messages?: Array<{ messageId: number }> }>(
-              'GET',
-              `/api/businesses/${b}/chats/${chat.chatId}/messages`,
-            );
-            return shown.body.messages?.at(-1)?.messageId === newest.id;
-          }, 30_000),
-        ).toBe(true);
+        expect(await waitUntilShowsNewest(fleet, page, b, chat.chatId)).toBe(true);
         const sent = await page.reply(b, chat.chatId, text, `workers-inbox-${b}`);
         expect(sent.body).toMatchObject({ state: 'sent' });
         const sends = fleet.requests.filter(

@@ -16,6 +16,7 @@ import { openStore, type SyncStore } from '@ym-chats/sync';
 import { describePostgres, freshSchema } from '@ym-chats/testkit';
 import { BusinessRegistry, migrateWorkers } from '@ym-chats/workers';
 import { expect } from 'vitest';
+import type { InboxPage } from './inbox-page.js';
 
 export { PG_URL } from '@ym-chats/testkit';
 
@@ -364,4 +365,27 @@ export function redisArgs(prefix: string): string[] {
     return [];
   }
   return ['--redis', REDIS_URL, '--redis-prefix', `${prefix}:`];
+}
+
+/**
+ * Until the inbox `page` shows the chat's newest message on the platform. The store fills a business's
+ * history over a few passes, and a reply made on less than the platform has is rightly refused
+ * (REPLIED_MEANWHILE): a test replies, as an agent would, once the page is current.
+ */
+export async function waitUntilShowsNewest(
+  fleet: Fleet,
+  page: InboxPage,
+  businessId: number,
+  chatId: number,
+): Promise<boolean> {
+  const newest = fleet.emulator.store.db
+    .prepare('SELECT MAX(message_id) AS id FROM messages WHERE business_id = ? AND chat_id = ?')
+    .get(businessId, chatId) as { id: number };
+  return waitFor(async () => {
+    const shown = await page.call<{ messages?: Array<{ messageId: number }> }>(
+      'GET',
+      `/api/businesses/${businessId}/chats/${chatId}/messages`,
+    );
+    return shown.body.messages?.at(-1)?.messageId === newest.id;
+  }, 30_000);
 }
